@@ -1,0 +1,143 @@
+// Package apierr is the mock's one application error: a stable machine code, a message for
+// people, optional details and field errors, and the one table that maps codes to HTTP statuses.
+package apierr
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// Codes are a contract: clients branch on them, so they never change meaning.
+const (
+	RequestValidationFailed  = "REQUEST_VALIDATION_FAILED"
+	MissingRequiredField     = "MISSING_REQUIRED_FIELD"
+	NoValidFieldsToUpdate    = "NO_VALID_FIELDS_TO_UPDATE"
+	InvalidFieldValue        = "INVALID_FIELD_VALUE"
+	APIKeyNotValid           = "API_KEY_NOT_VALID"
+	APIAccessNotInPlan       = "API_ACCESS_NOT_IN_PLAN"
+	InsufficientPermissions  = "INSUFFICIENT_PERMISSIONS"
+	ChatbotFetchForbidden    = "CHATBOT_FETCH_FORBIDDEN"
+	ChatbotLimitReached      = "CHATBOT_LIMIT_REACHED"
+	WebhooksNotInPlan        = "WEBHOOKS_NOT_IN_PLAN"
+	ChatbotNotFound          = "CHATBOT_NOT_FOUND"
+	ResourceNotFound         = "RESOURCE_NOT_FOUND"
+	AppearanceNotFound       = "APPEARANCE_SETTINGS_NOT_FOUND"
+	LeadSettingsNotFound     = "LEAD_SETTINGS_NOT_FOUND"
+	HumanSupportNotFound     = "HUMAN_SUPPORT_SETTINGS_NOT_FOUND"
+	TextSnippetNotFound      = "TEXT_SNIPPET_NOT_FOUND"
+	LocalizationNotFound     = "LOCALIZATION_NOT_FOUND"
+	ThreadNotFound           = "THREAD_NOT_FOUND"
+	MessageNotFound          = "MESSAGE_NOT_FOUND"
+	WebhookNotFound          = "WEBHOOK_NOT_FOUND"
+	DeliveryNotFound         = "DELIVERY_NOT_FOUND"
+	AccountNotFound          = "ACCOUNT_NOT_FOUND"
+	MethodNotAllowed         = "METHOD_NOT_ALLOWED"
+	ChatbotAlreadyExists     = "CHATBOT_ALREADY_EXISTS"
+	AppearanceAlreadyExist   = "APPEARANCE_SETTINGS_ALREADY_EXIST"
+	LeadSettingsAlreadyExist = "LEAD_SETTINGS_ALREADY_EXIST"
+	HumanSupportAlreadyExist = "HUMAN_SUPPORT_SETTINGS_ALREADY_EXIST"
+	PayloadTooLarge          = "PAYLOAD_TOO_LARGE"
+	RateLimitExceeded        = "RATE_LIMIT_EXCEEDED"
+	MessagesLimitReached     = "MESSAGES_LIMIT_REACHED"
+	NotImplemented           = "NOT_IMPLEMENTED"
+	InternalServerError      = "INTERNAL_SERVER_ERROR"
+	UnsupportedMediaType     = "UNSUPPORTED_MEDIA_TYPE"
+)
+
+// statuses is the one table of code → HTTP status.
+var statuses = map[string]int{
+	RequestValidationFailed:  http.StatusBadRequest,
+	MissingRequiredField:     http.StatusBadRequest,
+	NoValidFieldsToUpdate:    http.StatusBadRequest,
+	InvalidFieldValue:        http.StatusBadRequest,
+	UnsupportedMediaType:     http.StatusBadRequest,
+	APIKeyNotValid:           http.StatusUnauthorized,
+	APIAccessNotInPlan:       http.StatusForbidden,
+	InsufficientPermissions:  http.StatusForbidden,
+	ChatbotFetchForbidden:    http.StatusForbidden,
+	ChatbotLimitReached:      http.StatusForbidden,
+	WebhooksNotInPlan:        http.StatusForbidden,
+	ChatbotNotFound:          http.StatusNotFound,
+	ResourceNotFound:         http.StatusNotFound,
+	AppearanceNotFound:       http.StatusNotFound,
+	LeadSettingsNotFound:     http.StatusNotFound,
+	HumanSupportNotFound:     http.StatusNotFound,
+	TextSnippetNotFound:      http.StatusNotFound,
+	LocalizationNotFound:     http.StatusNotFound,
+	ThreadNotFound:           http.StatusNotFound,
+	MessageNotFound:          http.StatusNotFound,
+	WebhookNotFound:          http.StatusNotFound,
+	DeliveryNotFound:         http.StatusNotFound,
+	AccountNotFound:          http.StatusNotFound,
+	MethodNotAllowed:         http.StatusMethodNotAllowed,
+	ChatbotAlreadyExists:     http.StatusConflict,
+	AppearanceAlreadyExist:   http.StatusConflict,
+	LeadSettingsAlreadyExist: http.StatusConflict,
+	HumanSupportAlreadyExist: http.StatusConflict,
+	PayloadTooLarge:          http.StatusRequestEntityTooLarge,
+	RateLimitExceeded:        http.StatusTooManyRequests,
+	MessagesLimitReached:     http.StatusTooManyRequests,
+	NotImplemented:           http.StatusNotImplemented,
+	InternalServerError:      http.StatusInternalServerError,
+}
+
+// Codes returns every known code with its status (for documentation and tests).
+func Codes() map[string]int {
+	out := make(map[string]int, len(statuses))
+	for k, v := range statuses {
+		out[k] = v
+	}
+	return out
+}
+
+// Error is an error with a stable code.
+type Error struct {
+	Code    string
+	Message string
+	Details map[string]any
+	Fields  []spec.FieldError
+	// StatusOverride, when not zero, replaces the table's status (used where the
+	// reference documents another status for a code, e.g. 501 with INTERNAL_SERVER_ERROR).
+	StatusOverride int
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Status is the HTTP status of the error's code (500 for an unknown code).
+func (e *Error) Status() int {
+	if e.StatusOverride != 0 {
+		return e.StatusOverride
+	}
+	return StatusOf(e.Code)
+}
+
+// StatusOf maps a code to its HTTP status; unknown codes are 500.
+func StatusOf(code string) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// New makes an error with a code and a formatted message.
+func New(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithDetails returns e with details set.
+func (e *Error) WithDetails(d map[string]any) *Error {
+	e.Details = d
+	return e
+}
+
+// As extracts an *Error from err, wrapping any other error as INTERNAL_SERVER_ERROR.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: InternalServerError, Message: "Something went wrong"}
+}

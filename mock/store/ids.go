@@ -1,0 +1,50 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+)
+
+// idBase makes account and chatbot ids look like the reference's 18-digit numbers.
+const idBase = 361628903185300000
+
+// ids derives every id from the seed and a sequence number, so a run is reproducible and
+// ids made after an import never collide with imported ones (the sequence is exported).
+type ids struct {
+	seed int64
+	seq  uint64
+}
+
+func (g *ids) next() uint64 {
+	g.seq++
+	return g.seq
+}
+
+// numeric is an 18-digit numeric string (accounts, chatbots).
+func (g *ids) numeric() string {
+	return fmt.Sprintf("%018d", idBase+g.next())
+}
+
+// uuid is an RFC 4122 version-4 UUID derived from the seed and the sequence.
+func (g *ids) uuid() string {
+	b := g.bytes(16)
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// apiKey is "sk_" and 64 hex digits, the real key format.
+func (g *ids) apiKey() string {
+	return "sk_" + hex.EncodeToString(g.bytes(32))
+}
+
+func (g *ids) bytes(n int) []byte {
+	var in [16]byte
+	binary.BigEndian.PutUint64(in[:8], uint64(g.seed))
+	binary.BigEndian.PutUint64(in[8:], g.next())
+	sum := sha256.Sum256(in[:])
+	return sum[:n]
+}

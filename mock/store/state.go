@@ -1,0 +1,132 @@
+package store
+
+import (
+	"sync"
+	"time"
+)
+
+// Event is something webhooks (and tests) may observe: NEW_MESSAGE, CONVERSATION_ESCALATED,
+// NEW_LEAD. Key identifies the source event, so it is dispatched at most once.
+type Event struct {
+	Type      string
+	ChatbotID string
+	Key       string
+	Data      map[string]any
+}
+
+// Config sets up a Store.
+type Config struct {
+	Seed  int64
+	Now   func() time.Time
+	Plans map[Plan]PlanLimits
+	// OnEvent receives events after the change that caused them is committed, outside
+	// the store's lock. It must not block for long.
+	OnEvent func(Event)
+}
+
+// Store is the mock's whole domain state behind one lock. Every method is safe for
+// concurrent use and returns copies, never pointers into the state.
+type Store struct {
+	mu      sync.RWMutex
+	cfg     Config
+	ids     ids
+	pending []Event
+
+	accounts   map[string]*Account
+	users      map[string]*User
+	keys       map[string]*APIKey
+	chatbots   map[string]*Chatbot
+	threads    map[string]*Thread
+	messages   map[string]*Message
+	leads      map[string]*Lead
+	deliveries map[string]*Delivery
+
+	// Derived indexes, rebuilt on import.
+	threadsByBot    map[string][]*Thread   // newest activity first, id as tie-break
+	messagesByThrd  map[string][]*Message  // chronological (by Seq)
+	deliveriesByBot map[string][]*Delivery // newest first
+}
+
+// New returns an empty store.
+func New(cfg Config) *Store {
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if cfg.Plans == nil {
+		cfg.Plans = DocumentedPlans()
+	}
+	s := &Store{cfg: cfg}
+	s.clear()
+	return s
+}
+
+func (s *Store) clear() {
+	s.ids = ids{seed: s.cfg.Seed}
+	s.accounts = map[string]*Account{}
+	s.users = map[string]*User{}
+	s.keys = map[string]*APIKey{}
+	s.chatbots = map[string]*Chatbot{}
+	s.threads = map[string]*Thread{}
+	s.messages = map[string]*Message{}
+	s.leads = map[string]*Lead{}
+	s.deliveries = map[string]*Delivery{}
+	s.threadsByBot = map[string][]*Thread{}
+	s.messagesByThrd = map[string][]*Message{}
+	s.deliveriesByBot = map[string][]*Delivery{}
+}
+
+// SetOnEvent replaces the event hook (the mock wires webhooks after building the store).
+func (s *Store) SetOnEvent(f func(Event)) {
+	s.mu.Lock()
+	s.cfg.OnEvent = f
+	s.mu.Unlock()
+}
+
+// Plans returns the plan table in force.
+func (s *Store) Plans() map[Plan]PlanLimits {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[Plan]PlanLimits, len(s.cfg.Plans))
+	for k, v := range s.cfg.Plans {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Store) now() time.Time { return s.cfg.Now().UTC() }
+
+// update runs fn under the write lock, then hands the events fn emitted to OnEvent.
+func (s *Store) update(fn func() error) error {
+	s.mu.Lock()
+	err := fn()
+	evs := s.pending
+	s.pending = nil
+	hook := s.cfg.OnEvent
+	s.mu.Unlock()
+	if hook != nil {
+		for _, e := range evs {
+			hook(e)
+		}
+	}
+	return err
+}
+
+// view runs fn under the read lock.
+func (s *Store) view(fn func() error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn()
+}
+
+// emit queues an event; call only inside update.
+func (s *Store) emit(e Event) { s.pending = append(s.pending, e) }
+
+func ptr[T any](v T) *T { return &v }
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

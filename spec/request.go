@@ -1,0 +1,161 @@
+package spec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// FieldError names one failing part of a request: Path is the field as segments
+// (strings for object keys, integers for array indexes), empty for the body as a whole.
+type FieldError struct {
+	Path    []any  `json:"path"`
+	Message string `json:"message"`
+}
+
+// RequestError is a request that does not conform to its operation. MissingRequired is
+// true when at least one failure is a missing required field, parameter or body.
+type RequestError struct {
+	Fields          []FieldError
+	MissingRequired bool
+}
+
+func (e *RequestError) Error() string {
+	parts := make([]string, 0, len(e.Fields))
+	for _, f := range e.Fields {
+		parts = append(parts, fmt.Sprintf("%v: %s", f.Path, f.Message))
+	}
+	return "spec: invalid request: " + strings.Join(parts, "; ")
+}
+
+var requestOptions = &openapi3filter.Options{
+	MultiError:          true,
+	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc, // the mock authenticates itself
+	SkipSettingDefaults: true,                                  // handlers must see what the client sent, not defaults
+}
+
+// ValidateRequest checks parameters and body of r against the matched route (kin-openapi).
+// The body must be re-readable: callers that already read it set r.Body to a fresh reader.
+// It returns nil or a *RequestError.
+func (s *Spec) ValidateRequest(ctx context.Context, r *http.Request, route *Route) error {
+	in := &openapi3filter.RequestValidationInput{
+		Request:    r,
+		PathParams: route.PathParams,
+		Route: &routers.Route{
+			Spec:      s.doc,
+			Path:      route.SpecPath,
+			PathItem:  route.PathItem,
+			Method:    route.Method,
+			Operation: route.Operation,
+		},
+		Options: requestOptions,
+	}
+	err := openapi3filter.ValidateRequest(ctx, in)
+	if err == nil {
+		return nil
+	}
+	out := &RequestError{}
+	collectRequestErrors(err, out)
+	if len(out.Fields) == 0 {
+		out.Fields = append(out.Fields, FieldError{Path: []any{}, Message: err.Error()})
+	}
+	return out
+}
+
+func collectRequestErrors(err error, out *RequestError) {
+	var multi openapi3.MultiError
+	if errors.As(err, &multi) {
+		for _, e := range multi {
+			collectRequestErrors(e, out)
+		}
+		return
+	}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) {
+		var prefix []any
+		if re.Parameter != nil {
+			prefix = []any{re.Parameter.Name}
+		}
+		if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) {
+			out.MissingRequired = true
+			msg := "request body is required"
+			if re.Parameter != nil {
+				msg = fmt.Sprintf("%s parameter %q is required", re.Parameter.In, re.Parameter.Name)
+			}
+			out.Fields = append(out.Fields, FieldError{Path: nonNil(prefix), Message: msg})
+			return
+		}
+		if re.Err != nil {
+			before := len(out.Fields)
+			collectSchemaErrors(re.Err, prefix, out)
+			if len(out.Fields) > before {
+				return
+			}
+			var pe *openapi3filter.ParseError
+			if errors.As(re.Err, &pe) {
+				out.Fields = append(out.Fields, FieldError{Path: nonNil(prefix), Message: parseMessage(re, pe)})
+				return
+			}
+		}
+		msg := re.Reason
+		if msg == "" && re.Err != nil {
+			msg = re.Err.Error()
+		}
+		out.Fields = append(out.Fields, FieldError{Path: nonNil(prefix), Message: msg})
+		return
+	}
+	before := len(out.Fields)
+	collectSchemaErrors(err, nil, out)
+	if len(out.Fields) == before {
+		out.Fields = append(out.Fields, FieldError{Path: []any{}, Message: err.Error()})
+	}
+}
+
+func parseMessage(re *openapi3filter.RequestError, pe *openapi3filter.ParseError) string {
+	if re.RequestBody != nil {
+		return "request body is not valid: " + pe.Error()
+	}
+	return pe.Error()
+}
+
+// collectSchemaErrors turns kin SchemaErrors into field errors; kin's JSON pointer already
+// names a missing required property itself.
+func collectSchemaErrors(err error, prefix []any, out *RequestError) {
+	var multi openapi3.MultiError
+	if errors.As(err, &multi) {
+		for _, e := range multi {
+			collectSchemaErrors(e, prefix, out)
+		}
+		return
+	}
+	var se *openapi3.SchemaError
+	if !errors.As(err, &se) {
+		return
+	}
+	path := append([]any{}, prefix...)
+	for _, seg := range se.JSONPointer() {
+		if n, err := strconv.Atoi(seg); err == nil && prefix == nil {
+			path = append(path, n)
+			continue
+		}
+		path = append(path, seg)
+	}
+	if se.SchemaField == "required" {
+		out.MissingRequired = true
+	}
+	out.Fields = append(out.Fields, FieldError{Path: path, Message: se.Reason})
+}
+
+func nonNil(p []any) []any {
+	if p == nil {
+		return []any{}
+	}
+	return p
+}

@@ -1,0 +1,309 @@
+package spec
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/config"
+	liberrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/helpers"
+	"github.com/pb33f/libopenapi-validator/paths"
+	"github.com/pb33f/libopenapi-validator/radix"
+	"github.com/pb33f/libopenapi-validator/responses"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+)
+
+// Stable codes of the response checks. They are a contract: reports, tests and CI filters
+// match on them, so a code is never renamed.
+const (
+	CheckOperationDeclared = "operation-declared" // the request's path and method are in the spec
+	CheckStatusDeclared    = "status-declared"    // the status is declared for the operation
+	CheckContentType       = "content-type"       // the Content-Type is declared for that status
+	CheckBodyJSON          = "body-json"          // the body parses as JSON
+	CheckBodySchema        = "body-schema"        // the body validates against the schema
+	CheckHeaderRequired    = "header-required"    // a required response header is present
+	CheckHeaderSchema      = "header-schema"      // a response header validates against its schema
+)
+
+// Problem is one way a response breaks the contract.
+type Problem struct {
+	// Check is the stable code of the check that failed (the Check* constants).
+	Check string `json:"check"`
+	// Pointer is a JSON Pointer into the body ("" for the root); for header checks, the
+	// header's name.
+	Pointer string `json:"pointer"`
+	// SpecLocation says where in the spec the rule lives, e.g.
+	// "paths./v1/chatbots/my-chatbots.get.responses.200" plus, for schema rules, the keyword
+	// location ("...content.application/json.schema/properties/data/type").
+	SpecLocation string `json:"specLocation,omitempty"`
+	// Expected and Actual describe the rule and what the response did.
+	Expected string `json:"expected,omitempty"`
+	Actual   string `json:"actual,omitempty"`
+	// Message is the validator's own explanation.
+	Message string `json:"message"`
+}
+
+// String renders the problem on one line.
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.Check)
+	if p.Pointer != "" {
+		b.WriteString(" at ")
+		b.WriteString(p.Pointer)
+	}
+	b.WriteString(": ")
+	b.WriteString(p.Message)
+	if p.Expected != "" || p.Actual != "" {
+		fmt.Fprintf(&b, " (expected %s; got %s)", p.Expected, p.Actual)
+	}
+	return b.String()
+}
+
+// ResponseValidator checks responses against one OpenAPI document with libopenapi-validator,
+// format assertions on. Build it once: it compiles every schema up front. It is safe for
+// concurrent use.
+type ResponseValidator struct {
+	model   *v3.Document
+	bodies  responses.ResponseBodyValidator
+	options *config.ValidationOptions // for path matching only
+}
+
+// NewResponseValidator builds a validator for the given OpenAPI 3 document.
+func NewResponseValidator(document []byte) (*ResponseValidator, error) {
+	doc, err := libopenapi.NewDocument(document)
+	if err != nil {
+		return nil, fmt.Errorf("parse openapi document: %w", err)
+	}
+	m, err := doc.BuildV3Model()
+	if err != nil {
+		return nil, fmt.Errorf("build openapi model: %w", err)
+	}
+	v := validator.NewValidatorFromV3Model(&m.Model, config.WithFormatAssertions())
+	options := config.NewValidationOptions()
+	options.PathTree = radix.BuildPathTree(&m.Model)
+	return &ResponseValidator{model: &m.Model, bodies: v.GetResponseBodyValidator(), options: options}, nil
+}
+
+// ValidateResponse checks one response to req: status declared, content type, body against
+// the schema, declared headers. The request's URL path includes the server prefix
+// ("/api/v1/..."). It returns nil when the response honours the contract.
+func (v *ResponseValidator) ValidateResponse(req *http.Request, status int, header http.Header, body []byte) []Problem {
+	pathItem, errs, pathValue := paths.FindPath(req, v.model, v.options)
+	if pathItem == nil || len(errs) > 0 {
+		msg := fmt.Sprintf("%s %s is not an operation of the spec", req.Method, req.URL.Path)
+		if len(errs) > 0 {
+			msg = errs[0].Message
+		}
+		return []Problem{{Check: CheckOperationDeclared, Expected: "a declared path and method",
+			Actual: req.Method + " " + req.URL.Path, Message: msg}}
+	}
+	op := helpers.ExtractOperation(req, pathItem)
+	if op == nil {
+		return []Problem{{Check: CheckOperationDeclared, SpecLocation: "paths." + pathValue,
+			Expected: "a declared method", Actual: req.Method,
+			Message: fmt.Sprintf("%s is not declared on %s", req.Method, pathValue)}}
+	}
+	opLoc := "paths." + pathValue + "." + strings.ToLower(req.Method)
+	if header == nil {
+		header = http.Header{}
+	}
+	resp := &http.Response{
+		StatusCode: status,
+		Header:     header,
+		Body:       io.NopCloser(bytes.NewReader(body)),
+		Request:    req,
+	}
+	_, verrs := v.bodies.ValidateResponseBodyWithPathItem(req, resp, pathItem, pathValue)
+	if len(verrs) == 0 {
+		return nil
+	}
+	code, _ := responseCode(op, status)
+	respLoc := opLoc + ".responses." + code
+	var out []Problem
+	for _, e := range verrs {
+		out = append(out, v.problems(e, op, opLoc, respLoc, status, header)...)
+	}
+	return out
+}
+
+// responseCode finds the response key that covers status: the code, its range, or default.
+func responseCode(op *v3.Operation, status int) (string, *v3.Response) {
+	if op.Responses == nil {
+		return strconv.Itoa(status), nil
+	}
+	for _, k := range []string{strconv.Itoa(status), fmt.Sprintf("%dXX", status/100)} {
+		if r := op.Responses.Codes.GetOrZero(k); r != nil {
+			return k, r
+		}
+	}
+	if op.Responses.Default != nil {
+		return "default", op.Responses.Default
+	}
+	return strconv.Itoa(status), nil
+}
+
+// declaredStatuses lists the response keys of op in document order.
+func declaredStatuses(op *v3.Operation) []string {
+	var out []string
+	if op.Responses == nil {
+		return out
+	}
+	for pair := op.Responses.Codes.First(); pair != nil; pair = pair.Next() {
+		out = append(out, pair.Key())
+	}
+	if op.Responses.Default != nil {
+		out = append(out, "default")
+	}
+	return out
+}
+
+func (v *ResponseValidator) problems(e *liberrors.ValidationError, op *v3.Operation, opLoc, respLoc string, status int, header http.Header) []Problem {
+	switch {
+	case e.ValidationSubType == helpers.ResponseBodyResponseCode:
+		return []Problem{{Check: CheckStatusDeclared, SpecLocation: opLoc + ".responses",
+			Expected: strings.Join(declaredStatuses(op), ", "), Actual: strconv.Itoa(status),
+			Message: e.Message}}
+	case e.ValidationSubType == helpers.RequestBodyContentType:
+		var types []string
+		if _, r := responseCode(op, status); r != nil {
+			for pair := r.Content.First(); pair != nil; pair = pair.Next() {
+				types = append(types, pair.Key())
+			}
+		}
+		actual := header.Get("Content-Type")
+		if actual == "" {
+			actual = "(none)"
+		}
+		return []Problem{{Check: CheckContentType, SpecLocation: respLoc + ".content",
+			Expected: strings.Join(types, ", "), Actual: actual, Message: e.Message}}
+	case e.ValidationSubType == helpers.ParameterValidationHeader:
+		return headerProblems(e, respLoc)
+	case e.ValidationSubType == helpers.Schema:
+		return schemaProblems(e, respLoc, header.Get("Content-Type"))
+	}
+	return []Problem{{Check: e.ValidationType + "-" + e.ValidationSubType, SpecLocation: respLoc,
+		Message: e.Message + ": " + e.Reason}}
+}
+
+func headerProblems(e *liberrors.ValidationError, respLoc string) []Problem {
+	var out []Problem
+	for _, f := range e.SchemaValidationErrors {
+		p := Problem{Check: CheckHeaderSchema, Pointer: f.FieldName,
+			SpecLocation: respLoc + ".headers." + f.FieldName, Message: f.Reason}
+		if strings.HasSuffix(f.KeywordLocation, "/required") {
+			p.Check = CheckHeaderRequired
+			p.Expected = "header " + f.FieldName
+			p.Actual = "(absent)"
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		out = append(out, Problem{Check: CheckHeaderSchema, SpecLocation: respLoc + ".headers",
+			Message: e.Message + ": " + e.Reason})
+	}
+	return out
+}
+
+// quoted finds the property names that the required and additionalProperties reasons quote.
+var quoted = regexp.MustCompile(`'([^']*)'`)
+
+func schemaProblems(e *liberrors.ValidationError, respLoc, contentType string) []Problem {
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	schemaLoc := respLoc + ".content." + strings.TrimSpace(mediaType) + ".schema"
+	if len(e.SchemaValidationErrors) == 0 {
+		// No schema failures: the body could not be decoded at all.
+		return []Problem{{Check: CheckBodyJSON, SpecLocation: schemaLoc, Expected: "a JSON body",
+			Message: e.Reason}}
+	}
+	var out []Problem
+	for _, f := range e.SchemaValidationErrors {
+		base := instancePointer(f.InstancePath)
+		if len(f.InstancePath) == 0 && f.FieldPath != "" {
+			base = FieldPathToPointer(f.FieldPath)
+		}
+		loc := schemaLoc + f.KeywordLocation
+		keyword := f.KeywordLocation[strings.LastIndexByte(f.KeywordLocation, '/')+1:]
+		if keyword == "required" || keyword == "additionalProperties" {
+			names := quoted.FindAllStringSubmatch(f.Reason, -1)
+			for _, n := range names {
+				p := Problem{Check: CheckBodySchema, Pointer: base + "/" + escapePointer(n[1]),
+					SpecLocation: loc, Message: f.Reason}
+				if keyword == "required" {
+					p.Expected, p.Actual = "property "+n[1], "(absent)"
+				} else {
+					p.Expected, p.Actual = "no undeclared property", "property "+n[1]
+				}
+				out = append(out, p)
+			}
+			if len(names) > 0 {
+				continue
+			}
+		}
+		out = append(out, Problem{Check: CheckBodySchema, Pointer: base, SpecLocation: loc,
+			Expected: keyword, Message: f.Reason})
+	}
+	return out
+}
+
+// instancePointer turns the validator's instance path segments into a JSON Pointer.
+func instancePointer(segments []string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(escapePointer(s))
+	}
+	return b.String()
+}
+
+// FieldPathToPointer converts a libopenapi-validator field path ("$.data.items[0].role") into
+// a JSON Pointer ("/data/items/0/role"). Bracketed names (`$['a.b']`) are supported.
+func FieldPathToPointer(fieldPath string) string {
+	s := strings.TrimPrefix(fieldPath, "$")
+	var segs []string
+	for len(s) > 0 {
+		switch s[0] {
+		case '.':
+			s = s[1:]
+			i := strings.IndexAny(s, ".[")
+			if i < 0 {
+				i = len(s)
+			}
+			segs = append(segs, s[:i])
+			s = s[i:]
+		case '[':
+			end := strings.IndexByte(s, ']')
+			if end < 0 {
+				return "/" + escapePointer(s)
+			}
+			inner := s[1:end]
+			if len(inner) >= 2 && (inner[0] == '\'' || inner[0] == '"') {
+				inner = inner[1 : len(inner)-1]
+			}
+			segs = append(segs, inner)
+			s = s[end+1:]
+		default:
+			i := strings.IndexAny(s, ".[")
+			if i < 0 {
+				i = len(s)
+			}
+			segs = append(segs, s[:i])
+			s = s[i:]
+		}
+	}
+	return instancePointer(slices.DeleteFunc(segs, func(s string) bool { return s == "" }))
+}
+
+func escapePointer(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}

@@ -1,0 +1,103 @@
+package spec
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Spec is a loaded, validated OpenAPI document with its operations indexed for matching.
+// It is safe for concurrent use once loaded.
+type Spec struct {
+	doc      *openapi3.T
+	basePath string // path of the first server URL, e.g. "/api"; "" for "/"
+	root     *node
+	byID     map[string]*Route
+	routes   []*Route
+}
+
+// Route is one operation of the document; Match fills PathParams for a concrete request.
+type Route struct {
+	OperationID  string
+	Method       string
+	PathTemplate string // with the server's base path, e.g. /api/v1/chatbots/my-chatbots
+	SpecPath     string // as written in the document, e.g. /v1/chatbots/my-chatbots
+	Operation    *openapi3.Operation
+	PathItem     *openapi3.PathItem
+	PathParams   map[string]string
+}
+
+// Load parses and validates an OpenAPI 3.0 document and indexes its operations.
+func Load(document []byte) (*Spec, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(document)
+	if err != nil {
+		return nil, fmt.Errorf("spec: load: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("spec: invalid document: %w", err)
+	}
+	doc.SetStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
+	s := &Spec{doc: doc, root: newNode(), byID: map[string]*Route{}}
+	if len(doc.Servers) > 0 {
+		s.basePath = serverBasePath(doc.Servers[0].URL)
+	}
+	paths := doc.Paths.InMatchingOrder()
+	sort.Strings(paths)
+	for _, p := range paths {
+		item := doc.Paths.Value(p)
+		for method, op := range item.Operations() {
+			r := &Route{
+				OperationID:  op.OperationID,
+				Method:       method,
+				PathTemplate: s.basePath + p,
+				SpecPath:     p,
+				Operation:    op,
+				PathItem:     item,
+			}
+			s.routes = append(s.routes, r)
+			if op.OperationID != "" {
+				if _, dup := s.byID[op.OperationID]; dup {
+					return nil, fmt.Errorf("spec: operationId %q is used twice", op.OperationID)
+				}
+				s.byID[op.OperationID] = r
+			}
+			s.root.insert(splitPath(r.PathTemplate), r)
+		}
+	}
+	sort.Slice(s.routes, func(i, j int) bool {
+		if s.routes[i].PathTemplate != s.routes[j].PathTemplate {
+			return s.routes[i].PathTemplate < s.routes[j].PathTemplate
+		}
+		return s.routes[i].Method < s.routes[j].Method
+	})
+	return s, nil
+}
+
+// Doc returns the underlying kin-openapi document. Callers must not modify it.
+func (s *Spec) Doc() *openapi3.T { return s.doc }
+
+// BasePath is the path of the document's first server URL ("/api" for the ContextGPT API).
+func (s *Spec) BasePath() string { return s.basePath }
+
+// Routes lists every operation, sorted by path template and method.
+func (s *Spec) Routes() []*Route { return s.routes }
+
+// OperationByID finds an operation by its operationId; PathParams is empty.
+func (s *Spec) OperationByID(id string) (*Route, bool) {
+	r, ok := s.byID[id]
+	return r, ok
+}
+
+func serverBasePath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimRight(u.Path, "/")
+	return p
+}
