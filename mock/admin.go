@@ -1,0 +1,180 @@
+package mock
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// adminHandler serves one control-plane operation.
+type adminHandler func(w http.ResponseWriter, r *http.Request, route *spec.Route)
+
+// adminError is the control plane's plain error document.
+type adminError struct {
+	Error adminErrorBody `json:"error"`
+}
+
+type adminErrorBody struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+func writeAdminError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, adminError{Error: adminErrorBody{Code: code, Message: msg}})
+}
+
+func (m *Mock) handleAdmin(opID string, h adminHandler) { m.adminOps[opID] = h }
+
+func (m *Mock) registerSandboxAdmin() {
+	m.handleAdmin("getHealth", m.adminHealth)
+	m.handleAdmin("createSandbox", m.adminCreateSandbox)
+	m.handleAdmin("deleteSandbox", m.adminDeleteSandbox)
+}
+
+func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if code, status, msg := m.adminAllowed(r); status != 0 {
+		markUnmatched(w)
+		writeAdminError(w, status, code, msg)
+		return
+	}
+	route, err := m.admin.Match(r.Method, r.URL.EscapedPath())
+	if err != nil {
+		markUnmatched(w)
+		var mna *spec.MethodNotAllowedError
+		if errors.As(err, &mna) {
+			w.Header().Set("Allow", strings.Join(mna.Allow, ", "))
+			writeAdminError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method not allowed; allowed: "+strings.Join(mna.Allow, ", "))
+			return
+		}
+		writeAdminError(w, http.StatusNotFound, "NOT_FOUND", "no control-plane route "+r.URL.Path)
+		return
+	}
+	h, ok := m.adminOps[route.OperationID]
+	if !ok {
+		markUnmatched(w)
+		writeAdminError(w, http.StatusNotImplemented, "NOT_IMPLEMENTED", "control-plane operation "+route.OperationID+" is not available in this build")
+		return
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
+		if err != nil || len(body) > maxJSONBody {
+			writeAdminError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "control-plane bodies are limited to 1 MiB")
+			return
+		}
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		if route.OperationID != "receiveWebhook" {
+			if err := m.admin.ValidateRequest(r.Context(), r, route); err != nil {
+				writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+				return
+			}
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+		}
+	} else if err := m.admin.ValidateRequest(r.Context(), r, route); err != nil {
+		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		return
+	}
+	h(w, r, route)
+}
+
+// adminAllowed refuses non-loopback clients unless they send the admin token.
+func (m *Mock) adminAllowed(r *http.Request) (code string, status int, msg string) {
+	auth := strings.TrimSpace(r.Header.Get("Authorization"))
+	if m.cfg.AdminToken != "" && auth != "" {
+		if auth == "Bearer "+m.cfg.AdminToken {
+			return "", 0, ""
+		}
+		if !isLoopback(r.RemoteAddr) {
+			return "ADMIN_TOKEN_INVALID", http.StatusUnauthorized, "the admin token is not valid"
+		}
+	}
+	if isLoopback(r.RemoteAddr) {
+		return "", 0, ""
+	}
+	return "ADMIN_FORBIDDEN", http.StatusForbidden, "the control plane answers loopback clients only, or clients that send the admin token (--admin-token)"
+}
+
+func isLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func decodeAdmin(r *http.Request, v any) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return nil
+	}
+	return json.Unmarshal(b, v)
+}
+
+func (m *Mock) adminHealth(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
+	mode := "real"
+	if m.clock.Manual() {
+		mode = "manual"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"service":     "contextgpt-mock",
+		"version":     Version,
+		"specVersion": m.spec.Doc().Info.Version,
+		"clock":       mode,
+		"limits":      m.limitsName(),
+		"strict":      m.cfg.Strict,
+	})
+}
+
+func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
+	var in struct {
+		Plan string `json:"plan"`
+		Name string `json:"name"`
+	}
+	if err := decodeAdmin(r, &in); err != nil {
+		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		return
+	}
+	if in.Plan == "" {
+		in.Plan = string(store.PlanScale)
+	}
+	plan, err := store.ParsePlan(in.Plan)
+	if err != nil {
+		writeAdminError(w, http.StatusBadRequest, "INVALID_PLAN", err.Error())
+		return
+	}
+	sb, err := m.store.CreateSandbox(plan, in.Name)
+	if err != nil {
+		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusCreated, sb)
+}
+
+func (m *Mock) adminDeleteSandbox(w http.ResponseWriter, r *http.Request, route *spec.Route) {
+	err := m.store.DeleteAccount(route.PathParams["accountId"], false)
+	if err != nil {
+		e := apierr.As(err)
+		switch e.Code {
+		case apierr.AccountNotFound:
+			writeAdminError(w, http.StatusNotFound, "SANDBOX_NOT_FOUND", e.Message)
+		default:
+			writeAdminError(w, http.StatusConflict, "NOT_A_SANDBOX", e.Message)
+		}
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

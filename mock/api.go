@@ -1,0 +1,241 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// Body limits (DESIGN): JSON bodies over 1 MiB, multipart over 10 MiB are refused with 413.
+const (
+	maxJSONBody      = 1 << 20
+	maxMultipartBody = 10 << 20
+)
+
+// operation is a domain handler with the permission it needs on its chatbot or account.
+type operation struct {
+	perm store.Permission
+	fn   func(*call) (result, error)
+}
+
+// call is one API request after matching, authentication and validation.
+type call struct {
+	r      *http.Request
+	route  *spec.Route
+	who    store.Principal
+	access store.Access
+	body   []byte
+	query  url.Values
+	m      *Mock
+}
+
+func (c *call) param(name string) string { return c.route.PathParams[name] }
+
+// decode reads the JSON body into v; the spec has validated it already, so a failure here
+// is a type the Go side does not accept (answered as a validation error).
+func (c *call) decode(v any) error {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
+			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+	}
+	return nil
+}
+
+// fields decodes the JSON body as an object, to tell a field sent as null from one left out.
+func (c *call) fields() (map[string]json.RawMessage, error) {
+	out := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return out, nil
+	}
+	if err := json.Unmarshal(c.body, &out); err != nil {
+		return nil, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body must be a JSON object",
+			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+	}
+	return out, nil
+}
+
+func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result, error)) {
+	m.ops[opID] = operation{perm: perm, fn: fn}
+}
+
+func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
+	route, err := m.spec.Match(r.Method, r.URL.EscapedPath())
+	if err != nil {
+		markUnmatched(w)
+		var mna *spec.MethodNotAllowedError
+		if errors.As(err, &mna) {
+			w.Header().Set("Allow", strings.Join(mna.Allow, ", "))
+			writeError(w, apierr.New(apierr.MethodNotAllowed, "Method %s is not allowed on this path; allowed: %s", r.Method, strings.Join(mna.Allow, ", ")))
+			return
+		}
+		writeError(w, apierr.New(apierr.ResourceNotFound, "No route matches %s %s", r.Method, r.URL.Path))
+		return
+	}
+	c := &call{r: r, route: route, query: r.URL.Query(), m: m}
+	if m.contract || needsAuth(m.spec, route) {
+		who, err := m.authenticate(r)
+		if err != nil {
+			writeError(w, apierr.As(err))
+			return
+		}
+		c.who = who
+	}
+	if err := m.readBody(c); err != nil {
+		writeError(w, apierr.As(err))
+		return
+	}
+	if err := m.spec.ValidateRequest(r.Context(), r, route); err != nil {
+		writeError(w, m.validationError(route, err))
+		return
+	}
+	op, ok := m.ops[route.OperationID]
+	if !ok {
+		m.serveGenerated(w, r, route)
+		return
+	}
+	if err := m.resolveScope(c, op.perm); err != nil {
+		writeError(w, apierr.As(err))
+		return
+	}
+	res, err := op.fn(c)
+	if err != nil {
+		e := apierr.As(err)
+		if e.Code == apierr.InternalServerError && e.Message == "Something went wrong" {
+			m.log.Error("handler failed", "operationId", route.OperationID, "err", err)
+		}
+		writeError(w, e)
+		return
+	}
+	writeResult(w, res)
+}
+
+// authenticate reads `Authorization: Bearer <key>`.
+func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	token = strings.TrimSpace(token)
+	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return store.Principal{}, apierr.New(apierr.APIKeyNotValid, "Authorization header does not contain a valid API key")
+	}
+	return m.store.Authenticate(token)
+}
+
+// readBody reads the body within its limit and leaves a fresh reader for validation.
+func (m *Mock) readBody(c *call) error {
+	r := c.r
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	limit := int64(maxJSONBody)
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType == "multipart/form-data" {
+		limit = maxMultipartBody
+	}
+	if r.ContentLength > limit {
+		return tooLarge(limit)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body could not be read",
+			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+	}
+	if int64(len(body)) > limit {
+		return tooLarge(limit)
+	}
+	if mediaType == "application/json" && !utf8.Valid(body) {
+		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
+			Fields: []spec.FieldError{{Path: []any{}, Message: "request body is not valid UTF-8"}}}
+	}
+	c.body = body
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return nil
+}
+
+func tooLarge(limit int64) *apierr.Error {
+	return apierr.New(apierr.PayloadTooLarge, "Request body is larger than %d bytes", limit).
+		WithDetails(map[string]any{"limitBytes": limit})
+}
+
+// validationError maps a spec validation failure to the envelope: the operation's documented
+// MISSING_REQUIRED_FIELD for a missing required field where it documents one, else
+// REQUEST_VALIDATION_FAILED.
+func (m *Mock) validationError(route *spec.Route, err error) *apierr.Error {
+	var re *spec.RequestError
+	if !errors.As(err, &re) {
+		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request is not valid",
+			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+	}
+	code := apierr.RequestValidationFailed
+	if re.MissingRequired && documentsMissingRequired(route) {
+		code = apierr.MissingRequiredField
+	}
+	msg := "Request is not valid"
+	if len(re.Fields) > 0 {
+		msg = re.Fields[0].Message
+	}
+	return &apierr.Error{Code: code, Message: msg, Fields: re.Fields}
+}
+
+// documentsMissingRequired tells whether the operation's description lists MISSING_REQUIRED_FIELD.
+func documentsMissingRequired(route *spec.Route) bool {
+	return strings.Contains(route.Operation.Description, apierr.MissingRequiredField)
+}
+
+// resolveScope checks the caller's access to the chatbot or account in the path.
+func (m *Mock) resolveScope(c *call, perm store.Permission) error {
+	chatbotID, hasBot := c.route.PathParams["chatbotId"]
+	accountID, hasAcc := c.route.PathParams["accountId"]
+	switch {
+	case hasAcc:
+		a, err := m.store.AccountAccess(c.who, accountID, perm)
+		if err != nil {
+			return err
+		}
+		c.access = a
+		if hasBot {
+			bot, ok := m.store.Chatbot(chatbotID)
+			if !ok || bot.AccountID != accountID {
+				return apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
+			}
+			c.access.ChatbotID = chatbotID
+		}
+	case hasBot:
+		a, err := m.store.ChatbotAccess(c.who, chatbotID, perm)
+		if err != nil {
+			return err
+		}
+		c.access = a
+	default:
+		c.access = store.Access{AccountID: c.who.AccountID, Role: c.who.Role, Plan: c.who.Plan}
+		if perm != "" && !c.who.Role.Can(perm) {
+			return apierr.New(apierr.InsufficientPermissions, "User does not have permission to perform this action").
+				WithDetails(map[string]any{"action": string(perm), "role": string(c.who.Role)})
+		}
+	}
+	return nil
+}
+
+func internalError() *apierr.Error {
+	return apierr.New(apierr.InternalServerError, "Something went wrong")
+}
+
+// needsAuth tells whether an operation of another document (--spec) declares security.
+func needsAuth(s *spec.Spec, route *spec.Route) bool {
+	if route.Operation.Security != nil {
+		return len(*route.Operation.Security) > 0
+	}
+	return len(s.Doc().Security) > 0
+}

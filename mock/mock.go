@@ -1,0 +1,186 @@
+package mock
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/contextgpt/sandbox/mock/clock"
+	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// Version is the mock's version, reported by GET /__mock/health.
+const Version = "0.1.0"
+
+// Config sets up a Mock. The zero value is not useful; start from DefaultConfig.
+type Config struct {
+	// Spec is the OpenAPI document served; nil means the embedded ContextGPT spec.
+	// Another document is served from its schemas and examples alone.
+	Spec []byte
+	// Fixtures is the YAML of the initial state; nil means the embedded defaults,
+	// an empty slice means an empty mock.
+	Fixtures []byte
+	// Seed makes ids and generated data reproducible.
+	Seed int64
+	// Clock is the time source; nil means the real clock.
+	Clock clock.Clock
+	// Strict validates every response against the spec before it is written.
+	Strict bool
+	// OnViolation is called with each response that breaks the contract (strict mode).
+	OnViolation func(r *http.Request, status int, problems []spec.Problem)
+	// AdminToken, when set, lets non-loopback clients use the control plane with it
+	// as a bearer token; loopback clients need none.
+	AdminToken string
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// DefaultConfig is the mock as `make run` starts it.
+func DefaultConfig() Config {
+	return Config{Seed: 1}
+}
+
+// Mock is the mock server; it is an http.Handler.
+type Mock struct {
+	cfg       Config
+	spec      *spec.Spec
+	admin     *spec.Spec
+	contract  bool // serving the ContextGPT contract (domain handlers on)
+	store     *store.Store
+	clock     clock.Clock
+	log       *slog.Logger
+	ops       map[string]operation
+	adminOps  map[string]adminHandler
+	validator *spec.ResponseValidator
+	adminVal  *spec.ResponseValidator
+	fixtures  []byte
+	seq       atomic.Uint64
+	closers   []func(context.Context) error
+}
+
+// New builds a mock: it loads the spec and fixtures once and builds every validator once.
+func New(cfg Config) (*Mock, error) {
+	m := &Mock{cfg: cfg, clock: cfg.Clock, log: cfg.Logger}
+	if m.clock == nil {
+		m.clock = clock.Real{}
+	}
+	if m.log == nil {
+		m.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	doc := cfg.Spec
+	m.contract = doc == nil
+	if doc == nil {
+		doc = spec.ContextGPTDocument()
+	}
+	var err error
+	if m.spec, err = spec.Load(doc); err != nil {
+		return nil, err
+	}
+	if m.admin, err = spec.Load(spec.MockAdminDocument()); err != nil {
+		return nil, fmt.Errorf("mock: control-plane spec: %w", err)
+	}
+	if cfg.Strict {
+		if m.validator, err = spec.NewResponseValidator(doc); err != nil {
+			return nil, fmt.Errorf("mock: response validator: %w", err)
+		}
+		if m.adminVal, err = spec.NewResponseValidator(spec.MockAdminDocument()); err != nil {
+			return nil, fmt.Errorf("mock: control-plane validator: %w", err)
+		}
+	}
+	m.store = store.New(store.Config{Seed: cfg.Seed, Now: m.clock.Now})
+	m.fixtures = cfg.Fixtures
+	if m.fixtures == nil && m.contract {
+		m.fixtures = defaultFixtures()
+	}
+	if err := m.loadFixtures(); err != nil {
+		return nil, err
+	}
+	m.ops = map[string]operation{}
+	m.adminOps = map[string]adminHandler{}
+	if m.contract {
+		m.registerOperations()
+	}
+	m.registerAdmin()
+	return m, nil
+}
+
+// Store exposes the domain state (tests and the command use it).
+func (m *Mock) Store() *store.Store { return m.store }
+
+// Spec is the loaded document the mock serves.
+func (m *Mock) Spec() *spec.Spec { return m.spec }
+
+// ServeHTTP runs the request chain.
+func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	var out http.ResponseWriter = rec
+	var buf *bufferedWriter
+	if m.cfg.Strict {
+		buf = newBufferedWriter()
+		out = buf
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			m.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+			if buf != nil {
+				buf.reset()
+			}
+			writeError(out, internalError())
+		}
+		if buf != nil {
+			m.checkContract(r, buf)
+			buf.flushTo(rec)
+		}
+		m.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+	}()
+	path := r.URL.EscapedPath()
+	switch {
+	case path == "/__mock" || strings.HasPrefix(path, "/__mock/"):
+		m.serveAdmin(out, r)
+	default:
+		m.serveAPI(out, r)
+	}
+}
+
+// checkContract validates a buffered response (strict mode) and reports violations.
+func (m *Mock) checkContract(r *http.Request, b *bufferedWriter) {
+	v := m.validator
+	if strings.HasPrefix(r.URL.Path, "/__mock/") {
+		v = m.adminVal
+		if strings.HasPrefix(r.URL.Path, "/__mock/webhook-sink/") && r.Method == http.MethodPost {
+			// The sink answers whatever a test configured it to.
+			return
+		}
+	}
+	if v == nil || b.unmatched {
+		return
+	}
+	problems := v.ValidateResponse(r, b.status, b.Header(), b.body.Bytes())
+	if len(problems) == 0 {
+		return
+	}
+	m.log.Error("CONTRACT VIOLATION: response does not match the spec", "method", r.Method, "path", r.URL.Path, "status", b.status, "problems", fmt.Sprint(problems))
+	if m.cfg.OnViolation != nil {
+		m.cfg.OnViolation(r, b.status, problems)
+	}
+}
+
+// Close stops background work (webhook deliveries) and waits for it within ctx.
+func (m *Mock) Close(ctx context.Context) error {
+	for _, f := range m.closers {
+		if err := f(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

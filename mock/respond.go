@@ -1,0 +1,114 @@
+package mock
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// result is what a domain handler answers: the envelope's status, message and data.
+// NoData leaves `data` out (the reorder operations document none).
+type result struct {
+	Status  int
+	Message string
+	Data    any
+	NoData  bool
+}
+
+type successEnvelope struct {
+	StatusCode int    `json:"statusCode"`
+	Success    bool   `json:"success"`
+	Message    string `json:"message"`
+	Data       any    `json:"data"`
+}
+
+type successNoData struct {
+	StatusCode int    `json:"statusCode"`
+	Success    bool   `json:"success"`
+	Message    string `json:"message"`
+}
+
+type errorBody struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details"`
+}
+
+type errorEnvelope struct {
+	StatusCode    int               `json:"statusCode"`
+	Success       bool              `json:"success"`
+	Message       string            `json:"message"`
+	Data          any               `json:"data"`
+	Error         errorBody         `json:"error"`
+	Errors        []spec.FieldError `json:"errors,omitempty"`
+	RetryAfter    *int              `json:"retryAfter,omitempty"`
+	Limit         *int              `json:"limit,omitempty"`
+	Remaining     *int              `json:"remaining,omitempty"`
+	WindowSeconds *int              `json:"windowSeconds,omitempty"`
+}
+
+// RateLimitInfo travels on 429 errors: it fills Retry-After and the documented body fields.
+type RateLimitInfo struct {
+	RetryAfter    int
+	Limit         int
+	Remaining     int
+	WindowSeconds int
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"statusCode":500,"success":false,"message":"Something went wrong","data":null,"error":{"code":"INTERNAL_SERVER_ERROR","message":"response encoding failed","details":null}}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func writeResult(w http.ResponseWriter, res result) {
+	if res.Status == 0 {
+		res.Status = http.StatusOK
+	}
+	if res.Message == "" {
+		res.Message = "Success"
+	}
+	if res.NoData {
+		writeJSON(w, res.Status, successNoData{StatusCode: res.Status, Success: true, Message: res.Message})
+		return
+	}
+	writeJSON(w, res.Status, successEnvelope{StatusCode: res.Status, Success: true, Message: res.Message, Data: res.Data})
+}
+
+// writeError answers an error in the one documented envelope.
+func writeError(w http.ResponseWriter, e *apierr.Error) {
+	writeErrorRL(w, e, nil)
+}
+
+func writeErrorRL(w http.ResponseWriter, e *apierr.Error, rl *RateLimitInfo) {
+	status := e.Status()
+	env := errorEnvelope{
+		StatusCode: status,
+		Success:    false,
+		Message:    e.Message,
+		Error:      errorBody{Code: e.Code, Message: e.Message, Details: e.Details},
+		Errors:     e.Fields,
+	}
+	if status == http.StatusBadRequest && len(e.Fields) > 0 {
+		env.Message = "Request is not valid"
+	}
+	if rl != nil {
+		ra, lim, rem, win := rl.RetryAfter, rl.Limit, rl.Remaining, rl.WindowSeconds
+		env.RetryAfter, env.Limit, env.Remaining, env.WindowSeconds = &ra, &lim, &rem, &win
+		if env.Error.Details == nil {
+			env.Error.Details = map[string]any{}
+		}
+		env.Error.Details["retryAfter"] = ra
+		w.Header().Set("Retry-After", strconv.Itoa(ra))
+	}
+	writeJSON(w, status, env)
+}

@@ -1,0 +1,318 @@
+package store
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/contextgpt/sandbox/mock/apierr"
+)
+
+// Access is the caller's standing on one chatbot, resolved by ChatbotAccess.
+type Access struct {
+	ChatbotID string
+	AccountID string
+	Role      Role
+	Plan      Plan
+}
+
+// ChatbotAccess checks, in order: the chatbot exists (404 CHATBOT_NOT_FOUND), the caller is
+// a member of its account (403 CHATBOT_FETCH_FORBIDDEN), its role holds perm (403
+// INSUFFICIENT_PERMISSIONS with details {action, role}).
+func (s *Store) ChatbotAccess(p Principal, chatbotID string, perm Permission) (Access, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.chatbotAccessLocked(p, chatbotID, perm)
+}
+
+func (s *Store) chatbotAccessLocked(p Principal, chatbotID string, perm Permission) (Access, error) {
+	c, ok := s.chatbots[chatbotID]
+	if !ok {
+		return Access{}, apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
+	}
+	role, err := s.roleLocked(p, c.AccountID)
+	if err != nil {
+		return Access{}, apierr.New(apierr.ChatbotFetchForbidden, "You do not have access to this chatbot")
+	}
+	if perm != "" && !role.Can(perm) {
+		return Access{}, permissionError(perm, role)
+	}
+	return Access{ChatbotID: c.ID, AccountID: c.AccountID, Role: role, Plan: s.accounts[c.AccountID].Plan}, nil
+}
+
+// AccountAccess checks that the caller is a member of the account (404 ACCOUNT_NOT_FOUND
+// for an unknown account, 403 CHATBOT_FETCH_FORBIDDEN otherwise) and holds perm.
+func (s *Store) AccountAccess(p Principal, accountID string, perm Permission) (Access, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.accounts[accountID]
+	if !ok {
+		return Access{}, apierr.New(apierr.AccountNotFound, "Account not found")
+	}
+	role, err := s.roleLocked(p, accountID)
+	if err != nil {
+		return Access{}, apierr.New(apierr.ChatbotFetchForbidden, "User does not have access to this account")
+	}
+	if perm != "" && !role.Can(perm) {
+		return Access{}, permissionError(perm, role)
+	}
+	return Access{AccountID: accountID, Role: role, Plan: a.Plan}, nil
+}
+
+func (s *Store) roleLocked(p Principal, accountID string) (Role, error) {
+	u, ok := s.users[p.UserID]
+	if !ok {
+		return "", apierr.New(apierr.APIKeyNotValid, "unknown user")
+	}
+	role, member := u.Memberships[accountID]
+	if !member {
+		return "", apierr.New(apierr.ChatbotFetchForbidden, "not a member")
+	}
+	return role, nil
+}
+
+func permissionError(perm Permission, role Role) *apierr.Error {
+	return apierr.New(apierr.InsufficientPermissions, "User does not have permission to perform this action").
+		WithDetails(map[string]any{"action": string(perm), "role": string(role)})
+}
+
+// MyAccount is one account of the caller with the chatbots it sees there.
+type MyAccount struct {
+	AccountID   string    `json:"accountId"`
+	AccountName string    `json:"accountName"`
+	UserRole    string    `json:"userRole"`
+	Chatbots    []Chatbot `json:"chatbots"`
+}
+
+// MyChatbots lists every account of the caller (even one without chatbots) with its
+// chatbots, accounts and chatbots in creation order.
+func (s *Store) MyChatbots(p Principal) ([]MyAccount, int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.users[p.UserID]
+	if !ok {
+		return nil, 0
+	}
+	var out []MyAccount
+	total := 0
+	for accID, role := range u.Memberships {
+		a, ok := s.accounts[accID]
+		if !ok {
+			continue
+		}
+		bots := s.accountChatbotsLocked(accID)
+		total += len(bots)
+		out = append(out, MyAccount{AccountID: a.ID, AccountName: a.Name, UserRole: string(role), Chatbots: bots})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].AccountID < out[j].AccountID })
+	return out, total
+}
+
+// AccountChatbots lists an account's chatbots in creation order (id as tie-break).
+func (s *Store) AccountChatbots(accountID string) []Chatbot {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.accountChatbotsLocked(accountID)
+}
+
+func (s *Store) accountChatbotsLocked(accountID string) []Chatbot {
+	out := []Chatbot{}
+	for _, c := range s.chatbots {
+		if c.AccountID == accountID {
+			out = append(out, summary(c))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// CallerChatbots lists the chatbots of every account of the caller, in creation order.
+func (s *Store) CallerChatbots(p Principal) []Chatbot {
+	accounts, _ := s.MyChatbots(p)
+	var out []Chatbot
+	for _, a := range accounts {
+		out = append(out, a.Chatbots...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// summary copies a chatbot's own fields, without what it owns.
+func summary(c *Chatbot) Chatbot {
+	return Chatbot{ID: c.ID, AccountID: c.AccountID, Name: c.Name, Description: c.Description, IsActive: c.IsActive,
+		CreatedByUserID: c.CreatedByUserID, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// Chatbot returns a chatbot's own fields.
+func (s *Store) Chatbot(id string) (Chatbot, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, ok := s.chatbots[id]
+	if !ok {
+		return Chatbot{}, false
+	}
+	return summary(c), true
+}
+
+// NewChatbot is the input of CreateChatbot.
+type NewChatbot struct {
+	ID          string // optional: fixtures pin their ids
+	Name        string
+	Description string
+	IsActive    *bool
+}
+
+// CreateChatbot adds a chatbot to an account: 409 CHATBOT_ALREADY_EXISTS for a name the
+// account has (case-insensitive), 403 CHATBOT_LIMIT_REACHED past the plan's chatbot quota.
+func (s *Store) CreateChatbot(accountID, userID string, in NewChatbot) (Chatbot, error) {
+	var out Chatbot
+	err := s.update(func() error {
+		a, ok := s.accounts[accountID]
+		if !ok {
+			return apierr.New(apierr.AccountNotFound, "Account not found")
+		}
+		name := strings.TrimSpace(in.Name)
+		if name == "" {
+			return (&apierr.Error{Code: apierr.MissingRequiredField, Message: "name is required"})
+		}
+		count := 0
+		for _, c := range s.chatbots {
+			if c.AccountID != accountID {
+				continue
+			}
+			count++
+			if strings.EqualFold(c.Name, name) {
+				return apierr.New(apierr.ChatbotAlreadyExists, "A chatbot with this name already exists in this account")
+			}
+		}
+		if limit := s.cfg.Plans[a.Plan].Chatbots; limit != Unlimited && count >= limit {
+			return apierr.New(apierr.ChatbotLimitReached, "Chatbot limit reached (%d/%d) on the %s plan. Please upgrade to continue.", count, limit, a.Plan).
+				WithDetails(map[string]any{"limit": limit, "current": count, "plan": string(a.Plan)})
+		}
+		id := in.ID
+		if id == "" {
+			id = s.ids.numeric()
+		}
+		if _, dup := s.chatbots[id]; dup {
+			return apierr.New(apierr.InvalidFieldValue, "chatbot %s exists already", id)
+		}
+		now := s.now()
+		c := &Chatbot{ID: id, AccountID: accountID, Name: name, Description: in.Description, IsActive: true,
+			CreatedByUserID: userID, CreatedAt: now, UpdatedAt: now}
+		if in.IsActive != nil {
+			c.IsActive = *in.IsActive
+		}
+		s.chatbots[id] = c
+		out = summary(c)
+		return nil
+	})
+	return out, err
+}
+
+// ChatbotPatch is a partial update of a chatbot; nil fields stay.
+type ChatbotPatch struct {
+	Name        *string
+	Description *string
+	IsActive    *bool
+}
+
+// UpdateChatbot changes a chatbot of an account (404 when it is not there, 409 on a
+// duplicate name, 400 NO_VALID_FIELDS_TO_UPDATE when nothing is given).
+func (s *Store) UpdateChatbot(accountID, chatbotID string, in ChatbotPatch) (Chatbot, error) {
+	var out Chatbot
+	err := s.update(func() error {
+		c, ok := s.chatbots[chatbotID]
+		if !ok || c.AccountID != accountID {
+			return apierr.New(apierr.ChatbotNotFound, "Chatbot not found or could not be updated")
+		}
+		if in.Name == nil && in.Description == nil && in.IsActive == nil {
+			return apierr.New(apierr.NoValidFieldsToUpdate, "No valid fields to update")
+		}
+		if in.Name != nil {
+			name := strings.TrimSpace(*in.Name)
+			if name == "" {
+				return &apierr.Error{Code: apierr.InvalidFieldValue, Message: "name must not be empty"}
+			}
+			for _, o := range s.chatbots {
+				if o.AccountID == accountID && o.ID != c.ID && strings.EqualFold(o.Name, name) {
+					return apierr.New(apierr.ChatbotAlreadyExists, "A chatbot with this name already exists in this account")
+				}
+			}
+			c.Name = name
+		}
+		if in.Description != nil {
+			c.Description = *in.Description
+		}
+		if in.IsActive != nil {
+			c.IsActive = *in.IsActive
+		}
+		c.UpdatedAt = s.now()
+		out = summary(c)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteChatbot deletes a chatbot of an account and everything it owns.
+func (s *Store) DeleteChatbot(accountID, chatbotID string) error {
+	return s.update(func() error {
+		c, ok := s.chatbots[chatbotID]
+		if !ok || c.AccountID != accountID {
+			return apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
+		}
+		s.deleteChatbotLocked(chatbotID)
+		return nil
+	})
+}
+
+func (s *Store) deleteChatbotLocked(chatbotID string) {
+	for _, t := range s.threadsByBot[chatbotID] {
+		for _, m := range s.messagesByThrd[t.ID] {
+			delete(s.messages, m.ID)
+		}
+		delete(s.messagesByThrd, t.ID)
+		delete(s.threads, t.ID)
+	}
+	delete(s.threadsByBot, chatbotID)
+	for id, l := range s.leads {
+		if l.ChatbotID == chatbotID {
+			delete(s.leads, id)
+		}
+	}
+	for _, d := range s.deliveriesByBot[chatbotID] {
+		delete(s.deliveries, d.ID)
+	}
+	delete(s.deliveriesByBot, chatbotID)
+	delete(s.chatbots, chatbotID)
+}
+
+// withChatbot runs fn on a chatbot under the write lock (for the resources it owns).
+func (s *Store) withChatbot(chatbotID string, fn func(c *Chatbot) error) error {
+	return s.update(func() error {
+		c, ok := s.chatbots[chatbotID]
+		if !ok {
+			return apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
+		}
+		return fn(c)
+	})
+}
+
+// readChatbot runs fn on a chatbot under the read lock.
+func (s *Store) readChatbot(chatbotID string, fn func(c *Chatbot) error) error {
+	return s.view(func() error {
+		c, ok := s.chatbots[chatbotID]
+		if !ok {
+			return apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
+		}
+		return fn(c)
+	})
+}

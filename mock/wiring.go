@@ -1,0 +1,12 @@
+package mock
+
+// registerOperations wires the domain handlers of the ContextGPT API, one call per
+// resource file. Operations left out are answered from the spec's schemas and examples.
+func (m *Mock) registerOperations() {
+	m.registerChatbots()
+}
+
+// registerAdmin wires the control plane, one call per concept file.
+func (m *Mock) registerAdmin() {
+	m.registerSandboxAdmin()
+}

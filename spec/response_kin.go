@@ -1,0 +1,41 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+var kinResponseOptions = &openapi3filter.Options{
+	IncludeResponseStatus: true,
+	MultiError:            true,
+	AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+}
+
+// ValidateResponseKin checks a response with kin-openapi: the second, independent
+// implementation the tests run beside libopenapi-validator (ValidateResponse). It returns
+// nil when the response conforms or the request matches no operation.
+func (s *Spec) ValidateResponseKin(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
+	route, err := s.Match(req.Method, req.URL.EscapedPath())
+	if err != nil {
+		return nil
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: route.PathParams,
+			Route: &routers.Route{Spec: s.doc, Path: route.SpecPath, PathItem: route.PathItem,
+				Method: route.Method, Operation: route.Operation},
+			Options: kinResponseOptions,
+		},
+		Status:  status,
+		Header:  header,
+		Body:    io.NopCloser(bytes.NewReader(body)),
+		Options: kinResponseOptions,
+	}
+	return openapi3filter.ValidateResponse(ctx, in)
+}
