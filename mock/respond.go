@@ -50,14 +50,6 @@ type errorEnvelope struct {
 	WindowSeconds *int              `json:"windowSeconds,omitempty"`
 }
 
-// RateLimitInfo travels on 429 errors: it fills Retry-After and the documented body fields.
-type RateLimitInfo struct {
-	RetryAfter    int
-	Limit         int
-	Remaining     int
-	WindowSeconds int
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -84,12 +76,9 @@ func writeResult(w http.ResponseWriter, res result) {
 	writeJSON(w, res.Status, successEnvelope{StatusCode: res.Status, Success: true, Message: res.Message, Data: res.Data})
 }
 
-// writeError answers an error in the one documented envelope.
+// writeError answers an error in the one documented envelope; a 429 carries its limit.
 func writeError(w http.ResponseWriter, e *apierr.Error) {
-	writeErrorRL(w, e, nil)
-}
-
-func writeErrorRL(w http.ResponseWriter, e *apierr.Error, rl *RateLimitInfo) {
+	rl := e.RateLimit
 	status := e.Status()
 	env := errorEnvelope{
 		StatusCode: status,

@@ -70,8 +70,9 @@ func (s *Spec) ValidateRequest(ctx context.Context, r *http.Request, route *Rout
 }
 
 func collectRequestErrors(err error, out *RequestError) {
-	var multi openapi3.MultiError
-	if errors.As(err, &multi) {
+	// A direct type check, not errors.As: a RequestError unwraps to its own MultiError,
+	// and matching that would lose the parameter's name.
+	if multi, ok := err.(openapi3.MultiError); ok {
 		for _, e := range multi {
 			collectRequestErrors(e, out)
 		}
@@ -128,8 +129,7 @@ func parseMessage(re *openapi3filter.RequestError, pe *openapi3filter.ParseError
 // collectSchemaErrors turns kin SchemaErrors into field errors; kin's JSON pointer already
 // names a missing required property itself.
 func collectSchemaErrors(err error, prefix []any, out *RequestError) {
-	var multi openapi3.MultiError
-	if errors.As(err, &multi) {
+	if multi, ok := err.(openapi3.MultiError); ok {
 		for _, e := range multi {
 			collectSchemaErrors(e, prefix, out)
 		}

@@ -93,12 +93,22 @@ func Codes() map[string]int {
 	return out
 }
 
+// RateLimit describes the limit a 429 hit.
+type RateLimit struct {
+	RetryAfter    int // whole seconds until a request would pass
+	Limit         int
+	Remaining     int
+	WindowSeconds int
+}
+
 // Error is an error with a stable code.
 type Error struct {
 	Code    string
 	Message string
 	Details map[string]any
 	Fields  []spec.FieldError
+	// RateLimit, on 429s, fills Retry-After and the documented body fields.
+	RateLimit *RateLimit
 	// StatusOverride, when not zero, replaces the table's status (used where the
 	// reference documents another status for a code, e.g. 501 with INTERNAL_SERVER_ERROR).
 	StatusOverride int

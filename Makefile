@@ -1,0 +1,53 @@
+# The ContextGPT API sandbox. `make run` starts the mock; `make test` runs every test.
+GO        ?= go
+ADDR      ?= 127.0.0.1:8080
+BIN       := bin
+REDOCLY   ?= @redocly/cli@2
+LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
+
+.PHONY: all build run test test-short conformance bench lint fmt vet tidy clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/contextgpt-mock ./cmd/contextgpt-mock
+	$(GO) build -o $(BIN)/contextgpt-conformance ./cmd/contextgpt-conformance
+
+## run: build, then start the mock on $(ADDR) with the default fixtures
+run: build
+	./$(BIN)/contextgpt-mock --addr $(ADDR)
+
+## test: vet, then every test with the race detector (includes the built-in suite
+## run against the mock through the real binaries)
+test: vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) test -race -count=1 ./...
+
+test-short:
+	$(GO) test -count=1 -short ./...
+
+## conformance: run the built-in suite against a running mock (make run in another shell)
+conformance: build
+	./$(BIN)/contextgpt-conformance run --base-url http://$(ADDR)/api
+
+## bench: the benchmarks (mock handler chain, validators, limiter, harness)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## lint: redocly lint of both documents (installed into a temporary folder) and go vet
+lint: vet
+	mkdir -p $(LINT_DIR)
+	cd $(LINT_DIR) && npm install --silent --no-audit --no-fund $(REDOCLY) >/dev/null
+	$(LINT_DIR)/node_modules/.bin/redocly lint --config .redocly.yaml spec/contextgpt.yaml spec/mock-admin.yaml
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+tidy:
+	$(GO) mod tidy
+
+clean:
+	rm -rf $(BIN)
