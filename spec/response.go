@@ -1,8 +1,11 @@
 package spec
 
 import (
+	"sync/atomic"
+
 	"bytes"
 	"fmt"
+	"github.com/pb33f/libopenapi-validator/cache"
 	"io"
 	"net/http"
 	"regexp"
@@ -68,8 +71,8 @@ func (p Problem) String() string {
 }
 
 // ResponseValidator checks responses against one OpenAPI document with libopenapi-validator,
-// format assertions on. Build it once: it compiles every schema up front. It is safe for
-// concurrent use.
+// format assertions on. Build it once: it compiles each schema on first use and keeps it.
+// It is safe for concurrent use.
 type ResponseValidator struct {
 	model   *v3.Document
 	bodies  responses.ResponseBodyValidator
@@ -86,7 +89,13 @@ func NewResponseValidator(document []byte) (*ResponseValidator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build openapi model: %w", err)
 	}
-	v := validator.NewValidatorFromV3Model(&m.Model, config.WithFormatAssertions())
+	// libopenapi-validator compiles every schema of the document while it is built (3 s for
+	// contextgpt.yaml on a busy machine). A lazy cache skips that warm-up: each schema is
+	// compiled on first use and cached from then on.
+	schemas := &lazySchemaCache{inner: cache.NewDefaultCache()}
+	schemas.warming.Store(true)
+	v := validator.NewValidatorFromV3Model(&m.Model, config.WithFormatAssertions(), config.WithSchemaCache(schemas))
+	schemas.warming.Store(false)
 	options := config.NewValidationOptions()
 	options.PathTree = radix.BuildPathTree(&m.Model)
 	return &ResponseValidator{model: &m.Model, bodies: v.GetResponseBodyValidator(), options: options}, nil
@@ -306,4 +315,26 @@ func escapePointer(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// lazySchemaCache answers "present" while the validator warms its cache, so nothing is
+// compiled up front; afterwards it is the library's default cache, filled on first use.
+type lazySchemaCache struct {
+	warming atomic.Bool
+	inner   cache.SchemaCache
+}
+
+func (c *lazySchemaCache) Load(key uint64) (*cache.SchemaCacheEntry, bool) {
+	if c.warming.Load() {
+		return nil, true
+	}
+	return c.inner.Load(key)
+}
+
+func (c *lazySchemaCache) Store(key uint64, value *cache.SchemaCacheEntry) {
+	c.inner.Store(key, value)
+}
+
+func (c *lazySchemaCache) Range(f func(key uint64, value *cache.SchemaCacheEntry) bool) {
+	c.inner.Range(f)
 }

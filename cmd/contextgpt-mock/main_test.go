@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startMain runs the command in-process on a free loopback port and returns its base URL.
+func startMain(t *testing.T, args ...string) (string, context.CancelFunc, <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), pw, io.Discard)
+		pw.Close()
+		done <- err
+	}()
+	lines := bufio.NewScanner(pr)
+	base := ""
+	deadline := time.After(10 * time.Second)
+	found := make(chan string, 1)
+	go func() {
+		for lines.Scan() {
+			if _, after, ok := strings.Cut(lines.Text(), "listening on "); ok {
+				found <- strings.TrimSpace(after)
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	select {
+	case base = <-found:
+	case err := <-done:
+		t.Fatalf("mock exited before listening: %v", err)
+	case <-deadline:
+		t.Fatal("mock did not print its address within 10 s")
+	}
+	t.Cleanup(cancel)
+	return base, cancel, done
+}
+
+func TestMainServesAndShutsDown(t *testing.T) {
+	base, cancel, done := startMain(t, "--strict")
+	res, err := http.Get(base + "/__mock/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&health); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if health["service"] != "contextgpt-mock" {
+		t.Fatalf("got service %v; want contextgpt-mock", health["service"])
+	}
+	req, _ := http.NewRequest("GET", base+"/api/v1/chatbots/my-chatbots", nil)
+	req.Header.Set("Authorization", "Bearer sk_test_scale_super_admin")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("got %d; want 200", res.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("mock did not shut down")
+	}
+}
+
+func TestMainRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"--clock", "sometimes"}, {"--log-format", "xml"}, {"--nope"}, {"extra"}, {"--fixtures", "/does/not/exist.yaml"}} {
+		err := run(context.Background(), args, io.Discard, io.Discard)
+		var ue usageError
+		if err == nil || !asUsage(err, &ue) {
+			t.Errorf("%v: got %v; want a usage error (exit 2)", args, err)
+		}
+	}
+}
+
+func asUsage(err error, target *usageError) bool {
+	u, ok := err.(usageError)
+	if ok {
+		*target = u
+	}
+	return ok
+}

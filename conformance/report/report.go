@@ -1,0 +1,133 @@
+// Package report holds the outcome of a conformance run and writes it as console text,
+// JUnit XML or JSON. Every writer passes its output through a Redactor, so API keys never
+// appear in a report.
+package report
+
+import (
+	"time"
+)
+
+// Status of a workflow or step.
+type Status string
+
+// The statuses.
+const (
+	Passed  Status = "passed"
+	Failed  Status = "failed"
+	Skipped Status = "skipped"
+)
+
+// Exit codes of a run.
+const (
+	ExitPassed      = 0
+	ExitFailed      = 1
+	ExitBadInput    = 2
+	ExitUnreachable = 3
+)
+
+// Report is the outcome of one run.
+type Report struct {
+	Target    string           `json:"target"`
+	Mock      bool             `json:"mock"`
+	RunID     string           `json:"runId"`
+	Started   time.Time        `json:"started"`
+	Duration  time.Duration    `json:"durationNs"`
+	Workflows []WorkflowResult `json:"workflows"`
+	Coverage  []Coverage       `json:"coverage"`
+	Summary   Summary          `json:"summary"`
+	// MinCoverage is the --min-coverage gate in percent (0: none); CoverageFailed is set when
+	// the operation coverage of an API source is below it.
+	MinCoverage    float64 `json:"minCoverage,omitempty"`
+	CoverageFailed bool    `json:"coverageFailed,omitempty"`
+	// Error is a run-level failure (the target unreachable, a sandbox not created).
+	Error    string `json:"error,omitempty"`
+	ExitCode int    `json:"exitCode"`
+}
+
+// WorkflowResult is one workflow's outcome.
+type WorkflowResult struct {
+	WorkflowID string        `json:"workflowId"`
+	Document   string        `json:"document"`
+	Summary    string        `json:"summary,omitempty"`
+	Status     Status        `json:"status"`
+	Reason     string        `json:"reason,omitempty"` // why it failed or was skipped
+	Steps      []StepResult  `json:"steps"`
+	Duration   time.Duration `json:"durationNs"`
+}
+
+// StepResult is one step's outcome (a step that runs again through goto or retry appears
+// once per run).
+type StepResult struct {
+	StepID      string        `json:"stepId"`
+	OperationID string        `json:"operationId,omitempty"`
+	Source      string        `json:"source,omitempty"`
+	Method      string        `json:"method,omitempty"`
+	Path        string        `json:"path,omitempty"` // the URL path sent, without the query
+	HTTPStatus  int           `json:"httpStatus,omitempty"`
+	Attempts    int           `json:"attempts,omitempty"` // more than 1 after a 429 wait
+	Status      Status        `json:"status"`
+	Findings    []Finding     `json:"findings,omitempty"`
+	Duration    time.Duration `json:"durationNs"`
+}
+
+// Finding is one failed check or criterion.
+type Finding struct {
+	Workflow     string `json:"workflow"`
+	Step         string `json:"step"`
+	OperationID  string `json:"operationId,omitempty"`
+	Check        string `json:"check"`
+	Pointer      string `json:"pointer"`
+	SpecLocation string `json:"specLocation,omitempty"`
+	Expected     string `json:"expected,omitempty"`
+	Actual       string `json:"actual,omitempty"`
+	Message      string `json:"message"`
+}
+
+// Coverage of one source description's operations.
+type Coverage struct {
+	Source             string   `json:"source"`
+	Operations         int      `json:"operations"`
+	OperationsCovered  int      `json:"operationsCovered"`
+	Pairs              int      `json:"pairs"` // (operation, declared status)
+	PairsCovered       int      `json:"pairsCovered"`
+	OperationPercent   float64  `json:"operationPercent"`
+	PairPercent        float64  `json:"pairPercent"`
+	UncoveredOperation []string `json:"uncoveredOperations,omitempty"`
+}
+
+// Summary counts a run.
+type Summary struct {
+	Workflows        int `json:"workflows"`
+	WorkflowsPassed  int `json:"workflowsPassed"`
+	WorkflowsFailed  int `json:"workflowsFailed"`
+	WorkflowsSkipped int `json:"workflowsSkipped"`
+	Steps            int `json:"steps"`
+	StepsPassed      int `json:"stepsPassed"`
+	StepsFailed      int `json:"stepsFailed"`
+	Findings         int `json:"findings"`
+}
+
+// Summarize counts the workflows, steps and findings of r.
+func (r *Report) Summarize() {
+	s := Summary{Workflows: len(r.Workflows)}
+	for _, w := range r.Workflows {
+		switch w.Status {
+		case Passed:
+			s.WorkflowsPassed++
+		case Failed:
+			s.WorkflowsFailed++
+		case Skipped:
+			s.WorkflowsSkipped++
+		}
+		for _, st := range w.Steps {
+			s.Steps++
+			if st.Status == Passed {
+				s.StepsPassed++
+			} else if st.Status == Failed {
+				s.StepsFailed++
+			}
+			s.Findings += len(st.Findings)
+		}
+	}
+	r.Summary = s
+}

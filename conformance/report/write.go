@@ -1,0 +1,246 @@
+package report
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Redactor replaces secrets (API keys, admin tokens) in text. Secrets are added as the run
+// learns them (a sandbox's key); anything shaped like a ContextGPT key (sk_...) is redacted
+// too. It is safe for concurrent use.
+type Redactor struct {
+	mu      sync.RWMutex
+	secrets []string
+}
+
+// Redacted stands in for a secret.
+const Redacted = "[REDACTED]"
+
+var keyShape = regexp.MustCompile(`sk_[A-Za-z0-9_\-]{8,}`)
+
+// Add registers secrets; empty strings are ignored.
+func (r *Redactor) Add(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range secrets {
+		if s != "" {
+			r.secrets = append(r.secrets, s)
+		}
+	}
+}
+
+// String redacts s.
+func (r *Redactor) String(s string) string {
+	if r != nil {
+		r.mu.RLock()
+		for _, secret := range r.secrets {
+			s = strings.ReplaceAll(s, secret, Redacted)
+		}
+		r.mu.RUnlock()
+	}
+	return keyShape.ReplaceAllString(s, Redacted)
+}
+
+// WriteJSON writes the report as indented JSON.
+func WriteJSON(w io.Writer, r *Report, red *Redactor) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, red.String(string(b))+"\n")
+	return err
+}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Time     string      `xml:"time,attr"`
+	File     string      `xml:"file,attr,omitempty"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+
+// WriteJUnit writes the report as JUnit XML: a testsuite per workflow, a testcase per step;
+// a failed step's findings make its failure. A skipped workflow is one skipped testcase.
+func WriteJUnit(w io.Writer, r *Report, red *Redactor) error {
+	out := junitSuites{Name: "contextgpt-conformance", Time: seconds(r.Duration)}
+	for _, wf := range r.Workflows {
+		s := junitSuite{Name: wf.WorkflowID, Time: seconds(wf.Duration), File: wf.Document}
+		if wf.Status == Skipped {
+			s.Cases = append(s.Cases, junitCase{Name: wf.WorkflowID, Classname: wf.WorkflowID,
+				Time: seconds(0), Skipped: &junitSkipped{Message: wf.Reason}})
+			s.Skipped++
+		}
+		for _, st := range wf.Steps {
+			c := junitCase{Name: st.StepID, Classname: wf.WorkflowID, Time: seconds(st.Duration)}
+			if st.Status == Failed {
+				lines := make([]string, 0, len(st.Findings))
+				for _, f := range st.Findings {
+					lines = append(lines, FindingLine(f))
+				}
+				msg := fmt.Sprintf("%d finding(s)", len(st.Findings))
+				if len(st.Findings) > 0 {
+					msg = st.Findings[0].Check + ": " + st.Findings[0].Message
+				}
+				c.Failure = &junitFailure{Message: msg, Type: "conformance", Text: strings.Join(lines, "\n")}
+				s.Failures++
+			}
+			s.Cases = append(s.Cases, c)
+		}
+		if wf.Status == Failed && s.Failures == 0 {
+			// A workflow can fail without a failed step (a dependency failed, an expression
+			// did not resolve): say so in a case of its own.
+			s.Cases = append(s.Cases, junitCase{Name: wf.WorkflowID, Classname: wf.WorkflowID, Time: seconds(0),
+				Failure: &junitFailure{Message: wf.Reason, Type: "workflow"}})
+			s.Failures++
+		}
+		s.Tests = len(s.Cases)
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Skipped += s.Skipped
+		out.Suites = append(out.Suites, s)
+	}
+	b, err := xml.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, xml.Header+red.String(string(b))+"\n")
+	return err
+}
+
+// FindingLine renders a finding on one line.
+func FindingLine(f Finding) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s/%s", f.Workflow, f.Step)
+	if f.OperationID != "" {
+		fmt.Fprintf(&b, " (%s)", f.OperationID)
+	}
+	fmt.Fprintf(&b, " [%s]", f.Check)
+	if f.Pointer != "" {
+		fmt.Fprintf(&b, " at %s", f.Pointer)
+	}
+	fmt.Fprintf(&b, ": %s", f.Message)
+	if f.Expected != "" || f.Actual != "" {
+		fmt.Fprintf(&b, " (expected %s; got %s)", f.Expected, f.Actual)
+	}
+	if f.SpecLocation != "" {
+		fmt.Fprintf(&b, " [spec: %s]", f.SpecLocation)
+	}
+	return b.String()
+}
+
+// Console writes the run as it goes: a line per step, then a summary. Colour is optional.
+type Console struct {
+	W     io.Writer
+	Color bool
+	Red   *Redactor
+	mu    sync.Mutex
+}
+
+func (c *Console) paint(code, s string) string {
+	if !c.Color {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (c *Console) mark(s Status) string {
+	switch s {
+	case Passed:
+		return c.paint("32", "PASS")
+	case Failed:
+		return c.paint("31", "FAIL")
+	default:
+		return c.paint("33", "SKIP")
+	}
+}
+
+func (c *Console) print(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	io.WriteString(c.W, c.Red.String(fmt.Sprintf(format, args...))) //nolint:errcheck // console output is best effort
+}
+
+// Workflow prints a finished workflow: one line per step and its findings.
+func (c *Console) Workflow(wf WorkflowResult) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s (%s)", c.mark(wf.Status), wf.WorkflowID, wf.Duration.Round(time.Millisecond))
+	if wf.Reason != "" {
+		fmt.Fprintf(&b, ": %s", wf.Reason)
+	}
+	b.WriteByte('\n')
+	for _, st := range wf.Steps {
+		fmt.Fprintf(&b, "  %s %s", c.mark(st.Status), st.StepID)
+		if st.Method != "" {
+			fmt.Fprintf(&b, " %s %s", st.Method, st.Path)
+		}
+		if st.HTTPStatus != 0 {
+			fmt.Fprintf(&b, " -> %d", st.HTTPStatus)
+		}
+		if st.Attempts > 1 {
+			fmt.Fprintf(&b, " after %d attempts", st.Attempts)
+		}
+		fmt.Fprintf(&b, " (%s)\n", st.Duration.Round(time.Millisecond))
+		for _, f := range st.Findings {
+			fmt.Fprintf(&b, "      %s\n", FindingLine(f))
+		}
+	}
+	c.print("%s", b.String())
+}
+
+// Summary prints coverage and the totals.
+func (c *Console) Summary(r *Report) {
+	var b strings.Builder
+	for _, cv := range r.Coverage {
+		fmt.Fprintf(&b, "coverage %s: %d/%d operations (%.1f%%), %d/%d (operation, status) pairs (%.1f%%)\n",
+			cv.Source, cv.OperationsCovered, cv.Operations, cv.OperationPercent, cv.PairsCovered, cv.Pairs, cv.PairPercent)
+	}
+	if r.CoverageFailed {
+		fmt.Fprintf(&b, "%s operation coverage is below --min-coverage %.1f%%\n", c.paint("31", "FAIL"), r.MinCoverage)
+	}
+	if r.Error != "" {
+		fmt.Fprintf(&b, "%s %s\n", c.paint("31", "ERROR"), r.Error)
+	}
+	s := r.Summary
+	fmt.Fprintf(&b, "%d workflows: %d passed, %d failed, %d skipped; %d steps: %d passed, %d failed; %d findings; %s\n",
+		s.Workflows, s.WorkflowsPassed, s.WorkflowsFailed, s.WorkflowsSkipped,
+		s.Steps, s.StepsPassed, s.StepsFailed, s.Findings, r.Duration.Round(time.Millisecond))
+	c.print("%s", b.String())
+}

@@ -1,0 +1,239 @@
+package conformance
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/contextgpt/sandbox/conformance/arazzo"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// source is one OpenAPI document the steps call, loaded once: the kin-openapi index for
+// routing and coverage, the libopenapi validator for the checks.
+type source struct {
+	key       string // "contextgpt.yaml", "mock-admin.yaml" or a file path
+	spec      *spec.Spec
+	validator *spec.ResponseValidator
+	// control marks the mock's control plane: it resolves against the target's origin and
+	// its responses have no API envelope.
+	control bool
+}
+
+// operation is a step bound to its source and route.
+type operation struct {
+	sourceName string // the sourceDescription's name in the document
+	src        *source
+	route      *spec.Route
+}
+
+type sourceSet struct {
+	apiDoc []byte
+	byKey  map[string]*source
+}
+
+func newSourceSet(apiDoc []byte) *sourceSet {
+	return &sourceSet{apiDoc: apiDoc, byKey: map[string]*source{}}
+}
+
+// load resolves a sourceDescription's url: a file named contextgpt.yaml is the contract (the
+// --spec document, by default the embedded one), mock-admin.yaml the embedded control plane;
+// other urls are files relative to the Arazzo document.
+func (s *sourceSet) load(doc *arazzo.Document, sd arazzo.SourceDescription) (*source, error) {
+	if strings.Contains(sd.URL, "://") {
+		return nil, fmt.Errorf("source %q: url %q: only local files are supported", sd.Name, sd.URL)
+	}
+	key := filepath.Base(sd.URL)
+	var data []byte
+	control := false
+	switch key {
+	case "contextgpt.yaml":
+		data = s.apiDoc
+	case "mock-admin.yaml":
+		data, control = spec.MockAdminDocument(), true
+	default:
+		key = filepath.Join(filepath.Dir(doc.Path), sd.URL)
+		if src := s.byKey[key]; src != nil {
+			return src, nil
+		}
+		var err error
+		if data, err = os.ReadFile(key); err != nil {
+			return nil, fmt.Errorf("source %q: %w", sd.Name, err)
+		}
+	}
+	if src := s.byKey[key]; src != nil {
+		return src, nil
+	}
+	sp, err := spec.Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("source %q (%s): %w", sd.Name, key, err)
+	}
+	v, err := spec.NewResponseValidator(data)
+	if err != nil {
+		return nil, fmt.Errorf("source %q (%s): %w", sd.Name, key, err)
+	}
+	src := &source{key: key, spec: sp, validator: v, control: control}
+	s.byKey[key] = src
+	return src, nil
+}
+
+// bindDocument loads the document's sources and binds each operation step to its route.
+func (r *Runner) bindDocument(d *arazzo.Document, set *sourceSet) error {
+	byName := map[string]*source{}
+	var errs []string
+	for _, sd := range d.SourceDescriptions {
+		src, err := set.load(d, sd)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		byName[sd.Name] = src
+		if !containsSource(r.sources, src) {
+			r.sources = append(r.sources, src)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s: %s", d.Path, strings.Join(errs, "; "))
+	}
+	for _, w := range d.Workflows {
+		for _, st := range w.Steps {
+			if st.WorkflowID != "" {
+				continue
+			}
+			op, err := bindStep(d, st, byName)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("workflow %s, step %s: %v", w.WorkflowID, st.StepID, err))
+				continue
+			}
+			r.bound[st] = op
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s: %s", d.Path, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func containsSource(list []*source, s *source) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func bindStep(d *arazzo.Document, st *arazzo.Step, byName map[string]*source) (*operation, error) {
+	if st.OperationPath != "" {
+		name, p, method, err := arazzo.SplitOperationPath(st.OperationPath)
+		if err != nil {
+			return nil, err
+		}
+		src := byName[name]
+		for _, rt := range src.spec.Routes() {
+			if rt.SpecPath == p && strings.EqualFold(rt.Method, method) {
+				return &operation{sourceName: name, src: src, route: rt}, nil
+			}
+		}
+		return nil, fmt.Errorf("operationPath %q: no %s %s in %s", st.OperationPath, strings.ToUpper(method), p, src.key)
+	}
+	name, id, err := arazzo.SplitOperationID(st.OperationID)
+	if err != nil {
+		return nil, err
+	}
+	if name != "" {
+		rt, ok := byName[name].spec.OperationByID(id)
+		if !ok {
+			return nil, fmt.Errorf("operationId %q is not in %s", id, byName[name].key)
+		}
+		return &operation{sourceName: name, src: byName[name], route: rt}, nil
+	}
+	var found *operation
+	for _, sd := range d.SourceDescriptions {
+		src := byName[sd.Name]
+		if rt, ok := src.spec.OperationByID(id); ok {
+			if found != nil {
+				return nil, fmt.Errorf("operationId %q is in more than one source: name the source ($sourceDescriptions.<name>.%s)", id, id)
+			}
+			found = &operation{sourceName: sd.Name, src: src, route: rt}
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("operationId %q is in no source", id)
+	}
+	return found, nil
+}
+
+var workflowRef = regexp.MustCompile(`\$workflows\.([^.\s{}#]+)`)
+
+// links lists the workflows w needs: dependsOn, workflow steps, actions and $workflows
+// expressions.
+func links(w *arazzo.Workflow) []string {
+	out := append([]string(nil), w.DependsOn...)
+	var strs []string
+	collect := func(v any) { strs = appendStrings(strs, v) }
+	for _, a := range w.SuccessActions {
+		out = appendIf(out, a.WorkflowID)
+	}
+	for _, a := range w.FailureActions {
+		out = appendIf(out, a.WorkflowID)
+	}
+	for _, o := range w.Outputs {
+		strs = append(strs, o)
+	}
+	for _, s := range w.Steps {
+		out = appendIf(out, s.WorkflowID)
+		for _, a := range s.OnSuccess {
+			out = appendIf(out, a.WorkflowID)
+		}
+		for _, a := range s.OnFailure {
+			out = appendIf(out, a.WorkflowID)
+		}
+		for _, p := range s.Parameters {
+			collect(p.Value)
+		}
+		if s.RequestBody != nil {
+			collect(s.RequestBody.Payload)
+			for _, rp := range s.RequestBody.Replacements {
+				collect(rp.Value)
+			}
+		}
+		for _, c := range s.SuccessCriteria {
+			strs = append(strs, c.Context, c.Condition)
+		}
+		for _, o := range s.Outputs {
+			strs = append(strs, o)
+		}
+	}
+	for _, s := range strs {
+		for _, m := range workflowRef.FindAllStringSubmatch(s, -1) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+func appendIf(list []string, s string) []string {
+	if s != "" {
+		return append(list, s)
+	}
+	return list
+}
+
+func appendStrings(out []string, v any) []string {
+	switch t := v.(type) {
+	case string:
+		out = append(out, t)
+	case map[string]any:
+		for _, x := range t {
+			out = appendStrings(out, x)
+		}
+	case []any:
+		for _, x := range t {
+			out = appendStrings(out, x)
+		}
+	}
+	return out
+}

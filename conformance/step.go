@@ -1,0 +1,429 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/contextgpt/sandbox/conformance/arazzo"
+	"github.com/contextgpt/sandbox/conformance/expr"
+	"github.com/contextgpt/sandbox/conformance/report"
+)
+
+// Check codes the runner adds to those of spec.ResponseValidator.
+const (
+	checkCriterion = "criterion" // a successCriteria condition did not hold
+	checkOutput    = "output"    // an output expression did not resolve
+	checkRequest   = "request"   // the step's request could not be built
+	checkTransport = "transport" // the request got no response
+	checkWorkflow  = "workflow"  // a called workflow failed
+	maxBody        = 10 << 20    // bytes of a response body read
+	userAgent      = "contextgpt-conformance/1"
+)
+
+// step runs one step and returns its result, the expression context after it, and whether
+// its success criteria held.
+func (wr *wfRun) step(ctx context.Context, st *arazzo.Step) (report.StepResult, *expr.Context, bool) {
+	start := wr.g.r.cfg.Now()
+	c := wr.context()
+	res := report.StepResult{StepID: st.StepID}
+	finding := func(check, msg string) report.Finding {
+		return report.Finding{Workflow: wr.w.WorkflowID, Step: st.StepID, OperationID: res.OperationID, Check: check, Message: msg}
+	}
+	ok := true
+	if st.WorkflowID != "" {
+		inputs := map[string]any{}
+		for _, p := range st.Parameters {
+			p = wr.resolveParam(p)
+			v, err := resolveValue(p.Value, c)
+			if err != nil {
+				res.Findings = append(res.Findings, finding(checkRequest, err.Error()))
+				ok = false
+				continue
+			}
+			inputs[p.Name] = v
+		}
+		if ok {
+			sub := wr.callWorkflow(ctx, st.WorkflowID, inputs)
+			c.Outputs = wr.g.workflows[st.WorkflowID].values.Outputs
+			ok = sub.Status == report.Passed
+		}
+	} else {
+		ok = wr.call(ctx, st, c, &res, finding)
+	}
+	if ok {
+		for _, cr := range st.SuccessCriteria {
+			hold, err := cr.Compiled().Evaluate(c)
+			if err != nil || !hold {
+				f := finding(checkCriterion, "condition does not hold")
+				f.Expected = cr.Condition
+				if cr.Context != "" {
+					f.Expected = cr.Context + " matches " + cr.Condition
+				}
+				f.Actual = fmt.Sprintf("status %d", c.StatusCode)
+				if err != nil {
+					f.Message = err.Error()
+				}
+				res.Findings = append(res.Findings, f)
+				ok = false
+			}
+		}
+	}
+	if ok {
+		outs := map[string]any{}
+		for name, o := range st.Outputs {
+			v, err := evalTemplate(o, c)
+			if err != nil {
+				res.Findings = append(res.Findings, finding(checkOutput, fmt.Sprintf("output %s: %v", name, err)))
+				ok = false
+				continue
+			}
+			outs[name] = v
+			if s, isString := v.(string); isString && looksSecret(name) {
+				wr.g.r.red.Add(s) // a key a step learned (a sandbox's) stays out of every report
+			}
+		}
+		wr.steps[st.StepID] = expr.Values{Outputs: outs}
+	}
+	res.Status = report.Passed
+	if !ok || len(res.Findings) > 0 {
+		res.Status = report.Failed
+	}
+	res.Duration = wr.g.r.cfg.Now().Sub(start)
+	return res, c, ok
+}
+
+// looksSecret reports whether an output's name says it holds a credential.
+func looksSecret(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "key") || strings.Contains(n, "token") || strings.Contains(n, "secret")
+}
+
+// resolveParam follows a reusable parameter to its component, applying its value override.
+func (wr *wfRun) resolveParam(p *arazzo.Parameter) *arazzo.Parameter {
+	if p.Reference == "" {
+		return p
+	}
+	comp := *wr.w.Document.Components.Parameters[refName(p.Reference)]
+	if p.Value != nil {
+		comp.Value = p.Value
+	}
+	return &comp
+}
+
+// params merges the workflow's parameters with the step's (the step's win), keyed by
+// name and location.
+func (wr *wfRun) params(st *arazzo.Step) []*arazzo.Parameter {
+	var out []*arazzo.Parameter
+	index := map[string]int{}
+	for _, list := range [][]*arazzo.Parameter{wr.w.Parameters, st.Parameters} {
+		for _, p := range list {
+			p = wr.resolveParam(p)
+			k := p.In + "\x00" + strings.ToLower(p.Name)
+			if i, ok := index[k]; ok {
+				out[i] = p
+				continue
+			}
+			index[k] = len(out)
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// call sends the step's request (again after a 429 unless the step expects one), checks every
+// response and fills c with the last request and response.
+func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res *report.StepResult,
+	finding func(check, msg string) report.Finding) bool {
+	r := wr.g.r
+	op := r.bound[st]
+	res.OperationID, res.Source, res.Method = op.route.OperationID, op.sourceName, op.route.Method
+	req, err := wr.build(st, op, c)
+	if err != nil {
+		res.Findings = append(res.Findings, finding(checkRequest, err.Error()))
+		return false
+	}
+	res.Path = req.path
+	expects429 := false
+	for _, cr := range st.SuccessCriteria {
+		expects429 = expects429 || strings.Contains(cr.Condition, "429")
+	}
+	for {
+		res.Attempts++
+		status, header, body, err := wr.send(ctx, req)
+		if err != nil {
+			r.markUnreachable(err)
+			res.Findings = append(res.Findings, finding(checkTransport, err.Error()))
+			return false
+		}
+		res.HTTPStatus = status
+		r.cov.record(op, status)
+		for _, p := range r.check(op, req, status, header, body) {
+			f := finding(p.Check, p.Message)
+			f.Pointer, f.SpecLocation, f.Expected, f.Actual = p.Pointer, p.SpecLocation, p.Expected, p.Actual
+			res.Findings = append(res.Findings, f)
+		}
+		c.StatusCode, c.ResponseHeader, c.ResponseBody = status, header, decodeBody(header, body)
+		if status != http.StatusTooManyRequests || expects429 || res.Attempts >= max429Attempts {
+			return true
+		}
+		wait, ok := retryAfter(header)
+		if !ok {
+			wait = time.Second
+		}
+		if err := r.cfg.Sleep(ctx, min(wait, r.cfg.MaxWait)); err != nil {
+			res.Findings = append(res.Findings, finding(checkTransport, err.Error()))
+			return false
+		}
+	}
+}
+
+// request is a built step request; it is sent as often as 429s demand.
+type request struct {
+	method      string
+	url         string
+	path        string // the URL path sent
+	specPath    string // the path with the spec's server prefix, for validation
+	query       url.Values
+	header      http.Header
+	body        []byte
+	contentType string
+}
+
+func (wr *wfRun) build(st *arazzo.Step, op *operation, c *expr.Context) (*request, error) {
+	r := wr.g.r
+	req := &request{method: op.route.Method, query: url.Values{}, header: http.Header{}}
+	pathParams := map[string]string{}
+	authSet := false
+	for _, p := range wr.params(st) {
+		v, err := resolveValue(p.Value, c)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		}
+		switch p.In {
+		case "path":
+			pathParams[p.Name] = expr.Text(v)
+		case "query":
+			if list, ok := v.([]any); ok {
+				for _, x := range list {
+					req.query.Add(p.Name, expr.Text(x))
+				}
+			} else {
+				req.query.Add(p.Name, expr.Text(v))
+			}
+		case "header":
+			if strings.EqualFold(p.Name, "Authorization") {
+				authSet = true
+			}
+			if s := expr.Text(v); s != "" {
+				req.header.Set(p.Name, s)
+			}
+		}
+	}
+	filled, err := fillPath(op.route.SpecPath, pathParams)
+	if err != nil {
+		return nil, err
+	}
+	if op.src.control {
+		req.url = r.controlURL(filled)
+		req.specPath = op.src.spec.BasePath() + filled
+		if !authSet && r.cfg.MockAdminToken != "" {
+			req.header.Set("Authorization", "Bearer "+r.cfg.MockAdminToken)
+		}
+	} else {
+		req.url = r.apiURL(filled)
+		req.specPath = op.src.spec.BasePath() + filled
+		if !authSet && wr.g.key != "" {
+			req.header.Set("Authorization", "Bearer "+wr.g.key)
+		}
+	}
+	u, _ := url.Parse(req.url)
+	req.path = u.Path
+	if len(req.query) > 0 {
+		req.url += "?" + req.query.Encode()
+	}
+	req.header.Set("User-Agent", userAgent)
+	req.header.Set("Accept", "application/json")
+	if b := st.RequestBody; b != nil {
+		payload, err := resolveValue(b.Payload, c)
+		if err != nil {
+			return nil, fmt.Errorf("requestBody: %w", err)
+		}
+		for _, rp := range b.Replacements {
+			v, err := resolveValue(rp.Value, c)
+			if err != nil {
+				return nil, fmt.Errorf("requestBody replacement %s: %w", rp.Target, err)
+			}
+			if payload, err = setPointer(payload, rp.Target, v); err != nil {
+				return nil, fmt.Errorf("requestBody replacement: %w", err)
+			}
+		}
+		req.contentType = b.ContentType
+		if req.contentType == "" {
+			req.contentType = "application/json"
+		}
+		if req.body, err = encodeBody(req.contentType, payload); err != nil {
+			return nil, err
+		}
+		req.header.Set("Content-Type", req.contentType)
+		c.RequestBody = payload
+	}
+	c.URL, c.Method = req.url, req.method
+	c.RequestHeader, c.RequestQuery, c.RequestPath = req.header, req.query, pathParams
+	return req, nil
+}
+
+func fillPath(template string, params map[string]string) (string, error) {
+	var b strings.Builder
+	rest := template
+	for {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String(), nil
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return "", fmt.Errorf("path %s: unclosed '{'", template)
+		}
+		name := rest[i+1 : i+j]
+		v, ok := params[name]
+		if !ok {
+			return "", fmt.Errorf("path parameter %s has no value", name)
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(url.PathEscape(v))
+		rest = rest[i+j+1:]
+	}
+}
+
+func encodeBody(contentType string, payload any) ([]byte, error) {
+	if s, ok := payload.(string); ok {
+		return []byte(s), nil
+	}
+	mt := strings.TrimSpace(strings.Split(contentType, ";")[0])
+	switch {
+	case mt == "application/x-www-form-urlencoded":
+		m, ok := payload.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("requestBody: a form payload is an object or a string")
+		}
+		form := url.Values{}
+		for k, v := range m {
+			form.Set(k, expr.Text(v))
+		}
+		return []byte(form.Encode()), nil
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return json.Marshal(payload)
+	}
+	return nil, fmt.Errorf("requestBody: content type %s needs a string payload", contentType)
+}
+
+// setPointer sets v at a JSON Pointer of a copy-on-write payload.
+func setPointer(doc any, pointer string, v any) (any, error) {
+	if pointer == "" {
+		return v, nil
+	}
+	toks := strings.Split(pointer[1:], "/")
+	for i, t := range toks {
+		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+	}
+	var set func(node any, toks []string) (any, error)
+	set = func(node any, toks []string) (any, error) {
+		if len(toks) == 0 {
+			return v, nil
+		}
+		switch t := node.(type) {
+		case map[string]any:
+			out := make(map[string]any, len(t)+1)
+			for k, x := range t {
+				out[k] = x
+			}
+			child, err := set(t[toks[0]], toks[1:])
+			out[toks[0]] = child
+			return out, err
+		case []any:
+			i, err := strconv.Atoi(toks[0])
+			if toks[0] == "-" {
+				i = len(t)
+			} else if err != nil || i < 0 || i >= len(t) {
+				return nil, fmt.Errorf("target %s: no index %s", pointer, toks[0])
+			}
+			out := append([]any(nil), t...)
+			if i == len(t) {
+				out = append(out, nil)
+			}
+			out[i], err = set(out[i], toks[1:])
+			return out, err
+		case nil:
+			return set(map[string]any{}, toks)
+		}
+		return nil, fmt.Errorf("target %s: cannot descend into %T", pointer, node)
+	}
+	return set(doc, toks)
+}
+
+func (wr *wfRun) send(ctx context.Context, req *request) (int, http.Header, []byte, error) {
+	var body io.Reader
+	if req.body != nil {
+		body = bytes.NewReader(req.body)
+	}
+	ctx, cancel := context.WithTimeout(ctx, wr.g.r.cfg.Timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, req.method, req.url, body)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	hr.Header = req.header.Clone()
+	resp, err := wr.g.r.cfg.Client.Do(hr)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s %s: %w", req.method, req.path, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s %s: reading the body: %w", req.method, req.path, err)
+	}
+	return resp.StatusCode, resp.Header, data, nil
+}
+
+// unwrapURLError drops url.Error's repetition of the full URL (which may carry a query).
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+func decodeBody(header http.Header, body []byte) any {
+	if len(body) == 0 {
+		return nil
+	}
+	var v any
+	if strings.Contains(header.Get("Content-Type"), "json") && json.Unmarshal(body, &v) == nil {
+		return v
+	}
+	return string(body)
+}
+
+// retryAfter reads a Retry-After header: whole seconds or an HTTP date.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}

@@ -1,0 +1,379 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/contextgpt/sandbox/conformance/arazzo"
+	"github.com/contextgpt/sandbox/conformance/expr"
+	"github.com/contextgpt/sandbox/conformance/report"
+)
+
+const (
+	maxDepth       = 8    // nested workflow steps and goto-workflow
+	maxTransitions = 1000 // steps run by one workflow, retries and gotos included
+	max429Attempts = 5
+)
+
+// group runs linked workflows on one key; their outputs stay visible to each other.
+type group struct {
+	r         *Runner
+	mock      bool
+	key       string
+	workflows map[string]*workflowState
+}
+
+type workflowState struct {
+	status report.Status
+	values expr.Values
+}
+
+// runTop runs a workflow of the selection (not one called by a step).
+func (g *group) runTop(ctx context.Context, w *arazzo.Workflow) report.WorkflowResult {
+	start := g.r.cfg.Now()
+	res := report.WorkflowResult{WorkflowID: w.WorkflowID, Document: w.Document.Path, Summary: w.Summary}
+	if w.RequiresMock() && !g.mock {
+		res.Status, res.Reason = report.Skipped, "x-requires-mock: the target is not the mock"
+		g.workflows[w.WorkflowID] = &workflowState{status: report.Skipped}
+		return res
+	}
+	for _, dep := range w.DependsOn {
+		if st := g.workflows[dep]; st == nil || st.status != report.Passed {
+			res.Status, res.Reason = report.Skipped, fmt.Sprintf("dependsOn %s, which did not pass", dep)
+			g.workflows[w.WorkflowID] = &workflowState{status: report.Skipped}
+			return res
+		}
+	}
+	res = g.run(ctx, w, g.r.inputsFor(w, nil), 0)
+	res.Duration = g.r.cfg.Now().Sub(start)
+	return res
+}
+
+// inputsFor gives a workflow the run's inputs (runId and --input) under those a step passes.
+func (r *Runner) inputsFor(_ *arazzo.Workflow, given map[string]any) map[string]any {
+	in := maps.Clone(r.inputs)
+	maps.Copy(in, given)
+	return in
+}
+
+// wfRun is one execution of one workflow.
+type wfRun struct {
+	g       *group
+	w       *arazzo.Workflow
+	inputs  map[string]any
+	outputs map[string]any
+	steps   map[string]expr.Values
+	results []report.StepResult
+	depth   int
+	failed  bool
+	reason  string
+}
+
+func (g *group) run(ctx context.Context, w *arazzo.Workflow, inputs map[string]any, depth int) report.WorkflowResult {
+	start := g.r.cfg.Now()
+	wr := &wfRun{g: g, w: w, inputs: inputs, outputs: map[string]any{}, steps: map[string]expr.Values{}, depth: depth}
+	wr.loop(ctx)
+	if !wr.failed {
+		c := wr.context()
+		for name, o := range w.Outputs {
+			v, err := evalTemplate(o, c)
+			if err != nil {
+				wr.fail(fmt.Sprintf("output %s: %v", name, err))
+				continue
+			}
+			wr.outputs[name] = v
+		}
+	}
+	res := report.WorkflowResult{WorkflowID: w.WorkflowID, Document: w.Document.Path, Summary: w.Summary,
+		Steps: wr.results, Status: report.Passed, Reason: wr.reason, Duration: g.r.cfg.Now().Sub(start)}
+	for _, s := range wr.results {
+		if s.Status == report.Failed {
+			res.Status = report.Failed
+		}
+	}
+	if wr.failed {
+		res.Status = report.Failed
+	}
+	g.workflows[w.WorkflowID] = &workflowState{status: res.Status, values: expr.Values{Inputs: inputs, Outputs: wr.outputs}}
+	return res
+}
+
+func (wr *wfRun) fail(reason string) {
+	wr.failed = true
+	if wr.reason == "" {
+		wr.reason = reason
+	}
+}
+
+// context is the expression context of the workflow so far (no request or response).
+func (wr *wfRun) context() *expr.Context {
+	c := &expr.Context{Inputs: wr.inputs, Outputs: wr.outputs, Steps: wr.steps, Workflows: map[string]expr.Values{},
+		SourceDescriptions: map[string]map[string]any{}, Components: wr.components()}
+	for id, st := range wr.g.workflows {
+		c.Workflows[id] = st.values
+	}
+	for _, sd := range wr.w.Document.SourceDescriptions {
+		c.SourceDescriptions[sd.Name] = map[string]any{"name": sd.Name, "url": sd.URL, "type": sd.Type}
+	}
+	return c
+}
+
+func (wr *wfRun) components() map[string]map[string]any {
+	comp := wr.w.Document.Components
+	out := map[string]map[string]any{"inputs": comp.Inputs, "parameters": {}}
+	for k, p := range comp.Parameters {
+		out["parameters"][k] = p.Value
+	}
+	return out
+}
+
+// loop runs the steps, following onSuccess and onFailure as the standard has them: the
+// step's actions first, else the workflow's; the first action whose criteria hold wins; no
+// failure action ends the workflow as failed.
+func (wr *wfRun) loop(ctx context.Context) {
+	retries := map[int]int{}
+	var carry *report.StepResult
+	i := 0
+	for n := 0; i < len(wr.w.Steps); n++ {
+		if n >= maxTransitions {
+			wr.fail(fmt.Sprintf("more than %d step runs: a goto or retry loop", maxTransitions))
+			return
+		}
+		if ctx.Err() != nil {
+			wr.fail(ctx.Err().Error())
+			return
+		}
+		st := wr.w.Steps[i]
+		res, c, ok := wr.step(ctx, st)
+		if carry != nil {
+			// A retry replaces the failed attempt; what its checks found still counts.
+			res.Attempts += carry.Attempts
+			if kept := checkFindings(carry.Findings); len(kept) > 0 {
+				res.Findings = append(kept, res.Findings...)
+				res.Status = report.Failed
+			}
+			carry = nil
+		}
+		wr.results = append(wr.results, res)
+		if ok {
+			a, err := wr.successAction(st, c)
+			if err != nil {
+				wr.fail(fmt.Sprintf("step %s: onSuccess: %v", st.StepID, err))
+				return
+			}
+			switch {
+			case a == nil:
+				i++
+			case a.Type == "end":
+				return
+			case a.StepID != "":
+				i, _ = wr.w.StepIndex(a.StepID)
+			default:
+				wr.gotoWorkflow(ctx, a.WorkflowID)
+				return
+			}
+			continue
+		}
+		a, err := wr.failureAction(st, c)
+		if err != nil {
+			wr.fail(fmt.Sprintf("step %s: onFailure: %v", st.StepID, err))
+			return
+		}
+		switch {
+		case a == nil || a.Type == "end":
+			wr.fail(fmt.Sprintf("step %s failed", st.StepID))
+			return
+		case a.Type == "goto" && a.StepID != "":
+			// Go on to the target (a cleanup, say); the failed step fails the workflow.
+			if wr.reason == "" {
+				wr.reason = fmt.Sprintf("step %s failed", st.StepID)
+			}
+			i, _ = wr.w.StepIndex(a.StepID)
+		case a.Type == "goto":
+			wr.gotoWorkflow(ctx, a.WorkflowID)
+			wr.fail(fmt.Sprintf("step %s failed", st.StepID))
+			return
+		default: // retry
+			limit := 1
+			if a.RetryLimit != nil {
+				limit = *a.RetryLimit
+			}
+			if retries[i] >= limit {
+				wr.fail(fmt.Sprintf("step %s failed after %d retries", st.StepID, retries[i]))
+				return
+			}
+			retries[i]++
+			last := wr.results[len(wr.results)-1]
+			wr.results = wr.results[:len(wr.results)-1]
+			carry = &last
+			wait := time.Duration(0)
+			if a.RetryAfter != nil {
+				wait = time.Duration(*a.RetryAfter * float64(time.Second))
+			}
+			if ra, ok := retryAfter(c.ResponseHeader); ok {
+				wait = ra // Retry-After overrules retryAfter, as the standard says
+			}
+			if err := wr.g.r.cfg.Sleep(ctx, min(wait, wr.g.r.cfg.MaxWait)); err != nil {
+				wr.fail(err.Error())
+				return
+			}
+			if a.StepID != "" {
+				j, _ := wr.w.StepIndex(a.StepID)
+				r, _, _ := wr.step(ctx, wr.w.Steps[j])
+				wr.results = append(wr.results, r)
+			} else if a.WorkflowID != "" {
+				wr.callWorkflow(ctx, a.WorkflowID, nil)
+			}
+		}
+	}
+}
+
+// checkFindings keeps the findings of response checks, dropping criteria.
+func checkFindings(fs []report.Finding) []report.Finding {
+	var out []report.Finding
+	for _, f := range fs {
+		if f.Check != checkCriterion {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (wr *wfRun) gotoWorkflow(ctx context.Context, id string) {
+	res := wr.callWorkflow(ctx, id, nil)
+	for k, v := range wr.g.workflows[id].values.Outputs {
+		wr.outputs[k] = v
+	}
+	if res.Status == report.Failed {
+		wr.fail(fmt.Sprintf("workflow %s failed", id))
+	}
+}
+
+// callWorkflow runs another workflow inside this one; its steps join this workflow's
+// results as "<workflow>/<step>".
+func (wr *wfRun) callWorkflow(ctx context.Context, id string, inputs map[string]any) report.WorkflowResult {
+	w := wr.g.r.workflows[id]
+	if wr.depth+1 > maxDepth {
+		wr.fail(fmt.Sprintf("workflow %s: nested more than %d deep", id, maxDepth))
+		return report.WorkflowResult{Status: report.Failed}
+	}
+	res := wr.g.run(ctx, w, wr.g.r.inputsFor(w, inputs), wr.depth+1)
+	for _, s := range res.Steps {
+		s.StepID = id + "/" + s.StepID
+		wr.results = append(wr.results, s)
+	}
+	if res.Status == report.Failed && res.Reason != "" {
+		wr.results = append(wr.results, report.StepResult{StepID: id, Status: report.Failed,
+			Findings: []report.Finding{{Workflow: wr.w.WorkflowID, Step: id, Check: checkWorkflow, Message: res.Reason}}})
+	}
+	return res
+}
+
+func (wr *wfRun) successAction(st *arazzo.Step, c *expr.Context) (*arazzo.SuccessAction, error) {
+	list := st.OnSuccess
+	if len(list) == 0 {
+		list = wr.w.SuccessActions
+	}
+	for _, a := range list {
+		if a.Reference != "" {
+			a = wr.w.Document.Components.SuccessActions[refName(a.Reference)]
+		}
+		ok, err := criteriaHold(a.Criteria, c)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return a, wr.checkTarget(a.StepID)
+		}
+	}
+	return nil, nil
+}
+
+func (wr *wfRun) failureAction(st *arazzo.Step, c *expr.Context) (*arazzo.FailureAction, error) {
+	list := st.OnFailure
+	if len(list) == 0 {
+		list = wr.w.FailureActions
+	}
+	for _, a := range list {
+		if a.Reference != "" {
+			a = wr.w.Document.Components.FailureActions[refName(a.Reference)]
+		}
+		ok, err := criteriaHold(a.Criteria, c)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return a, wr.checkTarget(a.StepID)
+		}
+	}
+	return nil, nil
+}
+
+// checkTarget refuses a component action whose stepId is not in this workflow.
+func (wr *wfRun) checkTarget(stepID string) error {
+	if stepID == "" {
+		return nil
+	}
+	if _, ok := wr.w.StepIndex(stepID); !ok {
+		return fmt.Errorf("stepId %q is not a step of workflow %s", stepID, wr.w.WorkflowID)
+	}
+	return nil
+}
+
+func refName(ref string) string {
+	for i := len(ref) - 1; i >= 0; i-- {
+		if ref[i] == '.' {
+			return ref[i+1:]
+		}
+	}
+	return ref
+}
+
+func criteriaHold(cs []*arazzo.Criterion, c *expr.Context) (bool, error) {
+	for _, cr := range cs {
+		ok, err := cr.Compiled().Evaluate(c)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func evalTemplate(s string, c *expr.Context) (any, error) {
+	t, err := expr.ParseTemplate(s)
+	if err != nil {
+		return nil, err
+	}
+	return t.Evaluate(c)
+}
+
+// resolveValue evaluates every string of a literal value as a template, deeply.
+func resolveValue(v any, c *expr.Context) (any, error) {
+	switch t := v.(type) {
+	case string:
+		return evalTemplate(t, c)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			r, err := resolveValue(x, c)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			r, err := resolveValue(x, c)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return v, nil
+}
