@@ -35,10 +35,15 @@ func (e *RequestError) Error() string {
 	return "spec: invalid request: " + strings.Join(parts, "; ")
 }
 
-var requestOptions = &openapi3filter.Options{
-	MultiError:          true,
-	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc, // the mock authenticates itself
-	SkipSettingDefaults: true,                                  // handlers must see what the client sent, not defaults
+// newRequestOptions are the kin-openapi options of request validation; the document's
+// format validators (e.g. email) go along with them.
+func newRequestOptions(doc *openapi3.T) *openapi3filter.Options {
+	return &openapi3filter.Options{
+		MultiError:              true,
+		AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc, // the mock authenticates itself
+		SkipSettingDefaults:     true,                                  // handlers see what the client sent
+		SchemaValidationOptions: doc.GetSchemaValidationOptions(),
+	}
 }
 
 // ValidateRequest checks parameters and body of r against the matched route (kin-openapi).
@@ -55,7 +60,7 @@ func (s *Spec) ValidateRequest(ctx context.Context, r *http.Request, route *Rout
 			Method:    route.Method,
 			Operation: route.Operation,
 		},
-		Options: requestOptions,
+		Options: s.requestOptions,
 	}
 	err := openapi3filter.ValidateRequest(ctx, in)
 	if err == nil {

@@ -10,12 +10,6 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 )
 
-var kinResponseOptions = &openapi3filter.Options{
-	IncludeResponseStatus: true,
-	MultiError:            true,
-	AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
-}
-
 // ValidateResponseKin checks a response with kin-openapi: the second, independent
 // implementation the tests run beside libopenapi-validator (ValidateResponse). It returns
 // nil when the response conforms or the request matches no operation.
@@ -30,12 +24,12 @@ func (s *Spec) ValidateResponseKin(ctx context.Context, req *http.Request, statu
 			PathParams: route.PathParams,
 			Route: &routers.Route{Spec: s.doc, Path: route.SpecPath, PathItem: route.PathItem,
 				Method: route.Method, Operation: route.Operation},
-			Options: kinResponseOptions,
+			Options: s.responseOptions,
 		},
 		Status:  status,
 		Header:  header,
 		Body:    io.NopCloser(bytes.NewReader(body)),
-		Options: kinResponseOptions,
+		Options: s.responseOptions,
 	}
 	return openapi3filter.ValidateResponse(ctx, in)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
 // Spec is a loaded, validated OpenAPI document with its operations indexed for matching.
@@ -18,6 +19,9 @@ type Spec struct {
 	root     *node
 	byID     map[string]*Route
 	routes   []*Route
+
+	requestOptions  *openapi3filter.Options
+	responseOptions *openapi3filter.Options
 }
 
 // Route is one operation of the document; Match fills PathParams for a concrete request.
@@ -43,6 +47,13 @@ func Load(document []byte) (*Spec, error) {
 	}
 	doc.SetStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
 	s := &Spec{doc: doc, root: newNode(), byID: map[string]*Route{}}
+	s.requestOptions = newRequestOptions(doc)
+	s.responseOptions = &openapi3filter.Options{
+		IncludeResponseStatus:   true,
+		MultiError:              true,
+		AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
+		SchemaValidationOptions: doc.GetSchemaValidationOptions(),
+	}
 	if len(doc.Servers) > 0 {
 		s.basePath = serverBasePath(doc.Servers[0].URL)
 	}
