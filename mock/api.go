@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/limits"
 	"github.com/contextgpt/sandbox/mock/store"
 	"github.com/contextgpt/sandbox/spec"
 )
@@ -71,8 +73,19 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 	m.ops[opID] = operation{perm: perm, fn: fn}
 }
 
-func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	route, err := m.spec.Match(r.Method, r.URL.EscapedPath())
+	if route != nil {
+		info.operationID = route.OperationID
+	}
+	// The per-IP limit comes before 404/405 (matching has no effect of its own).
+	if e := m.limitIP(w, r, info); e != nil {
+		if err != nil {
+			markUnmatched(w)
+		}
+		writeError(w, e)
+		return
+	}
 	if err != nil {
 		markUnmatched(w)
 		var mna *spec.MethodNotAllowedError
@@ -92,6 +105,22 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.who = who
+		info.accountID = who.AccountID
+		if e := m.limitUser(w, who, info); e != nil {
+			writeError(w, e)
+			return
+		}
+	}
+	release, lerr := m.limitUpload(w, c, info)
+	defer release()
+	if lerr != nil {
+		writeError(w, lerr)
+		return
+	}
+	w, finish, done := m.injectFaults(w, c, info)
+	defer finish()
+	if done {
+		return
 	}
 	if err := m.readBody(c); err != nil {
 		writeError(w, apierr.As(err))
@@ -113,6 +142,10 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 	res, err := op.fn(c)
 	if err != nil {
 		e := apierr.As(err)
+		if rl := e.RateLimit; rl != nil { // a plan limit: the headers describe it
+			info.rate.set, info.rate.best = true, limits.Decision{Limit: rl.Limit, Remaining: rl.Remaining, RetryAfter: time.Duration(rl.RetryAfter) * time.Second}
+			info.rate.write(w)
+		}
 		if e.Code == apierr.InternalServerError && e.Message == "Something went wrong" {
 			m.log.Error("handler failed", "operationId", route.OperationID, "err", err)
 		}

@@ -70,7 +70,12 @@ func newTestMock(t testing.TB, opts ...testOption) *testMock {
 	}
 	tm.m = m
 	tm.srv = httptest.NewServer(m)
-	t.Cleanup(tm.srv.Close)
+	t.Cleanup(func() {
+		tm.srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = m.Close(ctx)
+	})
 	return tm
 }
 

@@ -11,6 +11,10 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/clock"
+	"github.com/contextgpt/sandbox/mock/fake"
+	"github.com/contextgpt/sandbox/mock/faults"
+	"github.com/contextgpt/sandbox/mock/journal"
+	"github.com/contextgpt/sandbox/mock/limits"
 	"github.com/contextgpt/sandbox/mock/store"
 	"github.com/contextgpt/sandbox/spec"
 )
@@ -39,11 +43,18 @@ type Config struct {
 	AdminToken string
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
+	// WebhookTimeout is how long a webhook receiver has to answer, in real time
+	// (--webhook-timeout); 0 means 10 s.
+	WebhookTimeout time.Duration
+	// Limits are the rate limits and plan quotas (--limits); nil limits nothing (off).
+	Limits *limits.Config
+	// StateFile, when set, is loaded at start if it exists and saved atomically by Close.
+	StateFile string
 }
 
 // DefaultConfig is the mock as `make run` starts it.
 func DefaultConfig() Config {
-	return Config{Seed: 1}
+	return Config{Seed: 1, Limits: limits.Documented()}
 }
 
 // Mock is the mock server; it is an http.Handler.
@@ -62,6 +73,16 @@ type Mock struct {
 	fixtures  []byte
 	seq       atomic.Uint64
 	closers   []func(context.Context) error
+	visitors  *visitorRuntime      // reply engine, webhook dispatcher, webhook sinks (visitors.go)
+	defaults  map[string]store.Doc // component schema → default document (defaults.go)
+	fake      *fake.Generator      // answers operations without a handler (generated.go)
+
+	limits         *limits.Set      // nil with --limits off (limits.go)
+	faults         *faults.Set      // fault rules (faults.go)
+	journal        *journal.Journal // request journal (journal.go)
+	fixtureState   []byte           // the fixtures as a state document, for reset (admin_state.go)
+	onReset        []func()         // what else POST /__mock/reset clears (webhook sinks, deliveries)
+	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
 }
 
 // New builds a mock: it loads the spec and fixtures once and builds every validator once.
@@ -82,6 +103,8 @@ func New(cfg Config) (*Mock, error) {
 	if m.spec, err = spec.Load(doc); err != nil {
 		return nil, err
 	}
+	m.defaults = buildDefaults(m.spec.Doc())
+	m.fake = fake.New(cfg.Seed)
 	if m.admin, err = spec.Load(spec.MockAdminDocument()); err != nil {
 		return nil, fmt.Errorf("mock: control-plane spec: %w", err)
 	}
@@ -93,12 +116,15 @@ func New(cfg Config) (*Mock, error) {
 			return nil, fmt.Errorf("mock: control-plane validator: %w", err)
 		}
 	}
-	m.store = store.New(store.Config{Seed: cfg.Seed, Now: m.clock.Now})
+	m.store = store.New(store.Config{Seed: cfg.Seed, Now: m.clock.Now, Plans: planTable(cfg.Limits)})
 	m.fixtures = cfg.Fixtures
 	if m.fixtures == nil && m.contract {
 		m.fixtures = defaultFixtures()
 	}
 	if err := m.loadFixtures(); err != nil {
+		return nil, err
+	}
+	if err := m.initControl(); err != nil {
 		return nil, err
 	}
 	m.ops = map[string]operation{}
@@ -126,6 +152,15 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		buf = newBufferedWriter()
 		out = buf
 	}
+	path := r.URL.EscapedPath()
+	admin := path == "/__mock" || strings.HasPrefix(path, "/__mock/")
+	var info *reqInfo
+	if !admin {
+		info = m.beginAPI(out, r)
+		if info.api {
+			defer m.endAPI(info, rec) // registered first, so it runs last: after a drop's re-panic too
+		}
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -143,13 +178,11 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		m.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 	}()
-	path := r.URL.EscapedPath()
-	switch {
-	case path == "/__mock" || strings.HasPrefix(path, "/__mock/"):
+	if admin {
 		m.serveAdmin(out, r)
-	default:
-		m.serveAPI(out, r)
+		return
 	}
+	m.serveAPI(out, r, info)
 }
 
 // checkContract validates a buffered response (strict mode) and reports violations.

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"bytes"
@@ -77,6 +78,12 @@ type ResponseValidator struct {
 	model   *v3.Document
 	bodies  responses.ResponseBodyValidator
 	options *config.ValidationOptions // for path matching only
+
+	// Compiling a schema renders shared libopenapi model nodes, which is not safe to do
+	// concurrently. The first validation of each (operation, status, content type) runs
+	// under compileMu and compiles what it needs; later ones use the cache and run freely.
+	compileMu sync.Mutex
+	compiled  sync.Map // compiledKey → struct{}
 }
 
 // NewResponseValidator builds a validator for the given OpenAPI 3 document.
@@ -130,7 +137,16 @@ func (v *ResponseValidator) ValidateResponse(req *http.Request, status int, head
 		Body:       io.NopCloser(bytes.NewReader(body)),
 		Request:    req,
 	}
-	_, verrs := v.bodies.ValidateResponseBodyWithPathItem(req, resp, pathItem, pathValue)
+	key := req.Method + " " + pathValue + " " + strconv.Itoa(status) + " " + header.Get("Content-Type")
+	var verrs []*liberrors.ValidationError
+	if _, warm := v.compiled.Load(key); warm {
+		_, verrs = v.bodies.ValidateResponseBodyWithPathItem(req, resp, pathItem, pathValue)
+	} else {
+		v.compileMu.Lock()
+		_, verrs = v.bodies.ValidateResponseBodyWithPathItem(req, resp, pathItem, pathValue)
+		v.compiled.Store(key, struct{}{})
+		v.compileMu.Unlock()
+	}
 	if len(verrs) == 0 {
 		return nil
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/contextgpt/sandbox/mock"
 	"github.com/contextgpt/sandbox/mock/clock"
+	"github.com/contextgpt/sandbox/mock/limits"
 )
 
 func main() {
@@ -36,6 +37,28 @@ func main() {
 
 type usageError struct{ error }
 
+// durationFlag is a positive time.Duration flag.
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fmt.Errorf("must be positive, not %s", s)
+	}
+	*f.d = d
+	return nil
+}
+
 // options are the command's flags; each also reads CONTEXTGPT_MOCK_<NAME> from the environment.
 type options struct {
 	addr       string
@@ -48,6 +71,10 @@ type options struct {
 	logLevel   string
 	logFormat  string
 	quiet      bool
+	limits     string
+	stateFile  string
+	// webhookTimeout is the webhook receivers' time to answer, in real time.
+	webhookTimeout time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -64,6 +91,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", env("LOG_FORMAT", "text"), "text or json")
 	fs.BoolVar(&o.quiet, "quiet", envBool("QUIET", false), "do not print the fixture keys at start")
+	if err := (durationFlag{&o.webhookTimeout}).Set(env("WEBHOOK_TIMEOUT", "10s")); err != nil {
+		return o, usageError{fmt.Errorf("CONTEXTGPT_MOCK_WEBHOOK_TIMEOUT: %w", err)}
+	}
+	fs.Var(durationFlag{&o.webhookTimeout}, "webhook-timeout", "how long a webhook receiver has to answer, in real time")
+	fs.StringVar(&o.limits, "limits", env("LIMITS", "documented"), "documented, off, or a YAML file that overrides any limit (see mock/limits)")
+	fs.StringVar(&o.stateFile, "state-file", env("STATE_FILE", ""), "load the domain state from this file at start (if it exists) and save it there atomically on shutdown")
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{err}
 	}
@@ -90,6 +123,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.Strict = o.strict
 	cfg.AdminToken = o.adminToken
 	cfg.Logger = logger
+	cfg.StateFile = o.stateFile
+	cfg.WebhookTimeout = o.webhookTimeout
+	if cfg.Limits, err = limits.Load(o.limits); err != nil {
+		return usageError{fmt.Errorf("--limits: %w", err)}
+	}
 	if o.clockMode == "manual" {
 		cfg.Clock = clock.NewManual(time.Now().UTC().Truncate(time.Second))
 	}

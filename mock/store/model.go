@@ -210,6 +210,9 @@ type Lead struct {
 
 // WebhookConfig is a chatbot's webhook configuration.
 type WebhookConfig struct {
+	// ID names this configuration: deleting and saving again makes a new one, and each
+	// source event is delivered at most once per configuration.
+	ID        string    `json:"id,omitempty"`
 	ChatbotID string    `json:"chatbotId"`
 	URL       string    `json:"url"`
 	Secret    string    `json:"secret"`
@@ -225,6 +228,7 @@ type Delivery struct {
 	ChatbotID          string         `json:"chatbotId"`
 	EventType          string         `json:"eventType"`
 	EventKey           string         `json:"eventKey"`
+	ConfigID           string         `json:"configId,omitempty"` // the WebhookConfig it was made for
 	Status             string         `json:"status"`
 	Attempts           int            `json:"attempts"`
 	ResponseStatusCode *int           `json:"responseStatusCode"`

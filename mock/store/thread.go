@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"sort"
 	"time"
 
@@ -38,14 +39,25 @@ func (s *Store) insertThreadLocked(t *Thread) {
 	s.threadsByBot[t.ChatbotID] = list
 }
 
-// touchThreadLocked records activity on a thread and moves it to its new place.
+// touchThreadLocked records activity on a thread and moves it to its new place. It finds
+// the thread by binary search on its current key, so touching a recently active thread
+// costs O(log n) plus the few places it moves.
 func (s *Store) touchThreadLocked(t *Thread, at time.Time) {
 	list := s.threadsByBot[t.ChatbotID]
-	for i, x := range list {
-		if x == t {
-			list = append(list[:i], list[i+1:]...)
-			break
+	i := sort.Search(len(list), func(k int) bool { return !threadBefore(list[k], t) })
+	if i >= len(list) || list[i] != t {
+		i = -1
+		for k, x := range list { // the key changed behind the index's back: find it anyway
+			if x == t {
+				i = k
+				break
+			}
 		}
+	}
+	if i >= 0 {
+		copy(list[i:], list[i+1:])
+		list[len(list)-1] = nil
+		list = list[:len(list)-1]
 	}
 	s.threadsByBot[t.ChatbotID] = list
 	t.LastActivity = at
@@ -62,6 +74,8 @@ type NewThread struct {
 	Anonymous      *bool
 	PlatformSource *string
 	Mode           string // AI or AGENT; empty means the chatbot's chat-start mode
+	// VisitorID continues a known visitor (reset conversation); nil means a new visitor.
+	VisitorID *string
 }
 
 // CreateThread opens a thread on a chatbot. Without a mode it starts in the chatbot's
@@ -85,7 +99,12 @@ func (s *Store) newThreadLocked(c *Chatbot, in NewThread) *Thread {
 			mode = ModeAgent
 		}
 	}
-	visitor := s.ids.uuid()
+	var visitor string
+	if in.VisitorID != nil {
+		visitor = *in.VisitorID
+	} else {
+		visitor = s.ids.uuid()
+	}
 	anonymous := in.VisitorName == nil && in.VisitorEmail == nil && in.VisitorPhone == nil
 	if in.Anonymous != nil {
 		anonymous = *in.Anonymous
@@ -187,4 +206,395 @@ func cloneMessage(m *Message) Message {
 		out.Source = append([]MessageSource{}, m.Source...)
 	}
 	return out
+}
+
+// dashboardBase is where CONVERSATION_ESCALATED events point (the reference's dashboard).
+const dashboardBase = "https://app.contextgpt.co/"
+
+// Thread reads one thread of a chatbot (404 RESOURCE_NOT_FOUND otherwise).
+func (s *Store) Thread(chatbotID, threadID string) (Thread, error) {
+	var out Thread
+	err := s.readChatbot(chatbotID, func(*Chatbot) error {
+		t, err := s.threadLocked(chatbotID, threadID)
+		if err != nil {
+			return err
+		}
+		out = cloneThread(t)
+		return nil
+	})
+	return out, err
+}
+
+// ThreadFilter selects threads of a list; nil fields do not filter.
+type ThreadFilter struct {
+	Mode       *string
+	Resolved   *bool
+	Archived   *bool
+	Escalated  *bool
+	Important  *bool
+	Anonymous  *bool
+	LLMModelID *string
+}
+
+func (f ThreadFilter) empty() bool {
+	return f.Mode == nil && f.Resolved == nil && f.Archived == nil && f.Escalated == nil &&
+		f.Important == nil && f.Anonymous == nil && f.LLMModelID == nil
+}
+
+func (f ThreadFilter) match(t *Thread) bool {
+	switch {
+	case f.Mode != nil && t.Mode != *f.Mode,
+		f.Resolved != nil && t.Resolved != *f.Resolved,
+		f.Archived != nil && t.Archived != *f.Archived,
+		f.Escalated != nil && t.Escalated != *f.Escalated,
+		f.Important != nil && t.Important != *f.Important,
+		f.Anonymous != nil && t.Anonymous != *f.Anonymous,
+		f.LLMModelID != nil && (t.LLMModel == nil || t.LLMModel.ID != *f.LLMModelID):
+		return false
+	}
+	return true
+}
+
+// ThreadPage is one page of a chatbot's threads and the number of threads that match.
+type ThreadPage struct {
+	Threads []Thread
+	Total   int
+}
+
+// ListThreads returns one page (page ≥ 1, limit ≥ 1) of a chatbot's threads, newest activity
+// first, id as tie-break. Without a filter it slices the kept-sorted index, so a page costs
+// O(limit) whatever the number of threads; with one it scans. A page past the end is empty,
+// with the right total.
+func (s *Store) ListThreads(chatbotID string, f ThreadFilter, page, limit int) (ThreadPage, error) {
+	if page < 1 || limit < 1 {
+		return ThreadPage{}, apierr.New(apierr.InvalidFieldValue, "page and limit must be at least 1")
+	}
+	var out ThreadPage
+	err := s.readChatbot(chatbotID, func(*Chatbot) error {
+		list := s.threadsByBot[chatbotID]
+		if f.empty() {
+			out.Total = len(list)
+			start, end, ok := pageBounds(len(list), page, limit)
+			out.Threads = make([]Thread, 0, end-start)
+			if ok {
+				for _, t := range list[start:end] {
+					out.Threads = append(out.Threads, cloneThread(t))
+				}
+			}
+			return nil
+		}
+		out.Threads = []Thread{}
+		skip := 0
+		if page-1 <= len(list)/limit {
+			skip = (page - 1) * limit
+		} else {
+			skip = len(list) + 1 // past any possible match
+		}
+		for _, t := range list {
+			if !f.match(t) {
+				continue
+			}
+			if out.Total >= skip && len(out.Threads) < limit {
+				out.Threads = append(out.Threads, cloneThread(t))
+			}
+			out.Total++
+		}
+		return nil
+	})
+	return out, err
+}
+
+// pageBounds is the [start, end) window of a page over n items; ok is false past the end.
+// It never overflows, whatever page and limit are.
+func pageBounds(n, page, limit int) (start, end int, ok bool) {
+	if page-1 > n/limit {
+		return 0, 0, false
+	}
+	start = (page - 1) * limit
+	if start >= n {
+		return 0, 0, false
+	}
+	end = start + limit
+	if end > n {
+		end = n
+	}
+	return start, end, true
+}
+
+// ThreadDetails is a thread with what the store knows of its visitor. The visitor's
+// sessions are the chatbot's threads of that visitor; its messages are the ones it sent
+// (role user) in them; first seen is the earliest start of those threads, last seen the
+// latest of their starts and the visitor's messages. Without a visitor id they are nil.
+type ThreadDetails struct {
+	Thread
+	VisitorIsIdentified  bool
+	VisitorTotalSessions *int
+	VisitorTotalMessages *int
+	VisitorFirstSeenAt   *time.Time
+	VisitorLastSeenAt    *time.Time
+}
+
+// ThreadDetails reads one thread with its visitor's statistics.
+func (s *Store) ThreadDetails(chatbotID, threadID string) (ThreadDetails, error) {
+	var out ThreadDetails
+	err := s.readChatbot(chatbotID, func(*Chatbot) error {
+		t, err := s.threadLocked(chatbotID, threadID)
+		if err != nil {
+			return err
+		}
+		out.Thread = cloneThread(t)
+		out.VisitorIsIdentified = t.VisitorName != nil || t.VisitorEmail != nil || t.VisitorPhone != nil
+		if t.VisitorID == nil {
+			return nil
+		}
+		sessions, messages := 0, 0
+		var first, last time.Time
+		seen := func(at time.Time) {
+			if first.IsZero() || at.Before(first) {
+				first = at
+			}
+			if at.After(last) {
+				last = at
+			}
+		}
+		for _, o := range s.threadsByBot[chatbotID] {
+			if o.VisitorID == nil || *o.VisitorID != *t.VisitorID {
+				continue
+			}
+			sessions++
+			if o.StartedAt != nil {
+				seen(*o.StartedAt)
+			}
+			for _, m := range s.messagesByThrd[o.ID] {
+				if m.Role == RoleUser {
+					messages++
+					seen(m.CreatedAt)
+				}
+			}
+		}
+		out.VisitorTotalSessions, out.VisitorTotalMessages = &sessions, &messages
+		if !first.IsZero() {
+			out.VisitorFirstSeenAt, out.VisitorLastSeenAt = &first, &last
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OptString is a field of a partial update: left out (Set false), sent as null (Set, Value
+// nil) or sent with a value.
+type OptString struct {
+	Set   bool
+	Value *string
+}
+
+// UnmarshalJSON records that the field was sent; encoding/json calls it for null too.
+func (o *OptString) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	o.Value = nil
+	if string(b) == "null" {
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	o.Value = &v
+	return nil
+}
+
+// ThreadUpdate is one item of UpdateThreads; nil (or unset) fields stay.
+type ThreadUpdate struct {
+	ThreadID      string    `json:"threadId"`
+	Resolved      *bool     `json:"resolved"`
+	Archived      *bool     `json:"archived"`
+	Escalated     *bool     `json:"escalated"`
+	Important     *bool     `json:"important"`
+	Mode          *string   `json:"mode"`
+	Tags          *[]string `json:"tags"`
+	Title         OptString `json:"title"`
+	InternalNotes OptString `json:"internalNotes"`
+}
+
+// UpdateThreads applies a batch of status updates, all or nothing: every item is checked
+// first (a thread of another chatbot, or none, is 404 RESOURCE_NOT_FOUND and nothing
+// changes). It returns each item's thread as it stands after that item, in order.
+// Archiving sets endedAt (un-archiving clears it). A status change is not activity: the
+// thread keeps its place in the list. Setting escalated here sends no event and logs no
+// system message (the escalate toggle does both).
+func (s *Store) UpdateThreads(chatbotID string, items []ThreadUpdate) ([]Thread, error) {
+	if len(items) == 0 {
+		return nil, apierr.New(apierr.MissingRequiredField, "At least one thread update is required")
+	}
+	var out []Thread
+	err := s.withChatbot(chatbotID, func(*Chatbot) error {
+		targets := make([]*Thread, len(items))
+		for i, in := range items {
+			if in.ThreadID == "" {
+				return apierr.New(apierr.MissingRequiredField, "threadId is required (item %d)", i).
+					WithDetails(map[string]any{"index": i, "field": "threadId"})
+			}
+			if in.Mode != nil && !validMode(*in.Mode) {
+				return apierr.New(apierr.InvalidFieldValue, "mode must be AI, AGENT or HUMAN (item %d)", i).
+					WithDetails(map[string]any{"index": i, "field": "mode"})
+			}
+			t, err := s.threadLocked(chatbotID, in.ThreadID)
+			if err != nil {
+				return apierr.New(apierr.ResourceNotFound, "Thread %s not found", in.ThreadID).
+					WithDetails(map[string]any{"index": i, "threadId": in.ThreadID})
+			}
+			targets[i] = t
+		}
+		now := s.now()
+		out = make([]Thread, 0, len(items))
+		for i, in := range items {
+			t := targets[i]
+			if in.Resolved != nil {
+				t.Resolved = *in.Resolved
+			}
+			if in.Archived != nil && *in.Archived != t.Archived {
+				t.Archived = *in.Archived
+				if t.Archived {
+					t.EndedAt = &now
+				} else {
+					t.EndedAt = nil
+				}
+			}
+			if in.Escalated != nil {
+				t.Escalated = *in.Escalated
+			}
+			if in.Important != nil {
+				t.Important = *in.Important
+			}
+			if in.Mode != nil {
+				t.Mode = *in.Mode
+			}
+			if in.Tags != nil {
+				t.Tags = append([]string{}, (*in.Tags)...)
+			}
+			if in.Title.Set {
+				t.Title = clonePtr(in.Title.Value)
+			}
+			if in.InternalNotes.Set {
+				t.InternalNotes = clonePtr(in.InternalNotes.Value)
+			}
+			t.UpdatedAt = now
+			out = append(out, cloneThread(t))
+		}
+		return nil
+	})
+	return out, err
+}
+
+func validMode(m string) bool { return m == ModeAI || m == ModeAgent || m == ModeHuman }
+
+// System message types the store writes.
+const (
+	SystemEscalated   = "ESCALATED"
+	SystemDeEscalated = "DE_ESCALATED"
+	SystemReset       = "CONVERSATION_RESET"
+)
+
+// ToggleEscalation flips a thread's escalated flag and logs a SYSTEM message saying so
+// (activity: the thread moves to the top). Switching it on emits one CONVERSATION_ESCALATED
+// event, keyed by the system message, so each false→true flip is one event.
+func (s *Store) ToggleEscalation(chatbotID, threadID string) (Thread, Message, error) {
+	var thread Thread
+	var msg Message
+	err := s.withChatbot(chatbotID, func(*Chatbot) error {
+		t, err := s.threadLocked(chatbotID, threadID)
+		if err != nil {
+			return err
+		}
+		t.Escalated = !t.Escalated
+		kind, text := SystemDeEscalated, "The conversation was handed back to the AI assistant."
+		if t.Escalated {
+			kind, text = SystemEscalated, "The conversation was handed over to a human agent."
+		}
+		m := s.appendMessageLocked(t, NewMessage{Role: RoleSystem, SystemMessageType: &kind, Content: text})
+		if t.Escalated {
+			s.emit(Event{Type: WebhookEventEscalated, ChatbotID: chatbotID,
+				Key: "escalated:" + t.ID + ":" + itoa(m.Seq), Data: s.escalationDataLocked(t)})
+		}
+		thread, msg = cloneThread(t), cloneMessage(m)
+		return nil
+	})
+	return thread, msg, err
+}
+
+// escalationDataLocked is the data of a CONVERSATION_ESCALATED event (the spec's
+// WebhookConversationEscalatedEvent): no signed-in visitor (user null), and the lead the
+// visitor left in this thread, else its contact fields, else null.
+func (s *Store) escalationDataLocked(t *Thread) map[string]any {
+	var lead map[string]any
+	var newest *Lead
+	for _, l := range s.leads {
+		if l.ThreadID == t.ID && (newest == nil || l.CapturedAt.After(newest.CapturedAt)) {
+			newest = l
+		}
+	}
+	switch {
+	case newest != nil:
+		lead = map[string]any{"name": optJSON(newest.Name), "email": optJSON(newest.Email), "phone": optJSON(newest.Phone)}
+	case t.VisitorName != nil || t.VisitorEmail != nil || t.VisitorPhone != nil:
+		lead = map[string]any{"name": optJSON(t.VisitorName), "email": optJSON(t.VisitorEmail), "phone": optJSON(t.VisitorPhone)}
+	}
+	data := map[string]any{
+		"chatbotId":    t.ChatbotID,
+		"threadId":     t.ID,
+		"dashboardUrl": dashboardBase + t.ChatbotID + "/chat-history/" + t.ID,
+		"user":         nil,
+		"leadInfo":     nil,
+	}
+	if lead != nil {
+		data["leadInfo"] = lead
+	}
+	return data
+}
+
+// optJSON turns a nil *string into an untyped nil, so event data marshals to null.
+func optJSON(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// ResetResult is what ResetConversation answers.
+type ResetResult struct {
+	NewThread   Thread
+	OldThreadID string
+	Starters    []Starter
+	FollowUps   []FollowUp
+}
+
+// ResetConversation archives a thread (archived, endedAt now), logs the visitor's "/reset"
+// and a SYSTEM confirmation into it, and opens a new thread for the same visitor (its id
+// and contact fields copied), returned with the chatbot's starters and follow-up prompts in
+// rank order.
+func (s *Store) ResetConversation(chatbotID, threadID string) (ResetResult, error) {
+	var out ResetResult
+	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		old, err := s.threadLocked(chatbotID, threadID)
+		if err != nil {
+			return err
+		}
+		s.appendMessageLocked(old, NewMessage{Role: RoleUser, Content: "/reset"})
+		kind := SystemReset
+		s.appendMessageLocked(old, NewMessage{Role: RoleSystem, SystemMessageType: &kind,
+			Content: "The conversation was reset. A new conversation has started."})
+		now := s.now()
+		old.Archived = true
+		if old.EndedAt == nil || now.After(*old.EndedAt) {
+			old.EndedAt = &now
+		}
+		old.UpdatedAt = now
+		nt := s.newThreadLocked(c, NewThread{
+			VisitorID: clonePtr(old.VisitorID), VisitorName: old.VisitorName, VisitorEmail: old.VisitorEmail,
+			VisitorPhone: old.VisitorPhone, Anonymous: &old.Anonymous, PlatformSource: old.PlatformSource,
+		})
+		out = ResetResult{NewThread: cloneThread(nt), OldThreadID: old.ID, Starters: startersByRank(c), FollowUps: followUpsByRank(c)}
+		return nil
+	})
+	return out, err
 }

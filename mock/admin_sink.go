@@ -1,0 +1,176 @@
+package mock
+
+import (
+	"crypto/hmac"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/contextgpt/sandbox/mock/webhook"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// sinkSet holds the control plane's webhook sinks by name.
+type sinkSet struct {
+	mu    sync.Mutex
+	sinks map[string]*sink
+}
+
+type sink struct {
+	secret    *string
+	failTimes int
+	status    int
+	delayMs   int
+	seq       int
+	received  []sinkDelivery
+}
+
+type sinkConfigView struct {
+	Name      string  `json:"name"`
+	Secret    *string `json:"secret"`
+	FailTimes int     `json:"failTimes"`
+	Status    int     `json:"status"`
+	DelayMs   int     `json:"delayMs"`
+}
+
+type sinkDelivery struct {
+	ID             string            `json:"id"`
+	ReceivedAt     string            `json:"receivedAt"`
+	Headers        map[string]string `json:"headers"`
+	Body           map[string]any    `json:"body"`
+	RawBody        string            `json:"rawBody"`
+	Event          *string           `json:"event"`
+	SignatureValid *bool             `json:"signatureValid"`
+	TokenValid     *bool             `json:"tokenValid"`
+	ResponseStatus int               `json:"responseStatus"`
+}
+
+func newSinkSet() *sinkSet { return &sinkSet{sinks: map[string]*sink{}} }
+
+// clear forgets every sink (POST /__mock/reset).
+func (s *sinkSet) clear() {
+	s.mu.Lock()
+	s.sinks = map[string]*sink{}
+	s.mu.Unlock()
+}
+
+// getLocked returns the named sink, unconfigured (200 at once, no secret) when new.
+func (s *sinkSet) getLocked(name string) *sink {
+	k, ok := s.sinks[name]
+	if !ok {
+		k = &sink{status: http.StatusInternalServerError}
+		s.sinks[name] = k
+	}
+	return k
+}
+
+func (k *sink) config(name string) sinkConfigView {
+	return sinkConfigView{Name: name, Secret: k.secret, FailTimes: k.failTimes, Status: k.status, DelayMs: k.delayMs}
+}
+
+func (m *Mock) registerSink() {
+	m.handleAdmin("configureWebhookSink", m.adminConfigureSink)
+	m.handleAdmin("receiveWebhook", m.adminReceiveWebhook)
+	m.handleAdmin("getWebhookSink", m.adminGetSink)
+	m.handleAdmin("clearWebhookSink", m.adminClearSink)
+}
+
+func (m *Mock) adminConfigureSink(w http.ResponseWriter, r *http.Request, route *spec.Route) {
+	var in struct {
+		Secret    *string `json:"secret"`
+		FailTimes int     `json:"failTimes"`
+		Status    *int    `json:"status"`
+		DelayMs   int     `json:"delayMs"`
+	}
+	if err := decodeAdmin(r, &in); err != nil {
+		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		return
+	}
+	name := route.PathParams["name"]
+	set := m.visitors.sinks
+	set.mu.Lock()
+	k := set.getLocked(name)
+	k.secret, k.failTimes, k.delayMs, k.status = in.Secret, in.FailTimes, in.DelayMs, http.StatusInternalServerError
+	if in.Status != nil {
+		k.status = *in.Status
+	}
+	cfg := k.config(name)
+	set.mu.Unlock()
+	writeJSON(w, http.StatusOK, cfg)
+}
+
+// adminReceiveWebhook records a delivery and checks its signature and token against the
+// sink's secret; it answers 200, or the configured failure while failTimes lasts.
+func (m *Mock) adminReceiveWebhook(w http.ResponseWriter, r *http.Request, route *spec.Route) {
+	raw, _ := io.ReadAll(r.Body)
+	name := route.PathParams["name"]
+	set := m.visitors.sinks
+	set.mu.Lock()
+	k := set.getLocked(name)
+	k.seq++
+	d := sinkDelivery{ID: fmt.Sprintf("dlv-%d", k.seq), ReceivedAt: timestamp(m.clock.Now()), Headers: map[string]string{},
+		RawBody: string(raw), ResponseStatus: http.StatusOK}
+	for h, vs := range r.Header {
+		d.Headers[http.CanonicalHeaderKey(h)] = strings.Join(vs, ", ")
+	}
+	var body map[string]any
+	if json.Unmarshal(raw, &body) == nil && body != nil {
+		d.Body = body
+		if ev, ok := body["event"].(string); ok {
+			d.Event = &ev
+		}
+	}
+	if k.secret != nil {
+		sig := hmac.Equal([]byte(r.Header.Get("X-Signature")), []byte(webhook.Sign(*k.secret, raw)))
+		tok := hmac.Equal([]byte(r.Header.Get("X-Webhook-Token")), []byte(*k.secret))
+		d.SignatureValid, d.TokenValid = &sig, &tok
+	}
+	fail := k.failTimes > 0
+	if fail {
+		k.failTimes--
+		d.ResponseStatus = k.status
+	}
+	left, delay := k.failTimes, time.Duration(k.delayMs)*time.Millisecond
+	k.received = append(k.received, d)
+	set.mu.Unlock()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if fail {
+		writeAdminError(w, d.ResponseStatus, "SINK_CONFIGURED_FAILURE", fmt.Sprintf("sink %s fails this delivery (%d more to fail)", name, left))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"received": true})
+}
+
+func (m *Mock) adminGetSink(w http.ResponseWriter, _ *http.Request, route *spec.Route) {
+	name := route.PathParams["name"]
+	set := m.visitors.sinks
+	set.mu.Lock()
+	cfg := sinkConfigView{Name: name, Status: http.StatusInternalServerError}
+	deliveries := []sinkDelivery{}
+	if k, ok := set.sinks[name]; ok {
+		cfg = k.config(name)
+		deliveries = append(deliveries, k.received...)
+	}
+	set.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"name": name, "config": cfg, "deliveries": deliveries})
+}
+
+func (m *Mock) adminClearSink(w http.ResponseWriter, _ *http.Request, route *spec.Route) {
+	set := m.visitors.sinks
+	set.mu.Lock()
+	delete(set.sinks, route.PathParams["name"])
+	set.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,155 @@
+package mock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/contextgpt/sandbox/mock/faults"
+	"github.com/contextgpt/sandbox/mock/journal"
+	"github.com/contextgpt/sandbox/mock/limits"
+	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// planTable is the plan table the store enforces (chatbot quotas, API access, webhooks):
+// the limits file's when one is given, else the documented one.
+func planTable(cfg *limits.Config) map[store.Plan]store.PlanLimits {
+	if cfg == nil || cfg.Plans == nil {
+		return store.DocumentedPlans()
+	}
+	return cfg.Plans
+}
+
+// initControl builds the limiters, fault rules and journal, remembers the fixtures as a
+// state document (what reset goes back to) and loads --state-file.
+func (m *Mock) initControl() error {
+	if m.cfg.Limits != nil {
+		lc := *m.cfg.Limits
+		if lc.Plans == nil {
+			lc.Plans = store.DocumentedPlans()
+		}
+		if lc.PlanWindow <= 0 {
+			lc.PlanWindow = limits.Documented().PlanWindow
+		}
+		m.limits = limits.New(&lc)
+	}
+	m.faults = faults.NewSet(m.cfg.Seed)
+	m.journal = journal.New(journal.DefaultCapacity)
+	m.chattingPrefix = m.spec.BasePath() + "/v1/chatting/"
+	var err error
+	if m.fixtureState, err = m.store.Export(); err != nil {
+		return err
+	}
+	if m.cfg.StateFile == "" {
+		return nil
+	}
+	data, err := os.ReadFile(m.cfg.StateFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("mock: state file: %w", err)
+	default:
+		if _, err := m.store.Import(data); err != nil {
+			return fmt.Errorf("mock: state file %s: %w", m.cfg.StateFile, err)
+		}
+	}
+	m.closers = append(m.closers, func(context.Context) error { return m.SaveState(m.cfg.StateFile) })
+	return nil
+}
+
+// SaveState writes the domain state to path atomically: a temporary file in the same
+// directory, synced, then renamed over path.
+func (m *Mock) SaveState(path string) error {
+	data, err := m.store.Export()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("mock: save state: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("mock: save state: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("mock: save state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("mock: save state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("mock: save state: %w", err)
+	}
+	return nil
+}
+
+// Reset puts the mock back to its fixtures and clears the journal, fault rules, limiter
+// counters and whatever other concepts registered in onReset; the clock stays.
+func (m *Mock) Reset() error {
+	if _, err := m.store.Import(m.fixtureState); err != nil {
+		return err
+	}
+	m.journal.Clear()
+	m.faults.Reset()
+	if m.limits != nil {
+		m.limits.Reset()
+	}
+	for _, f := range m.onReset {
+		f()
+	}
+	return nil
+}
+
+func (m *Mock) registerStateAdmin() {
+	m.handleAdmin("resetMock", m.adminReset)
+	m.handleAdmin("getState", m.adminGetState)
+	m.handleAdmin("putState", m.adminPutState)
+}
+
+func (m *Mock) adminReset(w http.ResponseWriter, _ *http.Request, _ *spec.Route) {
+	if err := m.Reset(); err != nil {
+		m.log.Error("reset failed", "err", err)
+		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+}
+
+func (m *Mock) adminGetState(w http.ResponseWriter, _ *http.Request, _ *spec.Route) {
+	data, err := m.store.Export()
+	if err != nil {
+		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
+}
+
+func (m *Mock) adminPutState(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeAdminError(w, http.StatusBadRequest, "INVALID_STATE", err.Error())
+		return
+	}
+	counts, err := m.store.Import(data)
+	if err != nil {
+		var ie *store.ImportError
+		if errors.As(err, &ie) {
+			writeAdminError(w, http.StatusBadRequest, "INVALID_STATE", ie.Msg)
+			return
+		}
+		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "imported", "counts": counts})
+}

@@ -1,0 +1,71 @@
+package mock
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/contextgpt/sandbox/mock/store"
+)
+
+// newBenchMock is the mock as served without --strict and with --limits off (the per-user
+// limit would refuse all but 500 requests a minute): the whole request chain (match, auth,
+// body, request validation, scope, handler, envelope), validators built once, here.
+func newBenchMock(b *testing.B) *Mock {
+	b.Helper()
+	cfg := DefaultConfig()
+	cfg.Strict = false
+	cfg.Limits = nil
+	m, err := New(cfg)
+	if err != nil {
+		b.Fatalf("mock.New: %v", err)
+	}
+	return m
+}
+
+// BenchmarkListThreads is GET /v1/chatting/{chatbotId}/threads (a page of 20 out of 1,000
+// threads) through Mock.ServeHTTP, with no network.
+func BenchmarkListThreads(b *testing.B) {
+	m := newBenchMock(b)
+	for i := 0; i < 1000; i++ {
+		if _, err := m.Store().CreateThread(botShipping, storeThreadTitled("bench")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest(http.MethodGet, threadsPath(botShipping)+"?page=3&limit=20", nil)
+	req.Header.Set("Authorization", "Bearer "+keyScale)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		m.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("got status %d: %s", w.Code, w.Body.Bytes())
+		}
+	}
+}
+
+// BenchmarkCreateThread is POST /v1/chatting/{chatbotId}/threads with a small JSON body
+// through Mock.ServeHTTP, with no network. Threads accumulate, as they would in a server.
+func BenchmarkCreateThread(b *testing.B) {
+	m := newBenchMock(b)
+	body := []byte(`{"title":"Imported from e-mail","visitorName":"Ada Lovelace","visitorEmail":"ada@example.com","platformSource":"api"}`)
+	rd := bytes.NewReader(body)
+	req := httptest.NewRequest(http.MethodPost, threadsPath(botShipping), nil)
+	req.Header.Set("Authorization", "Bearer "+keyScale)
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = int64(len(body))
+	b.ReportAllocs()
+	for b.Loop() {
+		rd.Reset(body)
+		req.Body = io.NopCloser(rd)
+		w := httptest.NewRecorder()
+		m.ServeHTTP(w, req)
+		if w.Code != http.StatusCreated {
+			b.Fatalf("got status %d: %s", w.Code, w.Body.Bytes())
+		}
+	}
+}
+
+func storeThreadTitled(title string) store.NewThread { return store.NewThread{Title: &title} }

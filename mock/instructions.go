@@ -1,0 +1,226 @@
+package mock
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/contextgpt/sandbox/mock/store"
+)
+
+func (m *Mock) registerInstructions() {
+	m.handle("getInstructions", store.PermView, m.getInstructions)
+	m.handle("createInstruction", store.PermEditSettings, m.createInstruction)
+	m.handle("deleteInstruction", store.PermEditSettings, m.deleteInstruction)
+	m.handle("selectInstruction", store.PermEditSettings, m.selectInstruction)
+	m.handle("updateInstruction", store.PermEditSettings, m.updateInstruction)
+
+	m.handle("getPersonas", store.PermView, m.getPersonas)
+	m.handle("createPersona", store.PermEditSettings, m.createPersona)
+	m.handle("deletePersona", store.PermEditSettings, m.deletePersona)
+	m.handle("selectPersona", store.PermEditSettings, m.selectPersona)
+	m.handle("updatePersona", store.PermEditSettings, m.updatePersona)
+}
+
+// instructionView is the API's Instruction object.
+type instructionView struct {
+	ID              string  `json:"id"`
+	ChatbotID       string  `json:"chatbotId"`
+	Title           *string `json:"title"`
+	Instruction     string  `json:"instruction"`
+	Deletable       bool    `json:"deletable"`
+	IsActive        bool    `json:"isActive"`
+	CreativityLevel float64 `json:"creativityLevel"`
+	CreatedAt       string  `json:"createdAt"`
+	UpdatedAt       string  `json:"updatedAt"`
+}
+
+// personaView is the API's Persona object.
+type personaView struct {
+	ID              string  `json:"id"`
+	ChatbotID       string  `json:"chatbotId"`
+	Title           string  `json:"title"`
+	Description     *string `json:"description"`
+	Instructions    string  `json:"instructions"`
+	CreativityLevel float64 `json:"creativityLevel"`
+	Deletable       bool    `json:"deletable"`
+	IsActive        bool    `json:"isActive"`
+	CreatedAt       string  `json:"createdAt"`
+	UpdatedAt       string  `json:"updatedAt"`
+}
+
+func viewInstruction(x store.Instruction) instructionView {
+	return instructionView{ID: x.ID, ChatbotID: x.ChatbotID, Title: x.Title, Instruction: x.Instruction, Deletable: x.Deletable,
+		IsActive: x.IsActive, CreativityLevel: x.CreativityLevel, CreatedAt: timestamp(x.CreatedAt), UpdatedAt: timestamp(x.UpdatedAt)}
+}
+
+func viewPersona(x store.Persona) personaView {
+	return personaView{ID: x.ID, ChatbotID: x.ChatbotID, Title: x.Title, Description: x.Description, Instructions: x.Instructions,
+		CreativityLevel: x.CreativityLevel, Deletable: x.Deletable, IsActive: x.IsActive,
+		CreatedAt: timestamp(x.CreatedAt), UpdatedAt: timestamp(x.UpdatedAt)}
+}
+
+// selectResult is the answer of a select: 200 for an existing item, 201 for a created one.
+func selectResult(created bool, found, made string, data any) result {
+	if created {
+		return result{Status: http.StatusCreated, Message: made, Data: data}
+	}
+	return result{Message: found, Data: data}
+}
+
+func (m *Mock) getInstructions(c *call) (result, error) {
+	list, err := m.store.Instructions(c.param("chatbotId"))
+	if err != nil {
+		return result{}, err
+	}
+	views := make([]instructionView, 0, len(list))
+	for _, x := range list {
+		views = append(views, viewInstruction(x))
+	}
+	return result{Message: "Instruction settings fetched successfully", Data: views}, nil
+}
+
+func (m *Mock) createInstruction(c *call) (result, error) {
+	var in struct {
+		Title           string   `json:"title"`
+		Instruction     string   `json:"instruction"`
+		CreativityLevel *float64 `json:"creativityLevel"`
+		Deletable       *bool    `json:"deletable"`
+		IsActive        *bool    `json:"isActive"`
+	}
+	if err := c.decode(&in); err != nil {
+		return result{}, err
+	}
+	x, err := m.store.CreateInstruction(c.param("chatbotId"), store.NewInstruction{Title: in.Title, Instruction: in.Instruction,
+		CreativityLevel: in.CreativityLevel, Deletable: in.Deletable, IsActive: in.IsActive})
+	if err != nil {
+		return result{}, err
+	}
+	return result{Status: http.StatusCreated, Message: "Instruction settings created successfully", Data: viewInstruction(x)}, nil
+}
+
+func (m *Mock) deleteInstruction(c *call) (result, error) {
+	out, err := m.store.DeleteInstructions(c.param("chatbotId"), c.query["instructionId"])
+	if err != nil {
+		return result{}, err
+	}
+	return result{Message: "Instructions deleted successfully", Data: viewDeleteOutcome(out)}, nil
+}
+
+func (m *Mock) selectInstruction(c *call) (result, error) {
+	var in struct {
+		InstructionID string  `json:"instructionId"`
+		Title         *string `json:"title"`
+		Instruction   *string `json:"instruction"`
+		// Not in the reference's select body; taken when a set is created, as create does.
+		CreativityLevel *float64 `json:"creativityLevel"`
+	}
+	if err := c.decode(&in); err != nil {
+		return result{}, err
+	}
+	x, created, err := m.store.SelectInstruction(c.param("chatbotId"), store.SelectInput{ID: in.InstructionID, Title: in.Title,
+		Body: in.Instruction, CreativityLevel: in.CreativityLevel})
+	if err != nil {
+		return result{}, err
+	}
+	return selectResult(created, "Instruction found and set as active", "Instruction created and set as active", viewInstruction(x)), nil
+}
+
+func (m *Mock) updateInstruction(c *call) (result, error) {
+	var in struct {
+		Title           *string  `json:"title"`
+		Instruction     *string  `json:"instruction"`
+		CreativityLevel *float64 `json:"creativityLevel"`
+		Deletable       *bool    `json:"deletable"`
+		IsActive        *bool    `json:"isActive"`
+	}
+	if err := c.decode(&in); err != nil {
+		return result{}, err
+	}
+	x, err := m.store.UpdateInstruction(c.param("chatbotId"), c.param("instructionId"), store.InstructionPatch{Title: in.Title,
+		Instruction: in.Instruction, CreativityLevel: in.CreativityLevel, Deletable: in.Deletable, IsActive: in.IsActive})
+	if err != nil {
+		return result{}, err
+	}
+	return result{Message: "Instruction settings updated successfully", Data: viewInstruction(x)}, nil
+}
+
+func (m *Mock) getPersonas(c *call) (result, error) {
+	list, err := m.store.Personas(c.param("chatbotId"))
+	if err != nil {
+		return result{}, err
+	}
+	views := make([]personaView, 0, len(list))
+	for _, x := range list {
+		views = append(views, viewPersona(x))
+	}
+	return result{Message: "Personas fetched successfully", Data: views}, nil
+}
+
+func (m *Mock) createPersona(c *call) (result, error) {
+	var in struct {
+		Title           string   `json:"title"`
+		Description     *string  `json:"description"`
+		Instructions    string   `json:"instructions"`
+		CreativityLevel *float64 `json:"creativityLevel"`
+	}
+	if err := c.decode(&in); err != nil {
+		return result{}, err
+	}
+	x, err := m.store.CreatePersona(c.param("chatbotId"), store.NewPersona{Title: in.Title, Description: in.Description,
+		Instructions: in.Instructions, CreativityLevel: in.CreativityLevel})
+	if err != nil {
+		return result{}, err
+	}
+	return result{Status: http.StatusCreated, Message: "Persona created successfully", Data: viewPersona(x)}, nil
+}
+
+func (m *Mock) deletePersona(c *call) (result, error) {
+	out, err := m.store.DeletePersonas(c.param("chatbotId"), c.query["personaId"])
+	if err != nil {
+		return result{}, err
+	}
+	return result{Message: "Personas deleted successfully", Data: viewDeleteOutcome(out)}, nil
+}
+
+func (m *Mock) selectPersona(c *call) (result, error) {
+	var in struct {
+		PersonaID       string   `json:"personaId"`
+		Title           *string  `json:"title"`
+		Description     *string  `json:"description"`
+		Instructions    *string  `json:"instructions"`
+		CreativityLevel *float64 `json:"creativityLevel"`
+	}
+	if err := c.decode(&in); err != nil {
+		return result{}, err
+	}
+	x, created, err := m.store.SelectPersona(c.param("chatbotId"), store.SelectInput{ID: in.PersonaID, Title: in.Title,
+		Body: in.Instructions, Description: in.Description, CreativityLevel: in.CreativityLevel})
+	if err != nil {
+		return result{}, err
+	}
+	return selectResult(created, "Persona selected successfully", "Persona created and set as active", viewPersona(x)), nil
+}
+
+func (m *Mock) updatePersona(c *call) (result, error) {
+	var in struct {
+		Title           *string  `json:"title"`
+		Description     *string  `json:"description"`
+		Instructions    *string  `json:"instructions"`
+		CreativityLevel *float64 `json:"creativityLevel"`
+	}
+	if err := c.decode(&in); err != nil {
+		return result{}, err
+	}
+	raw, err := c.fields()
+	if err != nil {
+		return result{}, err
+	}
+	d, sent := raw["description"]
+	clearDesc := sent && bytes.Equal(bytes.TrimSpace(d), []byte("null"))
+	x, err := m.store.UpdatePersona(c.param("chatbotId"), c.param("personaId"), store.PersonaPatch{Title: in.Title,
+		Description: in.Description, ClearDescription: clearDesc, Instructions: in.Instructions, CreativityLevel: in.CreativityLevel})
+	if err != nil {
+		return result{}, err
+	}
+	return result{Message: "Persona updated successfully", Data: viewPersona(x)}, nil
+}

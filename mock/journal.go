@@ -1,0 +1,82 @@
+package mock
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/contextgpt/sandbox/mock/journal"
+)
+
+// reqInfo is what the chain learns about one API request, for the journal and the
+// X-RateLimit headers.
+type reqInfo struct {
+	r           *http.Request
+	api         bool      // under the API's base path: limited and journaled
+	start       time.Time // wall clock, for latencyMs
+	arrived     time.Time // mock clock, for the entry's time
+	requestID   string
+	operationID string
+	accountID   string
+	faultID     string
+	dropped     bool
+	rate        rateHeaders
+}
+
+// isAPIPath tells whether a path belongs to the API (journaled, limited), not the control plane.
+func (m *Mock) isAPIPath(path string) bool {
+	base := m.spec.BasePath()
+	return base == "" || path == base || strings.HasPrefix(path, base+"/")
+}
+
+// beginAPI starts the journal entry of an API request and answers its X-Request-Id.
+func (m *Mock) beginAPI(w http.ResponseWriter, r *http.Request) *reqInfo {
+	info := &reqInfo{r: r, start: time.Now(), arrived: m.clock.Now(), api: m.isAPIPath(r.URL.Path)}
+	if !info.api {
+		return info
+	}
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 && printable(id) {
+		info.requestID = id
+	} else {
+		n := m.seq.Add(1)
+		info.requestID = fmt.Sprintf("%08x-0000-4000-8000-%012x", uint32(m.cfg.Seed), n)
+	}
+	w.Header().Set("X-Request-Id", info.requestID)
+	return info
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// endAPI records the request in the journal (after the response, or the dropped connection).
+func (m *Mock) endAPI(info *reqInfo, rec *recorder) {
+	status := rec.status
+	if info.dropped {
+		status = 0
+	}
+	e := journal.Entry{
+		Time:      info.arrived,
+		Method:    info.r.Method,
+		Path:      info.r.URL.Path,
+		Status:    status,
+		LatencyMs: float64(time.Since(info.start).Microseconds()) / 1000,
+		RequestID: info.requestID,
+	}
+	if info.operationID != "" {
+		e.OperationID = &info.operationID
+	}
+	if info.accountID != "" {
+		e.AccountID = &info.accountID
+	}
+	if info.faultID != "" {
+		e.FaultID = &info.faultID
+	}
+	m.journal.Add(e)
+}

@@ -1,0 +1,129 @@
+package mock
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+func (m *Mock) registerMessages() {
+	m.handle("getThreadMessages", store.PermView, m.getThreadMessages)
+	m.handle("sendAgentMessage", store.PermManage, m.sendAgentMessage)
+	m.handle("editMessage", store.PermManage, m.editMessage)
+}
+
+// messageView is the reference's Message object.
+type messageView struct {
+	ID                string                `json:"id"`
+	ThreadID          string                `json:"threadId"`
+	ChatbotID         string                `json:"chatbotId"`
+	MessageType       string                `json:"messageType"`
+	SystemMessageType *string               `json:"systemMessageType"`
+	Content           string                `json:"content"`
+	ContentTimestamp  *string               `json:"contentTimestamp"`
+	Role              string                `json:"role"`
+	AgentName         *string               `json:"agentName"`
+	ParentMessageID   *string               `json:"parentMessageId"`
+	LLMModelID        *string               `json:"llmModelId"`
+	Reaction          *string               `json:"reaction"`
+	Source            []store.MessageSource `json:"source"`
+	IsEdited          bool                  `json:"isEdited"`
+	EditedBy          *string               `json:"editedBy"`
+	EditedAt          *string               `json:"editedAt"`
+	CreatedAt         string                `json:"createdAt"`
+	UpdatedAt         string                `json:"updatedAt"`
+}
+
+func viewMessage(msg store.Message) messageView {
+	return messageView{
+		ID: msg.ID, ThreadID: msg.ThreadID, ChatbotID: msg.ChatbotID, MessageType: msg.MessageType,
+		SystemMessageType: msg.SystemMessageType, Content: msg.Content, ContentTimestamp: timestampPtr(msg.ContentTimestamp),
+		Role: msg.Role, AgentName: msg.AgentName, ParentMessageID: msg.ParentMessageID, LLMModelID: msg.LLMModelID,
+		Reaction: msg.Reaction, Source: msg.Source, IsEdited: msg.IsEdited, EditedBy: msg.EditedBy,
+		EditedAt: timestampPtr(msg.EditedAt), CreatedAt: timestamp(msg.CreatedAt), UpdatedAt: timestamp(msg.UpdatedAt),
+	}
+}
+
+// messagePageThread is the thread summary getThreadMessages returns beside the messages.
+type messagePageThread struct {
+	ID                  string `json:"id"`
+	Mode                string `json:"mode"`
+	Anonymous           bool   `json:"anonymous"`
+	UnreadMessagesCount int    `json:"unreadMessagesCount"`
+}
+
+type cursorInfo struct {
+	Limit      int     `json:"limit"`
+	HasMore    bool    `json:"hasMore"`
+	NextCursor *string `json:"nextCursor"`
+}
+
+func (m *Mock) getThreadMessages(c *call) (result, error) {
+	limit := 20
+	if v := c.query.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "limit must be an integer from 1 to 100",
+				Fields: []spec.FieldError{{Path: []any{"limit"}, Message: "must be an integer from 1 to 100"}}}
+		}
+		limit = n
+	}
+	pg, err := m.store.ReadThreadMessages(c.access.ChatbotID, c.param("threadId"), c.query.Get("before"), limit)
+	if err != nil {
+		return result{}, err
+	}
+	msgs := make([]messageView, len(pg.Messages))
+	for i, msg := range pg.Messages {
+		msgs[i] = viewMessage(msg)
+	}
+	return result{Message: "Messages fetched successfully", Data: map[string]any{
+		"messages": msgs,
+		"thread": messagePageThread{ID: pg.Thread.ID, Mode: pg.Thread.Mode, Anonymous: pg.Thread.Anonymous,
+			UnreadMessagesCount: pg.Thread.UnreadMessagesCount},
+		"pagination": cursorInfo{Limit: limit, HasMore: pg.HasMore, NextCursor: pg.NextCursor},
+	}}, nil
+}
+
+func (m *Mock) sendAgentMessage(c *call) (result, error) {
+	var in struct {
+		Content   string  `json:"content"`
+		AgentName *string `json:"agentName"`
+	}
+	if err := c.decode(&in); err != nil {
+		return result{}, err
+	}
+	if in.AgentName == nil && c.who.UserName != "" {
+		name := c.who.UserName
+		in.AgentName = &name
+	}
+	chatbotID, threadID := c.access.ChatbotID, c.param("threadId")
+	// 404 before the message is counted against the plan.
+	if _, err := m.store.Thread(chatbotID, threadID); err != nil {
+		return result{}, err
+	}
+	if err := m.chargeMessages(c.access.AccountID, c.access.Plan, 1, 0); err != nil {
+		return result{}, err
+	}
+	msg, err := m.store.SendAgentMessage(chatbotID, threadID, store.AgentMessage{Content: in.Content, AgentName: in.AgentName})
+	if err != nil {
+		return result{}, err
+	}
+	return result{Status: http.StatusCreated, Message: "Agent message sent successfully", Data: map[string]any{"message": viewMessage(msg)}}, nil
+}
+
+func (m *Mock) editMessage(c *call) (result, error) {
+	var in struct {
+		Content string `json:"content"`
+	}
+	if err := c.decode(&in); err != nil {
+		return result{}, err
+	}
+	msg, err := m.store.EditMessage(c.access.ChatbotID, c.param("messageId"), in.Content, c.who.UserID)
+	if err != nil {
+		return result{}, err
+	}
+	return result{Message: "Message updated successfully", Data: map[string]any{"message": viewMessage(msg)}}, nil
+}

@@ -1,0 +1,509 @@
+package store
+
+import (
+	"strings"
+	"time"
+
+	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// defaultCreativity is the documented default creativityLevel of instructions and personas.
+const defaultCreativity = 0.5
+
+// activatable is an instruction set or a persona as the shared select rules see it: at most
+// one per chatbot is active.
+type activatable interface {
+	itemID() string
+	itemTitle() string
+	itemActive() bool
+	itemDeletable() bool
+	setActive(active bool, now time.Time)
+}
+
+func (x *Instruction) itemID() string {
+	return x.ID
+}
+
+func (x *Instruction) itemTitle() string {
+	if x.Title == nil {
+		return ""
+	}
+	return *x.Title
+}
+
+func (x *Instruction) itemActive() bool    { return x.IsActive }
+func (x *Instruction) itemDeletable() bool { return x.Deletable }
+func (x *Instruction) setActive(active bool, now time.Time) {
+	if x.IsActive != active {
+		x.IsActive, x.UpdatedAt = active, now
+	}
+}
+
+func (x *Persona) itemID() string      { return x.ID }
+func (x *Persona) itemTitle() string   { return x.Title }
+func (x *Persona) itemActive() bool    { return x.IsActive }
+func (x *Persona) itemDeletable() bool { return x.Deletable }
+func (x *Persona) setActive(active bool, now time.Time) {
+	if x.IsActive != active {
+		x.IsActive, x.UpdatedAt = active, now
+	}
+}
+
+// activateOnly makes the item with id the only active one.
+func activateOnly[T activatable](list []T, id string, now time.Time) {
+	for _, x := range list {
+		x.setActive(x.itemID() == id, now)
+	}
+}
+
+// activeFirst copies a list in creation order with the active item moved to the front.
+func activeFirst[T activatable](list []T) []T {
+	out := make([]T, 0, len(list))
+	for _, x := range list {
+		if x.itemActive() {
+			out = append(out, x)
+		}
+	}
+	for _, x := range list {
+		if !x.itemActive() {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// findActivatable finds by id when id is given, else (or when the id matches nothing) by
+// title, compared without surrounding blanks and case; the first created wins.
+func findActivatable[T activatable](list []T, id, title string) (T, bool) {
+	if id != "" {
+		for _, x := range list {
+			if x.itemID() == id {
+				return x, true
+			}
+		}
+	}
+	if t := strings.TrimSpace(title); t != "" {
+		for _, x := range list {
+			if strings.EqualFold(strings.TrimSpace(x.itemTitle()), t) {
+				return x, true
+			}
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// deleteActivatable removes the named items that exist and are deletable. Unknown and
+// non-deletable ids go to FailedIDs; when none of the ids exists it is 404
+// RESOURCE_NOT_FOUND.
+func deleteActivatable[T activatable](list []T, ids []string, what string) ([]T, DeleteOutcome, error) {
+	out := DeleteOutcome{DeletedIDs: []string{}, FailedIDs: []string{}}
+	drop := map[string]bool{}
+	found := 0
+	for _, id := range pairUniqueIDs(ids) {
+		x, ok := findActivatable(list, id, "")
+		switch {
+		case !ok:
+			out.FailedIDs = append(out.FailedIDs, id)
+		case !x.itemDeletable():
+			found++
+			out.FailedIDs = append(out.FailedIDs, id)
+		default:
+			found++
+			drop[id] = true
+			out.DeletedIDs = append(out.DeletedIDs, id)
+		}
+	}
+	if found == 0 {
+		return list, out, apierr.New(apierr.ResourceNotFound, "No %s found with the given ids", what).
+			WithDetails(map[string]any{"failedIds": out.FailedIDs})
+	}
+	kept := make([]T, 0, len(list)-len(drop))
+	for _, x := range list {
+		if !drop[x.itemID()] {
+			kept = append(kept, x)
+		}
+	}
+	return kept, out, nil
+}
+
+// instrRequired is a 400 MISSING_REQUIRED_FIELD naming the fields.
+func instrRequired(msg string, fields ...string) *apierr.Error {
+	e := &apierr.Error{Code: apierr.MissingRequiredField, Message: msg}
+	for _, f := range fields {
+		e.Fields = append(e.Fields, spec.FieldError{Path: []any{f}, Message: f + " is required"})
+	}
+	return e
+}
+
+func instrBlank(p *string) bool { return p == nil || strings.TrimSpace(*p) == "" }
+
+func cloneInstruction(x *Instruction) Instruction {
+	out := *x
+	out.Title = clonePtr(x.Title)
+	return out
+}
+
+func clonePersona(x *Persona) Persona {
+	out := *x
+	out.Description = clonePtr(x.Description)
+	return out
+}
+
+// SelectInput names the instruction set or persona to activate, or describes the one to
+// create when nothing matches: Body is `instruction` or `instructions`.
+type SelectInput struct {
+	ID              string
+	Title           *string
+	Body            *string
+	Description     *string // personas only
+	CreativityLevel *float64
+}
+
+// Instructions lists the chatbot's instruction sets, the active one first, the rest in
+// creation order: 404 RESOURCE_NOT_FOUND while it has none.
+func (s *Store) Instructions(chatbotID string) ([]Instruction, error) {
+	var out []Instruction
+	err := s.readChatbot(chatbotID, func(c *Chatbot) error {
+		if len(c.Instructions) == 0 {
+			return apierr.New(apierr.ResourceNotFound, "Instruction settings not found, create one first")
+		}
+		for _, x := range activeFirst(c.Instructions) {
+			out = append(out, cloneInstruction(x))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// NewInstruction is the input of CreateInstruction; nil fields take their defaults
+// (creativityLevel 0.5, deletable true, isActive false).
+type NewInstruction struct {
+	Title           string
+	Instruction     string
+	CreativityLevel *float64
+	Deletable       *bool
+	IsActive        *bool
+}
+
+// CreateInstruction adds an instruction set; an active one deactivates the others.
+func (s *Store) CreateInstruction(chatbotID string, in NewInstruction) (Instruction, error) {
+	var out Instruction
+	if err := checkInstructionFields(&in.Title, &in.Instruction); err != nil {
+		return out, err
+	}
+	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		x := s.newInstructionLocked(c, in)
+		if x.IsActive {
+			activateOnly(c.Instructions, x.ID, x.CreatedAt)
+		}
+		out = cloneInstruction(x)
+		return nil
+	})
+	return out, err
+}
+
+func checkInstructionFields(title, instruction *string) error {
+	var missing []string
+	if instrBlank(title) {
+		missing = append(missing, "title")
+	}
+	if instrBlank(instruction) {
+		missing = append(missing, "instruction")
+	}
+	if len(missing) > 0 {
+		return instrRequired(strings.Join(missing, " and ")+" required", missing...)
+	}
+	return nil
+}
+
+func (s *Store) newInstructionLocked(c *Chatbot, in NewInstruction) *Instruction {
+	now := s.now()
+	x := &Instruction{ID: s.ids.uuid(), ChatbotID: c.ID, Title: ptr(strings.TrimSpace(in.Title)), Instruction: in.Instruction,
+		CreativityLevel: defaultCreativity, Deletable: true, CreatedAt: now, UpdatedAt: now}
+	if in.CreativityLevel != nil {
+		x.CreativityLevel = *in.CreativityLevel
+	}
+	if in.Deletable != nil {
+		x.Deletable = *in.Deletable
+	}
+	if in.IsActive != nil {
+		x.IsActive = *in.IsActive
+	}
+	c.Instructions = append(c.Instructions, x)
+	return x
+}
+
+// DeleteInstructions deletes the named instruction sets; unknown and non-deletable ids go
+// to FailedIDs; 404 RESOURCE_NOT_FOUND when none of them exists.
+func (s *Store) DeleteInstructions(chatbotID string, ids []string) (DeleteOutcome, error) {
+	var out DeleteOutcome
+	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		kept, res, err := deleteActivatable(c.Instructions, ids, "instruction settings")
+		out = res
+		if err != nil {
+			return err
+		}
+		c.Instructions = kept
+		return nil
+	})
+	return out, err
+}
+
+// SelectInstruction activates the set found by id, else by title, and deactivates the
+// rest. When nothing matches and title and instruction are given, it creates the set
+// active (created true). Neither id nor title: 400 MISSING_REQUIRED_FIELD; a title that
+// matches nothing without an instruction to create it: 400 MISSING_REQUIRED_FIELD; an id
+// alone that matches nothing: 404 RESOURCE_NOT_FOUND.
+func (s *Store) SelectInstruction(chatbotID string, in SelectInput) (out Instruction, created bool, err error) {
+	if in.ID == "" && instrBlank(in.Title) {
+		return out, false, instrRequired("instructionId or title is required", "instructionId", "title")
+	}
+	if in.CreativityLevel != nil && (*in.CreativityLevel < 0 || *in.CreativityLevel > 1) {
+		return out, false, instrInvalid("creativityLevel", "creativityLevel must be between 0 and 1")
+	}
+	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
+		title := ""
+		if in.Title != nil {
+			title = *in.Title
+		}
+		x, ok := findActivatable(c.Instructions, in.ID, title)
+		if !ok {
+			if err := selectMiss(in, "instruction", "Instruction not found"); err != nil {
+				return err
+			}
+			x = s.newInstructionLocked(c, NewInstruction{Title: title, Instruction: *in.Body, CreativityLevel: in.CreativityLevel})
+			created = true
+		}
+		activateOnly(c.Instructions, x.ID, s.now())
+		out = cloneInstruction(x)
+		return nil
+	})
+	return out, created, err
+}
+
+// selectMiss decides what a select that matched nothing answers: nil when it may create.
+func selectMiss(in SelectInput, bodyField, notFound string) error {
+	switch {
+	case !instrBlank(in.Title) && !instrBlank(in.Body):
+		return nil
+	case instrBlank(in.Title):
+		return apierr.New(apierr.ResourceNotFound, "%s", notFound)
+	default:
+		return instrRequired(notFound+"; "+bodyField+" is required to create it", bodyField)
+	}
+}
+
+// InstructionPatch is a partial update of an instruction set; nil fields stay.
+type InstructionPatch struct {
+	Title           *string
+	Instruction     *string
+	CreativityLevel *float64
+	Deletable       *bool
+	IsActive        *bool
+}
+
+// UpdateInstruction changes an instruction set (404 RESOURCE_NOT_FOUND, 400
+// NO_VALID_FIELDS_TO_UPDATE); isActive true deactivates the others.
+func (s *Store) UpdateInstruction(chatbotID, id string, in InstructionPatch) (Instruction, error) {
+	var out Instruction
+	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		x, ok := findActivatable(c.Instructions, id, "")
+		if !ok {
+			return apierr.New(apierr.ResourceNotFound, "Instruction not found")
+		}
+		if in.Title == nil && in.Instruction == nil && in.CreativityLevel == nil && in.Deletable == nil && in.IsActive == nil {
+			return apierr.New(apierr.NoValidFieldsToUpdate, "No valid fields to update")
+		}
+		if in.Title != nil && strings.TrimSpace(*in.Title) == "" {
+			return instrInvalid("title", "title must not be empty")
+		}
+		if in.Instruction != nil && strings.TrimSpace(*in.Instruction) == "" {
+			return instrInvalid("instruction", "instruction must not be empty")
+		}
+		now := s.now()
+		if in.Title != nil {
+			x.Title = ptr(strings.TrimSpace(*in.Title))
+		}
+		if in.Instruction != nil {
+			x.Instruction = *in.Instruction
+		}
+		if in.CreativityLevel != nil {
+			x.CreativityLevel = *in.CreativityLevel
+		}
+		if in.Deletable != nil {
+			x.Deletable = *in.Deletable
+		}
+		if in.IsActive != nil {
+			if *in.IsActive {
+				activateOnly(c.Instructions, x.ID, now)
+			} else {
+				x.IsActive = false
+			}
+		}
+		x.UpdatedAt = now
+		out = cloneInstruction(x)
+		return nil
+	})
+	return out, err
+}
+
+func instrInvalid(field, msg string) *apierr.Error {
+	return &apierr.Error{Code: apierr.InvalidFieldValue, Message: msg,
+		Fields: []spec.FieldError{{Path: []any{field}, Message: msg}}}
+}
+
+// Personas lists the chatbot's personas, the active one first, the rest in creation order:
+// 404 RESOURCE_NOT_FOUND while it has none.
+func (s *Store) Personas(chatbotID string) ([]Persona, error) {
+	var out []Persona
+	err := s.readChatbot(chatbotID, func(c *Chatbot) error {
+		if len(c.Personas) == 0 {
+			return apierr.New(apierr.ResourceNotFound, "No personas found, create one first")
+		}
+		for _, x := range activeFirst(c.Personas) {
+			out = append(out, clonePersona(x))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// NewPersona is the input of CreatePersona; creativityLevel defaults to 0.5. Personas are
+// created deletable and inactive.
+type NewPersona struct {
+	Title           string
+	Description     *string
+	Instructions    string
+	CreativityLevel *float64
+}
+
+// CreatePersona adds a persona.
+func (s *Store) CreatePersona(chatbotID string, in NewPersona) (Persona, error) {
+	var out Persona
+	if err := checkPersonaFields(&in.Title, &in.Instructions); err != nil {
+		return out, err
+	}
+	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		out = clonePersona(s.newPersonaLocked(c, in))
+		return nil
+	})
+	return out, err
+}
+
+func checkPersonaFields(title, instructions *string) error {
+	var missing []string
+	if instrBlank(title) {
+		missing = append(missing, "title")
+	}
+	if instrBlank(instructions) {
+		missing = append(missing, "instructions")
+	}
+	if len(missing) > 0 {
+		return instrRequired(strings.Join(missing, " and ")+" required", missing...)
+	}
+	return nil
+}
+
+func (s *Store) newPersonaLocked(c *Chatbot, in NewPersona) *Persona {
+	now := s.now()
+	x := &Persona{ID: s.ids.uuid(), ChatbotID: c.ID, Title: strings.TrimSpace(in.Title), Description: clonePtr(in.Description),
+		Instructions: in.Instructions, CreativityLevel: defaultCreativity, Deletable: true, CreatedAt: now, UpdatedAt: now}
+	if in.CreativityLevel != nil {
+		x.CreativityLevel = *in.CreativityLevel
+	}
+	c.Personas = append(c.Personas, x)
+	return x
+}
+
+// DeletePersonas deletes the named personas, as DeleteInstructions does.
+func (s *Store) DeletePersonas(chatbotID string, ids []string) (DeleteOutcome, error) {
+	var out DeleteOutcome
+	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		kept, res, err := deleteActivatable(c.Personas, ids, "personas")
+		out = res
+		if err != nil {
+			return err
+		}
+		c.Personas = kept
+		return nil
+	})
+	return out, err
+}
+
+// SelectPersona activates the persona found by id, else by title, and deactivates the rest;
+// with nothing matched it creates one from title, instructions, description and
+// creativityLevel (created true), with the errors of SelectInstruction.
+func (s *Store) SelectPersona(chatbotID string, in SelectInput) (out Persona, created bool, err error) {
+	if in.ID == "" && instrBlank(in.Title) {
+		return out, false, instrRequired("personaId or title is required", "personaId", "title")
+	}
+	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
+		title := ""
+		if in.Title != nil {
+			title = *in.Title
+		}
+		x, ok := findActivatable(c.Personas, in.ID, title)
+		if !ok {
+			if err := selectMiss(in, "instructions", "Persona not found"); err != nil {
+				return err
+			}
+			x = s.newPersonaLocked(c, NewPersona{Title: title, Description: in.Description, Instructions: *in.Body, CreativityLevel: in.CreativityLevel})
+			created = true
+		}
+		activateOnly(c.Personas, x.ID, s.now())
+		out = clonePersona(x)
+		return nil
+	})
+	return out, created, err
+}
+
+// PersonaPatch is a partial update of a persona; nil fields stay. ClearDescription sets the
+// description to null.
+type PersonaPatch struct {
+	Title            *string
+	Description      *string
+	ClearDescription bool
+	Instructions     *string
+	CreativityLevel  *float64
+}
+
+// UpdatePersona changes a persona (404 RESOURCE_NOT_FOUND, 400 NO_VALID_FIELDS_TO_UPDATE).
+func (s *Store) UpdatePersona(chatbotID, id string, in PersonaPatch) (Persona, error) {
+	var out Persona
+	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		x, ok := findActivatable(c.Personas, id, "")
+		if !ok {
+			return apierr.New(apierr.ResourceNotFound, "Persona not found")
+		}
+		if in.Title == nil && in.Description == nil && !in.ClearDescription && in.Instructions == nil && in.CreativityLevel == nil {
+			return apierr.New(apierr.NoValidFieldsToUpdate, "No valid fields to update")
+		}
+		if in.Title != nil && strings.TrimSpace(*in.Title) == "" {
+			return instrInvalid("title", "title must not be empty")
+		}
+		if in.Instructions != nil && strings.TrimSpace(*in.Instructions) == "" {
+			return instrInvalid("instructions", "instructions must not be empty")
+		}
+		if in.Title != nil {
+			x.Title = strings.TrimSpace(*in.Title)
+		}
+		switch {
+		case in.ClearDescription:
+			x.Description = nil
+		case in.Description != nil:
+			x.Description = ptr(*in.Description)
+		}
+		if in.Instructions != nil {
+			x.Instructions = *in.Instructions
+		}
+		if in.CreativityLevel != nil {
+			x.CreativityLevel = *in.CreativityLevel
+		}
+		x.UpdatedAt = s.now()
+		out = clonePersona(x)
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,388 @@
+package store
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+// PairInput is the button pair or link pair of a conversation starter or follow-up prompt.
+// A nil or blank field counts as not given.
+type PairInput struct {
+	ButtonTitle   *string
+	ButtonMessage *string
+	LinkText      *string
+	LinkSrc       *string
+}
+
+// pairGiven reports whether a pair field carries a value.
+func pairGiven(p *string) bool { return p != nil && strings.TrimSpace(*p) != "" }
+
+// validate applies the button-XOR-link rule: both pairs → 400 INVALID_FIELD_VALUE; neither
+// pair or half a pair → 400 MISSING_REQUIRED_FIELD naming the missing field(s). It
+// returns true for a button pair, false for a link pair.
+func (p PairInput) validate() (button bool, err error) {
+	bt, bm := pairGiven(p.ButtonTitle), pairGiven(p.ButtonMessage)
+	lt, ls := pairGiven(p.LinkText), pairGiven(p.LinkSrc)
+	hasButton, hasLink := bt || bm, lt || ls
+	switch {
+	case hasButton && hasLink:
+		return false, apierr.New(apierr.InvalidFieldValue, "Cannot provide both button fields and link fields.")
+	case !hasButton && !hasLink:
+		msg := "Must provide either buttonTitle and buttonMessage, or linkText and linkSrc."
+		return false, &apierr.Error{Code: apierr.MissingRequiredField, Message: msg, Fields: []spec.FieldError{
+			{Path: []any{"buttonTitle"}, Message: msg}, {Path: []any{"buttonMessage"}, Message: msg},
+			{Path: []any{"linkText"}, Message: msg}, {Path: []any{"linkSrc"}, Message: msg},
+		}}
+	case hasButton && !bt:
+		return false, pairHalf("buttonTitle", "buttonMessage")
+	case hasButton && !bm:
+		return false, pairHalf("buttonMessage", "buttonTitle")
+	case hasLink && !lt:
+		return false, pairHalf("linkText", "linkSrc")
+	case hasLink && !ls:
+		return false, pairHalf("linkSrc", "linkText")
+	}
+	return hasButton, nil
+}
+
+func pairHalf(missing, given string) *apierr.Error {
+	msg := missing + " is required with " + given
+	return &apierr.Error{Code: apierr.MissingRequiredField, Message: msg,
+		Fields: []spec.FieldError{{Path: []any{missing}, Message: msg}}}
+}
+
+// pairFields are the four stored fields of either type.
+type pairFields struct {
+	buttonTitle, buttonMessage, linkText, linkSrc **string
+}
+
+// set stores the validated pair and clears the other one (switching the type).
+func (f pairFields) set(p PairInput, button bool) {
+	if button {
+		*f.buttonTitle, *f.buttonMessage = ptr(*p.ButtonTitle), ptr(*p.ButtonMessage)
+		*f.linkText, *f.linkSrc = nil, nil
+		return
+	}
+	*f.linkText, *f.linkSrc = ptr(*p.LinkText), ptr(*p.LinkSrc)
+	*f.buttonTitle, *f.buttonMessage = nil, nil
+}
+
+// rankedItem is a starter or a follow-up prompt as the shared list rules see it.
+type rankedItem interface {
+	itemID() string
+	itemRank() int
+	setRank(rank int, now time.Time)
+}
+
+func (x *Starter) itemID() string  { return x.ID }
+func (x *Starter) itemRank() int   { return x.Rank }
+func (x *FollowUp) itemID() string { return x.ID }
+func (x *FollowUp) itemRank() int  { return x.Rank }
+func (x *Starter) fields() pairFields {
+	return pairFields{&x.ButtonTitle, &x.ButtonMessage, &x.LinkText, &x.LinkSrc}
+}
+func (x *FollowUp) fields() pairFields {
+	return pairFields{&x.ButtonTitle, &x.ButtonMessage, &x.LinkText, &x.LinkSrc}
+}
+
+func (x *Starter) setRank(rank int, now time.Time) {
+	if x.Rank != rank {
+		x.Rank, x.UpdatedAt = rank, now
+	}
+}
+
+func (x *FollowUp) setRank(rank int, now time.Time) {
+	if x.Rank != rank {
+		x.Rank, x.UpdatedAt = rank, now
+	}
+}
+
+// rankedSort orders a list by rank, lowest first (id as tie-break), in place.
+func rankedSort[T rankedItem](list []T) {
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].itemRank() != list[j].itemRank() {
+			return list[i].itemRank() < list[j].itemRank()
+		}
+		return list[i].itemID() < list[j].itemID()
+	})
+}
+
+// rankedNext is one past the highest rank (0 for an empty list).
+func rankedNext[T rankedItem](list []T) int {
+	next := 0
+	for _, x := range list {
+		if x.itemRank() >= next {
+			next = x.itemRank() + 1
+		}
+	}
+	return next
+}
+
+// rankedRepack gives a rank-sorted list the ranks 0..n-1.
+func rankedRepack[T rankedItem](list []T, now time.Time) {
+	rankedSort(list)
+	for i, x := range list {
+		x.setRank(i, now)
+	}
+}
+
+func findRanked[T rankedItem](list []T, id string) (T, bool) {
+	for _, x := range list {
+		if x.itemID() == id {
+			return x, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// DeleteOutcome is what a multi-delete did: the ids deleted and those that were not
+// (unknown, or not deletable), each in request order without repeats.
+type DeleteOutcome struct {
+	DeletedIDs []string
+	FailedIDs  []string
+}
+
+// pairUniqueIDs drops repeated ids, keeping the first of each.
+func pairUniqueIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// deleteRanked removes the named items and re-packs the ranks of the rest. Unknown ids go to
+// FailedIDs; none deleted is 404 RESOURCE_NOT_FOUND.
+func deleteRanked[T rankedItem](list []T, ids []string, what string, now time.Time) ([]T, DeleteOutcome, error) {
+	out := DeleteOutcome{DeletedIDs: []string{}, FailedIDs: []string{}}
+	drop := map[string]bool{}
+	for _, id := range pairUniqueIDs(ids) {
+		if _, ok := findRanked(list, id); ok {
+			drop[id] = true
+			out.DeletedIDs = append(out.DeletedIDs, id)
+		} else {
+			out.FailedIDs = append(out.FailedIDs, id)
+		}
+	}
+	if len(out.DeletedIDs) == 0 {
+		return list, out, apierr.New(apierr.ResourceNotFound, "No %s found with the given ids", what).
+			WithDetails(map[string]any{"failedIds": out.FailedIDs})
+	}
+	kept := make([]T, 0, len(list)-len(drop))
+	for _, x := range list {
+		if !drop[x.itemID()] {
+			kept = append(kept, x)
+		}
+	}
+	rankedRepack(kept, now)
+	return kept, out, nil
+}
+
+// reorderRanked sets ranks from orderedIds, which must be exactly a permutation of the
+// list's ids (400 INVALID_FIELD_VALUE otherwise): the first gets rank 0.
+func reorderRanked[T rankedItem](list []T, orderedIDs []string, now time.Time) error {
+	bad := func(msg string) error {
+		return &apierr.Error{Code: apierr.InvalidFieldValue, Message: msg,
+			Fields: []spec.FieldError{{Path: []any{"orderedIds"}, Message: msg}}}
+	}
+	if len(orderedIDs) != len(list) {
+		return bad("orderedIds must list every existing id exactly once")
+	}
+	pos := make(map[string]int, len(orderedIDs))
+	for i, id := range orderedIDs {
+		if _, dup := pos[id]; dup {
+			return bad("orderedIds repeats the id " + id)
+		}
+		if _, ok := findRanked(list, id); !ok {
+			return bad("orderedIds names an unknown id " + id)
+		}
+		pos[id] = i
+	}
+	for _, x := range list {
+		x.setRank(pos[x.itemID()], now)
+	}
+	rankedSort(list)
+	return nil
+}
+
+func cloneStarter(x *Starter) Starter {
+	out := *x
+	out.ButtonTitle, out.ButtonMessage = clonePtr(x.ButtonTitle), clonePtr(x.ButtonMessage)
+	out.LinkText, out.LinkSrc = clonePtr(x.LinkText), clonePtr(x.LinkSrc)
+	return out
+}
+
+func cloneFollowUp(x *FollowUp) FollowUp {
+	out := *x
+	out.ButtonTitle, out.ButtonMessage = clonePtr(x.ButtonTitle), clonePtr(x.ButtonMessage)
+	out.LinkText, out.LinkSrc = clonePtr(x.LinkText), clonePtr(x.LinkSrc)
+	return out
+}
+
+// Starters lists the chatbot's conversation starters by rank, lowest first.
+func (s *Store) Starters(chatbotID string) ([]Starter, error) {
+	var out []Starter
+	err := s.readChatbot(chatbotID, func(c *Chatbot) error {
+		list := append([]*Starter(nil), c.Starters...)
+		rankedSort(list)
+		out = make([]Starter, 0, len(list))
+		for _, x := range list {
+			out = append(out, cloneStarter(x))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CreateStarter adds a conversation starter after the others (highest rank + 1).
+func (s *Store) CreateStarter(chatbotID string, in PairInput) (Starter, error) {
+	var out Starter
+	button, err := in.validate()
+	if err != nil {
+		return out, err
+	}
+	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
+		now := s.now()
+		x := &Starter{ID: s.ids.uuid(), ChatbotID: c.ID, Rank: rankedNext(c.Starters), CreatedAt: now, UpdatedAt: now}
+		x.fields().set(in, button)
+		c.Starters = append(c.Starters, x)
+		out = cloneStarter(x)
+		return nil
+	})
+	return out, err
+}
+
+// UpdateStarter replaces a starter's pair (404 RESOURCE_NOT_FOUND for an unknown id);
+// giving the other pair switches its type and clears the old pair.
+func (s *Store) UpdateStarter(chatbotID, id string, in PairInput) (Starter, error) {
+	var out Starter
+	button, err := in.validate()
+	if err != nil {
+		return out, err
+	}
+	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
+		x, ok := findRanked(c.Starters, id)
+		if !ok {
+			return apierr.New(apierr.ResourceNotFound, "Conversation starter not found")
+		}
+		x.fields().set(in, button)
+		x.UpdatedAt = s.now()
+		out = cloneStarter(x)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteStarters deletes the named starters; unknown ids are reported, not fatal, unless
+// none was deleted (404 RESOURCE_NOT_FOUND). The remaining ranks are re-packed from 0.
+func (s *Store) DeleteStarters(chatbotID string, ids []string) (DeleteOutcome, error) {
+	var out DeleteOutcome
+	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		kept, res, err := deleteRanked(c.Starters, ids, "conversation starters", s.now())
+		out = res
+		if err != nil {
+			return err
+		}
+		c.Starters = kept
+		return nil
+	})
+	return out, err
+}
+
+// ReorderStarters sets the starters' ranks from orderedIDs, a permutation of their ids.
+func (s *Store) ReorderStarters(chatbotID string, orderedIDs []string) error {
+	return s.withChatbot(chatbotID, func(c *Chatbot) error {
+		return reorderRanked(c.Starters, orderedIDs, s.now())
+	})
+}
+
+// FollowUps lists the chatbot's follow-up prompts by rank, lowest first.
+func (s *Store) FollowUps(chatbotID string) ([]FollowUp, error) {
+	var out []FollowUp
+	err := s.readChatbot(chatbotID, func(c *Chatbot) error {
+		list := append([]*FollowUp(nil), c.FollowUps...)
+		rankedSort(list)
+		out = make([]FollowUp, 0, len(list))
+		for _, x := range list {
+			out = append(out, cloneFollowUp(x))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CreateFollowUp adds a follow-up prompt after the others; esclate defaults to false.
+func (s *Store) CreateFollowUp(chatbotID string, in PairInput, esclate *bool) (FollowUp, error) {
+	var out FollowUp
+	button, err := in.validate()
+	if err != nil {
+		return out, err
+	}
+	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
+		now := s.now()
+		x := &FollowUp{ID: s.ids.uuid(), ChatbotID: c.ID, Rank: rankedNext(c.FollowUps), CreatedAt: now, UpdatedAt: now}
+		if esclate != nil {
+			x.Esclate = *esclate
+		}
+		x.fields().set(in, button)
+		c.FollowUps = append(c.FollowUps, x)
+		out = cloneFollowUp(x)
+		return nil
+	})
+	return out, err
+}
+
+// UpdateFollowUp replaces a prompt's pair and, when given, its esclate flag (404
+// RESOURCE_NOT_FOUND for an unknown id); the other pair is cleared.
+func (s *Store) UpdateFollowUp(chatbotID, id string, in PairInput, esclate *bool) (FollowUp, error) {
+	var out FollowUp
+	button, err := in.validate()
+	if err != nil {
+		return out, err
+	}
+	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
+		x, ok := findRanked(c.FollowUps, id)
+		if !ok {
+			return apierr.New(apierr.ResourceNotFound, "Follow-up prompt not found")
+		}
+		x.fields().set(in, button)
+		if esclate != nil {
+			x.Esclate = *esclate
+		}
+		x.UpdatedAt = s.now()
+		out = cloneFollowUp(x)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteFollowUps deletes the named prompts, as DeleteStarters does.
+func (s *Store) DeleteFollowUps(chatbotID string, ids []string) (DeleteOutcome, error) {
+	var out DeleteOutcome
+	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		kept, res, err := deleteRanked(c.FollowUps, ids, "follow-up prompts", s.now())
+		out = res
+		if err != nil {
+			return err
+		}
+		c.FollowUps = kept
+		return nil
+	})
+	return out, err
+}
+
+// ReorderFollowUps sets the prompts' ranks from orderedIDs, a permutation of their ids.
+func (s *Store) ReorderFollowUps(chatbotID string, orderedIDs []string) error {
+	return s.withChatbot(chatbotID, func(c *Chatbot) error {
+		return reorderRanked(c.FollowUps, orderedIDs, s.now())
+	})
+}

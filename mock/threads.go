@@ -1,0 +1,256 @@
+package mock
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/spec"
+)
+
+func (m *Mock) registerThreads() {
+	m.handle("listThreads", store.PermView, m.listThreads)
+	m.handle("createThread", store.PermManage, m.createThread)
+	m.handle("getThreadDetails", store.PermView, m.getThreadDetails)
+	m.handle("updateThreadStatus", store.PermManage, m.updateThreadStatus)
+	m.handle("updateEscalatedToggle", store.PermManage, m.updateEscalatedToggle)
+	m.handle("resetConversation", store.PermManage, m.resetConversation)
+	m.registerMessages()
+}
+
+// threadView is the reference's Thread object.
+type threadView struct {
+	ID                  string          `json:"id"`
+	ChatbotID           string          `json:"chatbotId"`
+	VisitorID           *string         `json:"visitorId"`
+	Title               *string         `json:"title"`
+	Mode                string          `json:"mode"`
+	Anonymous           bool            `json:"anonymous"`
+	UnreadMessagesCount int             `json:"unreadMessagesCount"`
+	Escalated           bool            `json:"escalated"`
+	Important           bool            `json:"important"`
+	Resolved            bool            `json:"resolved"`
+	Archived            bool            `json:"archived"`
+	Tags                []string        `json:"tags"`
+	PositiveCount       int             `json:"positiveCount"`
+	NegativeCount       int             `json:"negativeCount"`
+	PlatformSource      *string         `json:"platformSource"`
+	StartedAt           *string         `json:"startedAt"`
+	UpdatedAt           string          `json:"updatedAt"`
+	EndedAt             *string         `json:"endedAt"`
+	VisitorName         *string         `json:"visitorName"`
+	VisitorEmail        *string         `json:"visitorEmail"`
+	VisitorPhone        *string         `json:"visitorPhone"`
+	BotIconSrc          *string         `json:"botIconSrc"`
+	UserIconSrc         *string         `json:"userIconSrc"`
+	AgentIconSrc        *string         `json:"agentIconSrc"`
+	BubbleIconSrc       *string         `json:"bubbleIconSrc"`
+	LLMModel            *store.LLMModel `json:"llmModel"`
+}
+
+func viewThread(t store.Thread) threadView {
+	return threadView{
+		ID: t.ID, ChatbotID: t.ChatbotID, VisitorID: t.VisitorID, Title: t.Title, Mode: t.Mode, Anonymous: t.Anonymous,
+		UnreadMessagesCount: t.UnreadMessagesCount, Escalated: t.Escalated, Important: t.Important, Resolved: t.Resolved,
+		Archived: t.Archived, Tags: t.Tags, PositiveCount: t.PositiveCount, NegativeCount: t.NegativeCount,
+		PlatformSource: t.PlatformSource, StartedAt: timestampPtr(t.StartedAt), UpdatedAt: timestamp(t.UpdatedAt),
+		EndedAt: timestampPtr(t.EndedAt), VisitorName: t.VisitorName, VisitorEmail: t.VisitorEmail, VisitorPhone: t.VisitorPhone,
+		BotIconSrc: t.BotIconSrc, UserIconSrc: t.UserIconSrc, AgentIconSrc: t.AgentIconSrc, BubbleIconSrc: t.BubbleIconSrc,
+		LLMModel: t.LLMModel,
+	}
+}
+
+// threadDetailsView is the reference's ThreadDetails object: no title, icons or model, the
+// phone as visitorPhoneNumber, internal notes and the visitor's statistics. webhookUrl and
+// webhookToken belong to the advanced settings, a stub in the reference: always null.
+type threadDetailsView struct {
+	ID                   string   `json:"id"`
+	ChatbotID            string   `json:"chatbotId"`
+	VisitorID            *string  `json:"visitorId"`
+	Mode                 string   `json:"mode"`
+	Anonymous            bool     `json:"anonymous"`
+	UnreadMessagesCount  int      `json:"unreadMessagesCount"`
+	WebhookURL           *string  `json:"webhookUrl"`
+	WebhookToken         *string  `json:"webhookToken"`
+	Escalated            bool     `json:"escalated"`
+	Important            bool     `json:"important"`
+	Resolved             bool     `json:"resolved"`
+	Archived             bool     `json:"archived"`
+	Tags                 []string `json:"tags"`
+	PositiveCount        int      `json:"positiveCount"`
+	NegativeCount        int      `json:"negativeCount"`
+	InternalNotes        *string  `json:"internalNotes"`
+	PlatformSource       *string  `json:"platformSource"`
+	StartedAt            *string  `json:"startedAt"`
+	UpdatedAt            string   `json:"updatedAt"`
+	EndedAt              *string  `json:"endedAt"`
+	VisitorName          *string  `json:"visitorName"`
+	VisitorEmail         *string  `json:"visitorEmail"`
+	VisitorPhoneNumber   *string  `json:"visitorPhoneNumber"`
+	VisitorIsIdentified  *bool    `json:"visitorIsIdentified"`
+	VisitorTotalSessions *int     `json:"visitorTotalSessions"`
+	VisitorTotalMessages *int     `json:"visitorTotalMessages"`
+	VisitorFirstSeenAt   *string  `json:"visitorFirstSeenAt"`
+	VisitorLastSeenAt    *string  `json:"visitorLastSeenAt"`
+}
+
+func viewThreadDetails(d store.ThreadDetails) threadDetailsView {
+	t := d.Thread
+	identified := d.VisitorIsIdentified
+	return threadDetailsView{
+		ID: t.ID, ChatbotID: t.ChatbotID, VisitorID: t.VisitorID, Mode: t.Mode, Anonymous: t.Anonymous,
+		UnreadMessagesCount: t.UnreadMessagesCount, Escalated: t.Escalated, Important: t.Important, Resolved: t.Resolved,
+		Archived: t.Archived, Tags: t.Tags, PositiveCount: t.PositiveCount, NegativeCount: t.NegativeCount,
+		InternalNotes: t.InternalNotes, PlatformSource: t.PlatformSource, StartedAt: timestampPtr(t.StartedAt),
+		UpdatedAt: timestamp(t.UpdatedAt), EndedAt: timestampPtr(t.EndedAt), VisitorName: t.VisitorName,
+		VisitorEmail: t.VisitorEmail, VisitorPhoneNumber: t.VisitorPhone, VisitorIsIdentified: &identified,
+		VisitorTotalSessions: d.VisitorTotalSessions, VisitorTotalMessages: d.VisitorTotalMessages,
+		VisitorFirstSeenAt: timestampPtr(d.VisitorFirstSeenAt), VisitorLastSeenAt: timestampPtr(d.VisitorLastSeenAt),
+	}
+}
+
+func (m *Mock) listThreads(c *call) (result, error) {
+	page, limit, err := pageParams(c)
+	if err != nil {
+		return result{}, err
+	}
+	var f store.ThreadFilter
+	if v := c.query.Get("mode"); v != "" {
+		f.Mode = &v
+	}
+	if v := c.query.Get("llmModelId"); v != "" {
+		f.LLMModelID = &v
+	}
+	for name, dst := range map[string]**bool{"resolved": &f.Resolved, "archived": &f.Archived, "escalated": &f.Escalated,
+		"important": &f.Important, "anonymous": &f.Anonymous} {
+		if _, ok := c.query[name]; !ok {
+			continue
+		}
+		b, err := strconv.ParseBool(c.query.Get(name))
+		if err != nil {
+			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: name + " must be true or false",
+				Fields: []spec.FieldError{{Path: []any{name}, Message: "must be a boolean"}}}
+		}
+		*dst = &b
+	}
+	pg, err := m.store.ListThreads(c.access.ChatbotID, f, page, limit)
+	if err != nil {
+		return result{}, err
+	}
+	views := make([]threadView, len(pg.Threads))
+	for i, t := range pg.Threads {
+		views[i] = viewThread(t)
+	}
+	return result{Message: "Threads fetched successfully", Data: threadListData{Threads: views, Pagination: newPageInfo(page, limit, pg.Total)}}, nil
+}
+
+type threadListData struct {
+	Threads    []threadView `json:"threads"`
+	Pagination pageInfo     `json:"pagination"`
+}
+
+type threadData struct {
+	Thread threadView `json:"thread"`
+}
+
+func (m *Mock) createThread(c *call) (result, error) {
+	var in struct {
+		Title          *string `json:"title"`
+		VisitorName    *string `json:"visitorName"`
+		VisitorEmail   *string `json:"visitorEmail"`
+		VisitorPhone   *string `json:"visitorPhone"`
+		Anonymous      *bool   `json:"anonymous"`
+		PlatformSource *string `json:"platformSource"`
+	}
+	if err := c.decode(&in); err != nil {
+		return result{}, err
+	}
+	t, err := m.store.CreateThread(c.access.ChatbotID, store.NewThread{Title: in.Title, VisitorName: in.VisitorName,
+		VisitorEmail: in.VisitorEmail, VisitorPhone: in.VisitorPhone, Anonymous: in.Anonymous, PlatformSource: in.PlatformSource})
+	if err != nil {
+		return result{}, err
+	}
+	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: threadData{Thread: viewThread(t)}}, nil
+}
+
+func (m *Mock) getThreadDetails(c *call) (result, error) {
+	d, err := m.store.ThreadDetails(c.access.ChatbotID, c.param("threadId"))
+	if err != nil {
+		return result{}, err
+	}
+	return result{Message: "Thread details fetched successfully", Data: map[string]any{"thread": viewThreadDetails(d)}}, nil
+}
+
+func (m *Mock) updateThreadStatus(c *call) (result, error) {
+	var items []store.ThreadUpdate
+	if err := json.Unmarshal(c.body, &items); err != nil {
+		return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body must be an array of thread updates",
+			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+	}
+	threads, err := m.store.UpdateThreads(c.access.ChatbotID, items)
+	if err != nil {
+		return result{}, err
+	}
+	out := make([][]threadView, len(threads))
+	for i, t := range threads {
+		out[i] = []threadView{viewThread(t)}
+	}
+	return result{Message: "Thread statuses updated successfully", Data: map[string]any{"updatedThreads": out}}, nil
+}
+
+func (m *Mock) updateEscalatedToggle(c *call) (result, error) {
+	t, msg, err := m.store.ToggleEscalation(c.access.ChatbotID, c.param("threadId"))
+	if err != nil {
+		return result{}, err
+	}
+	text := "Thread de-escalated successfully"
+	if t.Escalated {
+		text = "Thread escalated to agent successfully"
+	}
+	return result{Message: text, Data: map[string]any{"thread": viewThread(t), "systemMessage": viewMessage(msg)}}, nil
+}
+
+// starterObject is a conversation starter as the ConversationStarter schema shows it.
+func starterObject(s store.Starter) map[string]any {
+	return map[string]any{"id": s.ID, "chatbotId": s.ChatbotID, "rank": s.Rank, "buttonTitle": s.ButtonTitle,
+		"buttonMessage": s.ButtonMessage, "linkText": s.LinkText, "linkSrc": s.LinkSrc,
+		"createdAt": timestamp(s.CreatedAt), "updatedAt": timestamp(s.UpdatedAt)}
+}
+
+// followUpObject is a follow-up prompt as the FollowUpPrompt schema shows it.
+func followUpObject(f store.FollowUp) map[string]any {
+	return map[string]any{"id": f.ID, "chatbotId": f.ChatbotID, "rank": f.Rank, "esclate": f.Esclate,
+		"buttonTitle": f.ButtonTitle, "buttonMessage": f.ButtonMessage, "linkText": f.LinkText, "linkSrc": f.LinkSrc,
+		"createdAt": timestamp(f.CreatedAt), "updatedAt": timestamp(f.UpdatedAt)}
+}
+
+func (m *Mock) resetConversation(c *call) (result, error) {
+	r, err := m.store.ResetConversation(c.access.ChatbotID, c.param("threadId"))
+	if err != nil {
+		return result{}, err
+	}
+	starters := make([]map[string]any, len(r.Starters))
+	for i, s := range r.Starters {
+		starters[i] = starterObject(s)
+	}
+	prompts := make([]map[string]any, len(r.FollowUps))
+	for i, f := range r.FollowUps {
+		prompts[i] = followUpObject(f)
+	}
+	return result{Status: http.StatusCreated, Message: "Conversation reset successfully. New thread created.", Data: map[string]any{
+		"newThread": viewThread(r.NewThread), "oldThreadId": r.OldThreadID,
+		"conversationStarters": starters, "followupPrompts": prompts,
+	}}, nil
+}
+
+// timestampPtr formats an optional time; nil stays null.
+func timestampPtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := timestamp(*t)
+	return &s
+}
