@@ -3,6 +3,7 @@ package mock
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,9 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 	"github.com/contextgpt/sandbox/spec"
 )
+
+// maxStateBody bounds a state document given to PUT /__mock/state.
+const maxStateBody = 256 << 20
 
 // adminHandler serves one control-plane operation.
 type adminHandler func(w http.ResponseWriter, r *http.Request, route *spec.Route)
@@ -64,9 +68,13 @@ func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
-		if err != nil || len(body) > maxJSONBody {
-			writeAdminError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "control-plane bodies are limited to 1 MiB")
+		limit := int64(maxJSONBody)
+		if route.OperationID == "putState" {
+			limit = maxStateBody
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if err != nil || int64(len(body)) > limit {
+			writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", fmt.Sprintf("control-plane bodies are limited to %d bytes", limit))
 			return
 		}
 		r.Body = io.NopCloser(strings.NewReader(string(body)))

@@ -43,6 +43,7 @@ type testMock struct {
 	clock  *clock.ManualClock
 	mu     sync.Mutex
 	checks int
+	seen   map[string]map[int]bool // operationId → statuses answered
 }
 
 type testOption func(*Config)
@@ -149,6 +150,15 @@ func (tm *testMock) send(req *http.Request) resp {
 	}
 	tm.mu.Lock()
 	tm.checks++
+	if route, err := doc.Match(req.Method, req.URL.EscapedPath()); err == nil {
+		if tm.seen == nil {
+			tm.seen = map[string]map[int]bool{}
+		}
+		if tm.seen[route.OperationID] == nil {
+			tm.seen[route.OperationID] = map[int]bool{}
+		}
+		tm.seen[route.OperationID][res.StatusCode] = true
+	}
 	tm.mu.Unlock()
 	return out
 }

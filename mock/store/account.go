@@ -30,7 +30,7 @@ func (s *Store) CreateAccount(in NewAccount) (Account, error) {
 	err := s.update(func() error {
 		id := in.ID
 		if id == "" {
-			id = s.ids.numeric()
+			id = s.freshNumericLocked()
 		}
 		if _, dup := s.accounts[id]; dup {
 			return apierr.New(apierr.InvalidFieldValue, "account %s exists already", id)
@@ -142,7 +142,7 @@ func (s *Store) CreateSandbox(plan Plan, name string) (Sandbox, error) {
 	var out Sandbox
 	err := s.update(func() error {
 		now := s.now()
-		acc := &Account{ID: s.ids.numeric(), Plan: plan, Sandbox: true, CreatedAt: now}
+		acc := &Account{ID: s.freshNumericLocked(), Plan: plan, Sandbox: true, CreatedAt: now}
 		acc.Name = name
 		if acc.Name == "" {
 			acc.Name = "Sandbox " + acc.ID[len(acc.ID)-6:]

@@ -200,7 +200,7 @@ func (s *Store) CreateChatbot(accountID, userID string, in NewChatbot) (Chatbot,
 		}
 		id := in.ID
 		if id == "" {
-			id = s.ids.numeric()
+			id = s.freshNumericLocked()
 		}
 		if _, dup := s.chatbots[id]; dup {
 			return apierr.New(apierr.InvalidFieldValue, "chatbot %s exists already", id)

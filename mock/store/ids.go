@@ -48,3 +48,16 @@ func (g *ids) bytes(n int) []byte {
 	sum := sha256.Sum256(in[:])
 	return sum[:n]
 }
+
+// freshNumericLocked is the next numeric id that no account or chatbot holds yet: fixtures
+// pin ids in the same range, so the sequence steps over them.
+func (s *Store) freshNumericLocked() string {
+	for {
+		id := s.ids.numeric()
+		_, acc := s.accounts[id]
+		_, bot := s.chatbots[id]
+		if !acc && !bot {
+			return id
+		}
+	}
+}
