@@ -86,12 +86,15 @@ type Runner struct {
 	docs      []*arazzo.Document
 	workflows map[string]*arazzo.Workflow
 	order     []string // selected workflow ids in document order
-	bound     map[*arazzo.Step]*operation
-	sources   []*source // distinct, in first-use order
-	runID     string
-	inputs    map[string]any
-	cov       *coverage
-	red       *report.Redactor
+	// called holds the selected workflows that other selected workflows' steps run: building
+	// blocks, not run on their own unless --workflow names them.
+	called  map[string]bool
+	bound   map[*arazzo.Step]*operation
+	sources []*source // distinct, in first-use order
+	runID   string
+	inputs  map[string]any
+	cov     *coverage
+	red     *report.Redactor
 
 	unreachable sync.Once
 	unreachErr  error
@@ -231,6 +234,14 @@ func (r *Runner) selectWorkflows() error {
 		for _, w := range d.Workflows {
 			if want[w.WorkflowID] {
 				r.order = append(r.order, w.WorkflowID)
+			}
+		}
+	}
+	r.called = map[string]bool{}
+	for _, id := range r.order {
+		for _, s := range r.workflows[id].Steps {
+			if s.WorkflowID != "" {
+				r.called[s.WorkflowID] = true
 			}
 		}
 	}
@@ -388,6 +399,9 @@ func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report
 		if err != nil {
 			var out []report.WorkflowResult
 			for _, id := range ids {
+				if r.called[id] && !slices.Contains(r.cfg.Workflows, id) {
+					continue
+				}
 				w := r.workflows[id]
 				out = append(out, report.WorkflowResult{WorkflowID: id, Document: w.Document.Path, Summary: w.Summary,
 					Status: report.Failed, Reason: "no sandbox: " + err.Error()})
@@ -403,7 +417,7 @@ func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report
 	}
 	var out []report.WorkflowResult
 	for _, id := range topoOrder(ids, r.workflows) {
-		if calledOnly(r, id) && !slices.Contains(r.cfg.Workflows, id) {
+		if r.called[id] && !slices.Contains(r.cfg.Workflows, id) {
 			continue // a building block: the steps that call it run it
 		}
 		res := g.runTop(ctx, r.workflows[id])
@@ -473,25 +487,12 @@ func (r *Runner) buildInputs() (map[string]any, error) {
 		req, _ := w.Inputs["required"].([]any)
 		for _, n := range req {
 			name, _ := n.(string)
-			if _, ok := out[name]; !ok && !calledOnly(r, id) {
+			if _, ok := out[name]; !ok && !r.called[id] {
 				errs = append(errs, fmt.Errorf("workflow %s: input %q is required (--input %s=...)", id, name, name))
 			}
 		}
 	}
 	return out, errors.Join(errs...)
-}
-
-// calledOnly reports whether a workflow is only run by other workflows' steps, which give
-// its inputs.
-func calledOnly(r *Runner, id string) bool {
-	for _, other := range r.order {
-		for _, s := range r.workflows[other].Steps {
-			if s.WorkflowID == id {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func convertInput(raw, typ string) (any, error) {

@@ -169,6 +169,114 @@ func (v *validator) workflow(where string, w *Workflow, ids map[string]bool) {
 	for k, o := range w.Outputs {
 		v.template(where+".outputs."+k, o)
 	}
+	v.inputs(where, w)
+	v.references(where, w, ids)
+}
+
+// inputs resolves a workflow's inputs given as {$ref: '#/components/inputs/<name>'}.
+func (v *validator) inputs(where string, w *Workflow) {
+	ref, isRef := w.Inputs["$ref"]
+	if !isRef {
+		return
+	}
+	s, _ := ref.(string)
+	name, ok := strings.CutPrefix(s, "#/components/inputs/")
+	comp, found := v.doc.Components.Inputs[name]
+	schema, isObject := comp.(map[string]any)
+	switch {
+	case !ok || !found:
+		v.add(where+".inputs", "$ref %q is not an input of components (#/components/inputs/<name>)", s)
+	case len(w.Inputs) > 1:
+		v.add(where+".inputs", "$ref %q has siblings; they would be ignored", s)
+	case !isObject:
+		v.add(where+".inputs", "components.inputs.%s is not a JSON Schema object", name)
+	default:
+		w.Inputs = schema
+	}
+}
+
+var (
+	stepRef     = regexp.MustCompile(`\$steps\.([^.\s{}#()=!<>&|]+)`)
+	workflowRef = regexp.MustCompile(`\$workflows\.([^.\s{}#()=!<>&|]+)`)
+)
+
+// references checks that the runtime expressions of a workflow name its own steps
+// ($steps.<id>) and workflows of the document ($workflows.<id>).
+func (v *validator) references(where string, w *Workflow, ids map[string]bool) {
+	var strs []string
+	add := func(v any) { strs = appendStrings(strs, v) }
+	criteria := func(cs []*Criterion) {
+		for _, c := range cs {
+			strs = append(strs, c.Context)
+			if c.Type.Type == "" || c.Type.Type == expr.TypeSimple {
+				strs = append(strs, c.Condition)
+			}
+		}
+	}
+	for _, p := range w.Parameters {
+		add(p.Value)
+	}
+	for _, o := range w.Outputs {
+		strs = append(strs, o)
+	}
+	for _, a := range w.SuccessActions {
+		criteria(a.Criteria)
+	}
+	for _, a := range w.FailureActions {
+		criteria(a.Criteria)
+	}
+	for _, s := range w.Steps {
+		for _, p := range s.Parameters {
+			add(p.Value)
+		}
+		if b := s.RequestBody; b != nil {
+			add(b.Payload)
+			for _, r := range b.Replacements {
+				add(r.Value)
+			}
+		}
+		criteria(s.SuccessCriteria)
+		for _, a := range s.OnSuccess {
+			criteria(a.Criteria)
+		}
+		for _, a := range s.OnFailure {
+			criteria(a.Criteria)
+		}
+		for _, o := range s.Outputs {
+			strs = append(strs, o)
+		}
+	}
+	reported := map[string]bool{}
+	for _, s := range strs {
+		for _, m := range stepRef.FindAllStringSubmatch(s, -1) {
+			if _, ok := w.stepIndex[m[1]]; !ok && !reported[m[0]] {
+				reported[m[0]] = true
+				v.add(where, "%s names step %q, which is not a step of this workflow", m[0], m[1])
+			}
+		}
+		for _, m := range workflowRef.FindAllStringSubmatch(s, -1) {
+			if !ids[m[1]] && !reported[m[0]] {
+				reported[m[0]] = true
+				v.add(where, "%s names workflow %q, which is not a workflow of this document", m[0], m[1])
+			}
+		}
+	}
+}
+
+func appendStrings(out []string, v any) []string {
+	switch t := v.(type) {
+	case string:
+		out = append(out, t)
+	case map[string]any:
+		for _, x := range t {
+			out = appendStrings(out, x)
+		}
+	case []any:
+		for _, x := range t {
+			out = appendStrings(out, x)
+		}
+	}
+	return out
 }
 
 func (v *validator) step(where string, w *Workflow, s *Step, ids map[string]bool) {
@@ -286,6 +394,9 @@ func (v *validator) parameter(where string, p *Parameter, workflowStep bool) {
 		if p.Value != nil {
 			v.values(where+".value", p.Value)
 		}
+		if p.Name != "" || p.In != "" || len(p.Extensions) > 0 {
+			v.add(where, "a reusable object takes only reference and value; its other fields would be ignored")
+		}
 		return
 	}
 	if p.Name == "" {
@@ -346,6 +457,9 @@ func (v *validator) successAction(where string, w *Workflow, a *SuccessAction, i
 		if !ok || v.doc.Components.SuccessActions[name] == nil {
 			v.add(where, "reference %q is not a success action of components", a.Reference)
 		}
+		if a.Name != "" || a.Type != "" || a.StepID != "" || a.WorkflowID != "" || len(a.Criteria) > 0 || len(a.Extensions) > 0 {
+			v.add(where, "a reusable object takes only reference; its other fields would be ignored")
+		}
 		return
 	}
 	v.extensions(where, a.Extensions)
@@ -367,6 +481,10 @@ func (v *validator) failureAction(where string, w *Workflow, a *FailureAction, i
 		name, ok := strings.CutPrefix(a.Reference, "$components.failureActions.")
 		if !ok || v.doc.Components.FailureActions[name] == nil {
 			v.add(where, "reference %q is not a failure action of components", a.Reference)
+		}
+		if a.Name != "" || a.Type != "" || a.StepID != "" || a.WorkflowID != "" || len(a.Criteria) > 0 ||
+			a.RetryAfter != nil || a.RetryLimit != nil || len(a.Extensions) > 0 {
+			v.add(where, "a reusable object takes only reference; its other fields would be ignored")
 		}
 		return
 	}

@@ -1,6 +1,26 @@
 // Package expr parses and evaluates Arazzo 1.0.1 runtime expressions ($url, $statusCode,
 // $response.body#/pointer, $steps.id.outputs.name, ...), strings that embed them ("{$...}"),
-// and the criteria's simple conditions.
+// and the criteria: simple conditions, regular expressions and JSONPath.
+//
+// A jsonpath criterion's condition is an RFC 9535 query (github.com/theory/jsonpath), which
+// holds when it selects at least one node:
+//
+//	context: $response.body
+//	condition: $.data.threads[?@.escalated == true]
+//	type: jsonpath
+//
+// Besides RFC 9535, the form other Arazzo runners (Redocly Respect) accept is supported: a
+// query that selects exactly one node, a comparison operator (== != < <= > >=) and a literal
+// ('text', "text", a number, true, false or null), compared as a simple condition compares
+// (strings ignore case, 200 equals '200'):
+//
+//	context: $response.body
+//	condition: $.error.code == 'API_KEY_NOT_VALID'
+//	type: jsonpath
+//
+// An operator counts only outside brackets and quotes, so a filter keeps its RFC 9535
+// meaning; a query that selects no node or several makes the criterion fail with an error
+// that says how many it selected.
 package expr
 
 import (

@@ -133,7 +133,7 @@ func TestCriterion(t *testing.T) {
 		name                    string
 		context, cond, typ, ver string
 		want                    bool
-		compileErr              bool
+		compileErr, evalErr     bool
 	}{
 		{name: "simple", cond: "$statusCode == 201", want: true},
 		{name: "regex", context: "$statusCode", cond: "^20[01]$", typ: "regex", want: true},
@@ -141,7 +141,23 @@ func TestCriterion(t *testing.T) {
 		{name: "jsonpath exists", context: "$response.body", cond: "$.data.chatbotId", typ: "jsonpath", want: true},
 		{name: "jsonpath filter", context: "$response.body#/data/items", cond: "$[?@['a/b'] == 1]", typ: "jsonpath", want: true},
 		{name: "jsonpath none", context: "$response.body", cond: "$.data.absent", typ: "jsonpath", want: false},
-		{name: "jsonpath comparison is not RFC 9535", context: "$response.body", cond: "$.data.name == 'x'", typ: "jsonpath", compileErr: true},
+		{name: "jsonpath comparison", context: "$response.body", cond: "$.data.name == 'Support'", typ: "jsonpath", want: true},
+		{name: "jsonpath comparison ignores case", context: "$response.body", cond: "$.data.name == 'support'", typ: "jsonpath", want: true},
+		{name: "jsonpath comparison double quotes", context: "$response.body", cond: `$['data']['name'] != "Sales"`, typ: "jsonpath", want: true},
+		{name: "jsonpath comparison false", context: "$response.body", cond: "$.data.name == 'Sales'", typ: "jsonpath", want: false},
+		{name: "jsonpath comparison bool", context: "$response.body", cond: "$.success == true", typ: "jsonpath", want: true},
+		{name: "jsonpath comparison number", context: "$response.body", cond: "$.data.items[0]['a/b'] >= 1", typ: "jsonpath", want: true},
+		{name: "jsonpath comparison number less", context: "$response.body", cond: "$.data.items[0]['a/b'] < 1", typ: "jsonpath", want: false},
+		{name: "jsonpath comparison null", context: "$response.body", cond: "$.data.chatbotId == null", typ: "jsonpath", want: false},
+		{name: "jsonpath comparison quoted operator in the path", context: "$response.body", cond: "$.data['=='] == 'x'", typ: "jsonpath", evalErr: true},
+		{name: "jsonpath comparison no node", context: "$response.body", cond: "$.data.absent == 'x'", typ: "jsonpath", evalErr: true},
+		{name: "jsonpath comparison several nodes", context: "$response.body", cond: "$.data.* == 'x'", typ: "jsonpath", evalErr: true},
+		{name: "jsonpath filter with == keeps RFC 9535", context: "$response.body", cond: "$.data[?@ == 'Support']", typ: "jsonpath", want: true},
+		{name: "jsonpath comparison without literal", context: "$response.body", cond: "$.data.name ==", typ: "jsonpath", compileErr: true},
+		{name: "jsonpath comparison with an expression", context: "$response.body", cond: "$.data.name == $inputs.runId", typ: "jsonpath", compileErr: true},
+		{name: "jsonpath comparison bad path", context: "$response.body", cond: "data.name == 'x'", typ: "jsonpath", compileErr: true},
+		{name: "jsonpath comparison bad string", context: "$response.body", cond: "$.data.name == 'it's'", typ: "jsonpath", compileErr: true},
+		{name: "jsonpath single equals", context: "$response.body", cond: "$.data.name = 'x'", typ: "jsonpath", compileErr: true},
 		{name: "regex without context", cond: "x", typ: "regex", compileErr: true},
 		{name: "xpath unsupported", context: "$response.body", cond: "/a", typ: "xpath", compileErr: true},
 		{name: "goessner unsupported", context: "$response.body", cond: "$.a", typ: "jsonpath", ver: "draft-goessner-dispatch-jsonpath-00", compileErr: true},
@@ -155,10 +171,26 @@ func TestCriterion(t *testing.T) {
 			}
 			require.NoError(t, err)
 			got, err := c.Evaluate(testContext())
+			if tc.evalErr {
+				assert.Error(t, err)
+				assert.False(t, got)
+				return
+			}
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+func FuzzCriterion(f *testing.F) {
+	for _, s := range []string{"$.data.name == 'Support'", "$.a[?@.b == 1]", "$['x'] != \"y\"", "$.a <= 2", "$..*"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, err := CompileCriterion("$response.body", s, TypeJSONPath, ""); err == nil {
+			_, _ = c.Evaluate(testContext())
+		}
+	})
 }
 
 func FuzzParse(f *testing.F) {

@@ -47,13 +47,17 @@ func (r *Redactor) String(s string) string {
 	return keyShape.ReplaceAllString(s, Redacted)
 }
 
-// WriteJSON writes the report as indented JSON.
+// WriteJSON writes the report as indented JSON. HTML characters are not escaped, so a
+// secret is redacted as it was learned, whatever characters it holds.
 func WriteJSON(w io.Writer, r *Report, red *Redactor) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
 		return err
 	}
-	_, err = io.WriteString(w, red.String(string(b))+"\n")
+	_, err := io.WriteString(w, red.String(b.String()))
 	return err
 }
 
@@ -157,8 +161,13 @@ func FindingLine(f Finding) string {
 		fmt.Fprintf(&b, " at %s", f.Pointer)
 	}
 	fmt.Fprintf(&b, ": %s", f.Message)
-	if f.Expected != "" || f.Actual != "" {
+	switch {
+	case f.Expected != "" && f.Actual != "":
 		fmt.Fprintf(&b, " (expected %s; got %s)", f.Expected, f.Actual)
+	case f.Expected != "":
+		fmt.Fprintf(&b, " (expected %s)", f.Expected)
+	case f.Actual != "":
+		fmt.Fprintf(&b, " (got %s)", f.Actual)
 	}
 	if f.SpecLocation != "" {
 		fmt.Fprintf(&b, " [spec: %s]", f.SpecLocation)

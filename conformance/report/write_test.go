@@ -1,0 +1,100 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFindingLine(t *testing.T) {
+	base := Finding{Workflow: "w", Step: "s", Check: "body-schema", Message: "bad"}
+	tests := []struct {
+		name string
+		edit func(*Finding)
+		want string
+	}{
+		{"bare", func(*Finding) {}, "w/s [body-schema]: bad"},
+		{"operation and pointer", func(f *Finding) { f.OperationID, f.Pointer = "op", "/a/0" }, "w/s (op) [body-schema] at /a/0: bad"},
+		{"expected and actual", func(f *Finding) { f.Expected, f.Actual = "200", "404" }, "w/s [body-schema]: bad (expected 200; got 404)"},
+		{"expected only", func(f *Finding) { f.Expected = "type" }, "w/s [body-schema]: bad (expected type)"},
+		{"actual only", func(f *Finding) { f.Actual = "418" }, "w/s [body-schema]: bad (got 418)"},
+		{"spec location", func(f *Finding) { f.SpecLocation = "paths./x.get" }, "w/s [body-schema]: bad [spec: paths./x.get]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := base
+			tc.edit(&f)
+			assert.Equal(t, tc.want, FindingLine(f))
+		})
+	}
+}
+
+// A workflow can fail without a failed step (an output did not resolve): JUnit still shows
+// a failure, so CI does not read the run as green.
+func TestJUnitWorkflowFailureWithoutFailedStep(t *testing.T) {
+	r := &Report{Workflows: []WorkflowResult{{WorkflowID: "w", Status: Failed, Reason: "output x: unresolved",
+		Steps: []StepResult{{StepID: "s", Status: Passed}}}}}
+	r.Summarize()
+	var out bytes.Buffer
+	require.NoError(t, WriteJUnit(&out, r, nil))
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(out.Bytes(), &suites))
+	assert.Equal(t, 2, suites.Tests)
+	assert.Equal(t, 1, suites.Failures)
+	require.Len(t, suites.Suites[0].Cases, 2)
+	require.NotNil(t, suites.Suites[0].Cases[1].Failure)
+	assert.Equal(t, "output x: unresolved", suites.Suites[0].Cases[1].Failure.Message)
+}
+
+func TestSummarize(t *testing.T) {
+	r := &Report{Workflows: []WorkflowResult{
+		{Status: Passed, Steps: []StepResult{{Status: Passed}, {Status: Passed}}},
+		{Status: Failed, Steps: []StepResult{{Status: Failed, Findings: []Finding{{}, {}}}}},
+		{Status: Skipped},
+	}}
+	r.Summarize()
+	assert.Equal(t, Summary{Workflows: 3, WorkflowsPassed: 1, WorkflowsFailed: 1, WorkflowsSkipped: 1,
+		Steps: 3, StepsPassed: 2, StepsFailed: 1, Findings: 2}, r.Summary)
+}
+
+func TestJSONKeepsCharactersAndRedacts(t *testing.T) {
+	red := &Redactor{}
+	red.Add("a&b<c>key")
+	r := &Report{Error: "got a&b<c>key and <nil>"}
+	var out bytes.Buffer
+	require.NoError(t, WriteJSON(&out, r, red))
+	assert.NotContains(t, out.String(), "a&b<c>key")
+	var back Report
+	require.NoError(t, json.Unmarshal(out.Bytes(), &back))
+	assert.Equal(t, "got [REDACTED] and <nil>", back.Error, "no HTML escaping hides a secret from the redactor")
+}
+
+func TestConsoleColour(t *testing.T) {
+	var out bytes.Buffer
+	c := &Console{W: &out, Color: true}
+	c.Workflow(WorkflowResult{WorkflowID: "w", Status: Failed, Steps: []StepResult{{StepID: "s", Status: Passed, Attempts: 3}}})
+	assert.Contains(t, out.String(), "\x1b[31mFAIL\x1b[0m w")
+	assert.Contains(t, out.String(), "after 3 attempts")
+	out.Reset()
+	c.Color = false
+	c.Summary(&Report{CoverageFailed: true, MinCoverage: 50, Error: "boom"})
+	assert.False(t, strings.Contains(out.String(), "\x1b["))
+	assert.Contains(t, out.String(), "FAIL operation coverage is below --min-coverage 50.0%")
+	assert.Contains(t, out.String(), "ERROR boom")
+}
