@@ -151,5 +151,8 @@ func (m *Mock) adminPutState(w http.ResponseWriter, r *http.Request, _ *spec.Rou
 		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
 		return
 	}
+	for _, f := range m.onImport {
+		f()
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "imported", "counts": counts})
 }

@@ -82,6 +82,7 @@ type Mock struct {
 	journal        *journal.Journal // request journal (journal.go)
 	fixtureState   []byte           // the fixtures as a state document, for reset (admin_state.go)
 	onReset        []func()         // what else POST /__mock/reset clears (webhook sinks, deliveries)
+	onImport       []func()         // what runs after PUT /__mock/state imported a document
 	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
 }
 
@@ -99,15 +100,23 @@ func New(cfg Config) (*Mock, error) {
 	if doc == nil {
 		doc = spec.ContextGPTDocument()
 	}
+	// The two documents load in parallel: parsing the YAML is most of the start-up time.
+	adminc := make(chan error, 1)
+	go func() {
+		var err error
+		m.admin, err = spec.Load(spec.MockAdminDocument())
+		adminc <- err
+	}()
 	var err error
-	if m.spec, err = spec.Load(doc); err != nil {
+	m.spec, err = spec.Load(doc)
+	if aerr := <-adminc; aerr != nil {
+		return nil, fmt.Errorf("mock: control-plane spec: %w", aerr)
+	}
+	if err != nil {
 		return nil, err
 	}
 	m.defaults = buildDefaults(m.spec.Doc())
 	m.fake = fake.New(cfg.Seed)
-	if m.admin, err = spec.Load(spec.MockAdminDocument()); err != nil {
-		return nil, fmt.Errorf("mock: control-plane spec: %w", err)
-	}
 	if cfg.Strict {
 		if m.validator, err = spec.NewResponseValidator(doc); err != nil {
 			return nil, fmt.Errorf("mock: response validator: %w", err)

@@ -30,6 +30,9 @@ func (m *Mock) startVisitors() {
 	m.visitors = v
 	m.closers = append([]func(context.Context) error{v.webhooks.Close}, m.closers...)
 	m.onReset = append(m.onReset, v.sinks.clear)
+	// Deliveries a state file or a state import left unfinished go out again.
+	m.onImport = append(m.onImport, func() { v.webhooks.Resume() })
+	v.webhooks.Resume()
 }
 
 func (m *Mock) registerVisitors() {

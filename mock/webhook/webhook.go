@@ -343,6 +343,21 @@ func (d *Dispatcher) post(cfg store.WebhookConfig, body []byte) outcome {
 	return out
 }
 
+// Resume queues every delivery left PENDING or RETRYING, as a state import or a state file
+// leaves them: each is attempted at once, its attempts counting on. It returns how many.
+func (d *Dispatcher) Resume() int {
+	n := 0
+	for _, del := range d.cfg.Store.UnfinishedDeliveries() {
+		d.mu.Lock()
+		d.gen[del.ID]++
+		g := d.gen[del.ID]
+		d.mu.Unlock()
+		d.enqueue(job{id: del.ID, chatbot: del.ChatbotID, gen: g})
+		n++
+	}
+	return n
+}
+
 // Retry queues a new attempt of a delivery at once (202 in the API): it is RETRYING until
 // the attempt ends; a wait for an automatic retry is superseded.
 func (d *Dispatcher) Retry(chatbotID, deliveryID string) (store.Delivery, error) {

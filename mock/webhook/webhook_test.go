@@ -380,3 +380,35 @@ func TestCloseRecordsWhatIsPending(t *testing.T) {
 		t.Fatalf("%d pending; want 3", n)
 	}
 }
+
+// Regression: deliveries a state import left PENDING were never sent.
+func TestResumeSendsWhatAnImportLeftPending(t *testing.T) {
+	f := newFixture(t, Config{Workers: 1})
+	rc := newReceiver(t, f.clk, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	f.configure(t, rc.srv.URL)
+	if err := f.d.Close(context.Background()); err != nil { // from now on events are recorded, not sent
+		t.Fatal(err)
+	}
+	f.visitorMessage(t, "one")
+	f.visitorMessage(t, "two")
+	state, err := f.st.Export()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	st := store.New(store.Config{Seed: 7, Now: f.clk.Now})
+	if _, err := st.Import(state); err != nil {
+		t.Fatal(err)
+	}
+	d := New(Config{Store: st, Clock: f.clk, Workers: 1})
+	t.Cleanup(func() { _ = d.Close(context.Background()) })
+	if n := d.Resume(); n != 2 {
+		t.Fatalf("resumed %d deliveries; want 2", n)
+	}
+	waitFor(t, "both deliveries to succeed", func() bool {
+		return len(st.Deliveries(f.bot, store.DeliverySuccess, "")) == 2
+	})
+	if got := len(rc.requests()); got != 2 {
+		t.Fatalf("receiver got %d requests; want 2", got)
+	}
+}
