@@ -210,7 +210,7 @@ func TestBinariesRunSuite(t *testing.T) {
 			require.NoError(t, xml.Unmarshal(data, &suites))
 			assert.Zero(t, suites.Failures)
 			assert.Greater(t, suites.Tests, 20)
-			assert.Len(t, suites.Suites, 5)
+			assert.Len(t, suites.Suites, 18)
 
 			var rep report.Report
 			data2, err := os.ReadFile(js)
@@ -218,7 +218,7 @@ func TestBinariesRunSuite(t *testing.T) {
 			require.NoError(t, json.Unmarshal(data2, &rep))
 			assert.Equal(t, report.ExitPassed, rep.ExitCode)
 			assert.True(t, rep.Mock)
-			assert.Equal(t, 5, rep.Summary.WorkflowsPassed)
+			assert.Equal(t, 18, rep.Summary.WorkflowsPassed)
 			for name, s := range map[string]string{"console": out.String(), "junit": string(data), "json": string(data2)} {
 				assert.NotContains(t, s, "sk_test_scale_super_admin", name)
 				assert.NotRegexp(t, `sk_[0-9a-f]{16}`, s, "%s: a sandbox key (sk_ and 64 hex digits)", name)
