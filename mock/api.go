@@ -88,6 +88,7 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	}
 	if err != nil {
 		markUnmatched(w)
+		m.peekIP(w, r, info)
 		var mna *spec.MethodNotAllowedError
 		if errors.As(err, &mna) {
 			w.Header().Set("Allow", strings.Join(mna.Allow, ", "))
@@ -101,6 +102,7 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	if m.contract || needsAuth(m.spec, route) {
 		who, err := m.authenticate(r)
 		if err != nil {
+			m.peekIP(w, r, info)
 			writeError(w, apierr.As(err))
 			return
 		}

@@ -88,6 +88,17 @@ func (m *Mock) limitIP(w http.ResponseWriter, r *http.Request, info *reqInfo) *a
 	return nil
 }
 
+// peekIP puts X-RateLimit headers on an /api response that no limit counted (under
+// /api/v1/chatting/: a 404, 405, 401 or 403 answered before the per-user limit). They describe
+// the client's per-IP bucket as it stands; nothing is counted.
+func (m *Mock) peekIP(w http.ResponseWriter, r *http.Request, info *reqInfo) {
+	if m.limits == nil || !info.api || info.rate.set {
+		return
+	}
+	info.rate.consider(m.limits.PerIP.Check(clientIP(r), m.clock.Now(), 0))
+	info.rate.write(w)
+}
+
 // limitUser applies the per-user limit, after auth.
 func (m *Mock) limitUser(w http.ResponseWriter, who store.Principal, info *reqInfo) *apierr.Error {
 	if m.limits == nil || who.UserID == "" {

@@ -96,13 +96,23 @@ func (s *Store) Plans() map[Plan]PlanLimits {
 func (s *Store) now() time.Time { return s.cfg.Now().UTC() }
 
 // update runs fn under the write lock, then hands the events fn emitted to OnEvent.
+// A panic in fn releases the lock (and drops fn's events) before it goes on up to the
+// mock's recover, so one failed request does not hang every later one.
 func (s *Store) update(fn func() error) error {
-	s.mu.Lock()
-	err := fn()
-	evs := s.pending
-	s.pending = nil
-	hook := s.cfg.OnEvent
-	s.mu.Unlock()
+	var (
+		err  error
+		evs  []Event
+		hook func(Event)
+	)
+	func() {
+		s.mu.Lock()
+		defer func() {
+			evs, s.pending = s.pending, nil
+			hook = s.cfg.OnEvent
+			s.mu.Unlock()
+		}()
+		err = fn()
+	}()
 	if hook != nil {
 		for _, e := range evs {
 			hook(e)
