@@ -174,6 +174,9 @@ func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spe
 
 func (m *Mock) adminDeleteSandbox(w http.ResponseWriter, r *http.Request, route *spec.Route) {
 	err := m.store.DeleteAccount(route.PathParams["accountId"], false)
+	if err == nil && m.limits != nil {
+		m.limits.Plans.Forget(route.PathParams["accountId"])
+	}
 	if err != nil {
 		e := apierr.As(err)
 		switch e.Code {

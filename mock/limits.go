@@ -76,7 +76,9 @@ const rateLimitMessage = "Rate limit exceeded. Too many requests, please wait be
 
 // limitIP applies the per-IP limit: /api/* except /api/v1/chatting/*, before auth.
 func (m *Mock) limitIP(w http.ResponseWriter, r *http.Request, info *reqInfo) *apierr.Error {
-	if m.limits == nil || !info.api || strings.HasPrefix(r.URL.Path, m.chattingPrefix) || r.URL.Path+"/" == m.chattingPrefix {
+	// The escaped path, as routing sees it: /api/v1/chatting%2F... is not a chatting route.
+	path := r.URL.EscapedPath()
+	if m.limits == nil || !info.api || strings.HasPrefix(path, m.chattingPrefix) || path+"/" == m.chattingPrefix {
 		return nil
 	}
 	d := m.limits.PerIP.Allow(clientIP(r), m.clock.Now())

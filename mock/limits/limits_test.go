@@ -197,3 +197,20 @@ func BenchmarkWindowAllowManyKeys(b *testing.B) {
 		i++
 	}
 }
+
+// Regression: monthly counts of deleted sandboxes stayed in memory for good.
+func TestMonthlyForget(t *testing.T) {
+	m := NewMonthly()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	m.Commit("acc", now, 5, 10)
+	if d := m.Check("acc", now, 0, 10); d.Remaining != 5 {
+		t.Fatalf("got remaining %d; want 5", d.Remaining)
+	}
+	m.Forget("acc")
+	if d := m.Check("acc", now, 0, 10); d.Remaining != 10 {
+		t.Fatalf("after Forget: got remaining %d; want 10", d.Remaining)
+	}
+	if len(m.counts) != 0 {
+		t.Fatalf("got %d keys; want 0", len(m.counts))
+	}
+}

@@ -121,6 +121,12 @@ func (p *Plans) Charge(account string, plan store.Plan, now time.Time, messages,
 	return best, kind, true
 }
 
+// Forget drops what an account has counted; its sliding windows empty themselves and are
+// swept, the monthly count would stay for good.
+func (p *Plans) Forget(account string) {
+	p.monthly.Forget(account)
+}
+
 // Reset forgets every count.
 func (p *Plans) Reset() {
 	p.mu.Lock()

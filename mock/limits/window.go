@@ -304,6 +304,13 @@ func (m *Monthly) Commit(key string, now time.Time, n, limit int) Decision {
 	return d
 }
 
+// Forget drops a key's count (its account was deleted).
+func (m *Monthly) Forget(key string) {
+	m.mu.Lock()
+	delete(m.counts, key)
+	m.mu.Unlock()
+}
+
 // Reset forgets every count.
 func (m *Monthly) Reset() {
 	m.mu.Lock()
