@@ -78,6 +78,11 @@ func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		// `curl -d '{...}'` sends form encoding by default; a control plane for tests takes
+		// a JSON-looking body as JSON rather than make every newcomer add the header.
+		if ct := r.Header.Get("Content-Type"); (ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded")) && looksLikeJSON(body) {
+			r.Header.Set("Content-Type", "application/json")
+		}
 		if route.OperationID != "receiveWebhook" {
 			if err := m.admin.ValidateRequest(r.Context(), r, route); err != nil {
 				writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
@@ -188,4 +193,9 @@ func (m *Mock) adminDeleteSandbox(w http.ResponseWriter, r *http.Request, route 
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func looksLikeJSON(b []byte) bool {
+	t := strings.TrimSpace(string(b))
+	return strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")
 }

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -63,5 +64,17 @@ func TestChatbotErrors(t *testing.T) {
 				t.Fatalf("got success %v; want false", r.Body["success"])
 			}
 		})
+	}
+}
+
+// Regression: `curl -d '{"plan":"growth"}'` (form encoding by default) was refused by the
+// control plane with INVALID_REQUEST.
+func TestAdminTakesJSONSentAsFormEncoding(t *testing.T) {
+	tm := newTestMock(t)
+	req, _ := http.NewRequest("POST", tm.srv.URL+"/__mock/sandboxes", strings.NewReader(`{"plan":"Growth"}`))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res := tm.send(req).must(t, http.StatusCreated)
+	if got := res.str("plan"); got != "growth" {
+		t.Fatalf("got plan %q; want growth", got)
 	}
 }
