@@ -420,7 +420,8 @@ func retryAfter(h http.Header) (time.Duration, bool) {
 		return 0, false
 	}
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
+		// Clamped: a huge value would overflow into a negative wait (no wait at all).
+		return time.Duration(min(n, 1<<30)) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(time.Until(t), 0), true

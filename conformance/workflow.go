@@ -208,10 +208,7 @@ func (wr *wfRun) loop(ctx context.Context) {
 			last := wr.results[len(wr.results)-1]
 			wr.results = wr.results[:len(wr.results)-1]
 			carry = &last
-			wait := time.Duration(0)
-			if a.RetryAfter != nil {
-				wait = time.Duration(*a.RetryAfter * float64(time.Second))
-			}
+			wait := actionRetryAfter(a)
 			if ra, ok := retryAfter(c.ResponseHeader); ok {
 				wait = ra // Retry-After overrules retryAfter, as the standard says
 			}
@@ -228,6 +225,15 @@ func (wr *wfRun) loop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// actionRetryAfter is a retry action's retryAfter (seconds) as a wait. Clamped: a huge
+// value converted to a Duration would overflow into a negative wait (no wait at all).
+func actionRetryAfter(a *arazzo.FailureAction) time.Duration {
+	if a.RetryAfter == nil || !(*a.RetryAfter > 0) { // NaN too
+		return 0
+	}
+	return time.Duration(min(*a.RetryAfter, 1<<31) * float64(time.Second))
 }
 
 // checkFindings keeps the findings of response checks, dropping criteria.

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -114,6 +115,7 @@ func (f *listFlag) Set(s string) error { *f = append(*f, s); return nil }
 
 func runCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cfg := conformance.DefaultConfig()
+	var errs []error // bad input, reported before any request
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := func(name, def string) string {
@@ -131,9 +133,9 @@ func runCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	specPath := fs.String("spec", env("CONTEXTGPT_SPEC", ""), "OpenAPI document of the API (default: the embedded contextgpt.yaml) ($CONTEXTGPT_SPEC)")
 	var workflows listFlag
 	fs.Var(&workflows, "workflow", "run only this workflow and what it depends on (repeatable)")
-	jobs := fs.Int("jobs", envInt(getenv, "CONTEXTGPT_JOBS", cfg.Jobs), "workflow groups run in parallel ($CONTEXTGPT_JOBS)")
-	fs.DurationVar(&cfg.Timeout, "timeout", envDuration(getenv, "CONTEXTGPT_TIMEOUT", cfg.Timeout), "timeout per request ($CONTEXTGPT_TIMEOUT)")
-	fs.DurationVar(&cfg.MaxWait, "max-wait", envDuration(getenv, "CONTEXTGPT_MAX_WAIT", cfg.MaxWait), "longest Retry-After honoured on a 429 ($CONTEXTGPT_MAX_WAIT)")
+	jobs := fs.Int("jobs", envInt(getenv, &errs, "CONTEXTGPT_JOBS", cfg.Jobs), "workflow groups run in parallel ($CONTEXTGPT_JOBS)")
+	fs.DurationVar(&cfg.Timeout, "timeout", envDuration(getenv, &errs, "CONTEXTGPT_TIMEOUT", cfg.Timeout), "timeout per request ($CONTEXTGPT_TIMEOUT)")
+	fs.DurationVar(&cfg.MaxWait, "max-wait", envDuration(getenv, &errs, "CONTEXTGPT_MAX_WAIT", cfg.MaxWait), "longest Retry-After honoured on a 429 ($CONTEXTGPT_MAX_WAIT)")
 	junit := fs.String("junit", env("CONTEXTGPT_JUNIT", ""), "write a JUnit XML report to FILE ($CONTEXTGPT_JUNIT)")
 	jsonOut := fs.String("json", env("CONTEXTGPT_JSON", ""), "write a JSON report to FILE ($CONTEXTGPT_JSON)")
 	minCov := fs.String("min-coverage", env("CONTEXTGPT_MIN_COVERAGE", "0"), "fail below this operation coverage, in percent ($CONTEXTGPT_MIN_COVERAGE)")
@@ -141,7 +143,12 @@ func runCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := fs.Parse(args); err != nil {
 		return report.ExitBadInput
 	}
-	var errs []error
+	if *jobs < 1 {
+		errs = append(errs, fmt.Errorf("--jobs %d: at least 1", *jobs))
+	}
+	if cfg.Timeout <= 0 || cfg.MaxWait <= 0 {
+		errs = append(errs, fmt.Errorf("--timeout %s, --max-wait %s: both must be positive", cfg.Timeout, cfg.MaxWait))
+	}
 	cfg.Jobs = *jobs
 	cfg.Inputs = inputs
 	cfg.Workflows = workflows
@@ -165,6 +172,12 @@ func runCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	cfg.Redactor = red
 	console := &report.Console{W: stdout, Color: !*noColor, Red: red}
 	cfg.OnWorkflow = console.Workflow
+	for _, p := range []string{*junit, *jsonOut} {
+		// A report that cannot be written is bad input, found before the run, not after it.
+		if info, err := os.Stat(filepath.Dir(p)); p != "" && (err != nil || !info.IsDir()) {
+			errs = append(errs, fmt.Errorf("report %s: its folder does not exist", p))
+		}
+	}
 	var runner *conformance.Runner
 	if len(errs) == 0 {
 		runner, err = conformance.New(cfg, docs)
@@ -205,16 +218,30 @@ func writeFile(path string, rep *report.Report, red *report.Redactor, write func
 	return f.Close()
 }
 
-func envInt(getenv func(string) string, name string, def int) int {
-	if n, err := strconv.Atoi(getenv(name)); err == nil {
-		return n
+// envInt reads an integer variable; a value that is not one is bad input, not ignored.
+func envInt(getenv func(string) string, errs *[]error, name string, def int) int {
+	v := getenv(name)
+	if v == "" {
+		return def
 	}
-	return def
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("$%s %q: not an integer", name, v))
+		return def
+	}
+	return n
 }
 
-func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(getenv(name)); err == nil {
-		return d
+// envDuration reads a duration variable; a value that is not one is bad input, not ignored.
+func envDuration(getenv func(string) string, errs *[]error, name string, def time.Duration) time.Duration {
+	v := getenv(name)
+	if v == "" {
+		return def
 	}
-	return def
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("$%s %q: not a duration (e.g. 30s)", name, v))
+		return def
+	}
+	return d
 }

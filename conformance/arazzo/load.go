@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -120,8 +121,55 @@ func Parse(data []byte, path string) (*Document, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	d.Path = path
+	if err := nullEntries(reflect.ValueOf(d).Elem(), ""); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if err := Validate(d); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return d, nil
+}
+
+// nullEntries refuses a null in a list or map of objects ("steps: [null]", "parameters:
+// {p: null}"): the model holds it as a nil pointer, which validation and the runner would
+// dereference.
+func nullEntries(v reflect.Value, where string) error {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return nullEntries(v.Elem(), where)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if !f.IsExported() || name == "" || name == "-" {
+				continue
+			}
+			if err := nullEntries(v.Field(i), strings.TrimPrefix(where+"."+name, ".")); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			e := v.Index(i)
+			if e.Kind() == reflect.Pointer && e.IsNil() {
+				return fmt.Errorf("%s[%d]: null is not an object", where, i)
+			}
+			if err := nullEntries(e, fmt.Sprintf("%s[%d]", where, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			e := v.MapIndex(k)
+			if e.Kind() == reflect.Pointer && e.IsNil() {
+				return fmt.Errorf("%s.%v: null is not an object", where, k)
+			}
+			if err := nullEntries(e, fmt.Sprintf("%s.%v", where, k)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

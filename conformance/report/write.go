@@ -47,18 +47,49 @@ func (r *Redactor) String(s string) string {
 	return keyShape.ReplaceAllString(s, Redacted)
 }
 
-// WriteJSON writes the report as indented JSON. HTML characters are not escaped, so a
-// secret is redacted as it was learned, whatever characters it holds.
+// redacted returns a copy of r with every text field redacted. The writers redact before
+// encoding: after it, a secret is escaped (& as &amp; in XML, " as \" in JSON) and slips
+// through, and a secret that matches markup ("testsuite", "true") breaks the document.
+func redacted(r *Report, red *Redactor) *Report {
+	out := *r
+	out.Target, out.RunID, out.Error = red.String(r.Target), red.String(r.RunID), red.String(r.Error)
+	out.Workflows = make([]WorkflowResult, len(r.Workflows))
+	for i, w := range r.Workflows {
+		w.WorkflowID, w.Document, w.Summary, w.Reason = red.String(w.WorkflowID), red.String(w.Document), red.String(w.Summary), red.String(w.Reason)
+		steps := make([]StepResult, len(w.Steps))
+		for j, st := range w.Steps {
+			st.StepID, st.OperationID, st.Source, st.Path = red.String(st.StepID), red.String(st.OperationID), red.String(st.Source), red.String(st.Path)
+			fs := make([]Finding, len(st.Findings))
+			for k, f := range st.Findings {
+				for _, s := range []*string{&f.Workflow, &f.Step, &f.OperationID, &f.Check, &f.Pointer, &f.SpecLocation, &f.Expected, &f.Actual, &f.Message} {
+					*s = red.String(*s)
+				}
+				fs[k] = f
+			}
+			if st.Findings == nil {
+				fs = nil
+			}
+			st.Findings = fs
+			steps[j] = st
+		}
+		if w.Steps == nil {
+			steps = nil
+		}
+		w.Steps = steps
+		out.Workflows[i] = w
+	}
+	if r.Workflows == nil {
+		out.Workflows = nil
+	}
+	return &out
+}
+
+// WriteJSON writes the report as indented JSON, HTML characters unescaped.
 func WriteJSON(w io.Writer, r *Report, red *Redactor) error {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
+	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, red.String(b.String()))
-	return err
+	return enc.Encode(redacted(r, red))
 }
 
 type junitSuites struct {
@@ -104,6 +135,7 @@ func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 // WriteJUnit writes the report as JUnit XML: a testsuite per workflow, a testcase per step;
 // a failed step's findings make its failure. A skipped workflow is one skipped testcase.
 func WriteJUnit(w io.Writer, r *Report, red *Redactor) error {
+	r = redacted(r, red)
 	out := junitSuites{Name: "contextgpt-conformance", Time: seconds(r.Duration)}
 	for _, wf := range r.Workflows {
 		s := junitSuite{Name: wf.WorkflowID, Time: seconds(wf.Duration), File: wf.Document}
@@ -145,7 +177,7 @@ func WriteJUnit(w io.Writer, r *Report, red *Redactor) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(w, xml.Header+red.String(string(b))+"\n")
+	_, err = io.WriteString(w, xml.Header+string(b)+"\n")
 	return err
 }
 

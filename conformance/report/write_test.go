@@ -98,3 +98,37 @@ func TestConsoleColour(t *testing.T) {
 	assert.Contains(t, out.String(), "FAIL operation coverage is below --min-coverage 50.0%")
 	assert.Contains(t, out.String(), "ERROR boom")
 }
+
+// Regression: the writers redacted the encoded text, so a secret the encoder escapes (& in
+// XML, " in JSON) leaked, and a secret that matched markup broke the document.
+func TestRedactBeforeEncoding(t *testing.T) {
+	tests := []struct{ name, secret string }{
+		{"xml-escaped secret", "k&y<1>"},
+		{"json-escaped secret", `k"y\1`},
+		{"secret matching XML markup", "testsuite"},
+		{"secret matching JSON literal", "true"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			red := &Redactor{}
+			red.Add(tc.secret)
+			r := &Report{Mock: true, Workflows: []WorkflowResult{{WorkflowID: "w", Status: Failed, Reason: "saw " + tc.secret,
+				Steps: []StepResult{{StepID: "s", Status: Failed, Findings: []Finding{{Workflow: "w", Step: "s", Check: "criterion",
+					Message: "header Bearer " + tc.secret, Actual: "control \x00\x1b chars ]]> " + tc.secret}}}}}}}
+			var x bytes.Buffer
+			require.NoError(t, WriteJUnit(&x, r, red))
+			var anyXML struct{}
+			require.NoError(t, xml.Unmarshal(x.Bytes(), &anyXML), x.String())
+			var suites junitSuites
+			require.NoError(t, xml.Unmarshal(x.Bytes(), &suites))
+			assert.NotContains(t, suites.Suites[0].Cases[0].Failure.Text, tc.secret)
+			assert.Contains(t, suites.Suites[0].Cases[0].Failure.Text, Redacted)
+			var j bytes.Buffer
+			require.NoError(t, WriteJSON(&j, r, red))
+			var back Report
+			require.NoError(t, json.Unmarshal(j.Bytes(), &back), j.String())
+			assert.True(t, back.Mock)
+			assert.NotContains(t, back.Workflows[0].Reason+back.Workflows[0].Steps[0].Findings[0].Message, tc.secret)
+		})
+	}
+}
