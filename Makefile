@@ -3,6 +3,7 @@ GO        ?= go
 ADDR      ?= 127.0.0.1:8080
 BIN       := bin
 REDOCLY   ?= @redocly/cli@2
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
 .PHONY: all build run test test-short conformance bench lint fmt vet tidy clean
@@ -34,8 +35,10 @@ conformance: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## lint: redocly lint of both documents (installed into a temporary folder) and go vet
+## lint: redocly lint of both documents (installed into a temporary folder), go vet and
+## staticcheck (fetched through the module proxy, not added to go.mod)
 lint: vet
+	$(GO) run $(STATICCHECK) ./...
 	mkdir -p $(LINT_DIR)
 	cd $(LINT_DIR) && npm install --silent --no-audit --no-fund $(REDOCLY) >/dev/null
 	$(LINT_DIR)/node_modules/.bin/redocly lint --config .redocly.yaml spec/contextgpt.yaml spec/mock-admin.yaml

@@ -48,8 +48,6 @@ type testMock struct {
 
 type testOption func(*Config)
 
-func withManualClock(c *clock.ManualClock) testOption { return func(cfg *Config) { cfg.Clock = c } }
-
 func newTestMock(t testing.TB, opts ...testOption) *testMock {
 	t.Helper()
 	tm := &testMock{t: t, clock: clock.NewManual(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))}

@@ -24,10 +24,9 @@ func (e *MethodNotAllowedError) Error() string {
 // /thread/update-thread wins over /thread/{threadId}, and matching backtracks to the
 // parameter branch when the literal one has no operation for the method.
 type node struct {
-	literal   map[string]*node
-	param     *node
-	paramName string
-	routes    map[string]*Route // by method, at the end of a template
+	literal map[string]*node
+	param   *node
+	routes  map[string]*Route // by method, at the end of a template
 }
 
 func newNode() *node { return &node{literal: map[string]*node{}} }

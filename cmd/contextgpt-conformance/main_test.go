@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -130,9 +129,9 @@ func TestBinariesRunSuite(t *testing.T) {
 		t.Skip("builds two binaries and runs the whole suite")
 	}
 	dir := t.TempDir()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		goBin = "go"
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command on PATH: %v", err)
 	}
 	mockBin, confBin := filepath.Join(dir, "contextgpt-mock"), filepath.Join(dir, "contextgpt-conformance")
 	for bin, pkg := range map[string]string{mockBin: "../contextgpt-mock", confBin: "."} {

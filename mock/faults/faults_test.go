@@ -50,7 +50,7 @@ func sequence(seed int64) string {
 }
 
 func TestProbabilityIsSeeded(t *testing.T) {
-	if sequence(3) != sequence(3) {
+	if first, again := sequence(3), sequence(3); first != again {
 		t.Fatal("same seed, different sequences")
 	}
 	if sequence(3) == sequence(4) {

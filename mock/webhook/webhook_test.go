@@ -57,7 +57,6 @@ type fixture struct {
 	clk   *clock.ManualClock
 	d     *Dispatcher
 	bot   string
-	plan  store.Plan
 	start time.Time
 }
 
