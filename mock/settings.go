@@ -30,7 +30,7 @@ func declaredFields(c *call) (store.Doc, error) {
 		return nil, err
 	}
 	out := store.Doc{}
-	props := requestProperties(c.route)
+	props := c.route.BodyFields // worked out once when the spec loaded
 	for k, v := range raw {
 		if _, ok := props[k]; !ok {
 			continue
@@ -43,30 +43,6 @@ func declaredFields(c *call) (store.Doc, error) {
 		out[k] = val
 	}
 	return out, nil
-}
-
-// requestProperties is the property set of the operation's application/json body schema.
-func requestProperties(r *spec.Route) map[string]struct{} {
-	out := map[string]struct{}{}
-	rb := r.Operation.RequestBody
-	if rb == nil || rb.Value == nil {
-		return out
-	}
-	mt := rb.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return out
-	}
-	for name := range mt.Schema.Value.Properties {
-		out[name] = struct{}{}
-	}
-	for _, part := range mt.Schema.Value.AllOf {
-		if part != nil && part.Value != nil {
-			for name := range part.Value.Properties {
-				out[name] = struct{}{}
-			}
-		}
-	}
-	return out
 }
 
 func (m *Mock) getChatbotSettings(c *call) (result, error) {

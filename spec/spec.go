@@ -33,6 +33,9 @@ type Route struct {
 	Operation    *openapi3.Operation
 	PathItem     *openapi3.PathItem
 	PathParams   map[string]string
+	// BodyFields names the properties of the application/json request body schema (its
+	// allOf parts included), worked out once at load; empty without such a body.
+	BodyFields map[string]struct{}
 }
 
 // Load parses and validates an OpenAPI 3.0 document and indexes its operations.
@@ -69,6 +72,7 @@ func Load(document []byte) (*Spec, error) {
 				SpecPath:     p,
 				Operation:    op,
 				PathItem:     item,
+				BodyFields:   bodyFields(op),
 			}
 			s.routes = append(s.routes, r)
 			if op.OperationID != "" {
@@ -111,4 +115,26 @@ func serverBasePath(raw string) string {
 	}
 	p := strings.TrimRight(u.Path, "/")
 	return p
+}
+
+func bodyFields(op *openapi3.Operation) map[string]struct{} {
+	out := map[string]struct{}{}
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return out
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return out
+	}
+	for name := range mt.Schema.Value.Properties {
+		out[name] = struct{}{}
+	}
+	for _, part := range mt.Schema.Value.AllOf {
+		if part != nil && part.Value != nil {
+			for name := range part.Value.Properties {
+				out[name] = struct{}{}
+			}
+		}
+	}
+	return out
 }

@@ -440,3 +440,24 @@ func BenchmarkMatch(b *testing.B) {
 		}
 	}
 }
+
+func TestBodyFieldsComeFromTheRequestSchema(t *testing.T) {
+	s := mustLoad(t, ContextGPTDocument())
+	r, ok := s.OperationByID("updateLeadSettings")
+	if !ok {
+		t.Fatal("updateLeadSettings missing")
+	}
+	for _, f := range []string{"enableLeadCollection", "customerFormField", "leadNotificationEmail"} {
+		if _, ok := r.BodyFields[f]; !ok {
+			t.Errorf("BodyFields lacks %q", f)
+		}
+	}
+	for _, f := range []string{"id", "chatbotId", "createdAt"} { // response-only fields
+		if _, ok := r.BodyFields[f]; ok {
+			t.Errorf("BodyFields has response-only field %q", f)
+		}
+	}
+	if r, _ := s.OperationByID("getMyChatbots"); len(r.BodyFields) != 0 {
+		t.Errorf("an operation without a body has BodyFields %v", r.BodyFields)
+	}
+}
