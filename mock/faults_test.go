@@ -338,3 +338,17 @@ func TestConcurrentFaultsAndJournalRace(t *testing.T) {
 		t.Fatal("journal lost entries")
 	}
 }
+
+// The control plane is never hit by fault rules, even one whose path prefix names it, so a
+// test can always remove the rule it made.
+func TestFaultsNeverHitTheControlPlane(t *testing.T) {
+	tm := newTestMock(t)
+	rule := tm.do("POST", "/__mock/faults", "", map[string]any{
+		"match": map[string]any{"pathPrefix": "/__mock"}, "action": map[string]any{"status": 500}}).must(t, 201)
+	tm.do("GET", "/__mock/health", "", nil).must(t, 200)
+	tm.do("DELETE", "/__mock/faults/"+rule.str("id"), "", nil).must(t, 204)
+	// The same rule on the API's prefix does bite (the rule itself works).
+	tm.do("POST", "/__mock/faults", "", map[string]any{
+		"match": map[string]any{"pathPrefix": "/api/v1/chatbots/my-chatbots"}, "action": map[string]any{"status": 500}}).must(t, 201)
+	tm.do("GET", myChatbots, keyScale, nil).must(t, 500)
+}
