@@ -44,6 +44,11 @@ func (m *Mock) registerSandboxAdmin() {
 }
 
 func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if code, status, msg := m.adminGuard(r); status != 0 {
+		markUnmatched(w)
+		writeAdminError(w, status, code, msg)
+		return
+	}
 	if code, status, msg := m.adminAllowed(r); status != 0 {
 		markUnmatched(w)
 		writeAdminError(w, status, code, msg)

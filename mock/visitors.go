@@ -25,7 +25,8 @@ type visitorRuntime struct {
 // saves the state, so pending deliveries are recorded as such).
 func (m *Mock) startVisitors() {
 	v := &visitorRuntime{replies: reply.NewEngine(), sinks: newSinkSet()}
-	v.webhooks = webhook.New(webhook.Config{Store: m.store, Clock: m.clock, Timeout: m.cfg.WebhookTimeout, Logger: m.log})
+	v.webhooks = webhook.New(webhook.Config{Store: m.store, Clock: m.clock, Timeout: m.cfg.WebhookTimeout, Logger: m.log,
+		Refuse: controlPlaneHopRefused})
 	m.store.SetOnEvent(v.webhooks.Handle)
 	m.visitors = v
 	m.closers = append([]func(context.Context) error{v.webhooks.Close}, m.closers...)

@@ -137,11 +137,15 @@ func fieldError(code, field, msg string) *apierr.Error {
 }
 
 // checkWebhookURL accepts https URLs, and http only for loopback hosts (127.0.0.0/8,
-// localhost, ::1), so tests can point a webhook at a local receiver.
+// localhost, ::1), so tests can point a webhook at a local receiver. A URL on the mock's
+// control plane (/__mock/...) is refused, however spelled, except the built-in webhook sink.
 func checkWebhookURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fieldError(apierr.InvalidFieldValue, "url", "must be an absolute https URL")
+	}
+	if controlPlaneTarget(u) {
+		return fieldError(apierr.InvalidFieldValue, "url", "must not point at the mock's control plane (/__mock/...); only the webhook sink /__mock/webhook-sink/{name} is allowed")
 	}
 	if u.Scheme == "https" {
 		return nil

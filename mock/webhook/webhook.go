@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -56,6 +57,9 @@ type Config struct {
 	// Workers is how many attempts run at once; 0 means 4.
 	Workers int
 	Logger  *slog.Logger
+	// Refuse, when set, is asked about every URL before it is posted to; a URL it refuses
+	// fails the delivery for good without a request (the mock refuses its control plane).
+	Refuse func(*url.URL) bool
 }
 
 // Dispatcher delivers webhook events. Safe for concurrent use.
@@ -96,6 +100,8 @@ func New(cfg Config) *Dispatcher {
 		cfg.Retries = DefaultRetries()
 	}
 	if cfg.Client == nil {
+		// Redirects are never followed: a 3xx is the receiver's answer (a failure), so a
+		// receiver cannot bounce a delivery to a URL the checks refused.
 		cfg.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if cfg.Workers <= 0 {
@@ -246,7 +252,7 @@ func (d *Dispatcher) attempt(j job) {
 		}
 		e := res.err
 		x.Error = &e
-		if x.Attempts <= len(d.cfg.Retries) {
+		if x.Attempts <= len(d.cfg.Retries) && !res.final {
 			delay = d.cfg.Retries[x.Attempts-1]
 			at := now.Add(delay)
 			x.Status, x.NextRetryAt = store.DeliveryRetrying, &at
@@ -293,6 +299,7 @@ type outcome struct {
 	ms     int
 	body   *string
 	err    string // empty on success
+	final  bool   // no retry: the URL is refused
 }
 
 // Sign is the X-SIGNATURE value of a body: sha256= and the hex HMAC-SHA256 keyed by secret.
@@ -307,7 +314,10 @@ func (d *Dispatcher) post(cfg store.WebhookConfig, body []byte) outcome {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(body))
 	if err != nil {
-		return outcome{err: "invalid webhook URL: " + err.Error()}
+		return outcome{err: "invalid webhook URL: " + err.Error(), final: true}
+	}
+	if d.cfg.Refuse != nil && d.cfg.Refuse(req.URL) {
+		return outcome{err: "refused: the URL points at the mock's control plane", final: true}
 	}
 	req.Header["Content-Type"] = []string{"application/json"}
 	req.Header["X-WEBHOOK-TOKEN"] = []string{cfg.Secret}
