@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -49,6 +48,7 @@ func (m *Mock) initControl() error {
 	if m.cfg.StateFile == "" {
 		return nil
 	}
+	removeStaleTemps(m.cfg.StateFile, m.log)
 	data, err := os.ReadFile(m.cfg.StateFile)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -59,13 +59,15 @@ func (m *Mock) initControl() error {
 			return fmt.Errorf("mock: state file %s: %w", m.cfg.StateFile, err)
 		}
 	}
-	m.closers = append(m.closers, func(context.Context) error { return m.SaveState(m.cfg.StateFile) })
+	m.startStateSaver()
 	return nil
 }
 
 // SaveState writes the domain state to path atomically: a temporary file in the same
 // directory, synced, then renamed over path.
 func (m *Mock) SaveState(path string) error {
+	m.saveMu.Lock()
+	defer m.saveMu.Unlock()
 	data, err := m.store.Export()
 	if err != nil {
 		return err

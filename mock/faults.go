@@ -15,6 +15,10 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
+// MaxLatency is the longest a request is held by injected latency (Prefer: latency and
+// fault rules together); a longer Prefer is refused, rules are refused when created.
+const MaxLatency = faults.MaxLatency
+
 // injectFaults runs the fault rules and the Prefer header on a matched API request, after
 // the limits and before validation. It answers the request itself (done) for a status,
 // returns a writer that truncates the body for malformedBody (finish writes it), waits on the
@@ -39,13 +43,26 @@ func (m *Mock) injectFaults(w http.ResponseWriter, c *call, info *reqInfo) (out 
 				"Prefer: latency=%s is not a duration such as 200ms", v))
 			return out, finish, true
 		}
+		if d > MaxLatency {
+			m.answerUndeclared(w, c.route, http.StatusBadRequest, apierr.New(apierr.RequestValidationFailed,
+				"Prefer: latency=%s is longer than %s, the most the mock holds a request", v, MaxLatency))
+			return out, finish, true
+		}
 		delay += d
 	}
 	if fired {
 		info.faultID = rule.ID
 		delay += rule.Action.Delay()
 	}
+	if delay > MaxLatency {
+		delay = MaxLatency
+	}
 	if delay > 0 {
+		if m.clock.Manual() && info.raw != nil {
+			// Held until the clock moves, however long that takes in real time: the
+			// server's write timeout does not cut it (DESIGN: manual clock).
+			_ = http.NewResponseController(info.raw).SetWriteDeadline(time.Time{})
+		}
 		if err := m.clock.Sleep(c.r.Context(), delay); err != nil {
 			info.dropped = true // the client went away while held
 			panic(http.ErrAbortHandler)

@@ -13,9 +13,10 @@ import (
 // X-RateLimit headers.
 type reqInfo struct {
 	r           *http.Request
-	api         bool      // under the API's base path: limited and journaled
-	start       time.Time // wall clock, for latencyMs
-	arrived     time.Time // mock clock, for the entry's time
+	raw         http.ResponseWriter // the server's writer (write deadline of held requests)
+	api         bool                // under the API's base path: limited and journaled
+	start       time.Time           // wall clock, for latencyMs
+	arrived     time.Time           // mock clock, for the entry's time
 	requestID   string
 	operationID string
 	accountID   string
@@ -40,7 +41,7 @@ func (m *Mock) beginAPI(w http.ResponseWriter, r *http.Request) *reqInfo {
 		info.requestID = id
 	} else {
 		n := m.seq.Add(1)
-		info.requestID = fmt.Sprintf("%08x-0000-4000-8000-%012x", uint32(m.cfg.Seed), n)
+		info.requestID = fmt.Sprintf("%08x-0000-4000-8000-%012x", m.instance, n)
 	}
 	w.Header().Set("X-Request-Id", info.requestID)
 	return info

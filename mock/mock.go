@@ -2,11 +2,15 @@ package mock
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +36,10 @@ type Config struct {
 	Fixtures []byte
 	// Seed makes ids and generated data reproducible.
 	Seed int64
+	// SeededKeys derives the API keys of new sandboxes from Seed too (reproducible keys, as
+	// an explicit --seed asks for); false draws them from crypto/rand, so no tenant can
+	// compute another's key.
+	SeededKeys bool
 	// Clock is the time source; nil means the real clock.
 	Clock clock.Clock
 	// Strict validates every response against the spec before it is written.
@@ -48,8 +56,12 @@ type Config struct {
 	WebhookTimeout time.Duration
 	// Limits are the rate limits and plan quotas (--limits); nil limits nothing (off).
 	Limits *limits.Config
-	// StateFile, when set, is loaded at start if it exists and saved atomically by Close.
+	// StateFile, when set, is loaded at start if it exists, saved atomically within
+	// StateSaveInterval of every change while the mock runs, and saved by Close.
 	StateFile string
+	// StateSaveInterval is how long a change may wait before the state file is rewritten
+	// (what a kill -9 can lose); 0 means 1 s.
+	StateSaveInterval time.Duration
 }
 
 // DefaultConfig is the mock as `make run` starts it.
@@ -72,6 +84,7 @@ type Mock struct {
 	adminVal  *spec.ResponseValidator
 	fixtures  []byte
 	seq       atomic.Uint64
+	instance  uint32 // random: the first part of generated X-Request-Ids (never the seed)
 	closers   []func(context.Context) error
 	visitors  *visitorRuntime      // reply engine, webhook dispatcher, webhook sinks (visitors.go)
 	defaults  map[string]store.Doc // component schema → default document (defaults.go)
@@ -84,11 +97,15 @@ type Mock struct {
 	onReset        []func()         // what else POST /__mock/reset clears (webhook sinks, deliveries)
 	onImport       []func()         // what runs after PUT /__mock/state imported a document
 	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
+	saveMu         sync.Mutex       // one state-file save at a time
 }
 
 // New builds a mock: it loads the spec and fixtures once and builds every validator once.
 func New(cfg Config) (*Mock, error) {
 	m := &Mock{cfg: cfg, clock: cfg.Clock, log: cfg.Logger}
+	var inst [4]byte
+	_, _ = rand.Read(inst[:])
+	m.instance = binary.BigEndian.Uint32(inst[:])
 	if m.clock == nil {
 		m.clock = clock.Real{}
 	}
@@ -125,7 +142,7 @@ func New(cfg Config) (*Mock, error) {
 			return nil, fmt.Errorf("mock: control-plane validator: %w", err)
 		}
 	}
-	m.store = store.New(store.Config{Seed: cfg.Seed, Now: m.clock.Now, Plans: planTable(cfg.Limits)})
+	m.store = store.New(store.Config{Seed: cfg.Seed, RandomKeys: !cfg.SeededKeys, Now: m.clock.Now, Plans: planTable(cfg.Limits)})
 	m.fixtures = cfg.Fixtures
 	if m.fixtures == nil && m.contract {
 		m.fixtures = defaultFixtures()
@@ -166,6 +183,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var info *reqInfo
 	if !admin {
 		info = m.beginAPI(out, r)
+		info.raw = w
 		if info.api {
 			defer m.endAPI(info, rec) // registered first, so it runs last: after a drop's re-panic too
 		}
@@ -217,12 +235,14 @@ func (m *Mock) checkContract(r *http.Request, b *bufferedWriter) {
 	}
 }
 
-// Close stops background work (webhook deliveries) and waits for it within ctx.
+// Close stops background work (webhook deliveries) within ctx, then saves --state-file.
+// Every step runs even when an earlier one failed or ctx is done: the state is always saved.
 func (m *Mock) Close(ctx context.Context) error {
+	var errs []error
 	for _, f := range m.closers {
 		if err := f(ctx); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -3,6 +3,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,7 +27,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "contextgpt-mock:", err)
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -73,44 +75,82 @@ type options struct {
 	quiet      bool
 	limits     string
 	stateFile  string
+	maxConns   int
+	// seeded is true when --seed or CONTEXTGPT_MOCK_SEED was given: keys are reproducible.
+	seeded bool
 	// webhookTimeout is the webhook receivers' time to answer, in real time.
 	webhookTimeout time.Duration
 }
 
-func parseFlags(args []string, stderr io.Writer) (options, error) {
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
 	var o options
+	e := envReader{getenv: getenv}
 	fs := flag.NewFlagSet("contextgpt-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.addr, "addr", env("ADDR", "127.0.0.1:8080"), "address to listen on (port 0 picks a free one)")
-	fs.StringVar(&o.fixtures, "fixtures", env("FIXTURES", ""), "YAML file of the initial state (default: the embedded fixtures/default.yaml; \"none\" for an empty mock)")
-	fs.StringVar(&o.specFile, "spec", env("SPEC", ""), "serve another OpenAPI 3.0 document from its schemas and examples (default: the embedded ContextGPT spec)")
-	fs.Int64Var(&o.seed, "seed", envInt("SEED", 1), "seed for ids and generated data")
-	fs.BoolVar(&o.strict, "strict", envBool("STRICT", false), "validate every response against the spec before writing it (~0.2 ms a response)")
-	fs.StringVar(&o.adminToken, "admin-token", env("ADMIN_TOKEN", ""), "bearer token that lets non-loopback clients use /__mock")
-	fs.StringVar(&o.clockMode, "clock", env("CLOCK", "real"), "real, or manual: time moves only through POST /__mock/clock")
-	fs.StringVar(&o.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error")
-	fs.StringVar(&o.logFormat, "log-format", env("LOG_FORMAT", "text"), "text or json")
-	fs.BoolVar(&o.quiet, "quiet", envBool("QUIET", false), "do not print the fixture keys at start")
-	if err := (durationFlag{&o.webhookTimeout}).Set(env("WEBHOOK_TIMEOUT", "10s")); err != nil {
-		return o, usageError{fmt.Errorf("CONTEXTGPT_MOCK_WEBHOOK_TIMEOUT: %w", err)}
-	}
+	fs.StringVar(&o.addr, "addr", e.str("ADDR", "127.0.0.1:8080"), "address to listen on (port 0 picks a free one)")
+	fs.StringVar(&o.fixtures, "fixtures", e.str("FIXTURES", ""), "YAML file of the initial state (default: the embedded fixtures/default.yaml; \"none\" for an empty mock)")
+	fs.StringVar(&o.specFile, "spec", e.str("SPEC", ""), "serve another OpenAPI 3.0 document from its schemas and examples (default: the embedded ContextGPT spec)")
+	seed, seeded := e.int("SEED")
+	fs.Int64Var(&o.seed, "seed", seed, "seed for ids and generated data; given, API keys of new sandboxes are reproducible too (default: random, keys from crypto/rand)")
+	fs.BoolVar(&o.strict, "strict", e.bool("STRICT", false), "validate every response against the spec before writing it (~0.2 ms a response)")
+	fs.StringVar(&o.adminToken, "admin-token", e.str("ADMIN_TOKEN", ""), "bearer token that lets non-loopback clients use /__mock")
+	fs.StringVar(&o.clockMode, "clock", e.str("CLOCK", "real"), "real, or manual: time moves only through POST /__mock/clock")
+	fs.StringVar(&o.logLevel, "log-level", e.str("LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", e.str("LOG_FORMAT", "text"), "text or json")
+	fs.BoolVar(&o.quiet, "quiet", e.bool("QUIET", false), "do not print the fixture keys at start")
+	o.webhookTimeout = e.duration("WEBHOOK_TIMEOUT", 10*time.Second)
 	fs.Var(durationFlag{&o.webhookTimeout}, "webhook-timeout", "how long a webhook receiver has to answer, in real time")
-	fs.StringVar(&o.limits, "limits", env("LIMITS", "documented"), "documented, off, or a YAML file that overrides any limit (see mock/limits)")
-	fs.StringVar(&o.stateFile, "state-file", env("STATE_FILE", ""), "load the domain state from this file at start (if it exists) and save it there atomically on shutdown")
+	fs.StringVar(&o.limits, "limits", e.str("LIMITS", "documented"), "documented, off, or a YAML file that overrides any limit (see mock/limits)")
+	fs.StringVar(&o.stateFile, "state-file", e.str("STATE_FILE", ""), "load the domain state from this file at start (if it exists), keep it current while running (within 1 s of a change) and save it on shutdown")
+	conns, _ := e.int("MAX_CONNS")
+	if conns == 0 {
+		conns = defaultMaxConns
+	}
+	fs.IntVar(&o.maxConns, "max-conns", int(conns), "most connections open at once; more wait to be accepted")
+	if e.err != nil {
+		return o, usageError{e.err}
+	}
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{err}
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "seed" {
+			seeded = true
+		}
+	})
+	o.seeded = seeded
 	if fs.NArg() > 0 {
 		return o, usageError{fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))}
 	}
 	if o.clockMode != "real" && o.clockMode != "manual" {
 		return o, usageError{fmt.Errorf("--clock must be real or manual, not %q", o.clockMode)}
 	}
+	if o.maxConns < 1 {
+		return o, usageError{fmt.Errorf("--max-conns must be at least 1, not %d", o.maxConns)}
+	}
 	return o, nil
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parseFlags(args, stderr)
+// Server limits (README "Limits and safety").
+const (
+	defaultMaxConns   = 1024
+	readHeaderTimeout = 10 * time.Second
+	// readTimeout bounds reading a whole request, body included (10 MiB uploads at 200 KB/s).
+	readTimeout = 60 * time.Second
+	// writeTimeout sits above the longest injected latency (mock.MaxLatency); requests held
+	// on the manual clock lift it for themselves.
+	writeTimeout = mock.MaxLatency + time.Minute
+	idleTimeout  = 2 * time.Minute
+	// maxHeaderBytes is net/http's own cap on the request line and headers (answered 431
+	// in plain text by Go); the mock answers smaller caps in the envelope first.
+	maxHeaderBytes = 256 << 10
+	// shutdownGrace is how long shutdown waits for requests in flight (held ones are
+	// cancelled at once) before it closes the connections; the state is saved either way.
+	shutdownGrace = 10 * time.Second
+)
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -120,6 +160,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := mock.DefaultConfig()
 	cfg.Seed = o.seed
+	cfg.SeededKeys = o.seeded
+	if !o.seeded {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		cfg.Seed = int64(binary.BigEndian.Uint64(b[:]) >> 1)
+	}
 	cfg.Strict = o.strict
 	cfg.AdminToken = o.adminToken
 	cfg.Logger = logger
@@ -153,8 +201,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	// Cancelled at shutdown: requests held by injected latency end at once.
+	baseCtx, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
+	srv := &http.Server{
+		Handler:           m,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		BaseContext:       func(net.Listener) context.Context { return baseCtx },
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 	base := "http://" + ln.Addr().String()
+	ln = newLimitListener(ln, o.maxConns)
 	fmt.Fprintf(stdout, "contextgpt-mock %s listening on %s\n", mock.Version, base)
 	fmt.Fprintf(stdout, "API: %s/api/v1/...   control plane: %s/__mock/health\n", base, base)
 	if !o.quiet && cfg.Spec == nil {
@@ -162,18 +223,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
+	// Shutdown always saves: held and faulted requests are cancelled, requests in flight
+	// get shutdownGrace, then connections are closed, and Close writes --state-file.
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	cancelRequests()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("requests still running at shutdown were cut off", "err", err)
+		_ = srv.Close()
+	}
+	closeCtx, cancelClose := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancelClose()
+	if err := m.Close(closeCtx); err != nil {
 		return err
 	}
-	return m.Close(shutdownCtx)
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
 }
 
 func printKeys(w io.Writer, m *mock.Mock, base string) {

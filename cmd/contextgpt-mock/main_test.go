@@ -13,12 +13,18 @@ import (
 
 // startMain runs the command in-process on a free loopback port and returns its base URL.
 func startMain(t *testing.T, args ...string) (string, context.CancelFunc, <-chan error) {
+	return startMainEnv(t, noEnv, args...)
+}
+
+func noEnv(string) string { return "" }
+
+func startMainEnv(t *testing.T, getenv func(string) string, args ...string) (string, context.CancelFunc, <-chan error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), pw, io.Discard)
+		err := run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), getenv, pw, io.Discard)
 		pw.Close()
 		done <- err
 	}()
@@ -82,8 +88,8 @@ func TestMainServesAndShutsDown(t *testing.T) {
 }
 
 func TestMainRejectsBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"--clock", "sometimes"}, {"--log-format", "xml"}, {"--nope"}, {"extra"}, {"--fixtures", "/does/not/exist.yaml"}} {
-		err := run(context.Background(), args, io.Discard, io.Discard)
+	for _, args := range [][]string{{"--clock", "sometimes"}, {"--log-format", "xml"}, {"--nope"}, {"extra"}, {"--fixtures", "/does/not/exist.yaml"}, {"--max-conns", "0"}} {
+		err := run(context.Background(), args, noEnv, io.Discard, io.Discard)
 		var ue usageError
 		if err == nil || !asUsage(err, &ue) {
 			t.Errorf("%v: got %v; want a usage error (exit 2)", args, err)

@@ -77,6 +77,10 @@ func newRand(seed int64) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(seed), 0x5eed_fa17))
 }
 
+// MaxLatency is the longest latency a rule or a Prefer header may inject (the server's
+// write timeout sits above it).
+const MaxLatency = 10 * time.Minute
+
 // Validate checks a rule's own fields (not whether its operationId exists).
 func Validate(r Rule) error {
 	a := r.Action
@@ -93,6 +97,9 @@ func Validate(r Rule) error {
 		}
 		if d < 0 {
 			return fmt.Errorf("action.latency: %s is negative", a.Latency)
+		}
+		if d > MaxLatency {
+			return fmt.Errorf("action.latency: %s is longer than %s, the most the mock holds a request", a.Latency, MaxLatency)
 		}
 	}
 	if a.Drop && (a.Status != 0 || a.MalformedBody) {

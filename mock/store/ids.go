@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -15,6 +16,8 @@ const idBase = 361628903185300000
 type ids struct {
 	seed int64
 	seq  uint64
+	// randomKeys draws API keys from crypto/rand instead of the seed (Config.RandomKeys).
+	randomKeys bool
 }
 
 func (g *ids) next() uint64 {
@@ -36,9 +39,17 @@ func (g *ids) uuid() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// apiKey is "sk_" and 64 hex digits, the real key format.
+// apiKey is "sk_" and 64 hex digits, the real key format: from crypto/rand, or derived
+// from the seed when keys are to be reproducible. The sequence moves either way, so the
+// other ids do not depend on the choice.
 func (g *ids) apiKey() string {
-	return "sk_" + hex.EncodeToString(g.bytes(32))
+	b := g.bytes(32)
+	if g.randomKeys {
+		if _, err := rand.Read(b); err != nil {
+			panic("store: crypto/rand: " + err.Error())
+		}
+	}
+	return "sk_" + hex.EncodeToString(b)
 }
 
 func (g *ids) bytes(n int) []byte {

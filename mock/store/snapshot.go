@@ -31,8 +31,21 @@ var collections = []string{"accounts", "users", "apiKeys", "chatbots", "threads"
 // Export returns the whole domain state as one JSON document (accounts by id, users by id,
 // keys by key, chatbots by id with everything they own, threads, messages and deliveries in
 // creation order, leads by capture time and id), with the id generator's position. It is
-// encoded under the read lock, so it is one consistent snapshot even under concurrent writes.
+// one consistent snapshot even under concurrent writes: the records are copied under the
+// read lock and encoded after it is released, so writers wait for the copy only.
 func (s *Store) Export() ([]byte, error) {
+	doc := s.snapshot()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("store: export: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// snapshot is a deep copy of the state document, taken under the read lock.
+func (s *Store) snapshot() stateDocument {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	doc := stateDocument{Version: StateVersion, IDSequence: s.ids.seq}
@@ -49,14 +62,12 @@ func (s *Store) Export() ([]byte, error) {
 		return a.ID < b.ID
 	})
 	doc.WebhookDeliveries = sortedValues(s.deliveries, func(a, b *Delivery) bool { return seqBefore(a.Seq, b.Seq, a.ID, b.ID) })
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("store: export: %w", err)
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return deepCopy(doc)
 }
+
+// Generation counts the store's write transactions and imports: a saver compares it to
+// the last one it saved to know whether anything changed.
+func (s *Store) Generation() uint64 { return s.gen.Load() }
 
 func seqBefore(a, b uint64, ida, idb string) bool {
 	if a != b {
@@ -119,11 +130,12 @@ func (s *Store) Import(data []byte) (map[string]int, error) {
 		"leads": len(doc.Leads), "webhookDeliveries": len(doc.WebhookDeliveries),
 	}
 	s.mu.Lock()
-	s.ids = ids{seed: s.cfg.Seed, seq: doc.IDSequence}
+	s.ids = ids{seed: s.cfg.Seed, seq: doc.IDSequence, randomKeys: s.cfg.RandomKeys}
 	s.accounts, s.users, s.keys, s.chatbots = n.accounts, n.users, n.keys, n.chatbots
 	s.threads, s.messages, s.leads, s.deliveries = n.threads, n.messages, n.leads, n.deliveries
 	s.threadsByBot, s.messagesByThrd, s.deliveriesByBot = n.threadsByBot, n.messagesByThrd, n.deliveriesByBot
 	s.pending = nil
+	s.gen.Add(1)
 	s.mu.Unlock()
 	return counts, nil
 }

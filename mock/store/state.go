@@ -2,6 +2,7 @@ package store
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,9 +17,12 @@ type Event struct {
 
 // Config sets up a Store.
 type Config struct {
-	Seed  int64
-	Now   func() time.Time
-	Plans map[Plan]PlanLimits
+	Seed int64
+	// RandomKeys draws API keys from crypto/rand; false derives them from Seed and the id
+	// sequence (reproducible, and so guessable by whoever knows the seed).
+	RandomKeys bool
+	Now        func() time.Time
+	Plans      map[Plan]PlanLimits
 	// OnEvent receives events after the change that caused them is committed, outside
 	// the store's lock. It must not block for long.
 	OnEvent func(Event)
@@ -31,6 +35,7 @@ type Store struct {
 	cfg     Config
 	ids     ids
 	pending []Event
+	gen     atomic.Uint64 // write transactions so far (Generation)
 
 	accounts   map[string]*Account
 	users      map[string]*User
@@ -61,7 +66,7 @@ func New(cfg Config) *Store {
 }
 
 func (s *Store) clear() {
-	s.ids = ids{seed: s.cfg.Seed}
+	s.ids = ids{seed: s.cfg.Seed, randomKeys: s.cfg.RandomKeys}
 	s.accounts = map[string]*Account{}
 	s.users = map[string]*User{}
 	s.keys = map[string]*APIKey{}
@@ -107,6 +112,7 @@ func (s *Store) update(fn func() error) error {
 	func() {
 		s.mu.Lock()
 		defer func() {
+			s.gen.Add(1)
 			evs, s.pending = s.pending, nil
 			hook = s.cfg.OnEvent
 			s.mu.Unlock()

@@ -390,6 +390,7 @@ func (s *Store) DeliveryByID(id string) (Delivery, bool) {
 func (s *Store) NewUUID() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gen.Add(1) // the id sequence is part of the state
 	return s.ids.uuid()
 }
 
