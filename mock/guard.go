@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/webhook"
 )
 
@@ -97,19 +98,19 @@ func localHost(hostport string) bool {
 // adminGuard runs before the token check on every /__mock request: the control plane
 // refuses cross-site browser requests, webhook deliveries other than to the sink, and a
 // Host that is not the mock's own unless the request carries the admin token.
-func (m *Mock) adminGuard(r *http.Request) (code string, status int, msg string) {
+func (m *Mock) adminGuard(r *http.Request) (code, msg string) {
 	if bad, why := crossSite(r); bad {
-		return "ADMIN_CROSS_SITE", http.StatusForbidden, "the control plane does not answer cross-site browser requests (" + why + ")"
+		return apierr.AdminCrossSite, "the control plane does not answer cross-site browser requests (" + why + ")"
 	}
 	sink := strings.HasPrefix(r.URL.EscapedPath(), sinkPrefix) && r.Method == http.MethodPost
 	if fromWebhookDispatcher(r) && !sink {
-		return "ADMIN_FORBIDDEN", http.StatusForbidden, "webhook deliveries reach only the webhook sink (" + sinkPrefix + "{name})"
+		return apierr.AdminForbidden, "webhook deliveries reach only the webhook sink (" + sinkPrefix + "{name})"
 	}
 	if m.cfg.AdminToken != "" && strings.TrimSpace(r.Header.Get("Authorization")) == "Bearer "+m.cfg.AdminToken {
-		return "", 0, ""
+		return "", ""
 	}
 	if !localHost(r.Host) {
-		return "ADMIN_HOST_NOT_ALLOWED", http.StatusForbidden, "the control plane answers Host: an IP address or localhost without the admin token, not " + r.Host + " (DNS rebinding)"
+		return apierr.AdminHostNotAllowed, "the control plane answers Host: an IP address or localhost without the admin token, not " + r.Host + " (DNS rebinding)"
 	}
-	return "", 0, ""
+	return "", ""
 }
