@@ -88,6 +88,10 @@ func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			writeAdminError(w, apierr.InvalidRequest, fmt.Sprintf("control-plane bodies are limited to %d bytes", limit))
 			return
 		}
+		if d, most := jsonDepth(body), maxJSONDepth+16; d > most { // the state document adds levels
+			writeAdminError(w, apierr.InvalidRequest, fmt.Sprintf("JSON nests %d levels deep; at most %d are accepted", d, most))
+			return
+		}
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		// `curl -d '{...}'` sends form encoding by default; a control plane for tests takes
 		// a JSON-looking body as JSON rather than make every newcomer add the header.
@@ -183,6 +187,10 @@ func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spe
 	}
 	sb, err := m.store.CreateSandbox(plan, in.Name)
 	if err != nil {
+		if e := apierr.As(err); e.Code == apierr.StoreLimitReached {
+			writeAdminErr(w, e) // 403: the mock holds as many accounts as it may
+			return
+		}
 		writeAdminError(w, apierr.InternalError, err.Error())
 		return
 	}

@@ -15,10 +15,21 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
+// Sink caps (README "Limits and safety"): what the sinks keep is bounded whatever is
+// posted to them. Past maxSinkRecords or maxSinkBytes the oldest records are forgotten
+// (this sink's first); a new sink past maxSinks is refused (403 STORE_LIMIT_REACHED).
+const (
+	maxSinks       = 1_000
+	maxSinkRecords = 1_000
+	maxSinkBytes   = 64 << 20
+	maxSinkDelayMs = 60_000
+)
+
 // sinkSet holds the control plane's webhook sinks by name.
 type sinkSet struct {
 	mu    sync.Mutex
 	sinks map[string]*sink
+	bytes int // what every sink's records weigh, about
 }
 
 type sink struct {
@@ -48,6 +59,7 @@ type sinkDelivery struct {
 	SignatureValid *bool             `json:"signatureValid"`
 	TokenValid     *bool             `json:"tokenValid"`
 	ResponseStatus int               `json:"responseStatus"`
+	size           int               // what the record weighs, about (raw body twice, headers)
 }
 
 func newSinkSet() *sinkSet { return &sinkSet{sinks: map[string]*sink{}} }
@@ -56,7 +68,52 @@ func newSinkSet() *sinkSet { return &sinkSet{sinks: map[string]*sink{}} }
 func (s *sinkSet) clear() {
 	s.mu.Lock()
 	s.sinks = map[string]*sink{}
+	s.bytes = 0
 	s.mu.Unlock()
+}
+
+// roomLocked tells whether a sink of that name may be kept (it exists, or there is room).
+func (s *sinkSet) roomLocked(name string) bool {
+	_, ok := s.sinks[name]
+	return ok || len(s.sinks) < maxSinks
+}
+
+// addLocked appends a record and forgets the oldest ones past the caps.
+func (s *sinkSet) addLocked(k *sink, d sinkDelivery) {
+	k.received = append(k.received, d)
+	s.bytes += d.size
+	for len(k.received) > maxSinkRecords || (s.bytes > maxSinkBytes && len(k.received) > 1) {
+		s.bytes -= k.received[0].size
+		k.received[0] = sinkDelivery{}
+		k.received = k.received[1:]
+	}
+	for _, o := range s.sinks { // still over: other sinks hold the bytes
+		if s.bytes <= maxSinkBytes {
+			break
+		}
+		if o == k {
+			continue
+		}
+		for _, x := range o.received {
+			s.bytes -= x.size
+		}
+		o.received = nil
+	}
+}
+
+// dropLocked forgets a sink and its records.
+func (s *sinkSet) dropLocked(name string) {
+	if k, ok := s.sinks[name]; ok {
+		for _, x := range k.received {
+			s.bytes -= x.size
+		}
+		delete(s.sinks, name)
+	}
+}
+
+func sinkLimit() *apierr.Error {
+	return apierr.New(apierr.StoreLimitReached, "the mock keeps at most %d webhook sinks; DELETE one or reset the mock", maxSinks).
+		WithDetails(map[string]any{"resource": "webhook sinks", "limit": maxSinks})
 }
 
 // getLocked returns the named sink, unconfigured (200 at once, no secret) when new.
@@ -91,9 +148,18 @@ func (m *Mock) adminConfigureSink(w http.ResponseWriter, r *http.Request, route 
 		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
+	if in.DelayMs < 0 || in.DelayMs > maxSinkDelayMs || in.FailTimes < 0 {
+		writeAdminError(w, apierr.InvalidRequest, fmt.Sprintf("delayMs must be between 0 and %d, failTimes not negative", maxSinkDelayMs))
+		return
+	}
 	name := route.PathParams["name"]
 	set := m.visitors.sinks
 	set.mu.Lock()
+	if !set.roomLocked(name) {
+		set.mu.Unlock()
+		writeAdminErr(w, sinkLimit())
+		return
+	}
 	k := set.getLocked(name)
 	k.secret, k.failTimes, k.delayMs, k.status = in.Secret, in.FailTimes, in.DelayMs, http.StatusInternalServerError
 	if in.Status != nil {
@@ -111,12 +177,20 @@ func (m *Mock) adminReceiveWebhook(w http.ResponseWriter, r *http.Request, route
 	name := route.PathParams["name"]
 	set := m.visitors.sinks
 	set.mu.Lock()
+	if !set.roomLocked(name) {
+		set.mu.Unlock()
+		writeAdminErr(w, sinkLimit())
+		return
+	}
 	k := set.getLocked(name)
 	k.seq++
 	d := sinkDelivery{ID: fmt.Sprintf("dlv-%d", k.seq), ReceivedAt: timestamp(m.clock.Now()), Headers: map[string]string{},
 		RawBody: string(raw), ResponseStatus: http.StatusOK}
+	d.size = 2*len(raw) + 256
 	for h, vs := range r.Header {
-		d.Headers[http.CanonicalHeaderKey(h)] = strings.Join(vs, ", ")
+		v := strings.Join(vs, ", ")
+		d.Headers[http.CanonicalHeaderKey(h)] = v
+		d.size += len(h) + len(v) + 64
 	}
 	var body map[string]any
 	if json.Unmarshal(raw, &body) == nil && body != nil {
@@ -136,7 +210,7 @@ func (m *Mock) adminReceiveWebhook(w http.ResponseWriter, r *http.Request, route
 		d.ResponseStatus = k.status
 	}
 	left, delay := k.failTimes, time.Duration(k.delayMs)*time.Millisecond
-	k.received = append(k.received, d)
+	set.addLocked(k, d)
 	set.mu.Unlock()
 	if delay > 0 {
 		t := time.NewTimer(delay)
@@ -171,7 +245,7 @@ func (m *Mock) adminGetSink(w http.ResponseWriter, _ *http.Request, route *spec.
 func (m *Mock) adminClearSink(w http.ResponseWriter, _ *http.Request, route *spec.Route) {
 	set := m.visitors.sinks
 	set.mu.Lock()
-	delete(set.sinks, route.PathParams["name"])
+	set.dropLocked(route.PathParams["name"])
 	set.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -26,6 +26,15 @@ func planTable(cfg *limits.Config) map[store.Plan]store.PlanLimits {
 	return cfg.Plans
 }
 
+// storeCaps are the caps the store enforces: the limits file's, else the defaults (also
+// with --limits off: they bound memory, not a plan).
+func storeCaps(cfg *limits.Config) store.Caps {
+	if cfg == nil || cfg.Caps == (store.Caps{}) {
+		return store.DefaultCaps()
+	}
+	return cfg.Caps
+}
+
 // initControl builds the limiters, fault rules and journal, remembers the fixtures as a
 // state document (what reset goes back to) and loads --state-file.
 func (m *Mock) initControl() error {

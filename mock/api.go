@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -193,6 +194,10 @@ func (m *Mock) readBody(c *call) error {
 	if mediaType == "application/json" && !utf8.Valid(body) {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
 			Fields: []spec.FieldError{{Path: []any{}, Message: "request body is not valid UTF-8"}}}
+	}
+	if d := jsonDepth(body); mediaType != "multipart/form-data" && d > maxJSONDepth {
+		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
+			Fields: []spec.FieldError{{Path: []any{}, Message: fmt.Sprintf("JSON nests %d levels deep; at most %d are accepted", d, maxJSONDepth)}}}
 	}
 	c.body = body
 	r.Body = io.NopCloser(bytes.NewReader(body))

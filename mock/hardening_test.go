@@ -1,6 +1,11 @@
 package mock
 
 import (
+	"encoding/json"
+	"fmt"
+	"github.com/contextgpt/sandbox/mock/journal"
+	"github.com/contextgpt/sandbox/mock/limits"
+	"github.com/contextgpt/sandbox/mock/store"
 	"io"
 	"net/http"
 	"os"
@@ -70,4 +75,162 @@ func (tm *testMock) rawH(method, path, key string, hdr map[string]string) (*http
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	return res, b, err
+}
+
+func withCaps(c store.Caps) testOption {
+	return func(cfg *Config) {
+		l := limits.Documented()
+		l.Caps = c
+		cfg.Limits = l
+	}
+}
+
+// Attack 2 (issue 10): each journal entry kept the whole URL; 500 requests with a 1 MB path
+// took the process to 2.4 GB. A target over 8 KiB is answered 414 in the envelope, headers
+// over 32 KiB 431, and the journal keeps at most 1 KiB of a path.
+func TestAttackJournalMemoryBlowup(t *testing.T) {
+	tm := newTestMock(t)
+	long := "/api/v1/chatting/" + strings.Repeat("a", 100<<10)
+	r := tm.do("GET", long, "", nil)
+	if r.Status != http.StatusRequestURITooLong || r.code() != "URI_TOO_LONG" || r.at("success") != false {
+		t.Fatalf("100 KiB path: %d %.300s", r.Status, r.Raw)
+	}
+	r = tm.do("GET", "/__mock/requests?x="+strings.Repeat("a", 9<<10), "", nil)
+	if r.Status != http.StatusRequestURITooLong || r.code() != "URI_TOO_LONG" {
+		t.Fatalf("long control-plane query: %d %.300s", r.Status, r.Raw)
+	}
+	big := strings.Repeat("b", 6<<10)
+	r = tm.doH("GET", "/api/v1/chatbots/my-chatbots", keyScale, nil, map[string]string{"X-A": big, "X-B": big, "X-C": big, "X-D": big, "X-E": big, "X-F": big})
+	if r.Status != http.StatusRequestHeaderFieldsTooLarge || r.code() != "HEADER_FIELDS_TOO_LARGE" {
+		t.Fatalf("36 KiB of headers: %d %.300s", r.Status, r.Raw)
+	}
+	r = tm.doH("GET", "/api/v1/chatbots/my-chatbots", keyScale, nil, map[string]string{"X-A": strings.Repeat("c", 9<<10)})
+	if r.Status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("one 9 KiB header: %d %.300s", r.Status, r.Raw)
+	}
+	// Just under the cap: answered as usual, journaled with the path cut at 1 KiB.
+	tm.do("GET", "/api/v1/chatting/"+strings.Repeat("z", 7<<10), keyScale, nil)
+	for _, e := range func() []journal.Entry { es, _ := tm.m.journal.List(journal.Filter{}); return es }() {
+		if len(e.Path) > maxJournalPath {
+			t.Fatalf("journal keeps a %d-byte path", len(e.Path))
+		}
+	}
+}
+
+// Attack 2 (issue 10): writes grew memory without bound (no cap on threads, messages,
+// chatbots, sandboxes). Past a cap the answer is 403 STORE_LIMIT_REACHED and nothing is
+// stored.
+func TestAttackUnboundedStoreGrowth(t *testing.T) {
+	caps := store.DefaultCaps()
+	caps.Threads, caps.MessagesPerAccount, caps.Chatbots, caps.Accounts = 7, 12, 6, 9
+	tm := newTestMock(t, withCaps(caps))
+	threads := tm.countState(t, "threads")
+	var id string
+	for i := threads; i < 7; i++ {
+		id = createTestThread(t, tm, map[string]any{})
+	}
+	r := tm.do("POST", threadsPath(botShipping), keyScale, map[string]any{}).must(t, http.StatusForbidden)
+	if r.code() != "STORE_LIMIT_REACHED" || r.at("error.details.limit") != float64(7) {
+		t.Fatalf("thread past the cap: %s", r.Raw)
+	}
+	if n := tm.countState(t, "threads"); n != 7 {
+		t.Fatalf("%d threads stored; want 7", n)
+	}
+	for i := 0; ; i++ {
+		r := tm.do("POST", threadPath(botShipping, id)+"/message", keyScale, map[string]any{"content": "hello"})
+		if r.Status == http.StatusForbidden {
+			if r.code() != "STORE_LIMIT_REACHED" {
+				t.Fatalf("message past the cap: %s", r.Raw)
+			}
+			break
+		}
+		r.must(t, http.StatusCreated)
+		if i > 20 {
+			t.Fatal("the per-account message cap never applied")
+		}
+	}
+	for i := 0; ; i++ {
+		r := tm.do("POST", "/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"name": fmt.Sprintf("cap %d", i), "description": "x"})
+		if r.Status == http.StatusForbidden {
+			if r.code() != "STORE_LIMIT_REACHED" {
+				t.Fatalf("chatbot past the cap: %s", r.Raw)
+			}
+			break
+		}
+		r.must(t, http.StatusCreated)
+		if i > 10 {
+			t.Fatal("the chatbot cap never applied")
+		}
+	}
+	for i := 0; ; i++ {
+		r := tm.do("POST", "/__mock/sandboxes", "", map[string]any{"plan": "scale"})
+		if r.Status == http.StatusForbidden {
+			if r.code() != "STORE_LIMIT_REACHED" {
+				t.Fatalf("sandbox past the cap: %s", r.Raw)
+			}
+			break
+		}
+		r.must(t, http.StatusCreated)
+		if i > 10 {
+			t.Fatal("the account cap never applied")
+		}
+	}
+}
+
+// Attack 2 (issue 10): no cap on sink records or deliveries. A sink keeps its newest
+// 1,000 records; a chatbot's delivery log forgets its oldest finished delivery past its cap.
+func TestAttackSinkAndDeliveryGrowth(t *testing.T) {
+	caps := store.DefaultCaps()
+	caps.DeliveriesPerChatbot = 3
+	tm := newTestMock(t, withCaps(caps))
+	for i := 0; i < maxSinkRecords+5; i++ {
+		tm.do("POST", "/__mock/webhook-sink/flood", "", map[string]any{"n": i}).must(t, http.StatusOK)
+	}
+	r := tm.do("GET", "/__mock/webhook-sink/flood", "", nil).must(t, http.StatusOK)
+	if ds, _ := r.at("deliveries").([]any); len(ds) != maxSinkRecords || r.at("deliveries.0.body.n") != float64(5) {
+		t.Fatalf("sink keeps %d records, first %v", len(ds), r.at("deliveries.0.body.n"))
+	}
+	tm.hookToSink(t, "log")
+	for i := 0; i < 6; i++ {
+		tm.do("POST", webhookPath(botShipping)+"/test", keyScale, map[string]any{"eventType": "NEW_LEAD"}).must(t, http.StatusAccepted)
+		tm.waitDelivery(t, botShipping)
+	}
+	if ds := tm.m.Store().Deliveries(botShipping, "", ""); len(ds) != 3 {
+		t.Fatalf("the delivery log holds %d; want 3", len(ds))
+	}
+}
+
+// countState is how many records of a collection the state export holds.
+func (tm *testMock) countState(t testing.TB, collection string) int {
+	t.Helper()
+	var doc map[string]json.RawMessage
+	var items []json.RawMessage
+	if err := json.Unmarshal(tm.getState(t), &doc); err != nil || json.Unmarshal(doc[collection], &items) != nil {
+		t.Fatalf("state: %v", err)
+	}
+	return len(items)
+}
+
+// Attack 5 (issue 10): a fontFamily nested 9,998 levels deep was accepted and saved; the
+// next start failed and a PUT of the exported state was refused. Bodies nest at most 64
+// levels (400 in the envelope), and whatever the API accepted re-imports.
+func TestAttackDeepJSONAcceptedButUnsavable(t *testing.T) {
+	tm := newTestMock(t)
+	deep := strings.Repeat(`{"a":`, 9998) + `1` + strings.Repeat(`}`, 9998)
+	r := tm.do("POST", appearanceRoute(botShipping), keyScale, `{"fontFamily":`+deep+`}`)
+	if r.Status != http.StatusBadRequest || r.code() != "REQUEST_VALIDATION_FAILED" || !strings.Contains(string(r.Raw), "levels deep") {
+		t.Fatalf("9,998 levels: %d %.300s", r.Status, r.Raw)
+	}
+	// At the cap, whatever is accepted round-trips through the state export.
+	ok := strings.Repeat(`[`, maxJSONDepth-1) + strings.Repeat(`]`, maxJSONDepth-1)
+	tm.do("POST", "/__mock/webhook-sink/deep", "", `{"x":`+ok+`}`).must(t, http.StatusOK)
+	tm.do("POST", appearanceRoute(botShipping), keyScale, `{"fontFamily":"Inter","chatWindowTitle":`+strings.Repeat(`[`, 40)+strings.Repeat(`]`, 40)+`}`)
+	state := tm.getState(t)
+	tm.do("PUT", "/__mock/state", "", state).must(t, http.StatusOK)
+	if again := tm.getState(t); string(again) != string(state) {
+		t.Fatal("the state changed on a round trip")
+	}
+	if d := jsonDepth(state); d > maxJSONDepth+16 {
+		t.Fatalf("state nests %d levels", d)
+	}
 }

@@ -65,7 +65,7 @@ func (m *Mock) endAPI(info *reqInfo, rec *recorder) {
 	e := journal.Entry{
 		Time:      info.arrived,
 		Method:    info.r.Method,
-		Path:      info.r.URL.Path,
+		Path:      clip(info.r.URL.Path, maxJournalPath),
 		Status:    status,
 		LatencyMs: float64(time.Since(info.start).Microseconds()) / 1000,
 		RequestID: info.requestID,

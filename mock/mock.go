@@ -142,7 +142,7 @@ func New(cfg Config) (*Mock, error) {
 			return nil, fmt.Errorf("mock: control-plane validator: %w", err)
 		}
 	}
-	m.store = store.New(store.Config{Seed: cfg.Seed, RandomKeys: !cfg.SeededKeys, Now: m.clock.Now, Plans: planTable(cfg.Limits)})
+	m.store = store.New(store.Config{Seed: cfg.Seed, RandomKeys: !cfg.SeededKeys, Now: m.clock.Now, Plans: planTable(cfg.Limits), Caps: storeCaps(cfg.Limits)})
 	m.fixtures = cfg.Fixtures
 	if m.fixtures == nil && m.contract {
 		m.fixtures = defaultFixtures()
@@ -205,6 +205,18 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		m.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 	}()
+	if e := requestTooLarge(r); e != nil {
+		markUnmatched(out) // answered before routing
+		if admin {
+			writeAdminErr(out, e)
+		} else {
+			if info.api {
+				m.peekIP(out, r, info) // X-RateLimit-* as on every /api answer
+			}
+			writeError(out, e)
+		}
+		return
+	}
 	if admin {
 		m.serveAdmin(out, r)
 		return

@@ -149,9 +149,9 @@ func TestRobustnessHostileRequests(t *testing.T) {
 				return
 			}
 			switch r.Status {
-			case 400, 401, 404, 405, 413:
+			case 400, 401, 404, 405, 413, 414, 431:
 			default:
-				t.Fatalf("got %d; want 400, 401, 404, 405 or 413\nbody: %s", r.Status, r.Raw)
+				t.Fatalf("got %d; want 400, 401, 404, 405, 413, 414 or 431\nbody: %s", r.Status, r.Raw)
 			}
 			if r.Body["success"] != false || int(r.num("statusCode")) != r.Status || r.code() == "" || r.at("data") != nil {
 				t.Fatalf("not the error envelope: %s", r.Raw)

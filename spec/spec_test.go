@@ -171,7 +171,7 @@ func TestEveryOperationDeclaresAuthAndCommonErrors(t *testing.T) {
 			if op.Security != nil {
 				t.Fatalf("operation overrides the global security: %v", *op.Security)
 			}
-			want := []string{"401", "403", "429", "500"}
+			want := []string{"401", "403", "414", "429", "431", "500"}
 			if op.RequestBody != nil || hasQuery(op) {
 				want = append(want, "400")
 			}

@@ -45,6 +45,12 @@ const (
 	NotImplemented           = "NOT_IMPLEMENTED"
 	InternalServerError      = "INTERNAL_SERVER_ERROR"
 	UnsupportedMediaType     = "UNSUPPORTED_MEDIA_TYPE"
+	// StoreLimitReached: one of the mock's caps on what it holds (README "Limits and
+	// safety") is reached; nothing was stored.
+	StoreLimitReached = "STORE_LIMIT_REACHED"
+	// URITooLong and HeaderFieldsTooLarge: the request line or headers are over the mock's caps.
+	URITooLong           = "URI_TOO_LONG"
+	HeaderFieldsTooLarge = "HEADER_FIELDS_TOO_LARGE"
 )
 
 // Control-plane codes (/__mock/...): the control plane answers {"error":{code,message}},
@@ -107,6 +113,9 @@ var statuses = map[string]int{
 	MessagesLimitReached:     http.StatusTooManyRequests,
 	NotImplemented:           http.StatusNotImplemented,
 	InternalServerError:      http.StatusInternalServerError,
+	StoreLimitReached:        http.StatusForbidden,
+	URITooLong:               http.StatusRequestURITooLong,
+	HeaderFieldsTooLarge:     http.StatusRequestHeaderFieldsTooLarge,
 
 	InvalidRequest:         http.StatusBadRequest,
 	InvalidState:           http.StatusBadRequest,

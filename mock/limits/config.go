@@ -35,6 +35,9 @@ type Config struct {
 	PlanWindow time.Duration
 	// Plans is the plan table (messages/min, AI replies/min, messages/month and the rest).
 	Plans map[store.Plan]store.PlanLimits
+	// Caps bound what the store holds (store.DefaultCaps unless the file's caps: raise
+	// them). With --limits off the default caps still apply: they guard memory, not a plan.
+	Caps store.Caps
 }
 
 // Documented is the DESIGN table: 100 req/s per IP, 500 req/60 s per user, 10 uploads in
@@ -47,6 +50,7 @@ func Documented() *Config {
 		UploadConcurrency: 10,
 		PlanWindow:        60 * time.Second,
 		Plans:             store.DocumentedPlans(),
+		Caps:              store.DefaultCaps(),
 	}
 }
 
@@ -71,6 +75,49 @@ type file struct {
 	UploadConcurrency *int                `yaml:"uploadConcurrency"`
 	PlanWindow        *string             `yaml:"planWindow"`
 	Plans             map[string]filePlan `yaml:"plans"`
+	Caps              *fileCaps           `yaml:"caps"`
+}
+
+type fileCaps struct {
+	Accounts             *int `yaml:"accounts"`
+	ChatbotsPerAccount   *int `yaml:"chatbotsPerAccount"`
+	Chatbots             *int `yaml:"chatbots"`
+	ThreadsPerAccount    *int `yaml:"threadsPerAccount"`
+	Threads              *int `yaml:"threads"`
+	MessagesPerAccount   *int `yaml:"messagesPerAccount"`
+	Messages             *int `yaml:"messages"`
+	DeliveriesPerChatbot *int `yaml:"deliveriesPerChatbot"`
+	Deliveries           *int `yaml:"deliveries"`
+}
+
+func (f *fileCaps) apply(c *store.Caps) error {
+	if f == nil {
+		return nil
+	}
+	for _, v := range []struct {
+		name string
+		in   *int
+		out  *int
+	}{
+		{"accounts", f.Accounts, &c.Accounts},
+		{"chatbotsPerAccount", f.ChatbotsPerAccount, &c.ChatbotsPerAccount},
+		{"chatbots", f.Chatbots, &c.Chatbots},
+		{"threadsPerAccount", f.ThreadsPerAccount, &c.ThreadsPerAccount},
+		{"threads", f.Threads, &c.Threads},
+		{"messagesPerAccount", f.MessagesPerAccount, &c.MessagesPerAccount},
+		{"messages", f.Messages, &c.Messages},
+		{"deliveriesPerChatbot", f.DeliveriesPerChatbot, &c.DeliveriesPerChatbot},
+		{"deliveries", f.Deliveries, &c.Deliveries},
+	} {
+		if v.in == nil {
+			continue
+		}
+		if *v.in < Unlimited || *v.in == 0 {
+			return fmt.Errorf("limits: caps.%s: %d is not a positive number or -1", v.name, *v.in)
+		}
+		*v.out = *v.in
+	}
+	return nil
 }
 
 // Parse reads a limits file: YAML that overrides any documented number, e.g.
@@ -80,6 +127,7 @@ type file struct {
 //	uploadConcurrency: 2
 //	plans:
 //	  starter: {messagesPerMinute: 5, aiRepliesPerMinute: 2, messagesPerMonth: 20}
+//	caps: {threads: 2000000, messages: 5000000}   # what the store may hold (store.Caps)
 //
 // Unknown keys are errors, so a typo never silently keeps a documented number.
 func Parse(name string, data []byte) (*Config, error) {
@@ -146,6 +194,9 @@ func Parse(name string, data []byte) (*Config, error) {
 			pl.Webhooks = *fp.Webhooks
 		}
 		cfg.Plans[plan] = pl
+	}
+	if err := f.Caps.apply(&cfg.Caps); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }

@@ -141,6 +141,9 @@ type Sandbox struct {
 func (s *Store) CreateSandbox(plan Plan, name string) (Sandbox, error) {
 	var out Sandbox
 	err := s.update(func() error {
+		if err := s.roomForAccountLocked(); err != nil {
+			return err
+		}
 		now := s.now()
 		acc := &Account{ID: s.freshNumericLocked(), Plan: plan, Sandbox: true, CreatedAt: now}
 		acc.Name = name

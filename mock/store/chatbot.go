@@ -194,6 +194,9 @@ func (s *Store) CreateChatbot(accountID, userID string, in NewChatbot) (Chatbot,
 				return apierr.New(apierr.ChatbotAlreadyExists, "A chatbot with this name already exists in this account")
 			}
 		}
+		if err := s.roomForChatbotLocked(count); err != nil {
+			return err
+		}
 		if limit := s.cfg.Plans[a.Plan].Chatbots; limit != Unlimited && count >= limit {
 			return apierr.New(apierr.ChatbotLimitReached, "Chatbot limit reached (%d/%d) on the %s plan. Please upgrade to continue.", count, limit, a.Plan).
 				WithDetails(map[string]any{"limit": limit, "current": count, "plan": string(a.Plan)})
@@ -275,7 +278,10 @@ func (s *Store) DeleteChatbot(accountID, chatbotID string) error {
 }
 
 func (s *Store) deleteChatbotLocked(chatbotID string) {
+	acc := s.accountOfLocked(chatbotID)
+	s.use.add(s.use.threads, acc, -len(s.threadsByBot[chatbotID]))
 	for _, t := range s.threadsByBot[chatbotID] {
+		s.use.add(s.use.messages, acc, -len(s.messagesByThrd[t.ID]))
 		for _, m := range s.messagesByThrd[t.ID] {
 			delete(s.messages, m.ID)
 		}

@@ -85,6 +85,9 @@ func (s *Store) SendAgentMessage(chatbotID, threadID string, in AgentMessage) (M
 		if err != nil {
 			return err
 		}
+		if err := s.roomLocked(chatbotID, 0, 1); err != nil {
+			return err
+		}
 		if t.Mode == ModeAI {
 			t.Mode = ModeAgent
 		}

@@ -134,6 +134,7 @@ func (s *Store) Import(data []byte) (map[string]int, error) {
 	s.accounts, s.users, s.keys, s.chatbots = n.accounts, n.users, n.keys, n.chatbots
 	s.threads, s.messages, s.leads, s.deliveries = n.threads, n.messages, n.leads, n.deliveries
 	s.threadsByBot, s.messagesByThrd, s.deliveriesByBot = n.threadsByBot, n.messagesByThrd, n.deliveriesByBot
+	s.rebuildUsageLocked()
 	s.pending = nil
 	s.gen.Add(1)
 	s.mu.Unlock()

@@ -23,6 +23,8 @@ type Config struct {
 	RandomKeys bool
 	Now        func() time.Time
 	Plans      map[Plan]PlanLimits
+	// Caps bound what clients can make the store hold; the zero value means DefaultCaps.
+	Caps Caps
 	// OnEvent receives events after the change that caused them is committed, outside
 	// the store's lock. It must not block for long.
 	OnEvent func(Event)
@@ -50,6 +52,7 @@ type Store struct {
 	threadsByBot    map[string][]*Thread   // newest activity first, id as tie-break
 	messagesByThrd  map[string][]*Message  // chronological (by Seq)
 	deliveriesByBot map[string][]*Delivery // newest first
+	use             usage                  // threads and messages by account (Caps)
 }
 
 // New returns an empty store.
@@ -59,6 +62,9 @@ func New(cfg Config) *Store {
 	}
 	if cfg.Plans == nil {
 		cfg.Plans = DocumentedPlans()
+	}
+	if cfg.Caps == (Caps{}) {
+		cfg.Caps = DefaultCaps()
 	}
 	s := &Store{cfg: cfg}
 	s.clear()
@@ -78,6 +84,7 @@ func (s *Store) clear() {
 	s.threadsByBot = map[string][]*Thread{}
 	s.messagesByThrd = map[string][]*Message{}
 	s.deliveriesByBot = map[string][]*Delivery{}
+	s.use = newUsage()
 }
 
 // SetOnEvent replaces the event hook (the mock wires webhooks after building the store).

@@ -31,6 +31,7 @@ func threadBefore(a, b *Thread) bool {
 // insertThreadLocked adds a thread at its place in the chatbot's order.
 func (s *Store) insertThreadLocked(t *Thread) {
 	s.threads[t.ID] = t
+	s.use.add(s.use.threads, s.accountOfLocked(t.ChatbotID), 1)
 	list := s.threadsByBot[t.ChatbotID]
 	i := sort.Search(len(list), func(i int) bool { return threadBefore(t, list[i]) })
 	list = append(list, nil)
@@ -83,6 +84,9 @@ type NewThread struct {
 func (s *Store) CreateThread(chatbotID string, in NewThread) (Thread, error) {
 	var out Thread
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		if err := s.roomLocked(chatbotID, 1, 0); err != nil {
+			return err
+		}
 		t := s.newThreadLocked(c, in)
 		out = cloneThread(t)
 		return nil
@@ -173,6 +177,7 @@ func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 		CreatedAt: now, UpdatedAt: now, Seq: s.ids.next(),
 	}
 	s.messages[m.ID] = m
+	s.use.add(s.use.messages, s.accountOfLocked(m.ChatbotID), 1)
 	s.messagesByThrd[t.ID] = append(s.messagesByThrd[t.ID], m)
 	if in.Role == RoleUser {
 		t.UnreadMessagesCount++
@@ -506,6 +511,9 @@ func (s *Store) ToggleEscalation(chatbotID, threadID string) (Thread, Message, e
 		if err != nil {
 			return err
 		}
+		if err := s.roomLocked(chatbotID, 0, 1); err != nil {
+			return err
+		}
 		t.Escalated = !t.Escalated
 		kind, text := SystemDeEscalated, "The conversation was handed back to the AI assistant."
 		if t.Escalated {
@@ -577,6 +585,9 @@ func (s *Store) ResetConversation(chatbotID, threadID string) (ResetResult, erro
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
 		old, err := s.threadLocked(chatbotID, threadID)
 		if err != nil {
+			return err
+		}
+		if err := s.roomLocked(chatbotID, 1, 2); err != nil {
 			return err
 		}
 		s.appendMessageLocked(old, NewMessage{Role: RoleUser, Content: "/reset"})

@@ -73,6 +73,9 @@ func (s *Store) OpenVisitorThread(chatbotID string, in NewThread) (Thread, []Sta
 		if in.PlatformSource == nil {
 			in.PlatformSource = ptr("website")
 		}
+		if err := s.roomLocked(chatbotID, 1, 0); err != nil {
+			return err
+		}
 		in.Mode = ""
 		t = cloneThread(s.newThreadLocked(c, in))
 		starters = startersByRank(c)
@@ -230,6 +233,9 @@ func (s *Store) VisitorMessage(chatbotID, threadID string, turn VisitorTurn) (Vi
 		if err != nil {
 			return err
 		}
+		if err := s.roomLocked(chatbotID, 0, 3); err != nil { // user, escalation, reply
+			return err
+		}
 		user := s.appendMessageLocked(t, NewMessage{Role: RoleUser, Content: turn.Content})
 		s.emitMessageLocked(user)
 		out.Message = cloneMessage(user)
@@ -286,6 +292,9 @@ func (s *Store) VisitorContact(chatbotID, threadID string, in LeadInput) (Lead, 
 		}
 		if !leadCollectionOn(c) {
 			return errLeadCollectionDisabled(chatbotID)
+		}
+		if err := s.roomLocked(chatbotID, 0, 1); err != nil { // the escalation's message
+			return err
 		}
 		l := s.captureLeadLocked(c, t, in)
 		if autoEscalateOnLead(c) && !t.Escalated {

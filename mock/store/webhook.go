@@ -172,6 +172,9 @@ func (s *Store) RecordDelivery(cfg WebhookConfig, eventType, key string, payload
 				return nil
 			}
 		}
+		if err := s.roomForDeliveryLocked(c.ID); err != nil {
+			return err
+		}
 		now := s.now()
 		nd := &Delivery{ID: s.ids.uuid(), ChatbotID: c.ID, EventType: eventType, EventKey: key, ConfigID: cfg.ID,
 			Status: DeliveryPending, RequestPayload: payload, CreatedAt: now, UpdatedAt: now, Seq: s.ids.next()}

@@ -1,0 +1,91 @@
+package mock
+
+import (
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/contextgpt/sandbox/mock/apierr"
+)
+
+// Request-size caps (README "Limits and safety"), answered in the envelope before routing.
+// net/http's own MaxHeaderBytes (set by the command, 256 KiB) sits above them.
+const (
+	maxURIBytes         = 8 << 10  // the request target: path and query
+	maxHeaderBytes      = 32 << 10 // every header line together
+	maxHeaderFieldBytes = 8 << 10  // one header line
+	// maxJournalPath is how much of a request's path the journal keeps (10,000 entries).
+	maxJournalPath = 1 << 10
+)
+
+// requestTooLarge answers 414 URI_TOO_LONG or 431 HEADER_FIELDS_TOO_LARGE past the caps.
+func requestTooLarge(r *http.Request) *apierr.Error {
+	if n := len(r.RequestURI); n > maxURIBytes {
+		return apierr.New(apierr.URITooLong, "The request target is %d bytes, longer than %d", n, maxURIBytes).
+			WithDetails(map[string]any{"limitBytes": maxURIBytes})
+	}
+	total := 0
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			line := len(k) + len(v) + 4
+			if line > maxHeaderFieldBytes {
+				return apierr.New(apierr.HeaderFieldsTooLarge, "The %s header is %d bytes, larger than %d", k, line, maxHeaderFieldBytes).
+					WithDetails(map[string]any{"limitBytes": maxHeaderFieldBytes, "header": k})
+			}
+			total += line
+		}
+	}
+	if total > maxHeaderBytes {
+		return apierr.New(apierr.HeaderFieldsTooLarge, "The request headers are %d bytes, larger than %d", total, maxHeaderBytes).
+			WithDetails(map[string]any{"limitBytes": maxHeaderBytes})
+	}
+	return nil
+}
+
+// clip shortens s to at most n bytes at a character boundary, marking the cut with "…".
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// maxJSONDepth is how deeply a request body's JSON may nest (objects and arrays). Anything
+// the API accepts is then stored, exported and imported again (Go's decoder stops at
+// 10,000 levels; the state document adds a few of its own).
+const maxJSONDepth = 64
+
+// jsonDepth is the deepest nesting of objects and arrays in b (JSON or not: it only
+// counts brackets outside strings).
+func jsonDepth(b []byte) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for _, c := range b {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			if depth > deepest {
+				deepest = depth
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return deepest
+}

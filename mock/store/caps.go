@@ -1,0 +1,144 @@
+package store
+
+import "github.com/contextgpt/sandbox/mock/apierr"
+
+// Caps bound what clients can make the store hold, so the mock's memory has a ceiling
+// whatever the traffic (README "Limits and safety"). Past a cap the write is refused with
+// 403 STORE_LIMIT_REACHED and stores nothing; Unlimited (-1) turns one off. A limits file
+// raises them (caps:), e.g. for load tests.
+type Caps struct {
+	Accounts             int `json:"accounts"`             // accounts in the store (fixtures and sandboxes)
+	ChatbotsPerAccount   int `json:"chatbotsPerAccount"`   // on top of the plan's quota
+	Chatbots             int `json:"chatbots"`             // in the store
+	ThreadsPerAccount    int `json:"threadsPerAccount"`    // conversations of an account's chatbots
+	Threads              int `json:"threads"`              // in the store
+	MessagesPerAccount   int `json:"messagesPerAccount"`   // messages of an account's threads
+	Messages             int `json:"messages"`             // in the store
+	DeliveriesPerChatbot int `json:"deliveriesPerChatbot"` // the log keeps this many; the oldest finished go first
+	Deliveries           int `json:"deliveries"`           // in the store
+}
+
+// DefaultCaps are well above what `make loadtest` and the scenarios need (100,000 items)
+// and keep the store under about 1.5 GiB (README "Limits and safety").
+func DefaultCaps() Caps {
+	return Caps{
+		Accounts:             10_000,
+		ChatbotsPerAccount:   1_000,
+		Chatbots:             20_000,
+		ThreadsPerAccount:    200_000,
+		Threads:              500_000,
+		MessagesPerAccount:   1_000_000,
+		Messages:             2_000_000,
+		DeliveriesPerChatbot: 10_000,
+		Deliveries:           200_000,
+	}
+}
+
+// usage counts threads and messages by account, for the per-account caps.
+type usage struct {
+	threads  map[string]int
+	messages map[string]int
+}
+
+func newUsage() usage { return usage{threads: map[string]int{}, messages: map[string]int{}} }
+
+func (u usage) add(m map[string]int, account string, n int) {
+	if v := m[account] + n; v > 0 {
+		m[account] = v
+	} else {
+		delete(m, account)
+	}
+}
+
+// accountOfLocked is the account that owns a chatbot ("" when it is gone).
+func (s *Store) accountOfLocked(chatbotID string) string {
+	if c, ok := s.chatbots[chatbotID]; ok {
+		return c.AccountID
+	}
+	return ""
+}
+
+// rebuildUsageLocked recounts after an import.
+func (s *Store) rebuildUsageLocked() {
+	s.use = newUsage()
+	for _, t := range s.threads {
+		s.use.add(s.use.threads, s.accountOfLocked(t.ChatbotID), 1)
+	}
+	for _, m := range s.messages {
+		s.use.add(s.use.messages, s.accountOfLocked(m.ChatbotID), 1)
+	}
+}
+
+func over(limit, have, adding int) bool {
+	return limit != Unlimited && limit >= 0 && have+adding > limit
+}
+
+func capError(what string, limit int) error {
+	return apierr.New(apierr.StoreLimitReached, "The mock holds at most %d %s; delete some, reset the mock, or raise caps in the limits file", limit, what).
+		WithDetails(map[string]any{"resource": what, "limit": limit})
+}
+
+// roomForAccountLocked refuses a new account past Caps.Accounts.
+func (s *Store) roomForAccountLocked() error {
+	if c := s.cfg.Caps; over(c.Accounts, len(s.accounts), 1) {
+		return capError("accounts", c.Accounts)
+	}
+	return nil
+}
+
+// roomForChatbotLocked refuses a new chatbot of an account that has count already.
+func (s *Store) roomForChatbotLocked(count int) error {
+	c := s.cfg.Caps
+	if over(c.ChatbotsPerAccount, count, 1) {
+		return capError("chatbots per account", c.ChatbotsPerAccount)
+	}
+	if over(c.Chatbots, len(s.chatbots), 1) {
+		return capError("chatbots", c.Chatbots)
+	}
+	return nil
+}
+
+// roomLocked refuses threads or messages past their caps for the chatbot's account.
+func (s *Store) roomLocked(chatbotID string, threads, messages int) error {
+	c, acc := s.cfg.Caps, s.accountOfLocked(chatbotID)
+	if threads > 0 {
+		if over(c.ThreadsPerAccount, s.use.threads[acc], threads) {
+			return capError("threads per account", c.ThreadsPerAccount)
+		}
+		if over(c.Threads, len(s.threads), threads) {
+			return capError("threads", c.Threads)
+		}
+	}
+	if messages > 0 {
+		if over(c.MessagesPerAccount, s.use.messages[acc], messages) {
+			return capError("messages per account", c.MessagesPerAccount)
+		}
+		if over(c.Messages, len(s.messages), messages) {
+			return capError("messages", c.Messages)
+		}
+	}
+	return nil
+}
+
+// roomForDeliveryLocked makes room in a chatbot's delivery log by forgetting its oldest
+// finished delivery, and refuses past the store's cap or when every kept one is unfinished.
+func (s *Store) roomForDeliveryLocked(chatbotID string) error {
+	c := s.cfg.Caps
+	list := s.deliveriesByBot[chatbotID] // newest first
+	if over(c.DeliveriesPerChatbot, len(list), 1) {
+		for i := len(list) - 1; i >= 0; i-- {
+			if d := list[i]; d.Status == DeliverySuccess || d.Status == DeliveryFailed {
+				delete(s.deliveries, d.ID)
+				s.deliveriesByBot[chatbotID] = append(list[:i:i], list[i+1:]...)
+				break
+			}
+		}
+		if over(c.DeliveriesPerChatbot, len(s.deliveriesByBot[chatbotID]), 1) {
+			return capError("unfinished webhook deliveries per chatbot", c.DeliveriesPerChatbot)
+		}
+	}
+	if over(c.Deliveries, len(s.deliveries), 1) {
+		return capError("webhook deliveries", c.Deliveries)
+	}
+	return nil
+}
