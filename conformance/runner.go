@@ -55,6 +55,19 @@ type Config struct {
 	OnWorkflow func(report.WorkflowResult)
 	// Redactor learns every key the run uses; the report writers use it.
 	Redactor *report.Redactor
+	// OnResponse, when set, sees every response a step gets (the probe command's
+	// (operation, status) coverage table counts them). It may be called concurrently.
+	OnResponse func(Response)
+}
+
+// Response is one response a step got, as Config.OnResponse sees it.
+type Response struct {
+	Source        string // the source's key: contextgpt.yaml, mock-admin.yaml or a path
+	Control       bool   // the mock's control plane
+	OperationID   string
+	Status        int
+	RequestHeader http.Header
+	Body          []byte
 }
 
 // DefaultConfig returns the defaults of every field but BaseURL.

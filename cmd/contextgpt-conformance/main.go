@@ -2,6 +2,7 @@
 // (the mock, staging or production) and checks every response against the contract.
 //
 //	contextgpt-conformance run [flags] [PATH...]
+//	contextgpt-conformance probe [flags] [--with-suite [PATH...]]
 //	contextgpt-conformance list [PATH...]
 //	contextgpt-conformance validate PATH...
 //
@@ -36,6 +37,7 @@ func main() {
 
 const usage = `usage:
   contextgpt-conformance run [flags] [PATH...]   run workflows (default: the built-in suite)
+  contextgpt-conformance probe [flags]           generate requests from the spec for every operation and check the answers
   contextgpt-conformance list [PATH...]          print the workflows
   contextgpt-conformance validate PATH...        check documents without running them
 `
@@ -49,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "run":
 		return runCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "probe":
+		return probeCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "list":
 		docs, err := load(args[1:])
 		if err != nil {
