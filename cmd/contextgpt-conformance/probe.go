@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,58 +20,75 @@ import (
 // probeCmd generates requests from the contract for every operation and checks the answers
 // (package probe); with --with-suite it runs the Arazzo suite first and counts both in one
 // (operation, status) coverage table.
-func probeCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	var errs []error
-	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
+func probeCmd(ctx context.Context, c *cli, args []string) error {
 	var cfg probe.Config
-	fs.StringVar(&cfg.BaseURL, "base-url", env("CONTEXTGPT_BASE_URL", ""), "API base URL, e.g. http://127.0.0.1:8080/api ($CONTEXTGPT_BASE_URL)")
-	fs.StringVar(&cfg.APIKey, "api-key", env("CONTEXTGPT_API_KEY", ""), "API key of the account probed ($CONTEXTGPT_API_KEY; against the mock a sandbox is made without one)")
-	fs.StringVar(&cfg.ChatbotID, "chatbot-id", env("CONTEXTGPT_CHATBOT_ID", ""), "an existing chatbot of the key's account: reads run on it ($CONTEXTGPT_CHATBOT_ID)")
-	fs.StringVar(&cfg.ThreadID, "thread-id", env("CONTEXTGPT_THREAD_ID", ""), "an existing thread of that chatbot ($CONTEXTGPT_THREAD_ID)")
-	fs.StringVar(&cfg.AccountID, "account-id", env("CONTEXTGPT_ACCOUNT_ID", ""), "the key's account (default: the first my-chatbots lists) ($CONTEXTGPT_ACCOUNT_ID)")
-	fs.StringVar(&cfg.OtherKey, "other-key", env("CONTEXTGPT_OTHER_KEY", ""), "a key of another account, for the cross-account cases ($CONTEXTGPT_OTHER_KEY)")
+	f := newFlags("probe", "probe [flags] [--with-suite [PATH...]]", c.stdout)
+	f.StringVar(&cfg.BaseURL, "base-url", "", "API base URL, e.g. http://127.0.0.1:8080/api")
+	f.bindEnv("base-url", "CONTEXTGPT_BASE_URL")
+	f.StringVar(&cfg.APIKey, "api-key", "", "API key of the account probed (against the mock a sandbox is made without one)")
+	f.bindEnv("api-key", "CONTEXTGPT_API_KEY")
+	f.StringVar(&cfg.ChatbotID, "chatbot-id", "", "an existing chatbot of the key's account: reads run on it")
+	f.bindEnv("chatbot-id", "CONTEXTGPT_CHATBOT_ID")
+	f.StringVar(&cfg.ThreadID, "thread-id", "", "an existing thread of that chatbot")
+	f.bindEnv("thread-id", "CONTEXTGPT_THREAD_ID")
+	f.StringVar(&cfg.AccountID, "account-id", "", "the key's account (default: the first my-chatbots lists)")
+	f.bindEnv("account-id", "CONTEXTGPT_ACCOUNT_ID")
+	f.StringVar(&cfg.OtherKey, "other-key", "", "a key of another account, for the cross-account cases")
+	f.bindEnv("other-key", "CONTEXTGPT_OTHER_KEY")
 	planKeys := inputFlag{}
-	fs.Var(planKeys, "plan-key", "PLAN=KEY: a key of a plan without API access, e.g. trial=sk_... (repeatable)")
+	f.Var(planKeys, "plan-key", "`PLAN=KEY`: a key of a plan without API access, e.g. trial=sk_... (repeatable)")
 	var ops listFlag
-	fs.Var(&ops, "operation", "probe only operations whose operationId matches this glob (repeatable)")
-	seed := fs.String("seed", env("CONTEXTGPT_SEED", "1"), "seed of the generated values and of the --max-cases sample ($CONTEXTGPT_SEED)")
-	maxCases := fs.Int("max-cases", envInt(getenv, &errs, "CONTEXTGPT_MAX_CASES", 0), "run at most this many cases, a seeded sample (0: all) ($CONTEXTGPT_MAX_CASES)")
-	fs.StringVar(&cfg.RateLimit, "rate-limit", env("CONTEXTGPT_RATE_LIMIT", "auto"), "429 cases: auto (the mock with limits on), on (spends the key's rate limit), off ($CONTEXTGPT_RATE_LIMIT)")
-	fs.StringVar(&cfg.Plan, "plan", env("CONTEXTGPT_PLAN", "scale"), "sandbox plan when no key is given and the target is the mock ($CONTEXTGPT_PLAN)")
-	fs.StringVar(&cfg.MockAdminToken, "mock-admin-token", env("CONTEXTGPT_MOCK_ADMIN_TOKEN", ""), "bearer token for the mock's control plane ($CONTEXTGPT_MOCK_ADMIN_TOKEN)")
-	specPath := fs.String("spec", env("CONTEXTGPT_SPEC", ""), "OpenAPI document of the API (default: the embedded contextgpt.yaml) ($CONTEXTGPT_SPEC)")
-	fs.DurationVar(&cfg.Timeout, "timeout", envDuration(getenv, &errs, "CONTEXTGPT_TIMEOUT", conformance.DefaultConfig().Timeout), "timeout per request ($CONTEXTGPT_TIMEOUT)")
-	fs.DurationVar(&cfg.MaxWait, "max-wait", envDuration(getenv, &errs, "CONTEXTGPT_MAX_WAIT", conformance.DefaultConfig().MaxWait), "longest Retry-After honoured on a 429 ($CONTEXTGPT_MAX_WAIT)")
-	withSuite := fs.Bool("with-suite", false, "run the Arazzo suite (the built-in one, or the PATHs given) first: one coverage table over both")
-	junit := fs.String("junit", env("CONTEXTGPT_JUNIT", ""), "write a JUnit XML report to FILE ($CONTEXTGPT_JUNIT)")
-	jsonOut := fs.String("json", env("CONTEXTGPT_JSON", ""), "write a JSON report to FILE ($CONTEXTGPT_JSON)")
-	minCov := fs.String("min-coverage", env("CONTEXTGPT_MIN_COVERAGE", "0"), "fail below this coverage of the documented (operation, status) pairs, in percent ($CONTEXTGPT_MIN_COVERAGE)")
-	noColor := fs.Bool("no-color", getenv("NO_COLOR") != "" || getenv("CONTEXTGPT_NO_COLOR") != "", "plain console output ($NO_COLOR)")
-	if err := fs.Parse(args); err != nil {
-		return report.ExitBadInput
+	f.Var(&ops, "operation", "probe only these operations (`operationIds or globs`, comma-separated or repeated)")
+	f.Int64Var(&cfg.Seed, "seed", 1, "seed of the generated values and of the --max-cases sample")
+	f.bindEnv("seed", "CONTEXTGPT_SEED")
+	f.IntVar(&cfg.MaxCases, "max-cases", 0, "run at most this many cases, a seeded sample (0: all)")
+	f.bindEnv("max-cases", "CONTEXTGPT_MAX_CASES")
+	f.StringVar(&cfg.RateLimit, "rate-limit", "auto", "429 cases: auto (against the mock with limits on), on (spends the key's rate limit), off")
+	f.bindEnv("rate-limit", "CONTEXTGPT_RATE_LIMIT")
+	f.StringVar(&cfg.Plan, "plan", "scale", "sandbox plan when no key is given and the target is the mock ("+strings.Join(conformance.Plans, ", ")+")")
+	f.bindEnv("plan", "CONTEXTGPT_PLAN")
+	f.StringVar(&cfg.MockAdminToken, "mock-admin-token", "", "bearer token for the mock's control plane")
+	f.bindEnv("mock-admin-token", "CONTEXTGPT_MOCK_ADMIN_TOKEN")
+	specPath := f.String("spec", "", "OpenAPI document of the API (default: the embedded contextgpt.yaml)")
+	f.bindEnv("spec", "CONTEXTGPT_SPEC")
+	def := conformance.DefaultConfig()
+	f.DurationVar(&cfg.Timeout, "timeout", def.Timeout, "timeout per request")
+	f.bindEnv("timeout", "CONTEXTGPT_TIMEOUT")
+	f.DurationVar(&cfg.MaxWait, "max-wait", def.MaxWait, "longest Retry-After honoured on a 429")
+	f.bindEnv("max-wait", "CONTEXTGPT_MAX_WAIT")
+	withSuite := f.Bool("with-suite", false, "run the Arazzo suite (the built-in one, or the PATHs given) first: one coverage table over both")
+	junit := f.String("junit", "", "write a JUnit XML report to `FILE`")
+	f.bindEnv("junit", "CONTEXTGPT_JUNIT")
+	jsonOut := f.String("json", "", "write a JSON report to `FILE`")
+	f.bindEnv("json", "CONTEXTGPT_JSON")
+	minCov := f.String("min-coverage", "0", "fail below this coverage of the documented (operation, status) pairs, in `percent`")
+	f.bindEnv("min-coverage", "CONTEXTGPT_MIN_COVERAGE")
+	noColor := f.Bool("no-color", false, "plain console output (also $NO_COLOR, TERM=dumb, or output that is not a terminal)")
+	paths, err := f.parse(args, c.getenv)
+	if errors.Is(err, errHelp) {
+		return err
 	}
-	if cfg.Timeout <= 0 || cfg.MaxWait <= 0 {
-		errs = append(errs, fmt.Errorf("--timeout %s, --max-wait %s: both must be positive", cfg.Timeout, cfg.MaxWait))
+	var errs []error // bad input, reported before any request
+	if err != nil {
+		errs = append(errs, err)
 	}
-	if n, err := strconv.ParseInt(*seed, 10, 64); err != nil {
-		errs = append(errs, fmt.Errorf("--seed %q: not an integer", *seed))
-	} else {
-		cfg.Seed = n
+	if cfg.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("--timeout %s: must be positive", cfg.Timeout))
 	}
-	cfg.MaxCases = *maxCases
+	if cfg.MaxWait <= 0 {
+		errs = append(errs, fmt.Errorf("--max-wait %s: must be positive", cfg.MaxWait))
+	}
+	for _, k := range []struct{ flag, key string }{{"api-key", cfg.APIKey}, {"other-key", cfg.OtherKey}} {
+		if k.key != "" && len(k.key) < minKeyLength {
+			errs = append(errs, fmt.Errorf("--%s: %d characters is too short to be a key (at least %d)", k.flag, len(k.key), minKeyLength))
+		}
+	}
 	cfg.Operations = ops
 	if len(planKeys) > 0 {
 		cfg.PlanKeys = planKeys
 	}
 	if v, err := strconv.ParseFloat(strings.TrimSuffix(*minCov, "%"), 64); err != nil {
-		errs = append(errs, fmt.Errorf("--min-coverage %q: %w", *minCov, err))
+		errs = append(errs, fmt.Errorf("--min-coverage %q: not a number", *minCov))
 	} else {
 		cfg.MinCoverage = v
 	}
@@ -83,17 +99,18 @@ func probeCmd(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		cfg.SpecDocument = data
 	}
-	if fs.NArg() > 0 && !*withSuite {
-		errs = append(errs, fmt.Errorf("probe takes Arazzo PATHs only with --with-suite (got %s)", strings.Join(fs.Args(), " ")))
+	if len(paths) > 0 && !*withSuite {
+		errs = append(errs, fmt.Errorf("probe takes Arazzo PATHs only with --with-suite (got %s)", strings.Join(paths, " ")))
 	}
-	for _, p := range []string{*junit, *jsonOut} {
+	for _, name := range []string{"junit", "json"} {
+		p := f.Lookup(name).Value.String()
 		if info, err := os.Stat(filepath.Dir(p)); p != "" && (err != nil || !info.IsDir()) {
-			errs = append(errs, fmt.Errorf("report %s: its folder does not exist", p))
+			errs = append(errs, fmt.Errorf("--%s %s: its folder does not exist", name, p))
 		}
 	}
 	red := &report.Redactor{}
 	cfg.Redactor = red
-	console := &report.Console{W: stdout, Color: !*noColor, Red: red}
+	console := &report.Console{W: c.stdout, Color: !*noColor && colorOK(c.stdout, c.getenv), Red: red}
 	cfg.OnOperation = console.Workflow
 	var runner *conformance.Runner
 	var pr *probe.Probe
@@ -102,43 +119,43 @@ func probeCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if doc == nil {
 			doc = spec.ContextGPTDocument()
 		}
-		sp, err := spec.Load(doc)
-		if err != nil {
+		if sp, err := spec.Load(doc); err != nil {
 			errs = append(errs, fmt.Errorf("--spec: %w", err))
 		} else {
 			cfg.Pairs = pairs.New(sp)
 		}
 	}
 	if len(errs) == 0 && *withSuite {
-		docs, err := load(fs.Args())
+		docs, err := load(paths)
 		if err != nil {
 			errs = append(errs, err)
 		} else {
 			rc := conformance.DefaultConfig()
 			rc.BaseURL, rc.APIKey, rc.Plan, rc.MockAdminToken = cfg.BaseURL, cfg.APIKey, cfg.Plan, cfg.MockAdminToken
 			rc.SpecDocument, rc.Timeout, rc.MaxWait, rc.Redactor = cfg.SpecDocument, cfg.Timeout, cfg.MaxWait, red
-			rc.OnWorkflow, rc.OnResponse = console.Workflow, probe.RunRecorder(cfg.Pairs)
+			rc.OnWorkflow, rc.OnResponse, rc.Version = console.Workflow, probe.RunRecorder(cfg.Pairs), buildVersion()
 			if runner, err = conformance.New(rc, docs); err != nil {
 				errs = append(errs, err)
 			}
 		}
 	}
 	if len(errs) == 0 {
-		var err error
 		if pr, err = probe.New(cfg); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if len(errs) > 0 {
-		fmt.Fprintln(stderr, red.String("bad input: "+errors.Join(errs...).Error()))
-		return report.ExitBadInput
+		return badInput(errors.New(red.String(f.explain("bad input: " + errors.Join(errs...).Error()))))
 	}
 	var suite *report.Report
 	if runner != nil {
+		for _, w := range runner.Warnings() {
+			fmt.Fprintln(c.stderr, red.String("warning: "+w))
+		}
 		suite = runner.Run(ctx)
 		if suite.ExitCode == report.ExitUnreachable || suite.ExitCode == report.ExitBadInput {
 			console.Summary(suite)
-			return suite.ExitCode
+			return exitWith(suite.ExitCode)
 		}
 	}
 	rep := pr.Run(ctx)
@@ -154,11 +171,10 @@ func probeCmd(ctx context.Context, args []string, getenv func(string) string, st
 			continue
 		}
 		if err := writeFile(out.path, rep, red, out.write); err != nil {
-			fmt.Fprintln(stderr, err)
-			return report.ExitBadInput
+			return badInput(err)
 		}
 	}
-	return rep.ExitCode
+	return exitWith(rep.ExitCode)
 }
 
 // merge puts the suite's workflows before the probe's operations in one report; the worse
