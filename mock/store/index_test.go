@@ -7,6 +7,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // TestIndexesUnderRandomWrites drives every write that moves a thread in its chatbot's
@@ -257,7 +259,7 @@ func TestChatbotPageAcrossAccounts(t *testing.T) {
 	var accs []string
 	members := map[string]Role{}
 	for i := 0; i < 3; i++ {
-		a, err := s.CreateAccount(NewAccount{Name: fmt.Sprint("A", i), Plan: PlanEnterprise})
+		a, err := s.CreateAccount(NewAccount{Name: fmt.Sprint("A", i), Plan: plans.Enterprise})
 		if err != nil {
 			t.Fatal(err)
 		}

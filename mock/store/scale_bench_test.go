@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // The scale benchmarks run each collection's operations with 10, 1,000 and 100,000 items
@@ -43,7 +45,7 @@ func benchDoc(coll string, n int) *stateDocument {
 	bot := &Chatbot{ID: benchBot, AccountID: benchAccount, Name: "Bench", IsActive: true, CreatedByUserID: benchUser,
 		CreatedAt: base, UpdatedAt: base}
 	doc := &stateDocument{Version: StateVersion, IDSequence: uint64(n) + 1000, // past the numeric ids below
-		Accounts: []*Account{{ID: benchAccount, Name: "Bench", Plan: PlanEnterprise, CreatedAt: base}},
+		Accounts: []*Account{{ID: benchAccount, Name: "Bench", Plan: plans.Enterprise, CreatedAt: base}},
 		Users:    []*User{{ID: benchUser, Name: "Bench", Memberships: map[string]Role{benchAccount: RoleSuperAdmin}, CreatedAt: base}},
 		APIKeys:  []*APIKey{}, Chatbots: []*Chatbot{bot}, Threads: []*Thread{}, Messages: []*Message{},
 		Leads: []*Lead{}, WebhookDeliveries: []*Delivery{}}
@@ -120,7 +122,7 @@ func benchStore(tb testing.TB, coll string, n int) *Store {
 	return s
 }
 
-var benchPrincipal = Principal{UserID: benchUser, AccountID: benchAccount, Role: RoleSuperAdmin, Plan: PlanEnterprise}
+var benchPrincipal = Principal{UserID: benchUser, AccountID: benchAccount, Role: RoleSuperAdmin, Plan: plans.Enterprise}
 
 // scaleOp is one benchmarked operation: setup runs once per store (timer stopped) and
 // returns the operation, called with the iteration number.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // StateVersion is the format version of the state document.
@@ -178,7 +180,7 @@ func (n *Store) load(doc *stateDocument) error {
 	steps := []loadStep{
 		loadCollection("accounts", "accountId", doc.Accounts, false, func(a *Account) string { return a.ID }, has(n.accounts),
 			func(a *Account) *problem {
-				if _, err := ParsePlan(string(a.Plan)); err != nil {
+				if _, err := plans.Parse(string(a.Plan)); err != nil {
 					return problemf(".plan", "%v", err)
 				}
 				return nil
