@@ -4,6 +4,7 @@
 //	contextgpt-conformance run [flags] [PATH...]
 //	contextgpt-conformance list [PATH...]
 //	contextgpt-conformance validate PATH...
+//	contextgpt-conformance diff OLD NEW | diff --reference FILE [SPEC]
 //
 // Exit codes: 0 passed, 1 a check or criterion failed, 2 bad input, 3 target unreachable.
 package main
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/contextgpt/sandbox/compat/specdiff"
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
@@ -38,6 +40,7 @@ const usage = `usage:
   contextgpt-conformance run [flags] [PATH...]   run workflows (default: the built-in suite)
   contextgpt-conformance list [PATH...]          print the workflows
   contextgpt-conformance validate PATH...        check documents without running them
+  contextgpt-conformance diff OLD NEW            breaking and non-breaking spec changes (diff -h)
 `
 
 // run is the whole program; it returns the exit code.
@@ -81,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintf(stdout, "%d documents valid\n", len(docs))
 		return report.ExitPassed
+	case "diff":
+		return specdiff.Command(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return report.ExitPassed
