@@ -5,6 +5,7 @@
 //	contextgpt-conformance list [PATH...]
 //	contextgpt-conformance validate PATH...
 //	contextgpt-conformance diff OLD NEW | diff --reference FILE [SPEC]
+//	contextgpt-conformance proxy --upstream URL [--addr HOST:PORT]
 //
 // Exit codes: 0 passed, 1 a check or criterion failed, 2 bad input, 3 target unreachable.
 package main
@@ -22,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/contextgpt/sandbox/compat/proxy"
 	"github.com/contextgpt/sandbox/compat/specdiff"
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/arazzo"
@@ -41,6 +43,7 @@ const usage = `usage:
   contextgpt-conformance list [PATH...]          print the workflows
   contextgpt-conformance validate PATH...        check documents without running them
   contextgpt-conformance diff OLD NEW            breaking and non-breaking spec changes (diff -h)
+  contextgpt-conformance proxy --upstream URL    a validating proxy in front of URL (proxy -h)
 `
 
 // run is the whole program; it returns the exit code.
@@ -86,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return report.ExitPassed
 	case "diff":
 		return specdiff.Command(args[1:], stdout, stderr)
+	case "proxy":
+		return proxy.Command(ctx, args[1:], getenv, stdout, stderr, nil)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return report.ExitPassed
