@@ -47,6 +47,9 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 	junitOut := fs.String("junit", "", "write the JUnit report to FILE at shutdown")
 	maxBody := fs.Int64("max-body", 10<<20, "bytes of each body kept for validation; longer ones stream unchecked")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return report.ExitBadInput
 	}
 	bad := func(err error) int {

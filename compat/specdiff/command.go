@@ -2,6 +2,7 @@ package specdiff
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,6 +38,9 @@ func Command(args []string, stdout, stderr io.Writer) int {
 	baseline := fs.String("baseline", "", "intended differences from the reference (YAML)")
 	writeBaseline := fs.String("write-baseline", "", "record every current difference from the reference as intended, in FILE")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return ExitBadInput
 	}
 	if *format != "text" && *format != "json" {
