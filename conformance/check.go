@@ -20,6 +20,10 @@ const (
 // schema, declared headers), Retry-After on a 429, and on API operations the envelope
 // invariants.
 func (r *Runner) check(op *operation, req *request, status int, header http.Header, body []byte) []spec.Problem {
+	return checkStep(op, req, status, header, body)
+}
+
+func checkStep(op *operation, req *request, status int, header http.Header, body []byte) []spec.Problem {
 	target := req.specPath
 	if len(req.query) > 0 {
 		target += "?" + req.query.Encode()
@@ -28,21 +32,14 @@ func (r *Runner) check(op *operation, req *request, status int, header http.Head
 	if err != nil {
 		return []spec.Problem{{Check: checkRequest, Message: err.Error()}}
 	}
-	return CheckResponse(op.src.validator, op.route, op.src.control, vreq, status, header, body)
-}
-
-// CheckResponse runs the harness's checks on one response to req (whose URL path includes
-// the spec's server prefix) outside a run: the validating proxy uses it. control marks the
-// mock's control plane, whose answers have no API envelope.
-func CheckResponse(v *spec.ResponseValidator, route *spec.Route, control bool, req *http.Request, status int, header http.Header, body []byte) []spec.Problem {
-	problems := v.ValidateResponse(req, status, header, body)
-	respLoc := fmt.Sprintf("paths.%s.%s.responses.%d", route.SpecPath, strings.ToLower(route.Method), status)
+	problems := op.src.validator.ValidateResponse(vreq, status, header, body)
+	respLoc := fmt.Sprintf("paths.%s.%s.responses.%d", op.route.SpecPath, strings.ToLower(op.route.Method), status)
 	if status == http.StatusTooManyRequests && header.Get("Retry-After") == "" && !hasProblem(problems, spec.CheckHeaderRequired, "Retry-After") {
 		problems = append(problems, spec.Problem{Check: spec.CheckHeaderRequired, Pointer: "Retry-After",
 			SpecLocation: respLoc + ".headers.Retry-After", Expected: "header Retry-After", Actual: "(absent)",
 			Message: "a 429 must say when to retry"})
 	}
-	if control {
+	if op.src.control {
 		return problems
 	}
 	return append(problems, envelopeProblems(respLoc, status, header, body)...)

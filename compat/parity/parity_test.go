@@ -18,6 +18,7 @@ import (
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
+	"github.com/contextgpt/sandbox/scenarios"
 )
 
 func newMock(t *testing.T, seed ...int64) *httptest.Server {
@@ -165,15 +166,25 @@ func TestCommand(t *testing.T) {
 }
 
 // The built-in suite against two mocks of different seeds: ids, times and keys differ, and
-// none of it may show as a difference.
+// none of it may show as a difference. One place may, and is a true difference between two
+// runs: the visitor workflow lists webhook deliveries while the mock may still be sending
+// them, so a delivery's response fields are null on one side and set on the other.
 func TestBuiltInSuiteMockAgainstMockAgrees(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole suite twice")
 	}
 	a, b := newMock(t, 1), newMock(t, 2)
-	var out, errOut bytes.Buffer
-	code := Command(context.Background(), []string{"--base-url", a.URL + "/api", "--compare-with", b.URL + "/api"},
-		func(string) string { return "" }, &out, &errOut)
-	assert.Equal(t, report.ExitPassed, code, out.String()+errOut.String())
-	t.Log(strings.SplitN(out.String(), "\n", 4)[2])
+	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
+	require.NoError(t, err)
+	ta, tb := target("A", a.URL), target("B", b.URL)
+	res, err := Compare(context.Background(), ta, tb, docs, Options{})
+	require.NoError(t, err)
+	assert.Greater(t, res.Steps, 100)
+	for _, d := range res.Differences {
+		inFlight := d.OperationID == "listWebhookDeliveries" && d.Kind == KindFieldType && (d.A == "null" || d.B == "null")
+		assert.True(t, inFlight, "%+v", d)
+	}
+	for _, w := range res.Workflows {
+		assert.Equal(t, w.A, w.B, w.WorkflowID)
+	}
 }

@@ -426,8 +426,7 @@ func (p *Proxy) validate(ex *exchange) {
 			break
 		}
 		validated = true
-		vreq := &http.Request{Method: ex.method, URL: &url.URL{Scheme: "http", Host: "target", Path: ex.url.Path, RawPath: ex.url.RawPath, RawQuery: ex.url.RawQuery}, Header: ex.header}
-		for _, pr := range conformance.CheckResponse(src.validator, route, src.control, vreq, ex.status, ex.respHdr, body) {
+		for _, pr := range conformance.CheckResponse(src.validator, route, src.control, ex.url.Path, ex.url.Query(), ex.status, ex.respHdr, body) {
 			add("response", route.OperationID, pr)
 		}
 	}
