@@ -64,6 +64,20 @@ type options struct {
 	npmDir    string
 	noPrism   bool
 	maxPerRun int
+	mockEnv   envList
+	rows      string
+}
+
+// envList is a repeatable KEY=VALUE flag.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, ",") }
+func (e *envList) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("%q is not KEY=VALUE", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 func main() {
@@ -85,6 +99,8 @@ func main() {
 	fs.StringVar(&o.npmDir, "npm-dir", "", "folder for the npm install (default: <user cache>/contextgpt-loadtest-npm)")
 	fs.BoolVar(&o.noPrism, "no-prism", false, "skip Prism (no mock/Prism ratio: the gate counts as missed)")
 	fs.IntVar(&o.maxPerRun, "max-requests", 2_000_000, "stop a run after this many requests (bounds memory)")
+	fs.Var(&o.mockEnv, "mock-env", "KEY=VALUE added to the mock's environment (repeatable; e.g. GOGC=200 to try a GC setting)")
+	fs.StringVar(&o.rows, "rows", "1234", "which rows to run: 1 GET, 2 POST, 3 GET and 4 POST with -threads stored")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -165,9 +181,12 @@ func freePort() (int, error) {
 }
 
 // startServer starts a process and waits until probe answers (any HTTP status), timing it.
-func startServer(ctx context.Context, name string, port int, probe string, argv []string, dir string) (*server, error) {
+func startServer(ctx context.Context, name string, port int, probe string, argv []string, dir string, env ...string) (*server, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout = io.Discard
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -277,7 +296,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		return false, err
 	}
 	mock, err := startServer(ctx, "mock", port, "/__mock/health",
-		[]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", "off", "--quiet", "--log-level", "error"}, root)
+		[]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", "off", "--quiet", "--log-level", "error"}, root, o.mockEnv...)
 	if err != nil {
 		return false, err
 	}
@@ -345,8 +364,19 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		{name: fmt.Sprintf("GET list page, %d threads", o.threads), target: list},
 		{name: fmt.Sprintf("POST create, %d threads", o.threads), target: create},
 	}
+	var chosen []*row
 	for i, r := range rows {
-		if i == 2 {
+		if strings.ContainsRune(o.rows, rune('1'+i)) {
+			chosen = append(chosen, r)
+		}
+	}
+	filled := false
+	for i, r := range rows {
+		if !strings.ContainsRune(o.rows, rune('1'+i)) {
+			continue
+		}
+		if i >= 2 && !filled {
+			filled = true
 			fmt.Fprintf(out, "putting %d threads into the mock's store…\n", o.threads)
 			if err := fillThreads(mock.base, bot, o.threads); err != nil {
 				return false, err
@@ -374,7 +404,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 			}
 		}
 	}
-	return report(out, o, servers, rows), nil
+	return report(out, o, servers, chosen), nil
 }
 
 // report prints the table and the gates, and tells whether every gate passed.
