@@ -303,7 +303,11 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	mock.prefix = "/api"
 	servers = append(servers, mock)
 
-	key, bot, err := pickKeyAndChatbot(mock.base)
+	initial, err := getState(mock.base)
+	if err != nil {
+		return false, err
+	}
+	key, bot, err := pickKeyAndChatbot(initial)
 	if err != nil {
 		return false, err
 	}
@@ -378,7 +382,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		if i >= 2 && !filled {
 			filled = true
 			fmt.Fprintf(out, "putting %d threads into the mock's store…\n", o.threads)
-			if err := fillThreads(mock.base, bot, o.threads); err != nil {
+			if err := fillThreads(mock.base, initial, bot, o.threads); err != nil {
 				return false, err
 			}
 			runtime.GC()
@@ -581,14 +585,23 @@ func drive(ctx context.Context, s *server, key string, t target, conns int, d ti
 	return res
 }
 
-// pickKeyAndChatbot reads the mock's state and picks an active key of an enterprise or
-// scale account holding a chatbot, and that chatbot.
-func pickKeyAndChatbot(base string) (key, bot string, err error) {
+// getState exports the mock's state document.
+func getState(base string) ([]byte, error) {
 	resp, err := http.Get(base + "/__mock/state")
 	if err != nil {
-		return "", "", err
+		return nil, err
 	}
 	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET /__mock/state: status %d: %.300s", resp.StatusCode, b)
+	}
+	return b, err
+}
+
+// pickKeyAndChatbot picks from a state document an active key of an enterprise or scale
+// account holding a chatbot, and that chatbot.
+func pickKeyAndChatbot(state []byte) (key, bot string, err error) {
 	var doc struct {
 		Accounts []struct {
 			ID   string `json:"accountId"`
@@ -604,7 +617,7 @@ func pickKeyAndChatbot(base string) (key, bot string, err error) {
 			AccountID string `json:"accountId"`
 		} `json:"chatbots"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+	if err := json.Unmarshal(state, &doc); err != nil {
 		return "", "", fmt.Errorf("reading the mock's state: %w", err)
 	}
 	for _, plan := range []string{"enterprise", "scale"} {
@@ -686,21 +699,17 @@ func captureResponse(s *server, key string, t target, file string) error {
 	return os.WriteFile(file+".body", b, 0o600)
 }
 
-// fillThreads adds n threads to a chatbot of the mock through the state document (export,
-// append, import): seconds, where n POSTs would take a minute on a busy machine.
-func fillThreads(base, bot string, n int) error {
-	resp, err := http.Get(base + "/__mock/state")
-	if err != nil {
-		return err
-	}
+// fillThreads replaces the mock's state with initial (its state at start) plus n threads on
+// one chatbot, through PUT /__mock/state: seconds, where n POSTs would take a minute on a
+// busy machine, and exactly n more threads than at start, whatever earlier rows created.
+func fillThreads(base string, initial []byte, bot string, n int) error {
 	var doc map[string]json.RawMessage
-	err = json.NewDecoder(resp.Body).Decode(&doc)
-	resp.Body.Close()
-	if err != nil {
+	if err := json.Unmarshal(initial, &doc); err != nil {
 		return err
 	}
 	var threads []json.RawMessage
-	if err := json.Unmarshal(doc["threads"], &threads); err != nil {
+	var err error
+	if err = json.Unmarshal(doc["threads"], &threads); err != nil {
 		return err
 	}
 	var seq uint64
@@ -734,7 +743,7 @@ func fillThreads(base, bot string, n int) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}
