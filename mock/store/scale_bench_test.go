@@ -142,7 +142,7 @@ func runScale(b *testing.B, coll string, ops []scaleOp) {
 			// store is built once and kept across those calls (building 100,000 items is
 			// most of `make bench`'s time), but for fresh operations.
 			var s *Store
-			grown := 0
+			grown, seq := 0, 0 // seq numbers the calls across all of them (names, keys stay unique)
 			every := max(n/10, 10)
 			b.Run(fmt.Sprintf("%s/%s/n=%d", coll, op.name, n), func(b *testing.B) {
 				b.StopTimer()
@@ -158,17 +158,18 @@ func runScale(b *testing.B, coll string, ops []scaleOp) {
 				fn := op.setup(b, s, n)
 				b.ReportAllocs()
 				b.StartTimer()
-				for i := 0; i < b.N; i++ {
+				for range b.N {
 					if op.grows && grown >= every {
 						b.StopTimer()
 						s, grown = benchStore(b, coll, n), 0
 						fn = op.setup(b, s, n)
 						b.StartTimer()
 					}
-					if err := fn(i); err != nil {
+					if err := fn(seq); err != nil {
 						b.Fatalf("%s: %v", op.name, err)
 					}
 					grown++
+					seq++
 				}
 			})
 		}
