@@ -13,26 +13,27 @@ import (
 	"github.com/contextgpt/sandbox/mock/faults"
 	"github.com/contextgpt/sandbox/mock/journal"
 	"github.com/contextgpt/sandbox/mock/limits"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/store"
 	"github.com/contextgpt/sandbox/spec"
 )
 
 // planTable is the plan table the store enforces (chatbot quotas, API access, webhooks):
 // the limits file's when one is given, else the documented one.
-func planTable(cfg *limits.Config) map[store.Plan]store.PlanLimits {
+func planTable(cfg *limits.Config) map[plans.Plan]plans.Limits {
 	if cfg == nil || cfg.Plans == nil {
-		return store.DocumentedPlans()
+		return plans.Documented()
 	}
 	return cfg.Plans
 }
 
-// storeCaps are the caps the store enforces: the limits file's, else the defaults (also
-// with --limits off: they bound memory, not a plan).
+// storeCaps are the caps the limits file sets; the store fills the rest with its defaults
+// (all of them with --limits off: they bound memory, not a plan).
 func storeCaps(cfg *limits.Config) store.Caps {
-	if cfg == nil || cfg.Caps == (store.Caps{}) {
-		return store.DefaultCaps()
+	if cfg == nil {
+		return store.Caps{}
 	}
-	return cfg.Caps
+	return store.Caps(cfg.Caps)
 }
 
 // initControl builds the limiters, fault rules and journal, remembers the fixtures as a
@@ -41,7 +42,7 @@ func (m *Mock) initControl() error {
 	if m.cfg.Limits != nil {
 		lc := *m.cfg.Limits
 		if lc.Plans == nil {
-			lc.Plans = store.DocumentedPlans()
+			lc.Plans = plans.Documented()
 		}
 		if lc.PlanWindow <= 0 {
 			lc.PlanWindow = limits.Documented().PlanWindow

@@ -80,7 +80,7 @@ func (tm *testMock) rawH(method, path, key string, hdr map[string]string) (*http
 func withCaps(c store.Caps) testOption {
 	return func(cfg *Config) {
 		l := limits.Documented()
-		l.Caps = c
+		l.Caps = limits.Caps(c)
 		cfg.Limits = l
 	}
 }

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/contextgpt/sandbox/mock/plans"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/contextgpt/sandbox/mock/store"
 )
 
 // Rate is a sliding-window limit: Requests per Window.
@@ -34,10 +33,24 @@ type Config struct {
 	// PlanWindow is the window of the plans' messages/min and AI replies/min (60 s).
 	PlanWindow time.Duration
 	// Plans is the plan table (messages/min, AI replies/min, messages/month and the rest).
-	Plans map[store.Plan]store.PlanLimits
-	// Caps bound what the store holds (store.DefaultCaps unless the file's caps: raise
-	// them). With --limits off the default caps still apply: they guard memory, not a plan.
-	Caps store.Caps
+	Plans map[plans.Plan]plans.Limits
+	// Caps bound what the store holds; a zero field keeps store.DefaultCaps' number. With
+	// --limits off the default caps still apply: they guard memory, not a plan.
+	Caps Caps
+}
+
+// Caps are the store's caps on what clients can make it hold (the mock converts them to
+// store.Caps, which enforces them; README "Limits and safety").
+type Caps struct {
+	Accounts             int
+	ChatbotsPerAccount   int
+	Chatbots             int
+	ThreadsPerAccount    int
+	Threads              int
+	MessagesPerAccount   int
+	Messages             int
+	DeliveriesPerChatbot int
+	Deliveries           int
 }
 
 // Documented is the DESIGN table: 100 req/s per IP, 500 req/60 s per user, 10 uploads in
@@ -49,8 +62,7 @@ func Documented() *Config {
 		PerUser:           Rate{Requests: 500, Window: 60 * time.Second},
 		UploadConcurrency: 10,
 		PlanWindow:        60 * time.Second,
-		Plans:             store.DocumentedPlans(),
-		Caps:              store.DefaultCaps(),
+		Plans:             plans.Documented(),
 	}
 }
 
@@ -90,7 +102,7 @@ type fileCaps struct {
 	Deliveries           *int `yaml:"deliveries"`
 }
 
-func (f *fileCaps) apply(c *store.Caps) error {
+func (f *fileCaps) apply(c *Caps) error {
 	if f == nil {
 		return nil
 	}
@@ -127,7 +139,7 @@ func (f *fileCaps) apply(c *store.Caps) error {
 //	uploadConcurrency: 2
 //	plans:
 //	  starter: {messagesPerMinute: 5, aiRepliesPerMinute: 2, messagesPerMonth: 20}
-//	caps: {threads: 2000000, messages: 5000000}   # what the store may hold (store.Caps)
+//	caps: {threads: 2000000, messages: 5000000}   # what the store may hold (README "Limits and safety")
 //
 // Unknown keys are errors, so a typo never silently keeps a documented number.
 func Parse(name string, data []byte) (*Config, error) {
@@ -163,7 +175,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		plan, err := store.ParsePlan(n)
+		plan, err := plans.Parse(n)
 		if err != nil {
 			return nil, fmt.Errorf("limits: plans: %w", err)
 		}

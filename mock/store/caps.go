@@ -1,21 +1,24 @@
 package store
 
-import "github.com/contextgpt/sandbox/mock/apierr"
+import (
+	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
+)
 
 // Caps bound what clients can make the store hold, so the mock's memory has a ceiling
 // whatever the traffic (README "Limits and safety"). Past a cap the write is refused with
-// 403 STORE_LIMIT_REACHED and stores nothing; Unlimited (-1) turns one off. A limits file
-// raises them (caps:), e.g. for load tests.
+// 403 STORE_LIMIT_REACHED and stores nothing; Unlimited (-1) turns one off, 0 keeps the
+// default. A limits file raises them (caps:), e.g. for load tests.
 type Caps struct {
-	Accounts             int `json:"accounts"`             // accounts in the store (fixtures and sandboxes)
-	ChatbotsPerAccount   int `json:"chatbotsPerAccount"`   // on top of the plan's quota
-	Chatbots             int `json:"chatbots"`             // in the store
-	ThreadsPerAccount    int `json:"threadsPerAccount"`    // conversations of an account's chatbots
-	Threads              int `json:"threads"`              // in the store
-	MessagesPerAccount   int `json:"messagesPerAccount"`   // messages of an account's threads
-	Messages             int `json:"messages"`             // in the store
-	DeliveriesPerChatbot int `json:"deliveriesPerChatbot"` // the log keeps this many; the oldest finished go first
-	Deliveries           int `json:"deliveries"`           // in the store
+	Accounts             int // accounts in the store (fixtures and sandboxes)
+	ChatbotsPerAccount   int // on top of the plan's quota
+	Chatbots             int // in the store
+	ThreadsPerAccount    int // conversations of an account's chatbots
+	Threads              int // in the store
+	MessagesPerAccount   int // messages of an account's threads
+	Messages             int // in the store
+	DeliveriesPerChatbot int // the log keeps this many; the oldest finished go first
+	Deliveries           int // in the store
 }
 
 // DefaultCaps are well above what `make loadtest` and the scenarios need (100,000 items)
@@ -32,6 +35,22 @@ func DefaultCaps() Caps {
 		DeliveriesPerChatbot: 10_000,
 		Deliveries:           200_000,
 	}
+}
+
+// withDefaults fills the zero fields with DefaultCaps' numbers.
+func (c Caps) withDefaults() Caps {
+	d := DefaultCaps()
+	for _, f := range []struct{ v, def *int }{
+		{&c.Accounts, &d.Accounts}, {&c.ChatbotsPerAccount, &d.ChatbotsPerAccount}, {&c.Chatbots, &d.Chatbots},
+		{&c.ThreadsPerAccount, &d.ThreadsPerAccount}, {&c.Threads, &d.Threads},
+		{&c.MessagesPerAccount, &d.MessagesPerAccount}, {&c.Messages, &d.Messages},
+		{&c.DeliveriesPerChatbot, &d.DeliveriesPerChatbot}, {&c.Deliveries, &d.Deliveries},
+	} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
+	return c
 }
 
 // usage counts threads and messages by account, for the per-account caps.
@@ -70,7 +89,7 @@ func (s *Store) rebuildUsageLocked() {
 }
 
 func over(limit, have, adding int) bool {
-	return limit != Unlimited && limit >= 0 && have+adding > limit
+	return limit != plans.Unlimited && limit >= 0 && have+adding > limit
 }
 
 func capError(what string, limit int) error {
@@ -124,16 +143,21 @@ func (s *Store) roomLocked(chatbotID string, threads, messages int) error {
 // finished delivery, and refuses past the store's cap or when every kept one is unfinished.
 func (s *Store) roomForDeliveryLocked(chatbotID string) error {
 	c := s.cfg.Caps
-	list := s.deliveriesByBot[chatbotID] // newest first
-	if over(c.DeliveriesPerChatbot, len(list), 1) {
-		for i := len(list) - 1; i >= 0; i-- {
-			if d := list[i]; d.Status == DeliverySuccess || d.Status == DeliveryFailed {
-				delete(s.deliveries, d.ID)
-				s.deliveriesByBot[chatbotID] = append(list[:i:i], list[i+1:]...)
-				break
+	if b := s.idx.deliveriesByBot[chatbotID]; b != nil && over(c.DeliveriesPerChatbot, b.all.Len(), 1) {
+		var oldest *Delivery
+		for _, st := range []string{DeliverySuccess, DeliveryFailed} {
+			if tr := b.status[st]; tr != nil && tr.Len() > 0 {
+				if d := tr.At(tr.Len() - 1); oldest == nil || deliveryCmp(d, oldest) > 0 {
+					oldest = d
+				}
 			}
 		}
-		if over(c.DeliveriesPerChatbot, len(s.deliveriesByBot[chatbotID]), 1) {
+		if oldest != nil {
+			b.trees(oldest.ix, func(tr *ostree[*Delivery]) { tr.Delete(oldest) })
+			delete(s.deliveries, oldest.ID)
+			delete(s.idx.deliveryKeys, deliveryKey{oldest.ChatbotID, oldest.ConfigID, oldest.EventKey})
+		}
+		if over(c.DeliveriesPerChatbot, b.all.Len(), 1) {
 			return capError("unfinished webhook deliveries per chatbot", c.DeliveriesPerChatbot)
 		}
 	}

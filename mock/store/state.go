@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Event is something webhooks (and tests) may observe: NEW_MESSAGE, CONVERSATION_ESCALATED,
@@ -22,8 +24,8 @@ type Config struct {
 	// sequence (reproducible, and so guessable by whoever knows the seed).
 	RandomKeys bool
 	Now        func() time.Time
-	Plans      map[Plan]PlanLimits
-	// Caps bound what clients can make the store hold; the zero value means DefaultCaps.
+	Plans      map[plans.Plan]plans.Limits
+	// Caps bound what clients can make the store hold; a zero field means DefaultCaps'.
 	Caps Caps
 	// OnEvent receives events after the change that caused them is committed, outside
 	// the store's lock. It must not block for long.
@@ -48,11 +50,9 @@ type Store struct {
 	leads      map[string]*Lead
 	deliveries map[string]*Delivery
 
-	// Derived indexes, rebuilt on import.
-	threadsByBot    map[string][]*Thread   // newest activity first, id as tie-break
-	messagesByThrd  map[string][]*Message  // chronological (by Seq)
-	deliveriesByBot map[string][]*Delivery // newest first
-	use             usage                  // threads and messages by account (Caps)
+	// Derived indexes, rebuilt on import, kept current by every write.
+	idx indexes
+	use usage // threads and messages by account (Caps), rebuilt on import
 }
 
 // New returns an empty store.
@@ -61,11 +61,9 @@ func New(cfg Config) *Store {
 		cfg.Now = func() time.Time { return time.Now().UTC() }
 	}
 	if cfg.Plans == nil {
-		cfg.Plans = DocumentedPlans()
+		cfg.Plans = plans.Documented()
 	}
-	if cfg.Caps == (Caps{}) {
-		cfg.Caps = DefaultCaps()
-	}
+	cfg.Caps = cfg.Caps.withDefaults()
 	s := &Store{cfg: cfg}
 	s.clear()
 	return s
@@ -81,9 +79,7 @@ func (s *Store) clear() {
 	s.messages = map[string]*Message{}
 	s.leads = map[string]*Lead{}
 	s.deliveries = map[string]*Delivery{}
-	s.threadsByBot = map[string][]*Thread{}
-	s.messagesByThrd = map[string][]*Message{}
-	s.deliveriesByBot = map[string][]*Delivery{}
+	s.idx = newIndexes()
 	s.use = newUsage()
 }
 
@@ -95,10 +91,10 @@ func (s *Store) SetOnEvent(f func(Event)) {
 }
 
 // Plans returns the plan table in force.
-func (s *Store) Plans() map[Plan]PlanLimits {
+func (s *Store) Plans() map[plans.Plan]plans.Limits {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make(map[Plan]PlanLimits, len(s.cfg.Plans))
+	out := make(map[plans.Plan]plans.Limits, len(s.cfg.Plans))
 	for k, v := range s.cfg.Plans {
 		out[k] = v
 	}
