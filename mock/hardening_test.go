@@ -8,6 +8,7 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -233,4 +234,37 @@ func TestAttackDeepJSONAcceptedButUnsavable(t *testing.T) {
 	if d := jsonDepth(state); d > maxJSONDepth+16 {
 		t.Fatalf("state nests %d levels", d)
 	}
+}
+
+// Attack 7 (issue 10): six black-hole receivers in account A delayed account B's delivery
+// from 0.12 s to 29.7 s (four shared workers). One account's deliveries take at most a
+// quarter of the workers.
+func TestAttackWebhookTenantStarvation(t *testing.T) {
+	tm := newTestMock(t, func(c *Config) { c.WebhookTimeout = time.Minute })
+	release := make(chan struct{})
+	hole := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hole.Close()
+	defer close(release)
+	sb := tm.do("POST", "/__mock/sandboxes", "", map[string]any{"plan": "enterprise"}).must(t, http.StatusCreated)
+	key, acc := sb.str("apiKey"), sb.str("accountId")
+	for i := 0; i < 6; i++ {
+		bot := tm.do("POST", "/api/v1/chatbots/account/"+acc+"/create-chatbot", key, map[string]any{"name": fmt.Sprintf("hole %d", i), "description": "x"}).
+			must(t, http.StatusCreated).str("data.chatbotId")
+		if bot == "" {
+			bot = tm.do("GET", "/api/v1/chatbots/account/"+acc, key, nil).str(fmt.Sprintf("data.chatbots.%d.chatbotId", i))
+		}
+		tm.do("PUT", webhookPath(bot), key, map[string]any{"url": hole.URL, "secret": sinkSecret}).must(t, http.StatusCreated)
+		tm.do("POST", webhookPath(bot)+"/test", key, map[string]any{"eventType": "NEW_LEAD"}).must(t, http.StatusAccepted)
+	}
+	time.Sleep(100 * time.Millisecond) // account A's attempts are in flight
+	tm.hookToSink(t, "b")
+	start := time.Now()
+	tm.do("POST", webhookPath(botShipping)+"/test", keyScale, map[string]any{"eventType": "NEW_LEAD"}).must(t, http.StatusAccepted)
+	tm.sinkDeliveries(t, "b", 1) // fails the test after 5 s
+	t.Logf("account B's delivery arrived after %s with account A's six receivers hanging", time.Since(start))
 }

@@ -54,9 +54,12 @@ type Config struct {
 	Retries []time.Duration
 	// Client sends the requests; nil means a client of its own.
 	Client *http.Client
-	// Workers is how many attempts run at once; 0 means 4.
+	// Workers is how many attempts run at once; 0 means 16.
 	Workers int
-	Logger  *slog.Logger
+	// PerAccount is how many of them one account's deliveries may take, so one tenant's
+	// slow or black-hole receivers cannot starve another's; 0 means a quarter of Workers.
+	PerAccount int
+	Logger     *slog.Logger
 	// Refuse, when set, is asked about every URL before it is posted to; a URL it refuses
 	// fails the delivery for good without a request (the mock refuses its control plane).
 	Refuse func(*url.URL) bool
@@ -71,6 +74,7 @@ type Dispatcher struct {
 	queue  []job
 	gen    map[string]uint64 // delivery id → generation: a manual retry supersedes waits
 	busy   map[string]bool   // chatbots with an attempt in flight
+	load   map[string]int    // attempts in flight per account
 	closed bool
 	anon   uint64
 
@@ -86,6 +90,7 @@ type job struct {
 	id      string
 	chatbot string // attempts for one chatbot run one at a time, in queue order
 	gen     uint64
+	account string // its chatbot's account: at most PerAccount attempts in flight
 }
 
 // New starts a dispatcher's workers. Subscribe it with store.SetOnEvent(d.Handle).
@@ -105,12 +110,15 @@ func New(cfg Config) *Dispatcher {
 		cfg.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 4
+		cfg.Workers = 16
+	}
+	if cfg.PerAccount <= 0 {
+		cfg.PerAccount = max(1, cfg.Workers/4)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	d := &Dispatcher{cfg: cfg, gen: map[string]uint64{}, busy: map[string]bool{}}
+	d := &Dispatcher{cfg: cfg, gen: map[string]uint64{}, busy: map[string]bool{}, load: map[string]int{}}
 	d.cond = sync.NewCond(&d.mu)
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	d.sleepCtx, d.stopSleep = context.WithCancel(d.ctx)
@@ -160,6 +168,9 @@ func envelope(eventType string, data map[string]any) (map[string]any, error) {
 }
 
 func (d *Dispatcher) enqueue(j job) {
+	if c, ok := d.cfg.Store.Chatbot(j.chatbot); ok {
+		j.account = c.AccountID
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
@@ -196,12 +207,16 @@ func (d *Dispatcher) work() {
 		d.queue = append(d.queue[:i], d.queue[i+1:]...)
 		current := d.gen[j.id] == j.gen
 		d.busy[j.chatbot] = true
+		d.load[j.account]++
 		d.mu.Unlock()
 		if current {
 			d.attempt(j)
 		}
 		d.mu.Lock()
 		delete(d.busy, j.chatbot)
+		if d.load[j.account]--; d.load[j.account] <= 0 {
+			delete(d.load, j.account)
+		}
 		d.cond.Broadcast()
 		d.mu.Unlock()
 	}
@@ -210,7 +225,7 @@ func (d *Dispatcher) work() {
 // nextLocked is the index of the first job whose chatbot is idle, or -1.
 func (d *Dispatcher) nextLocked() int {
 	for i, j := range d.queue {
-		if !d.busy[j.chatbot] {
+		if !d.busy[j.chatbot] && d.load[j.account] < d.cfg.PerAccount {
 			return i
 		}
 	}
