@@ -76,6 +76,9 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 
 func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	route, err := m.spec.Match(r.Method, r.URL.EscapedPath())
+	if strings.Contains(r.URL.EscapedPath(), "//") { // //api/v1/... is no route of the API
+		route, err = nil, errNoRoute
+	}
 	if route != nil {
 		info.operationID = route.OperationID
 	}
@@ -97,6 +100,11 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 			return
 		}
 		writeError(w, apierr.New(apierr.ResourceNotFound, "No route matches %s %s", r.Method, r.URL.Path))
+		return
+	}
+	if e := checkQuery(r, route); e != nil {
+		m.peekIP(w, r, info)
+		m.answerUndeclared(w, route, http.StatusBadRequest, e)
 		return
 	}
 	c := &call{r: r, route: route, query: r.URL.Query(), m: m}

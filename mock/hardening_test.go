@@ -268,3 +268,27 @@ func TestAttackWebhookTenantStarvation(t *testing.T) {
 	tm.sinkDeliveries(t, "b", 1) // fails the test after 5 s
 	t.Logf("account B's delivery arrived after %s with account A's six receivers hanging", time.Since(start))
 }
+
+// Attack 8 (issue 10): limit=10&limit=abc and page=%zz answered 200; //api/v1/chatbots was
+// served; HEAD on a GET route answered 405.
+func TestAttackLenientRequestParsing(t *testing.T) {
+	tm := newTestMock(t)
+	list := "/api/v1/chatting/" + botShipping + "/threads"
+	for _, q := range []string{"?limit=10&limit=abc", "?page=%zz", "?limit=10&limit=10"} {
+		r := tm.do("GET", list+q, keyScale, nil)
+		if r.Status != http.StatusBadRequest || r.code() != "REQUEST_VALIDATION_FAILED" {
+			t.Fatalf("%s: %d %s", q, r.Status, r.Raw)
+		}
+	}
+	tm.do("GET", list+"?limit=10", keyScale, nil).must(t, http.StatusOK)
+	if res, body, _ := tm.rawH("GET", "//api/v1/chatbots/my-chatbots", keyScale, nil); res.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "RESOURCE_NOT_FOUND") {
+		t.Fatalf("//api: %d %s", res.StatusCode, body)
+	}
+	res, body, err := tm.rawH("HEAD", "/api/v1/chatbots/my-chatbots", keyScale, nil)
+	if err != nil || res.StatusCode != http.StatusOK || len(body) != 0 || res.Header.Get("Content-Type") == "" {
+		t.Fatalf("HEAD: %v %v %q", err, res, body)
+	}
+	if res, _, _ := tm.rawH("HEAD", "/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale, nil); res.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("HEAD on a POST route: %d", res.StatusCode)
+	}
+}

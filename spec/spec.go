@@ -147,3 +147,24 @@ func bodyFields(op *openapi3.Operation) map[string]struct{} {
 	}
 	return out
 }
+
+// RepeatableQuery tells whether a query parameter of the route may be given more than once
+// (its schema is an array); any other parameter given twice is ambiguous.
+func (r *Route) RepeatableQuery(name string) bool {
+	var lists []openapi3.Parameters
+	if r.PathItem != nil {
+		lists = append(lists, r.PathItem.Parameters)
+	}
+	if r.Operation != nil {
+		lists = append(lists, r.Operation.Parameters)
+	}
+	for _, ps := range lists {
+		for _, p := range ps {
+			if v := p.Value; v != nil && v.In == openapi3.ParameterInQuery && v.Name == name &&
+				v.Schema != nil && v.Schema.Value != nil && v.Schema.Value.Type.Is(openapi3.TypeArray) {
+				return true
+			}
+		}
+	}
+	return false
+}
