@@ -203,6 +203,10 @@ func (m *Mock) readBody(c *call) error {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
 			Fields: []apierr.FieldError{{Path: []any{}, Message: "request body is not valid UTF-8"}}}
 	}
+	if bad := badJSONText(body); bad != "" && mediaType != "multipart/form-data" {
+		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
+			Fields: []apierr.FieldError{{Path: []any{}, Message: "text may not contain " + bad}}}
+	}
 	if d := jsonDepth(body); mediaType != "multipart/form-data" && d > maxJSONDepth {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
 			Fields: []apierr.FieldError{{Path: []any{}, Message: fmt.Sprintf("JSON nests %d levels deep; at most %d are accepted", d, maxJSONDepth)}}}

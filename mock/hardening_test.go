@@ -292,3 +292,16 @@ func TestAttackLenientRequestParsing(t *testing.T) {
 		t.Fatalf("HEAD on a POST route: %d", res.StatusCode)
 	}
 }
+
+// Attack 8 (issue 10): NUL characters and lone surrogates were stored in titles.
+func TestAttackNulAndLoneSurrogatesInText(t *testing.T) {
+	tm := newTestMock(t)
+	for _, title := range []string{`"a\u0000b"`, `"\ud800"`, `"x\udc00"`, `"\ud800\u0041"`} {
+		r := tm.do("POST", threadsPath(botShipping), keyScale, `{"title":`+title+`}`)
+		if r.Status != http.StatusBadRequest || r.code() != "REQUEST_VALIDATION_FAILED" {
+			t.Fatalf("title %s: %d %s", title, r.Status, r.Raw)
+		}
+	}
+	// A proper pair (an emoji) and other escapes are text like any other.
+	tm.do("POST", threadsPath(botShipping), keyScale, `{"title":"ok \ud83d\ude00 \n \\u0000"}`).must(t, http.StatusCreated)
+}

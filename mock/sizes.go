@@ -112,3 +112,66 @@ func jsonDepth(b []byte) int {
 	}
 	return deepest
 }
+
+// badJSONText finds what a JSON body may spell but no text field should hold: a NUL
+// character (\u0000) or a lone UTF-16 surrogate (\ud800 without its pair), which Go's
+// decoder would store as U+FFFD. It returns a description, or "".
+func badJSONText(b []byte) string {
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if !inString {
+			if c == '"' {
+				inString = true
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = false
+		case '\\':
+			if i+1 < len(b) && b[i+1] == 'u' {
+				r, ok := hex4(b, i+2)
+				switch {
+				case !ok:
+				case r == 0:
+					return `a NUL character (\u0000)`
+				case r >= 0xD800 && r <= 0xDBFF:
+					if i+7 < len(b) && b[i+6] == '\\' && b[i+7] == 'u' {
+						if lo, ok := hex4(b, i+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+							i += 11
+							continue
+						}
+					}
+					return "a lone UTF-16 surrogate"
+				case r >= 0xDC00 && r <= 0xDFFF:
+					return "a lone UTF-16 surrogate"
+				}
+				i += 5
+				continue
+			}
+			i++ // the escaped character
+		}
+	}
+	return ""
+}
+
+func hex4(b []byte, at int) (rune, bool) {
+	if at+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[at : at+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
