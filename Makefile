@@ -40,7 +40,7 @@ conformance: build
 BENCHTIME ?= 200ms
 bench:
 	$(GO) test -run '^$$' -bench 'Scale' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock/store
-	$(GO) test -run '^$$' -bench 'Memory' -benchtime 1x -timeout 10m ./mock/store
+	$(GO) test -run '^$$' -bench 'Memory|GCWithThreads' -benchtime 1x -timeout 10m ./mock/store
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock ./mock/limits ./spec ./conformance
 
 ## loadtest: the mock (--limits off) against a bare net/http server writing the same bytes
