@@ -58,9 +58,16 @@ func (g *group) inputsFor(_ *arazzo.Workflow, given map[string]any) map[string]a
 	if _, set := in[apiKeyInput]; !set && g.key != "" {
 		in[apiKeyInput] = g.key
 	}
+	if _, set := in[mockURLInput]; !set && g.mock {
+		in[mockURLInput] = g.r.origin
+	}
 	maps.Copy(in, given)
 	return in
 }
+
+// mockURLInput is the workflow input that carries the mock's origin (where its webhook sink
+// listens), filled when the target is the mock.
+const mockURLInput = "mockUrl"
 
 // apiKeyInput is the workflow input that carries the caller's key (DESIGN: steps send
 // "Authorization: Bearer {$inputs.apiKey}").
