@@ -48,6 +48,9 @@ type Config struct {
 	OnWorkflow func(report.WorkflowResult)
 	// Redactor learns every key the run uses; the report writers use it.
 	Redactor *report.Redactor
+	// OnResponse, when set, sees every response a step gets (the probe command's
+	// (operation, status) coverage table counts them). It may be called concurrently.
+	OnResponse func(Response)
 	// Version is the harness's version, recorded in the report.
 	Version string
 }
@@ -194,4 +197,14 @@ func convertInput(raw, typ string) (any, error) {
 		return v, err
 	}
 	return raw, nil
+}
+
+// Response is one response a step got, as Config.OnResponse sees it.
+type Response struct {
+	Source        string // the source's key: contextgpt.yaml, mock-admin.yaml or a path
+	Control       bool   // the mock's control plane
+	OperationID   string
+	Status        int
+	RequestHeader http.Header
+	Body          []byte
 }

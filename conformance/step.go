@@ -163,6 +163,10 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 		}
 		res.HTTPStatus = status
 		r.cov.record(op, status)
+		if r.cfg.OnResponse != nil {
+			r.cfg.OnResponse(Response{Source: op.src.key, Control: op.src.control, OperationID: op.route.OperationID,
+				Status: status, RequestHeader: req.header, Body: body})
+		}
 		for _, p := range r.check(op, req, status, header, body) {
 			f := finding(p.Check, p.Message)
 			f.Pointer, f.SpecLocation, f.Expected, f.Actual = p.Pointer, p.SpecLocation, p.Expected, p.Actual

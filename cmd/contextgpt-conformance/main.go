@@ -2,6 +2,7 @@
 // (the mock, staging or production) and checks every response against the contract.
 //
 //	contextgpt-conformance run [flags] [PATH...]
+//	contextgpt-conformance probe [flags] [--with-suite [PATH...]]
 //	contextgpt-conformance list [PATH...]
 //	contextgpt-conformance validate PATH...
 //	contextgpt-conformance version
@@ -51,6 +52,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"run", "run [flags] [PATH...]", "run workflows (default: the built-in suite)", runCmd},
+		{"probe", "probe [flags] [--with-suite [PATH...]]", "generate requests from the spec for every operation and check the answers", probeCmd},
 		{"list", "list [flags] [PATH...]", "print the workflows", listCmd},
 		{"validate", "validate [flags] PATH...", "check documents without running them", validateCmd},
 		{"version", "version", "print the version", versionCmd},
