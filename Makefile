@@ -8,7 +8,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance bench lint fmt vet tidy clean
+.PHONY: all build run test test-short conformance probe bench lint fmt vet tidy clean
 
 all: build
 
@@ -32,6 +32,11 @@ test-short:
 ## conformance: run the built-in suite against a running mock (make run in another shell)
 conformance: build
 	./$(BIN)/contextgpt-conformance run --base-url http://$(ADDR)/api
+
+## probe: the built-in suite and the generated probe against a running mock (make run in
+## another shell), one (operation, status) coverage table, at least 90% of it
+probe: build
+	./$(BIN)/contextgpt-conformance probe --base-url http://$(ADDR)/api --with-suite --min-coverage 90
 
 ## bench: the benchmarks (mock handler chain, validators, limiter, harness)
 bench:
