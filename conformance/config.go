@@ -154,7 +154,7 @@ func (r *Runner) buildInputs() (map[string]any, error) {
 	}
 	for name, raw := range r.cfg.Inputs {
 		typ, ok := declared[name]
-		if !ok && name != "runId" {
+		if !ok && name != "runId" && name != apiKeyInput {
 			errs = append(errs, fmt.Errorf("--input %s: no selected workflow declares this input", name))
 			continue
 		}
@@ -164,6 +164,9 @@ func (r *Runner) buildInputs() (map[string]any, error) {
 			continue
 		}
 		out[name] = v
+		if name == apiKeyInput {
+			r.red.Add(raw)
+		}
 	}
 	out["runId"] = r.runID
 	for _, id := range r.order {
@@ -171,7 +174,7 @@ func (r *Runner) buildInputs() (map[string]any, error) {
 		req, _ := w.Inputs["required"].([]any)
 		for _, n := range req {
 			name, _ := n.(string)
-			if _, ok := out[name]; !ok && !r.called[id] {
+			if _, ok := out[name]; !ok && !r.called[id] && name != apiKeyInput {
 				errs = append(errs, fmt.Errorf("workflow %s: input %q is required (--input %s=...)", id, name, name))
 			}
 		}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerWebhooks() {
@@ -120,7 +119,7 @@ func (m *Mock) putWebhookConfig(c *call) (result, error) {
 	if err != nil {
 		e := apierr.As(err)
 		if e.Code == apierr.MissingRequiredField && len(e.Fields) == 0 {
-			e.Fields = []spec.FieldError{{Path: []any{"secret"}, Message: "is required when the webhook is first configured"}}
+			e.Fields = []apierr.FieldError{{Path: []any{"secret"}, Message: "is required when the webhook is first configured"}}
 		}
 		return result{}, e
 	}
@@ -133,7 +132,7 @@ func (m *Mock) putWebhookConfig(c *call) (result, error) {
 }
 
 func fieldError(code, field, msg string) *apierr.Error {
-	return &apierr.Error{Code: code, Message: field + " " + msg, Fields: []spec.FieldError{{Path: []any{field}, Message: msg}}}
+	return &apierr.Error{Code: code, Message: field + " " + msg, Fields: []apierr.FieldError{{Path: []any{field}, Message: msg}}}
 }
 
 // checkWebhookURL accepts https URLs, and http only for loopback hosts (127.0.0.0/8,

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // StateVersion is the format version of the state document.
@@ -138,7 +140,7 @@ func (n *Store) load(doc *stateDocument) error {
 		if _, dup := n.accounts[a.ID]; dup {
 			return importErr("accounts[%d]: duplicate accountId %s", i, a.ID)
 		}
-		if _, err := ParsePlan(string(a.Plan)); err != nil {
+		if _, err := plans.Parse(string(a.Plan)); err != nil {
 			return importErr("accounts[%d].plan: %v", i, err)
 		}
 		n.accounts[a.ID] = a

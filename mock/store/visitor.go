@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // SimulatedModelID is the llmModelId of simulated AI replies.
@@ -109,7 +110,7 @@ type VisitorContext struct {
 	ChatbotID   string
 	ChatbotName string
 	AccountID   string
-	Plan        Plan
+	Plan        plans.Plan
 	Thread      Thread
 	// Knowledge is the text snippet ("" when none).
 	Knowledge   string

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Webhook event types, as the API spells them.
@@ -28,7 +29,7 @@ func AllWebhookEvents() []string {
 }
 
 // PlanHasWebhooks tells whether the chatbot's account plan includes webhooks.
-func (s *Store) PlanHasWebhooks(plan Plan) bool {
+func (s *Store) PlanHasWebhooks(plan plans.Plan) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.cfg.Plans[plan].Webhooks
