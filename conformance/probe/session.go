@@ -155,6 +155,10 @@ func (s *session) run(ctx context.Context) int {
 			m.query = url.Values{}
 			cs = append(cs, m)
 		}
+		if declares(rt, http.StatusTooManyRequests) {
+			cs = append(cs, &testCase{rt: rt, name: "rate-limit/429", kind: "rate-limit", expect: []int{http.StatusTooManyRequests},
+				count: true, query: s.baseQuery(rt)})
+		}
 		all = append(all, cs...)
 	}
 	if n := p.cfg.MaxCases; n > 0 && len(all) > n {
@@ -171,8 +175,13 @@ func (s *session) run(ctx context.Context) int {
 		all = sample
 	}
 	byOp := map[string][]*testCase{}
-	var last []*testCase // the deletion of the own chatbot runs last
+	var last []*testCase      // the deletion of the own chatbot runs last
+	var rateLimit []*testCase // and the 429s after it
 	for _, c := range all {
+		if c.kind == "rate-limit" {
+			rateLimit = append(rateLimit, c)
+			continue
+		}
 		if c.rt.OperationID == "deleteChatbotById" && c.kind == "valid" {
 			last = append(last, c)
 			continue
@@ -208,7 +217,7 @@ func (s *session) run(ctx context.Context) int {
 	if own != "" && !s.ownDeleted() {
 		s.deleteChatbot(ctx, own)
 	}
-	if rl := s.rateLimitCases(ctx); len(rl) > 0 {
+	if rl := s.rateLimitCases(ctx, rateLimit); len(rl) > 0 {
 		for op, st := range rl {
 			w := results[op]
 			if w == nil {
