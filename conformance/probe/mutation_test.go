@@ -33,19 +33,25 @@ func TestProbeCatchesMockMutations(t *testing.T) {
 		{"Allow missing on a 405", mock.MutationAllowMissing, "", []string{"getMyChatbots"}, "method/", CheckAllow},
 		{"a cross-account read allowed", mock.MutationCrossAccountRead, "", []string{"getConversationStarters"}, "cross-account", CheckStatus},
 	}
+	probeOnce := func(tt *testTarget, ops []string) *report.Report {
+		p, err := New(Config{BaseURL: tt.url + "/api", Seed: 3, Sleep: tt.sleep, Operations: ops, RateLimit: "off"})
+		require.NoError(t, err)
+		return p.Run(context.Background())
+	}
+	// The control: without a mutation, none of the findings the mutations must cause.
+	var all []string
+	for _, tc := range cases {
+		all = append(all, tc.operations...)
+	}
+	clean := probeOnce(mockTarget(t), all)
+	for _, tc := range cases {
+		assert.False(t, hasFinding(clean, tc.step, tc.check), "without a mutation the probe already reports %s on %s", tc.check, tc.step)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tt := mockTarget(t, func(cfg *mock.Config) { cfg.Strict = false })
-			probeOnce := func() *report.Report {
-				p, err := New(Config{BaseURL: tt.url + "/api", Seed: 3, Sleep: tt.sleep, Operations: tc.operations, RateLimit: "off"})
-				require.NoError(t, err)
-				return p.Run(context.Background())
-			}
-			clean := probeOnce()
-			assert.False(t, hasFinding(clean, tc.step, tc.check), "without the mutation the probe already reports %s on %s", tc.check, tc.step)
-
+			tt := mockTarget(t)
 			tt.mock.Mutate(tc.mutation, tc.target)
-			rep := probeOnce()
+			rep := probeOnce(tt, tc.operations)
 			assert.Equal(t, report.ExitFailed, rep.ExitCode)
 			assert.True(t, hasFinding(rep, tc.step, tc.check), "the probe missed the mutation: no %s finding on a %s case\n%s", tc.check, tc.step, consoleOf(rep))
 		})

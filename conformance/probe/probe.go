@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"slices"
 	"strings"
 	"time"
 
@@ -287,5 +286,3 @@ func pathParamsOf(template string) []string {
 }
 
 var allMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
-
-func contains(list []int, v int) bool { return slices.Contains(list, v) }

@@ -72,7 +72,6 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 		}
 	}
 	filled, _ := fill(c.rt.SpecPath, ids)
-	s.lastIDs = ids
 	cl := &call{rt: c.rt, method: st.Method, path: filled, query: c.query, header: http.Header{}}
 	switch c.auth {
 	case authMain:
@@ -83,8 +82,6 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 		cl.header.Set("Authorization", "Bearer sk_"+token(s.p.rng, 64))
 	case authPlan:
 		cl.header.Set("Authorization", "Bearer "+s.planKeys[c.plan])
-	case authOther:
-		cl.header.Set("Authorization", "Bearer "+s.other.key)
 	}
 	if c.hasBody {
 		cl.body, cl.hasBody = c.body, true
@@ -313,7 +310,7 @@ func (s *session) rateLimitCases(ctx context.Context, cases []*testCase) map[str
 	skipAll := func(reason string) map[string]report.StepResult {
 		for _, rt := range with429 {
 			out[rt.OperationID] = report.StepResult{StepID: "rate-limit/429", OperationID: rt.OperationID, Method: rt.Method,
-				Status: report.Skipped, Reason: reason}
+				Path: s.p.base.Path + rt.SpecPath, Status: report.Skipped, Reason: reason}
 		}
 		return out
 	}

@@ -59,7 +59,6 @@ type session struct {
 	ownReason  string  // why there is no own chatbot
 	sandboxes  []string
 	setup      report.WorkflowResult
-	lastIDs    map[string]string // the ids of the last request, for the rate-limit cases
 }
 
 func (s *session) run(ctx context.Context) int {
@@ -385,7 +384,7 @@ func (s *session) record(op string, a answer, reqHeader http.Header) {
 // decoded body's data.
 func (s *session) apiCall(ctx context.Context, opID, key string, ids map[string]string, body any) (any, bool) {
 	rt, ok := s.p.spec.OperationByID(opID)
-	if !ok || !s.p.selectedOrSetup(rt) {
+	if !ok {
 		return nil, false
 	}
 	filled, missing := fill(rt.SpecPath, ids)
@@ -422,9 +421,6 @@ func (s *session) apiCall(ctx context.Context, opID, key string, ids map[string]
 	}
 	return env.Data, true
 }
-
-// selectedOrSetup: setup calls run whatever --operation selects.
-func (p *Probe) selectedOrSetup(*spec.Route) bool { return true }
 
 func (s *session) firstAccount(ctx context.Context, key string) string {
 	data, ok := s.apiCall(ctx, "getMyChatbots", key, nil, nil)
