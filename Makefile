@@ -8,7 +8,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance interop probe bench loadtest lint fmt vet tidy clean
+.PHONY: all build run test test-short conformance interop probe bench loadtest fuzz lint fmt vet tidy clean
 
 all: build
 
@@ -46,6 +46,11 @@ interop: build
 	$(GO) run ./conformance/interop --redocly $(INTEROP_DIR)/node_modules/.bin/redocly \
 		--mock $(BIN)/contextgpt-mock --conformance $(BIN)/contextgpt-conformance \
 		$(INTEROP_KNOWN) $(INTEROP_FLAGS) scenarios/*.arazzo.yaml
+
+## fuzz: fuzz the mock's whole HTTP chain (FuzzHTTPChain) for FUZZTIME; its seeds run in make test
+FUZZTIME ?= 3m
+fuzz:
+	$(GO) test ./mock -run '^$$' -fuzz FuzzHTTPChain -fuzztime $(FUZZTIME) -parallel 2
 
 ## bench: every collection of the store at 10, 1,000 and 100,000 items (create, read,
 ## update, list first and last page, filtered), bytes per stored thread and message, the
