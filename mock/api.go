@@ -122,6 +122,12 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 			return
 		}
 	}
+	// The body is read before an upload slot is taken: a client trickling its body holds
+	// its connection (until the server's read timeout), not one of its account's slots.
+	if err := m.readBody(c); err != nil {
+		writeError(w, apierr.As(err))
+		return
+	}
 	release, lerr := m.limitUpload(w, c, info)
 	defer release()
 	if lerr != nil {
@@ -131,10 +137,6 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	w, finish, done := m.injectFaults(w, c, info)
 	defer finish()
 	if done {
-		return
-	}
-	if err := m.readBody(c); err != nil {
-		writeError(w, apierr.As(err))
 		return
 	}
 	if err := m.spec.ValidateRequest(r.Context(), r, route); err != nil && !m.skipsValidation(route) {

@@ -305,3 +305,41 @@ func TestAttackNulAndLoneSurrogatesInText(t *testing.T) {
 	// A proper pair (an emoji) and other escapes are text like any other.
 	tm.do("POST", threadsPath(botShipping), keyScale, `{"title":"ok \ud83d\ude00 \n \\u0000"}`).must(t, http.StatusCreated)
 }
+
+// Attack 6 (issue 10): 10 slow uploads locked every upload of their account (the slot was
+// taken before the body was read). Bodies are read first.
+func TestAttackSlowUploadsLockTheAccount(t *testing.T) {
+	tm := newTestMock(t)
+	path := "/api/v1/chatbots/chatbot/" + botShipping + "/settings/icons"
+	var writers []*io.PipeWriter
+	done := make(chan struct{}, 10)
+	for i := 0; i < 10; i++ {
+		pr, pw := io.Pipe()
+		writers = append(writers, pw)
+		req, _ := http.NewRequest("PATCH", tm.srv.URL+path, pr)
+		req.Header.Set("Authorization", "Bearer "+keyScale)
+		req.Header.Set("Content-Type", "application/json")
+		go func() {
+			if res, err := tm.srv.Client().Do(req); err == nil {
+				res.Body.Close()
+			}
+			done <- struct{}{}
+		}()
+		_, _ = pw.Write([]byte(`{"botIconSrc":`)) // and nothing more, for now
+	}
+	time.Sleep(200 * time.Millisecond)
+	r := tm.do("PATCH", path, keyScale, map[string]any{"botIconSrc": "https://cdn.example.com/bot.png"})
+	for _, pw := range writers {
+		_, _ = pw.Write([]byte(`"https://cdn.example.com/b.png"}`))
+		pw.Close()
+	}
+	for range writers {
+		<-done
+	}
+	if r.Status == http.StatusTooManyRequests {
+		t.Fatalf("an upload was refused while 10 others trickled their bodies: %s", r.Raw)
+	}
+	if r.Status >= 500 {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+}
