@@ -191,7 +191,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.serveAdmin(out, r)
 		return
 	}
-	m.serveAPI(out, r, info)
+	m.serveChain(out, r, info)
 }
 
 // checkContract validates a buffered response (strict mode) and reports violations.
