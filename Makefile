@@ -57,21 +57,19 @@ interop: build
 		--mock $(BIN)/contextgpt-mock --conformance $(BIN)/contextgpt-conformance \
 		$(INTEROP_KNOWN) $(INTEROP_FLAGS) scenarios/*.arazzo.yaml
 
-## bench: every collection of the store at 10, 1,000 and 100,000 items (create, read,
-## update, list first and last page, filtered), bytes per stored thread and message, the
-## whole chain for a list and a create at the three sizes, then the other packages'
-## benchmarks (validators, limiter, harness). Short -benchtime: a few minutes in all.
-BENCHTIME ?= 200ms
-
 ## probe: the built-in suite and the generated probe against a running mock (make run in
 ## another shell), one (operation, status) coverage table, at least 90% of it
 probe: build
 	./$(BIN)/contextgpt-conformance probe --base-url http://$(ADDR)/api --with-suite --min-coverage 90
 
-## bench: the benchmarks (mock handler chain, validators, limiter, harness)
+## bench: every collection of the store at 10, 1,000 and 100,000 items (create, read,
+## update, list first and last page, filtered), bytes per stored thread and message, the
+## whole chain for a list and a create at the three sizes, then the other packages'
+## benchmarks (validators, limiter, harness). Short -benchtime: a few minutes in all.
+BENCHTIME ?= 200ms
 bench:
 	$(GO) test -run '^$$' -bench 'Scale' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock/store
-	$(GO) test -run '^$$' -bench 'Memory' -benchtime 1x -timeout 10m ./mock/store
+	$(GO) test -run '^$$' -bench 'Memory|GCWithThreads' -benchtime 1x -timeout 10m ./mock/store
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock ./mock/limits ./spec ./conformance
 
 ## loadtest: the mock (--limits off) against a bare net/http server writing the same bytes
