@@ -41,6 +41,7 @@ func (m *Mock) registerSandboxAdmin() {
 	m.handleAdmin("getHealth", m.adminHealth)
 	m.handleAdmin("createSandbox", m.adminCreateSandbox)
 	m.handleAdmin("deleteSandbox", m.adminDeleteSandbox)
+	m.registerMemberAdmin()
 }
 
 func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -154,8 +155,9 @@ func (m *Mock) adminHealth(w http.ResponseWriter, r *http.Request, _ *spec.Route
 
 func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
 	var in struct {
-		Plan string `json:"plan"`
-		Name string `json:"name"`
+		Plan   string   `json:"plan"`
+		Name   string   `json:"name"`
+		Addons []string `json:"addons"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
 		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
@@ -169,7 +171,16 @@ func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spe
 		writeAdminError(w, http.StatusBadRequest, "INVALID_PLAN", err.Error())
 		return
 	}
-	sb, err := m.store.CreateSandbox(plan, in.Name)
+	addons := make([]string, 0, len(in.Addons))
+	for _, x := range in.Addons {
+		a, ok := store.ParseAddon(x)
+		if !ok || plan == store.PlanTrial {
+			writeAdminError(w, http.StatusBadRequest, "INVALID_ADDON", fmt.Sprintf("add-on %q is not available on the %s plan; add-ons: %v on a paid plan", x, plan, store.Addons()))
+			return
+		}
+		addons = append(addons, a)
+	}
+	sb, err := m.store.CreateSandbox(plan, in.Name, addons...)
 	if err != nil {
 		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
 		return
@@ -181,6 +192,9 @@ func (m *Mock) adminDeleteSandbox(w http.ResponseWriter, r *http.Request, route 
 	err := m.store.DeleteAccount(route.PathParams["accountId"], false)
 	if err == nil && m.limits != nil {
 		m.limits.Plans.Forget(route.PathParams["accountId"])
+	}
+	if err == nil {
+		m.myChatbots.clear()
 	}
 	if err != nil {
 		e := apierr.As(err)

@@ -234,19 +234,18 @@ func (m *Mock) resolveScope(c *call, perm store.Permission) error {
 	chatbotID, hasBot := c.route.PathParams["chatbotId"]
 	accountID, hasAcc := c.route.PathParams["accountId"]
 	switch {
-	case hasAcc:
+	case hasAcc && hasBot: // one chatbot of an account: the caller's role on that chatbot
+		a, err := m.store.AccountChatbotAccess(c.who, accountID, chatbotID, perm)
+		if err != nil {
+			return err
+		}
+		c.access = a
+	case hasAcc: // account-wide, as the reference documents (e.g. all chatbots)
 		a, err := m.store.AccountAccess(c.who, accountID, perm)
 		if err != nil {
 			return err
 		}
 		c.access = a
-		if hasBot {
-			bot, ok := m.store.Chatbot(chatbotID)
-			if !ok || bot.AccountID != accountID {
-				return apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
-			}
-			c.access.ChatbotID = chatbotID
-		}
 	case hasBot:
 		a, err := m.store.ChatbotAccess(c.who, chatbotID, perm)
 		if err != nil {

@@ -27,6 +27,10 @@ const (
 	keyAgent      = "sk_test_scale_agent"
 	keyEnterprise = "sk_test_enterprise_super_admin"
 
+	userEditor = "0b6a1c5e-8f2d-4a7b-9c3e-000000000006"
+	userAgent  = "0b6a1c5e-8f2d-4a7b-9c3e-000000000007"
+	userAdmin  = "0b6a1c5e-8f2d-4a7b-9c3e-000000000005"
+
 	accScale      = "361628903185300004"
 	accGrowth     = "361628903185300003"
 	botShipping   = "361628903185310001" // Scale account
@@ -76,6 +80,17 @@ func newTestMock(t testing.TB, opts ...testOption) *testMock {
 		_ = m.Close(ctx)
 	})
 	return tm
+}
+
+// addMember adds a member of the chatbot's account to the chatbot through the control
+// plane (role "" keeps its account role).
+func (tm *testMock) addMember(t testing.TB, chatbotID, userID, role string) {
+	t.Helper()
+	var body any
+	if role != "" {
+		body = map[string]any{"role": role}
+	}
+	tm.do("PUT", "/__mock/chatbots/"+chatbotID+"/members/"+userID, "", body).must(t, http.StatusOK)
 }
 
 // resp is a decoded response.

@@ -9,6 +9,9 @@ func TestTextSnippet(t *testing.T) {
 	bot := tm.do("POST", "/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale,
 		map[string]any{"name": "Snippet bot", "description": "d"}).must(t, 201).str("data.chatbotId")
 	path := "/api/v1/chatbots/chatbot/" + bot + "/text-snippet"
+	// Membership is per chatbot: the editor and the agent reach it once added.
+	tm.addMember(t, bot, userEditor, "")
+	tm.addMember(t, bot, userAgent, "")
 	if r := tm.do("GET", path, keyScale, nil).must(t, 404); r.code() != "TEXT_SNIPPET_NOT_FOUND" {
 		t.Fatalf("got code %q; want TEXT_SNIPPET_NOT_FOUND", r.code())
 	}

@@ -16,7 +16,8 @@ type Access struct {
 }
 
 // ChatbotAccess checks, in order: the chatbot exists (404 CHATBOT_NOT_FOUND), the caller is
-// a member of its account (403 CHATBOT_FETCH_FORBIDDEN), its role holds perm (403
+// a member of its account and, unless SUPER_ADMIN there, was added to the chatbot (403
+// CHATBOT_FETCH_FORBIDDEN), its role on the chatbot holds perm (403
 // INSUFFICIENT_PERMISSIONS with details {action, role}).
 func (s *Store) ChatbotAccess(p Principal, chatbotID string, perm Permission) (Access, error) {
 	s.mu.RLock()
@@ -29,9 +30,13 @@ func (s *Store) chatbotAccessLocked(p Principal, chatbotID string, perm Permissi
 	if !ok {
 		return Access{}, apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
 	}
-	role, err := s.roleLocked(p, c.AccountID)
+	accRole, err := s.roleLocked(p, c.AccountID)
 	if err != nil {
 		return Access{}, apierr.New(apierr.ChatbotFetchForbidden, "You do not have access to this chatbot")
+	}
+	role, member := chatbotRole(s.users[p.UserID], accRole, chatbotID)
+	if !member {
+		return Access{}, notChatbotMember(chatbotID)
 	}
 	if perm != "" && !role.Can(perm) {
 		return Access{}, permissionError(perm, role)
@@ -77,14 +82,22 @@ func permissionError(perm Permission, role Role) *apierr.Error {
 
 // MyAccount is one account of the caller with the chatbots it sees there.
 type MyAccount struct {
-	AccountID   string    `json:"accountId"`
-	AccountName string    `json:"accountName"`
-	UserRole    string    `json:"userRole"`
-	Chatbots    []Chatbot `json:"chatbots"`
+	AccountID   string      `json:"accountId"`
+	AccountName string      `json:"accountName"`
+	UserRole    string      `json:"userRole"`
+	Chatbots    []MyChatbot `json:"chatbots"`
 }
 
-// MyChatbots lists every account of the caller (even one without chatbots) with its
-// chatbots, accounts and chatbots in creation order.
+// MyChatbot is a chatbot with the caller's role on it.
+type MyChatbot struct {
+	Chatbot
+	Role Role `json:"userChatbotRole"`
+}
+
+// MyChatbots lists every account of the caller (even one without chatbots) with the
+// chatbots it reaches there: all of them for a SUPER_ADMIN, the ones it was added to for
+// any other member (cost: its memberships, not the account's chatbots). Accounts by id,
+// chatbots in creation order.
 func (s *Store) MyChatbots(p Principal) ([]MyAccount, int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -99,12 +112,35 @@ func (s *Store) MyChatbots(p Principal) ([]MyAccount, int) {
 		if !ok {
 			continue
 		}
-		bots := s.accountChatbotsLocked(accID)
+		var bots []MyChatbot
+		if role == RoleSuperAdmin {
+			all := s.accountChatbotsLocked(accID)
+			bots = make([]MyChatbot, 0, len(all))
+			for _, b := range all {
+				bots = append(bots, MyChatbot{Chatbot: b, Role: RoleSuperAdmin})
+			}
+		} else {
+			bots = []MyChatbot{}
+			for botID, r := range u.ChatbotRoles {
+				if c, ok := s.chatbots[botID]; ok && c.AccountID == accID {
+					bots = append(bots, MyChatbot{Chatbot: summary(c), Role: r})
+				}
+			}
+			sort.Slice(bots, func(i, j int) bool { return chatbotBefore(&bots[i].Chatbot, &bots[j].Chatbot) })
+		}
 		total += len(bots)
 		out = append(out, MyAccount{AccountID: a.ID, AccountName: a.Name, UserRole: string(role), Chatbots: bots})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].AccountID < out[j].AccountID })
 	return out, total
+}
+
+// chatbotBefore orders chatbots by creation, id as tie-break.
+func chatbotBefore(a, b *Chatbot) bool {
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.Before(b.CreatedAt)
+	}
+	return a.ID < b.ID
 }
 
 // AccountChatbots lists an account's chatbots in creation order (id as tie-break).
@@ -130,19 +166,15 @@ func (s *Store) accountChatbotsLocked(accountID string) []Chatbot {
 	return out
 }
 
-// CallerChatbots lists the chatbots of every account of the caller, in creation order.
-func (s *Store) CallerChatbots(p Principal) []Chatbot {
+// CallerChatbots lists the chatbots the caller reaches in every account of its, with its
+// role on each, in creation order.
+func (s *Store) CallerChatbots(p Principal) []MyChatbot {
 	accounts, _ := s.MyChatbots(p)
-	var out []Chatbot
+	var out []MyChatbot
 	for _, a := range accounts {
 		out = append(out, a.Chatbots...)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	sort.SliceStable(out, func(i, j int) bool { return chatbotBefore(&out[i].Chatbot, &out[j].Chatbot) })
 	return out
 }
 
@@ -212,6 +244,16 @@ func (s *Store) CreateChatbot(accountID, userID string, in NewChatbot) (Chatbot,
 			c.IsActive = *in.IsActive
 		}
 		s.chatbots[id] = c
+		// A creator who is not the account's SUPER_ADMIN is added to the chatbot with its
+		// account role, so it can reach what it made.
+		if u, ok := s.users[userID]; ok {
+			if role, member := u.Memberships[accountID]; member && role != RoleSuperAdmin {
+				if u.ChatbotRoles == nil {
+					u.ChatbotRoles = map[string]Role{}
+				}
+				u.ChatbotRoles[id] = role
+			}
+		}
 		out = summary(c)
 		return nil
 	})
@@ -292,6 +334,13 @@ func (s *Store) deleteChatbotLocked(chatbotID string) {
 		delete(s.deliveries, d.ID)
 	}
 	delete(s.deliveriesByBot, chatbotID)
+	if c, ok := s.chatbots[chatbotID]; ok {
+		for _, u := range s.users { // members of the chatbot belong to its account
+			if _, member := u.Memberships[c.AccountID]; member {
+				delete(u.ChatbotRoles, chatbotID)
+			}
+		}
+	}
 	delete(s.chatbots, chatbotID)
 }
 

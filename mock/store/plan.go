@@ -31,11 +31,14 @@ type PlanLimits struct {
 }
 
 // DocumentedPlans is the DESIGN table: the reference's numbers, ours where it is silent.
+// Webhooks are included in Scale and Enterprise; Starter and Growth get them only with the
+// webhooks add-on on the account (Account.Addons, AddonWebhooks), as the billing and
+// webhooks pages say.
 func DocumentedPlans() map[Plan]PlanLimits {
 	return map[Plan]PlanLimits{
 		PlanTrial:      {APIAccess: false, Chatbots: 1, MessagesPerMin: 0, AIRepliesPerMin: 0, Webhooks: false, MessagesPerMonth: 0},
 		PlanStarter:    {APIAccess: true, Chatbots: 1, MessagesPerMin: 600, AIRepliesPerMin: 150, Webhooks: false, MessagesPerMonth: 2000},
-		PlanGrowth:     {APIAccess: true, Chatbots: 2, MessagesPerMin: 3000, AIRepliesPerMin: 750, Webhooks: true, MessagesPerMonth: 10000},
+		PlanGrowth:     {APIAccess: true, Chatbots: 2, MessagesPerMin: 3000, AIRepliesPerMin: 750, Webhooks: false, MessagesPerMonth: 10000},
 		PlanScale:      {APIAccess: true, Chatbots: 3, MessagesPerMin: 12000, AIRepliesPerMin: 3000, Webhooks: true, MessagesPerMonth: 40000},
 		PlanEnterprise: {APIAccess: true, Chatbots: Unlimited, MessagesPerMin: 60000, AIRepliesPerMin: 15000, Webhooks: true, MessagesPerMonth: Unlimited},
 	}

@@ -27,13 +27,6 @@ func AllWebhookEvents() []string {
 	return []string{WebhookEventNewMessage, WebhookEventEscalated, WebhookEventNewLead}
 }
 
-// PlanHasWebhooks tells whether the chatbot's account plan includes webhooks.
-func (s *Store) PlanHasWebhooks(plan Plan) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.cfg.Plans[plan].Webhooks
-}
-
 func cloneWebhook(w *WebhookConfig) WebhookConfig {
 	out := *w
 	out.Events = append([]string{}, w.Events...)
