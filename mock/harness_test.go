@@ -93,6 +93,14 @@ func (tm *testMock) addMember(t testing.TB, chatbotID, userID, role string) {
 	tm.do("PUT", "/__mock/chatbots/"+chatbotID+"/members/"+userID, "", body).must(t, http.StatusOK)
 }
 
+// enableHumanSupport creates the chatbot's human-support settings with enableHumanSupport
+// on: a simulated visitor escalates only then.
+func (tm *testMock) enableHumanSupport(t testing.TB, chatbotID string) {
+	t.Helper()
+	tm.do("POST", "/api/v1/chatbots/chatbot/"+chatbotID+"/human-support-settings", keyScale,
+		map[string]any{"enableHumanSupport": true}).must(t, http.StatusCreated)
+}
+
 // resp is a decoded response.
 type resp struct {
 	Status int

@@ -128,12 +128,13 @@ func (m *Mock) adminSendVisitorMessage(w http.ResponseWriter, r *http.Request, r
 		writeStoreAdminError(w, err)
 		return
 	}
-	turn := store.VisitorTurn{Content: in.Content, Escalate: store.WantsHuman(in.Content, v.HumanSupport, v.FollowUps)}
+	// A visitor escalates only when human support is enabled (settings present and on).
+	turn := store.VisitorTurn{Content: in.Content, Escalate: v.HumanSupportOn() && store.WantsHuman(in.Content, v.HumanSupport, v.FollowUps)}
 	if v.LeadCollection() {
 		turn.Lead = store.FindContact(in.Content)
 	}
 	autoEscalate, _ := v.LeadSettings["autoEscalateOnLeadCapture"].(bool)
-	escalates := turn.Escalate || (autoEscalate && !turn.Lead.Empty())
+	escalates := turn.Escalate || (autoEscalate && v.HumanSupportOn() && !turn.Lead.Empty())
 	aiReplies := 0
 	if v.AIAnswers() && !escalates {
 		turn.Reply = m.simulatedReply(v, in.Content)

@@ -129,6 +129,14 @@ type VisitorContext struct {
 // AIAnswers tells whether the thread gets an AI reply: AI mode and not escalated.
 func (v VisitorContext) AIAnswers() bool { return v.Thread.Mode == ModeAI && !v.Thread.Escalated }
 
+// HumanSupportOn tells whether the human-support settings exist with enableHumanSupport
+// on: a visitor escalates only then (asking for a human, or a lead with
+// autoEscalateOnLeadCapture).
+func (v VisitorContext) HumanSupportOn() bool {
+	on, _ := v.HumanSupport["enableHumanSupport"].(bool)
+	return v.HumanSupport != nil && on
+}
+
 // LeadCollection tells whether lead settings say enableLeadCollection.
 func (v VisitorContext) LeadCollection() bool {
 	on, _ := v.LeadSettings["enableLeadCollection"].(bool)
@@ -244,7 +252,7 @@ func (s *Store) VisitorMessage(chatbotID, threadID string, turn VisitorTurn) (Vi
 			out.Lead = &lc
 			escalate = escalate || autoEscalateOnLead(c)
 		}
-		if escalate && !t.Escalated {
+		if escalate && !t.Escalated && humanSupportOn(c) {
 			s.visitorEscalateLocked(c, t)
 			out.Escalated = true
 		}
@@ -278,8 +286,9 @@ func (s *Store) visitorEscalateLocked(c *Chatbot, t *Thread) {
 	s.emit(Event{Type: WebhookEventEscalated, ChatbotID: c.ID, Key: "escalated:" + t.ID + ":" + itoa(sys.Seq), Data: s.escalationDataLocked(t)})
 }
 
-// VisitorContact records the contact form a visitor filled: the lead (NEW_LEAD), the
-// thread's visitor fields, and an escalation when autoEscalateOnLeadCapture is on. With
+// VisitorContact records the contact form a visitor filled: the lead (NEW_LEAD, once per
+// distinct details), the thread's visitor fields, and an escalation when
+// autoEscalateOnLeadCapture and human support are on. With
 // lead collection off nothing is stored (LEAD_COLLECTION_DISABLED).
 func (s *Store) VisitorContact(chatbotID, threadID string, in LeadInput) (Lead, error) {
 	var out Lead
@@ -292,7 +301,7 @@ func (s *Store) VisitorContact(chatbotID, threadID string, in LeadInput) (Lead, 
 			return errLeadCollectionDisabled(chatbotID)
 		}
 		l := s.captureLeadLocked(c, t, in)
-		if autoEscalateOnLead(c) && !t.Escalated {
+		if autoEscalateOnLead(c) && !t.Escalated && humanSupportOn(c) {
 			s.visitorEscalateLocked(c, t)
 		}
 		s.touchThreadLocked(t, s.now())

@@ -413,7 +413,8 @@ func sampleData(eventType, chatbotID, chatbotName, id string, now time.Time) (ma
 			"question": nil, "answer": "This is a test event sent from ContextGPT.", "sources": []string{}, "createdAt": ts}, nil
 	case store.WebhookEventEscalated:
 		return map[string]any{"chatbotId": chatbotID, "threadId": id,
-			"dashboardUrl": "https://app.contextgpt.co/" + chatbotID + "/chat-history/" + id, "user": nil,
+			"dashboardUrl": "https://app.contextgpt.co/" + chatbotID + "/chat-history/" + id,
+			"user": map[string]any{"id": id, "email": "ada@example.com", "name": "Ada Lovelace", "phone": nil, "verified": false, "createdAt": ts},
 			"leadInfo": map[string]any{"name": "Ada Lovelace", "email": "ada@example.com", "phone": nil}}, nil
 	case store.WebhookEventNewLead:
 		return map[string]any{"chatbotId": chatbotID, "chatbotName": chatbotName, "leadDetails": map[string]any{
