@@ -19,15 +19,7 @@ func (m *Mock) registerMemberAdmin() {
 
 // writeMemberError answers a store error of the membership helpers with its code.
 func writeMemberError(w http.ResponseWriter, err error) {
-	e := apierr.As(err)
-	status := http.StatusInternalServerError
-	switch e.Code {
-	case apierr.AccountNotFound, apierr.ChatbotNotFound, store.CodeUserNotFound:
-		status = http.StatusNotFound
-	case store.CodeNotAMember:
-		status = http.StatusConflict
-	}
-	writeAdminError(w, status, e.Code, e.Message)
+	writeAdminErr(w, apierr.As(err))
 }
 
 func (m *Mock) adminAddAccountUser(w http.ResponseWriter, r *http.Request, route *spec.Route) {
@@ -37,12 +29,12 @@ func (m *Mock) adminAddAccountUser(w http.ResponseWriter, r *http.Request, route
 		Email string `json:"email"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
 	role, err := store.ParseRole(in.Role)
 	if err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", "role: "+err.Error()+"; want SUPER_ADMIN, ADMIN, EDITOR or AGENT")
+		writeAdminError(w, apierr.InvalidRequest, "role: "+err.Error()+"; want SUPER_ADMIN, ADMIN, EDITOR or AGENT")
 		return
 	}
 	u, err := m.store.AddAccountUser(route.PathParams["accountId"], role, in.Name, in.Email)
@@ -59,14 +51,14 @@ func (m *Mock) adminSetChatbotMember(w http.ResponseWriter, r *http.Request, rou
 		Role *string `json:"role"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
 	var role *store.Role
 	if in.Role != nil {
 		rl, err := store.ParseRole(*in.Role)
 		if err != nil || rl == store.RoleSuperAdmin {
-			writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", "role: want ADMIN, EDITOR or AGENT (a SUPER_ADMIN reaches every chatbot of its account already)")
+			writeAdminError(w, apierr.InvalidRequest, "role: want ADMIN, EDITOR or AGENT (a SUPER_ADMIN reaches every chatbot of its account already)")
 			return
 		}
 		role = &rl
@@ -83,8 +75,7 @@ func (m *Mock) adminSetChatbotMember(w http.ResponseWriter, r *http.Request, rou
 
 func (m *Mock) adminRemoveChatbotMember(w http.ResponseWriter, _ *http.Request, route *spec.Route) {
 	if err := m.store.RemoveChatbotMember(route.PathParams["chatbotId"], route.PathParams["userId"]); err != nil {
-		e := apierr.As(err)
-		writeAdminError(w, http.StatusNotFound, e.Code, e.Message)
+		writeMemberError(w, err)
 		return
 	}
 	m.myChatbots.clear()

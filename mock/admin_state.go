@@ -10,18 +10,20 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/faults"
 	"github.com/contextgpt/sandbox/mock/journal"
 	"github.com/contextgpt/sandbox/mock/limits"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/store"
 	"github.com/contextgpt/sandbox/spec"
 )
 
 // planTable is the plan table the store enforces (chatbot quotas, API access, webhooks):
 // the limits file's when one is given, else the documented one.
-func planTable(cfg *limits.Config) map[store.Plan]store.PlanLimits {
+func planTable(cfg *limits.Config) map[plans.Plan]plans.Limits {
 	if cfg == nil || cfg.Plans == nil {
-		return store.DocumentedPlans()
+		return plans.Documented()
 	}
 	return cfg.Plans
 }
@@ -32,7 +34,7 @@ func (m *Mock) initControl() error {
 	if m.cfg.Limits != nil {
 		lc := *m.cfg.Limits
 		if lc.Plans == nil {
-			lc.Plans = store.DocumentedPlans()
+			lc.Plans = plans.Documented()
 		}
 		if lc.PlanWindow <= 0 {
 			lc.PlanWindow = limits.Documented().PlanWindow
@@ -118,7 +120,7 @@ func (m *Mock) registerStateAdmin() {
 func (m *Mock) adminReset(w http.ResponseWriter, _ *http.Request, _ *spec.Route) {
 	if err := m.Reset(); err != nil {
 		m.log.Error("reset failed", "err", err)
-		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		writeAdminError(w, apierr.InternalError, err.Error())
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
@@ -127,7 +129,7 @@ func (m *Mock) adminReset(w http.ResponseWriter, _ *http.Request, _ *spec.Route)
 func (m *Mock) adminGetState(w http.ResponseWriter, _ *http.Request, _ *spec.Route) {
 	data, err := m.store.Export()
 	if err != nil {
-		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		writeAdminError(w, apierr.InternalError, err.Error())
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -138,17 +140,17 @@ func (m *Mock) adminGetState(w http.ResponseWriter, _ *http.Request, _ *spec.Rou
 func (m *Mock) adminPutState(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_STATE", err.Error())
+		writeAdminError(w, apierr.InvalidState, err.Error())
 		return
 	}
 	counts, err := m.store.Import(data)
 	if err != nil {
 		var ie *store.ImportError
 		if errors.As(err, &ie) {
-			writeAdminError(w, http.StatusBadRequest, "INVALID_STATE", ie.Msg)
+			writeAdminError(w, apierr.InvalidState, ie.Msg)
 			return
 		}
-		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		writeAdminError(w, apierr.InternalError, err.Error())
 		return
 	}
 	for _, f := range m.onImport {

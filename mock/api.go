@@ -51,7 +51,7 @@ func (c *call) decode(v any) error {
 	}
 	if err := json.Unmarshal(c.body, v); err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	return nil
 }
@@ -64,7 +64,7 @@ func (c *call) fields() (map[string]json.RawMessage, error) {
 	}
 	if err := json.Unmarshal(c.body, &out); err != nil {
 		return nil, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body must be a JSON object",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	return out, nil
 }
@@ -99,7 +99,7 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 		return
 	}
 	c := &call{r: r, route: route, query: r.URL.Query(), m: m}
-	if m.contract || needsAuth(m.spec, route) {
+	if m.contract || m.spec.NeedsAuth(route) {
 		who, err := m.authenticate(r)
 		if err != nil {
 			m.peekIP(w, r, info)
@@ -148,8 +148,8 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 			info.rate.set, info.rate.best = true, limits.Decision{Limit: rl.Limit, Remaining: rl.Remaining, RetryAfter: time.Duration(rl.RetryAfter) * time.Second}
 			info.rate.write(w)
 		}
-		if e.Code == apierr.InternalServerError && e.Message == "Something went wrong" {
-			m.log.Error("handler failed", "operationId", route.OperationID, "err", err)
+		if e.Cause != nil {
+			m.log.Error("handler failed", "operationId", route.OperationID, "err", e.Cause)
 		}
 		writeError(w, e)
 		return
@@ -185,14 +185,14 @@ func (m *Mock) readBody(c *call) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body could not be read",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	if int64(len(body)) > limit {
 		return tooLarge(limit)
 	}
 	if mediaType == "application/json" && !utf8.Valid(body) {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
-			Fields: []spec.FieldError{{Path: []any{}, Message: "request body is not valid UTF-8"}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: "request body is not valid UTF-8"}}}
 	}
 	c.body = body
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -204,29 +204,36 @@ func tooLarge(limit int64) *apierr.Error {
 		WithDetails(map[string]any{"limitBytes": limit})
 }
 
-// validationError maps a spec validation failure to the envelope: the operation's documented
-// MISSING_REQUIRED_FIELD for a missing required field where it documents one, else
+// validationError maps a spec validation failure to the envelope: for a missing required
+// field, the code the operation documents (spec.Route.MissingFieldCode), else
 // REQUEST_VALIDATION_FAILED.
 func (m *Mock) validationError(route *spec.Route, err error) *apierr.Error {
 	var re *spec.RequestError
 	if !errors.As(err, &re) {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request is not valid",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	code := apierr.RequestValidationFailed
-	if re.MissingRequired && documentsMissingRequired(route) {
-		code = apierr.MissingRequiredField
+	if re.MissingRequired && route.MissingFieldCode != "" {
+		code = route.MissingFieldCode
 	}
 	msg := "Request is not valid"
 	if len(re.Fields) > 0 {
 		msg = re.Fields[0].Message
 	}
-	return &apierr.Error{Code: code, Message: msg, Fields: re.Fields}
+	return &apierr.Error{Code: code, Message: msg, Fields: fieldErrors(re.Fields)}
 }
 
-// documentsMissingRequired tells whether the operation's description lists MISSING_REQUIRED_FIELD.
-func documentsMissingRequired(route *spec.Route) bool {
-	return strings.Contains(route.Operation.Description, apierr.MissingRequiredField)
+// fieldErrors converts the spec's field errors to the domain's, once, at the seam.
+func fieldErrors(in []spec.FieldError) []apierr.FieldError {
+	if in == nil {
+		return nil
+	}
+	out := make([]apierr.FieldError, len(in))
+	for i, f := range in {
+		out[i] = apierr.FieldError{Path: f.Path, Message: f.Message}
+	}
+	return out
 }
 
 // resolveScope checks the caller's access to the chatbot or account in the path.
@@ -262,14 +269,5 @@ func (m *Mock) resolveScope(c *call, perm store.Permission) error {
 	return nil
 }
 
-func internalError() *apierr.Error {
-	return apierr.New(apierr.InternalServerError, "Something went wrong")
-}
-
-// needsAuth tells whether an operation of another document (--spec) declares security.
-func needsAuth(s *spec.Spec, route *spec.Route) bool {
-	if route.Operation.Security != nil {
-		return len(*route.Operation.Security) > 0
-	}
-	return len(s.Doc().Security) > 0
-}
+// internalError is the 500 for an unexpected failure; cause is logged, never sent.
+func internalError(cause error) *apierr.Error { return apierr.Internal(cause) }

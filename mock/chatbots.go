@@ -6,7 +6,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerChatbots() {
@@ -180,7 +179,7 @@ func (m *Mock) createChatbotInAccount(c *call) (result, error) {
 func fieldsFor(err error, field string) error {
 	e := apierr.As(err)
 	if e.Status() == http.StatusBadRequest && len(e.Fields) == 0 {
-		e.Fields = []spec.FieldError{{Path: []any{field}, Message: e.Message}}
+		e.Fields = []apierr.FieldError{{Path: []any{field}, Message: e.Message}}
 	}
 	return e
 }
@@ -192,13 +191,13 @@ func pageParams(c *call) (page, limit int, err error) {
 	if v := c.query.Get("page"); v != "" {
 		if page, err = strconv.Atoi(v); err != nil || page < 1 {
 			return 0, 0, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "page must be an integer ≥ 1",
-				Fields: []spec.FieldError{{Path: []any{"page"}, Message: "must be an integer ≥ 1"}}}
+				Fields: []apierr.FieldError{{Path: []any{"page"}, Message: "must be an integer ≥ 1"}}}
 		}
 	}
 	if v := c.query.Get("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 100 {
 			return 0, 0, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "limit must be an integer from 1 to 100",
-				Fields: []spec.FieldError{{Path: []any{"limit"}, Message: "must be an integer from 1 to 100"}}}
+				Fields: []apierr.FieldError{{Path: []any{"limit"}, Message: "must be an integer from 1 to 100"}}}
 		}
 	}
 	return page, limit, nil

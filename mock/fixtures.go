@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/contextgpt/sandbox/fixtures"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
@@ -101,15 +102,15 @@ func applyFixtures(st *store.Store, data []byte) error {
 		return fmt.Errorf("fixtures: %w", err)
 	}
 	for _, a := range f.Accounts {
-		plan, err := store.ParsePlan(a.Plan)
+		plan, err := plans.Parse(a.Plan)
 		if err != nil {
 			return fmt.Errorf("fixtures: account %s: %w", a.ID, err)
 		}
 		var addons []string
 		for _, x := range a.Addons {
-			addon, ok := store.ParseAddon(x)
+			addon, ok := plans.ParseAddon(x)
 			if !ok {
-				return fmt.Errorf("fixtures: account %s: unknown add-on %q (want one of %v)", a.ID, x, store.Addons())
+				return fmt.Errorf("fixtures: account %s: unknown add-on %q (want one of %v)", a.ID, x, plans.Addons())
 			}
 			addons = append(addons, addon)
 		}

@@ -123,7 +123,7 @@ func TestControlPlaneAddsAUserWithARoleAndItsKey(t *testing.T) {
 		{"PUT", "/__mock/chatbots/999/members/" + id, nil, 404, "CHATBOT_NOT_FOUND"},
 		{"PUT", "/__mock/chatbots/" + botShipping + "/members/" + id, nil, 409, "NOT_A_MEMBER"},
 		{"PUT", "/__mock/chatbots/" + bot + "/members/" + id, map[string]any{"role": "SUPER_ADMIN"}, 400, "INVALID_REQUEST"},
-		{"DELETE", "/__mock/chatbots/" + botShipping + "/members/" + id, nil, 404, "NOT_A_MEMBER"},
+		{"DELETE", "/__mock/chatbots/" + botShipping + "/members/" + id, nil, 404, "CHATBOT_MEMBER_NOT_FOUND"},
 	} {
 		r := tm.do(tc.method, tc.path, "", tc.body).must(t, tc.status)
 		if got := r.at("error.code"); got != tc.code {

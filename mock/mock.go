@@ -120,7 +120,7 @@ func New(cfg Config) (*Mock, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.defaults = buildDefaults(m.spec.Doc())
+	m.defaults = m.spec.Defaults()
 	m.fake = fake.New(cfg.Seed)
 	if cfg.Strict {
 		if m.validator, err = spec.NewResponseValidator(doc); err != nil {
@@ -187,7 +187,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if buf != nil {
 				buf.reset()
 			}
-			writeError(out, internalError())
+			writeError(out, internalError(fmt.Errorf("panic: %v", v)))
 		}
 		if buf != nil {
 			m.checkContract(r, buf)

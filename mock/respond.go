@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // result is what a domain handler answers: the envelope's status, message and data.
@@ -38,16 +37,16 @@ type errorBody struct {
 }
 
 type errorEnvelope struct {
-	StatusCode    int               `json:"statusCode"`
-	Success       bool              `json:"success"`
-	Message       string            `json:"message"`
-	Data          any               `json:"data"`
-	Error         errorBody         `json:"error"`
-	Errors        []spec.FieldError `json:"errors,omitempty"`
-	RetryAfter    *int              `json:"retryAfter,omitempty"`
-	Limit         *int              `json:"limit,omitempty"`
-	Remaining     *int              `json:"remaining,omitempty"`
-	WindowSeconds *int              `json:"windowSeconds,omitempty"`
+	StatusCode    int                 `json:"statusCode"`
+	Success       bool                `json:"success"`
+	Message       string              `json:"message"`
+	Data          any                 `json:"data"`
+	Error         errorBody           `json:"error"`
+	Errors        []apierr.FieldError `json:"errors,omitempty"`
+	RetryAfter    *int                `json:"retryAfter,omitempty"`
+	Limit         *int                `json:"limit,omitempty"`
+	Remaining     *int                `json:"remaining,omitempty"`
+	WindowSeconds *int                `json:"windowSeconds,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerThreads() {
@@ -132,7 +131,7 @@ func (m *Mock) listThreads(c *call) (result, error) {
 		b, err := strconv.ParseBool(c.query.Get(name))
 		if err != nil {
 			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: name + " must be true or false",
-				Fields: []spec.FieldError{{Path: []any{name}, Message: "must be a boolean"}}}
+				Fields: []apierr.FieldError{{Path: []any{name}, Message: "must be a boolean"}}}
 		}
 		*dst = &b
 	}
@@ -188,7 +187,7 @@ func (m *Mock) updateThreadStatus(c *call) (result, error) {
 	var items []store.ThreadUpdate
 	if err := json.Unmarshal(c.body, &items); err != nil {
 		return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body must be an array of thread updates",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	threads, err := m.store.UpdateThreads(c.access.ChatbotID, items)
 	if err != nil {

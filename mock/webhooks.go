@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerWebhooks() {
@@ -86,7 +86,7 @@ func (m *Mock) webhooksAllowed(c *call) error {
 		return nil
 	}
 	return apierr.New(apierr.WebhooksNotInPlan, "Webhooks are not available on the %s plan. Upgrade to Scale or Enterprise, or add the webhooks add-on to a paid plan.", c.access.Plan).
-		WithDetails(map[string]any{"plan": string(c.access.Plan), "addon": store.AddonWebhooks})
+		WithDetails(map[string]any{"plan": string(c.access.Plan), "addon": plans.AddonWebhooks})
 }
 
 func (m *Mock) getWebhookConfig(c *call) (result, error) {
@@ -122,7 +122,7 @@ func (m *Mock) putWebhookConfig(c *call) (result, error) {
 	if err != nil {
 		e := apierr.As(err)
 		if e.Code == apierr.MissingRequiredField && len(e.Fields) == 0 {
-			e.Fields = []spec.FieldError{{Path: []any{"secret"}, Message: "is required when the webhook is first configured"}}
+			e.Fields = []apierr.FieldError{{Path: []any{"secret"}, Message: "is required when the webhook is first configured"}}
 		}
 		return result{}, e
 	}
@@ -135,7 +135,7 @@ func (m *Mock) putWebhookConfig(c *call) (result, error) {
 }
 
 func fieldError(code, field, msg string) *apierr.Error {
-	return &apierr.Error{Code: code, Message: field + " " + msg, Fields: []spec.FieldError{{Path: []any{field}, Message: msg}}}
+	return &apierr.Error{Code: code, Message: field + " " + msg, Fields: []apierr.FieldError{{Path: []any{field}, Message: msg}}}
 }
 
 // checkWebhookURL accepts https URLs, and http only for loopback hosts (127.0.0.0/8,

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Principal is who a request acts as: the key's user, in the key's account.
@@ -13,14 +14,14 @@ type Principal struct {
 	UserName  string
 	AccountID string
 	Role      Role
-	Plan      Plan
+	Plan      plans.Plan
 }
 
 // NewAccount is the input of CreateAccount.
 type NewAccount struct {
 	ID      string // optional: fixtures pin their ids
 	Name    string
-	Plan    Plan
+	Plan    plans.Plan
 	Sandbox bool
 	Addons  []string
 }
@@ -132,16 +133,16 @@ func (s *Store) Authenticate(token string) (Principal, error) {
 
 // Sandbox is a fresh account with one SUPER_ADMIN user and its key.
 type Sandbox struct {
-	AccountID string   `json:"accountId"`
-	UserID    string   `json:"userId"`
-	APIKey    string   `json:"apiKey"`
-	Plan      Plan     `json:"plan"`
-	Addons    []string `json:"addons"`
+	AccountID string     `json:"accountId"`
+	UserID    string     `json:"userId"`
+	APIKey    string     `json:"apiKey"`
+	Plan      plans.Plan `json:"plan"`
+	Addons    []string   `json:"addons"`
 }
 
 // CreateSandbox makes a fresh, empty account on a plan (with add-ons), with a SUPER_ADMIN
 // and its key.
-func (s *Store) CreateSandbox(plan Plan, name string, addons ...string) (Sandbox, error) {
+func (s *Store) CreateSandbox(plan plans.Plan, name string, addons ...string) (Sandbox, error) {
 	var out Sandbox
 	err := s.update(func() error {
 		now := s.now()
@@ -216,7 +217,7 @@ func (s *Store) Account(id string) (Account, bool) {
 type KeySummary struct {
 	AccountID   string
 	AccountName string
-	Plan        Plan
+	Plan        plans.Plan
 	UserName    string
 	Role        Role
 	Key         string
@@ -238,7 +239,7 @@ func (s *Store) Keys() []KeySummary {
 		}
 		out = append(out, KeySummary{AccountID: a.ID, AccountName: a.Name, Plan: a.Plan, UserName: u.Name, Role: u.Memberships[a.ID], Key: k.Key})
 	}
-	order := map[Plan]int{PlanTrial: 0, PlanStarter: 1, PlanGrowth: 2, PlanScale: 3, PlanEnterprise: 4}
+	order := map[plans.Plan]int{plans.Trial: 0, plans.Starter: 1, plans.Growth: 2, plans.Scale: 3, plans.Enterprise: 4}
 	roles := map[Role]int{RoleSuperAdmin: 0, RoleAdmin: 1, RoleEditor: 2, RoleAgent: 3}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Plan != out[j].Plan {

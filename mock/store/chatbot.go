@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Access is the caller's standing on one chatbot, resolved by ChatbotAccess.
@@ -12,7 +13,7 @@ type Access struct {
 	ChatbotID string
 	AccountID string
 	Role      Role
-	Plan      Plan
+	Plan      plans.Plan
 }
 
 // ChatbotAccess checks, in order: the chatbot exists (404 CHATBOT_NOT_FOUND), the caller is
@@ -226,7 +227,7 @@ func (s *Store) CreateChatbot(accountID, userID string, in NewChatbot) (Chatbot,
 				return apierr.New(apierr.ChatbotAlreadyExists, "A chatbot with this name already exists in this account")
 			}
 		}
-		if limit := s.cfg.Plans[a.Plan].Chatbots; limit != Unlimited && count >= limit {
+		if limit := s.cfg.Plans[a.Plan].Chatbots; limit != plans.Unlimited && count >= limit {
 			return apierr.New(apierr.ChatbotLimitReached, "Chatbot limit reached (%d/%d) on the %s plan. Please upgrade to continue.", count, limit, a.Plan).
 				WithDetails(map[string]any{"limit": limit, "current": count, "plan": string(a.Plan)})
 		}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // defaultCreativity is the documented default creativityLevel of instructions and personas.
@@ -132,7 +131,7 @@ func deleteActivatable[T activatable](list []T, ids []string, what string) ([]T,
 func instrRequired(msg string, fields ...string) *apierr.Error {
 	e := &apierr.Error{Code: apierr.MissingRequiredField, Message: msg}
 	for _, f := range fields {
-		e.Fields = append(e.Fields, spec.FieldError{Path: []any{f}, Message: f + " is required"})
+		e.Fields = append(e.Fields, apierr.FieldError{Path: []any{f}, Message: f + " is required"})
 	}
 	return e
 }
@@ -351,7 +350,7 @@ func (s *Store) UpdateInstruction(chatbotID, id string, in InstructionPatch) (In
 
 func instrInvalid(field, msg string) *apierr.Error {
 	return &apierr.Error{Code: apierr.InvalidFieldValue, Message: msg,
-		Fields: []spec.FieldError{{Path: []any{field}, Message: msg}}}
+		Fields: []apierr.FieldError{{Path: []any{field}, Message: msg}}}
 }
 
 // Personas lists the chatbot's personas, the active one first, the rest in creation order:

@@ -4,30 +4,8 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
-
-// Codes the membership helpers of the control plane answer besides apierr's.
-const (
-	CodeUserNotFound = "USER_NOT_FOUND"
-	CodeNotAMember   = "NOT_A_MEMBER"
-)
-
-// AddonWebhooks is the webhooks add-on: webhooks on a paid plan that does not include them.
-const AddonWebhooks = "webhooks"
-
-// Addons lists the add-ons an account may have.
-func Addons() []string { return []string{AddonWebhooks} }
-
-// ParseAddon reads an add-on name in any case.
-func ParseAddon(s string) (string, bool) {
-	a := strings.ToLower(strings.TrimSpace(s))
-	for _, x := range Addons() {
-		if a == x {
-			return a, true
-		}
-	}
-	return "", false
-}
 
 func hasAddon(a *Account, addon string) bool {
 	for _, x := range a.Addons {
@@ -131,11 +109,11 @@ func (s *Store) SetChatbotMember(chatbotID, userID string, role *Role) (Role, er
 		}
 		u, ok := s.users[userID]
 		if !ok {
-			return apierr.New(CodeUserNotFound, "user %s not found", userID)
+			return apierr.New(apierr.UserNotFound, "user %s not found", userID)
 		}
 		accRole, member := u.Memberships[c.AccountID]
 		if !member {
-			return apierr.New(CodeNotAMember, "user %s is not a member of account %s, which owns chatbot %s", userID, c.AccountID, chatbotID)
+			return apierr.New(apierr.NotAMember, "user %s is not a member of account %s, which owns chatbot %s", userID, c.AccountID, chatbotID)
 		}
 		out = accRole
 		if role != nil {
@@ -156,10 +134,10 @@ func (s *Store) RemoveChatbotMember(chatbotID, userID string) error {
 	return s.update(func() error {
 		u, ok := s.users[userID]
 		if !ok {
-			return apierr.New(CodeUserNotFound, "user %s not found", userID)
+			return apierr.New(apierr.UserNotFound, "user %s not found", userID)
 		}
 		if _, ok := u.ChatbotRoles[chatbotID]; !ok {
-			return apierr.New(CodeNotAMember, "user %s is not a member of chatbot %s", userID, chatbotID)
+			return apierr.New(apierr.ChatbotMemberNotFound, "user %s is not a member of chatbot %s", userID, chatbotID)
 		}
 		delete(u.ChatbotRoles, chatbotID)
 		return nil
@@ -178,5 +156,5 @@ func (s *Store) AccountHasWebhooks(accountID string) bool {
 	if s.cfg.Plans[a.Plan].Webhooks {
 		return true
 	}
-	return a.Plan != PlanTrial && hasAddon(a, AddonWebhooks)
+	return a.Plan != plans.Trial && hasAddon(a, plans.AddonWebhooks)
 }

@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/contextgpt/sandbox/mock/plans"
+)
 
 // Doc is a settings document stored as the JSON object the API returns (appearance, lead,
 // human-support and general settings, localization texts). Defaults come from the spec.
@@ -9,12 +13,12 @@ type Doc = map[string]any
 // Account is a tenant: it owns chatbots and has a plan. Addons are paid extras on top of
 // the plan (AddonWebhooks: webhooks on a plan that does not include them).
 type Account struct {
-	ID        string    `json:"accountId"`
-	Name      string    `json:"accountName"`
-	Plan      Plan      `json:"plan"`
-	Sandbox   bool      `json:"sandbox"`
-	Addons    []string  `json:"addons,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID        string     `json:"accountId"`
+	Name      string     `json:"accountName"`
+	Plan      plans.Plan `json:"plan"`
+	Sandbox   bool       `json:"sandbox"`
+	Addons    []string   `json:"addons,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
 }
 
 // User is a person; Memberships maps account id → role. ChatbotRoles maps chatbot id →

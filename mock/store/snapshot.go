@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // StateVersion is the format version of the state document.
@@ -139,7 +141,7 @@ func (n *Store) load(doc *stateDocument) error {
 		if _, dup := n.accounts[a.ID]; dup {
 			return importErr("accounts[%d]: duplicate accountId %s", i, a.ID)
 		}
-		if _, err := ParsePlan(string(a.Plan)); err != nil {
+		if _, err := plans.Parse(string(a.Plan)); err != nil {
 			return importErr("accounts[%d].plan: %v", i, err)
 		}
 		n.accounts[a.ID] = a
@@ -211,7 +213,7 @@ func (n *Store) load(doc *stateDocument) error {
 	}
 	for i, a := range doc.Accounts {
 		for _, x := range a.Addons {
-			if _, ok := ParseAddon(x); !ok || x != strings.ToLower(x) {
+			if _, ok := plans.ParseAddon(x); !ok || x != strings.ToLower(x) {
 				return importErr("accounts[%d].addons: unknown add-on %q", i, x)
 			}
 		}

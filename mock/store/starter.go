@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // PairInput is the button pair or link pair of a conversation starter or follow-up prompt.
@@ -33,7 +32,7 @@ func (p PairInput) validate() (button bool, err error) {
 		return false, apierr.New(apierr.InvalidFieldValue, "Cannot provide both button fields and link fields.")
 	case !hasButton && !hasLink:
 		msg := "Must provide either buttonTitle and buttonMessage, or linkText and linkSrc."
-		return false, &apierr.Error{Code: apierr.MissingRequiredField, Message: msg, Fields: []spec.FieldError{
+		return false, &apierr.Error{Code: apierr.MissingRequiredField, Message: msg, Fields: []apierr.FieldError{
 			{Path: []any{"buttonTitle"}, Message: msg}, {Path: []any{"buttonMessage"}, Message: msg},
 			{Path: []any{"linkText"}, Message: msg}, {Path: []any{"linkSrc"}, Message: msg},
 		}}
@@ -52,7 +51,7 @@ func (p PairInput) validate() (button bool, err error) {
 func pairHalf(missing, given string) *apierr.Error {
 	msg := missing + " is required with " + given
 	return &apierr.Error{Code: apierr.MissingRequiredField, Message: msg,
-		Fields: []spec.FieldError{{Path: []any{missing}, Message: msg}}}
+		Fields: []apierr.FieldError{{Path: []any{missing}, Message: msg}}}
 }
 
 // pairFields are the four stored fields of either type.
@@ -192,7 +191,7 @@ func deleteRanked[T rankedItem](list []T, ids []string, what string, now time.Ti
 func reorderRanked[T rankedItem](list []T, orderedIDs []string, now time.Time) error {
 	bad := func(msg string) error {
 		return &apierr.Error{Code: apierr.InvalidFieldValue, Message: msg,
-			Fields: []spec.FieldError{{Path: []any{"orderedIds"}, Message: msg}}}
+			Fields: []apierr.FieldError{{Path: []any{"orderedIds"}, Message: msg}}}
 	}
 	if len(orderedIDs) != len(list) {
 		return bad("orderedIds must list every existing id exactly once")

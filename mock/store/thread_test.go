@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // testClock is a settable clock for store tests.
@@ -38,7 +39,7 @@ func newThreadStore(t testing.TB, onEvent func(Event)) (*Store, *testClock, stri
 	t.Helper()
 	clk := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	s := New(Config{Seed: 7, Now: clk.Now, OnEvent: onEvent})
-	acc, err := s.CreateAccount(NewAccount{Name: "Acme", Plan: PlanEnterprise})
+	acc, err := s.CreateAccount(NewAccount{Name: "Acme", Plan: plans.Enterprise})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,8 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
-
-// CodeLeadCollectionDisabled is the control plane's code for a contact form sent to a
-// chatbot that collects no leads (409).
-const CodeLeadCollectionDisabled = "LEAD_COLLECTION_DISABLED"
 
 // SimulatedModelID is the llmModelId of simulated AI replies.
 const SimulatedModelID = "mock-bm25"
@@ -113,7 +110,7 @@ type VisitorContext struct {
 	ChatbotID   string
 	ChatbotName string
 	AccountID   string
-	Plan        Plan
+	Plan        plans.Plan
 	Thread      Thread
 	// Knowledge is the text snippet ("" when none).
 	Knowledge   string
