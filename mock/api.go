@@ -159,10 +159,16 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 
 // authenticate reads `Authorization: Bearer <key>`.
 func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
-	h := r.Header.Get("Authorization")
-	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	scheme, token, _ := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
-	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	// No header, an empty one, or the scheme with no token: MISSING_JWT, as every 401 of
+	// the reference shows. A wrong, malformed or unknown key: API_KEY_NOT_VALID, as the
+	// getting-started page shows.
+	if h == "" || (strings.EqualFold(scheme, "Bearer") && token == "") {
+		return store.Principal{}, apierr.New(apierr.MissingJWT, "Authorization header is missing")
+	}
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return store.Principal{}, apierr.New(apierr.APIKeyNotValid, "Authorization header does not contain a valid API key")
 	}
 	return m.store.Authenticate(token)

@@ -270,7 +270,7 @@ func testAppearanceErrors(t *testing.T, tm *testMock) {
 	}{
 		{"get unknown chatbot", "GET", appearanceRoute("999999999999999999"), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"get other account", "GET", appearanceRoute(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
-		{"get no key", "GET", ap, "", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"get no key", "GET", ap, "", nil, 401, "MISSING_JWT", ""},
 		{"create by agent", "POST", appearanceRoute(botShipping), keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"update by agent", "PATCH", ap, keyAgent, map[string]any{"tooltip": "x"}, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"update empty", "PATCH", ap, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},

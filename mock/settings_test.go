@@ -149,8 +149,8 @@ func TestSettingsErrors(t *testing.T) {
 		{"max out of range", "PATCH", settingsPath, keyScale, map[string]any{"limitMessagesPerConversation": true, "maxMessagesPerConversation": 1001}, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"followups out of range", "PATCH", settingsPath, keyScale, map[string]any{"numberOfSmartFollowupQuestionShown": 6}, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"bad chatStart", "PATCH", settingsPath, keyScale, map[string]any{"chatStart": "human"}, 400, "REQUEST_VALIDATION_FAILED", ""},
-		{"starter plan limit", "PATCH", bakery, keyStarter, map[string]any{"limitMessagesPerConversation": true}, 400, "INVALID_FIELD_VALUE", "limitMessagesPerConversation"},
-		{"starter plan limit general", "PATCH", bakery + "/general", keyStarter, map[string]any{"limitMessagesPerConversation": true, "maxMessagesPerConversation": 5}, 400, "INVALID_FIELD_VALUE", "limitMessagesPerConversation"},
+		{"starter plan limit", "PATCH", bakery, keyStarter, map[string]any{"limitMessagesPerConversation": true}, 403, "INSUFFICIENT_PERMISSIONS", ""},
+		{"starter plan limit general", "PATCH", bakery + "/general", keyStarter, map[string]any{"limitMessagesPerConversation": true, "maxMessagesPerConversation": 5}, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"unknown model", "PATCH", settingsPath, keyScale, map[string]any{"llmModelId": "gpt-2"}, 404, "RESOURCE_NOT_FOUND", ""},
 		{"agent cannot update", "PATCH", settingsPath, keyAgent, map[string]any{"chatStart": "ai"}, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"agent cannot set chat mode", "PATCH", settingsPath + "/chat-mode", keyAgent, map[string]any{"chatStart": "ai"}, 403, "INSUFFICIENT_PERMISSIONS", ""},
@@ -161,7 +161,7 @@ func TestSettingsErrors(t *testing.T) {
 		{"user data by agent", "PATCH", settingsPath + "/user-data", keyAgent, map[string]any{"customerNameTake": true}, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"unknown chatbot", "GET", "/api/v1/chatbots/chatbot/999999999999999999/settings", keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"other account", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/settings/chat-mode", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
-		{"no key", "GET", settingsPath + "/general", "", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"no key", "GET", settingsPath + "/general", "", nil, 401, "MISSING_JWT", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

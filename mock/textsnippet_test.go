@@ -43,7 +43,7 @@ func TestTextSnippet(t *testing.T) {
 	}{
 		{"agent cannot write", "POST", keyAgent, map[string]any{"description": "x"}, 403, "INSUFFICIENT_PERMISSIONS"},
 		{"wrong type", "POST", keyScale, map[string]any{"description": 5}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"no key", "GET", "", nil, 401, "API_KEY_NOT_VALID"},
+		{"no key", "GET", "", nil, 401, "MISSING_JWT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if r := tm.do(tc.method, path, tc.key, tc.body).must(t, tc.status); r.code() != tc.code {

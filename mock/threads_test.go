@@ -188,7 +188,7 @@ func TestThreadErrors(t *testing.T) {
 		status            int
 		code              string
 	}{
-		{"list: no key", "GET", threadsPath(botShipping), "", nil, 401, "API_KEY_NOT_VALID"},
+		{"list: no key", "GET", threadsPath(botShipping), "", nil, 401, "MISSING_JWT"},
 		{"list: unknown chatbot", "GET", threadsPath(unknownBot), keyScale, nil, 404, "CHATBOT_NOT_FOUND"},
 		{"list: other account", "GET", threadsPath(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN"},
 		{"list: limit 0", "GET", threadsPath(botShipping) + "?limit=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},

@@ -50,12 +50,11 @@ func (m *Mock) registerVisitors() {
 // code's status (404 for unknown chatbots and threads, 409 for lead collection off); the
 // store's RESOURCE_NOT_FOUND is a thread here.
 func writeStoreAdminError(w http.ResponseWriter, err error) {
-	e := apierr.As(err)
-	code := e.Code
-	if code == apierr.ResourceNotFound {
-		code = apierr.ThreadNotFound
+	e := *apierr.As(err)
+	if e.Code == apierr.ResourceNotFound {
+		e.Code = apierr.ThreadNotFound
 	}
-	writeAdminError(w, code, e.Message)
+	writeAdminErr(w, &e)
 }
 
 func (m *Mock) adminOpenVisitorThread(w http.ResponseWriter, r *http.Request, route *spec.Route) {
@@ -123,6 +122,12 @@ func (m *Mock) adminSendVisitorMessage(w http.ResponseWriter, r *http.Request, r
 	botID, threadID := route.PathParams["chatbotId"], route.PathParams["threadId"]
 	v, err := m.store.VisitorContextOf(botID, threadID)
 	if err != nil {
+		writeStoreAdminError(w, err)
+		return
+	}
+	// Past the per-conversation cap the visitor is told to start a new conversation:
+	// nothing is stored or charged.
+	if err := v.ConversationLimitError(); err != nil {
 		writeStoreAdminError(w, err)
 		return
 	}

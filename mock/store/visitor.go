@@ -121,6 +121,50 @@ type VisitorContext struct {
 	LeadSettings Doc
 	HumanSupport Doc
 	FollowUps    []FollowUp
+	// VisitorMessages is how many visitor messages the thread holds.
+	VisitorMessages int
+}
+
+// conversationCap is the chatbot's per-conversation visitor message cap: its
+// maxMessagesPerConversation when limitMessagesPerConversation is on (ok false otherwise).
+func conversationCap(settings Doc) (int, bool) {
+	on, _ := settings["limitMessagesPerConversation"].(bool)
+	if !on {
+		return 0, false
+	}
+	switch n := settings["maxMessagesPerConversation"].(type) {
+	case float64:
+		return int(n), true
+	case int:
+		return n, true
+	}
+	return 20, true // the documented default
+}
+
+// ConversationLimitError is the refusal of a visitor message past the cap, or nil.
+func (v VisitorContext) ConversationLimitError() error {
+	limit, on := conversationCap(v.Settings)
+	if !on || v.VisitorMessages < limit {
+		return nil
+	}
+	return conversationLimitError(v.ChatbotID, limit)
+}
+
+func conversationLimitError(chatbotID string, limit int) error {
+	return apierr.New(apierr.ConversationLimitReached,
+		"Message limit reached: this conversation allows %d messages. Please start a new conversation.", limit).
+		WithDetails(map[string]any{"chatbotId": chatbotID, "maxMessagesPerConversation": limit, "startNewConversation": true})
+}
+
+// visitorMessagesLocked counts a thread's visitor messages.
+func (s *Store) visitorMessagesLocked(t *Thread) int {
+	n := 0
+	for _, m := range s.messagesByThrd[t.ID] {
+		if m.Role == RoleUser {
+			n++
+		}
+	}
+	return n
 }
 
 // AIAnswers tells whether the thread gets an AI reply: AI mode and not escalated.
@@ -163,7 +207,7 @@ func (s *Store) VisitorContextOf(chatbotID, threadID string) (VisitorContext, er
 	}
 	v := VisitorContext{ChatbotID: c.ID, ChatbotName: c.Name, AccountID: c.AccountID, Thread: cloneThread(t),
 		Settings: copyDoc(c.Settings), LeadSettings: copyDoc(c.LeadSettings), HumanSupport: copyDoc(c.HumanSupport),
-		FollowUps: followUpsByRank(c)}
+		FollowUps: followUpsByRank(c), VisitorMessages: s.visitorMessagesLocked(t)}
 	if a, ok := s.accounts[c.AccountID]; ok {
 		v.Plan = a.Plan
 	}
@@ -238,6 +282,9 @@ func (s *Store) VisitorMessage(chatbotID, threadID string, turn VisitorTurn) (Vi
 		c, t, err := s.visitorThreadLocked(chatbotID, threadID)
 		if err != nil {
 			return err
+		}
+		if limit, on := conversationCap(c.Settings); on && s.visitorMessagesLocked(t) >= limit {
+			return conversationLimitError(c.ID, limit)
 		}
 		user := s.appendMessageLocked(t, NewMessage{Role: RoleUser, Content: turn.Content})
 		s.emitMessageLocked(user)
