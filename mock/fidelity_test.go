@@ -126,3 +126,16 @@ func TestConversationMessageCapIsEnforced(t *testing.T) {
 	tm.say(t, botShipping, th2, "Hello again").must(t, http.StatusCreated)
 	tm.say(t, botShipping, tm.openVisitor(t, botShipping), "Over quota").must(t, http.StatusTooManyRequests)
 }
+
+// The developers' overview shows X-RateLimit-Reset as a Unix time (1640000000).
+func TestRateLimitResetIsAUnixTime(t *testing.T) {
+	t.Parallel()
+	tm := newTestMock(t)
+	r := tm.do("GET", "/api/v1/chatbots/my-chatbots", keyScale, nil).must(t, 200)
+	now := tm.clock.Now().Unix()
+	got := int64(r.intHeader("X-RateLimit-Reset"))
+	// The least-remaining window is the per-IP second or the per-user minute.
+	if got < now || got > now+60 {
+		t.Fatalf("X-RateLimit-Reset %d; want a Unix time within a minute of the clock (%d)", got, now)
+	}
+}
