@@ -139,3 +139,37 @@ func TestRateLimitResetIsAUnixTime(t *testing.T) {
 		t.Fatalf("X-RateLimit-Reset %d; want a Unix time within a minute of the clock (%d)", got, now)
 	}
 }
+
+// select-persona: "by personaId or name"; creates and activates a persona when creation data
+// is given; an unknown one without creation data is 404.
+func TestSelectPersonaByIDOrNameAndCreatesWithCreationData(t *testing.T) {
+	t.Parallel()
+	tm := newTestMock(t)
+	sel := "/api/v1/chatbots/chatbot/" + botShipping + "/personas/select-persona"
+	r := tm.do("POST", sel, keyScale, map[string]any{"name": "Logistics expert"}).must(t, 200)
+	if r.str("data.title") != "Logistics expert" || r.at("data.isActive") != true {
+		t.Fatalf("by name: %s", r.Raw)
+	}
+	tm.do("POST", sel, keyScale, map[string]any{"personaId": r.str("data.id")}).must(t, 200)
+	c := tm.do("POST", sel, keyScale, map[string]any{"name": "Night shift", "description": "Short answers after hours"}).must(t, 201)
+	if c.str("data.title") != "Night shift" || c.at("data.isActive") != true || c.str("data.instructions") == "" {
+		t.Fatalf("create by name and description: %s", c.Raw)
+	}
+	tm.do("POST", sel, keyScale, map[string]any{"name": "Nobody"}).must(t, 404)
+	tm.do("POST", sel, keyScale, map[string]any{"personaId": "33333333-3333-4333-8333-333333333333"}).must(t, 404)
+}
+
+// select-instruction documents only 200, 201 and 400: with a title and instruction text it
+// creates (201); an unknown id without them is 400 MISSING_REQUIRED_FIELD, not 404.
+func TestSelectInstructionAnswersOnlyDocumentedStatuses(t *testing.T) {
+	t.Parallel()
+	tm := newTestMock(t)
+	sel := "/api/v1/chatbots/chatbot/" + botShipping + "/instructions/select-instruction"
+	r := tm.do("POST", sel, keyScale, map[string]any{"instructionId": "33333333-3333-4333-8333-333333333333"}).must(t, 400)
+	if r.code() != "MISSING_REQUIRED_FIELD" {
+		t.Fatalf("unknown id: %s", r.Raw)
+	}
+	tm.do("POST", sel, keyScale, map[string]any{"instructionId": "33333333-3333-4333-8333-333333333333",
+		"title": "Formal", "instruction": "Answer formally."}).must(t, 201)
+	tm.do("POST", sel, keyScale, map[string]any{"title": "Formal"}).must(t, 200)
+}

@@ -193,8 +193,9 @@ func reorderRanked[T rankedItem](list []T, orderedIDs []string, now time.Time) e
 		return &apierr.Error{Code: apierr.InvalidFieldValue, Message: msg,
 			Fields: []apierr.FieldError{{Path: []any{"orderedIds"}, Message: msg}}}
 	}
-	if len(orderedIDs) != len(list) {
-		return bad("orderedIds must list every existing id exactly once")
+	if len(orderedIDs) == 0 {
+		return &apierr.Error{Code: apierr.MissingRequiredField, Message: "orderedIds must list at least one id",
+			Fields: []apierr.FieldError{{Path: []any{"orderedIds"}, Message: "Required"}}}
 	}
 	pos := make(map[string]int, len(orderedIDs))
 	for i, id := range orderedIDs {
@@ -206,8 +207,18 @@ func reorderRanked[T rankedItem](list []T, orderedIDs []string, now time.Time) e
 		}
 		pos[id] = i
 	}
-	for _, x := range list {
-		x.setRank(pos[x.itemID()], now)
+	// The reference: ranks follow the order of orderedIds, first = rank 0. Ids left out keep
+	// their order after the listed ones (a subset moves those to the front).
+	current := append([]T(nil), list...)
+	rankedSort(current)
+	rank := len(orderedIDs)
+	for _, x := range current {
+		if p, listed := pos[x.itemID()]; listed {
+			x.setRank(p, now)
+		} else {
+			x.setRank(rank, now)
+			rank++
+		}
 	}
 	rankedSort(list)
 	return nil
