@@ -162,9 +162,9 @@ func testAppearanceIconsAsDataURIAndURL(t *testing.T, tm *testMock) {
 	if user == nil || user[2] != "userIconSrc" || user[3] != m[3] {
 		t.Fatalf("got userIconSrc %q; want the same hash as botIconSrc (same bytes)", r.str("data.userIconSrc"))
 	}
-	agent := iconCDNPattern.FindStringSubmatch(r.str("data.agentIconSrc"))
-	if agent == nil || agent[4] != "jpeg" {
-		t.Fatalf("got agentIconSrc %q; want a re-hosted jpeg", r.str("data.agentIconSrc"))
+	// The reference: a URL given for an icon is stored as given; only base64 data is re-hosted.
+	if got := r.str("data.agentIconSrc"); got != "https://example.com/assets/agent.jpeg?v=2" {
+		t.Fatalf("got agentIconSrc %q; want the URL as given", got)
 	}
 	if r.str("data.bubbleIconSrc") != "https://ik.imagekit.io/contextgpt/icons/bubble.png" {
 		t.Fatalf("got bubbleIconSrc %q; want a CDN URL kept as is", r.str("data.bubbleIconSrc"))

@@ -173,3 +173,19 @@ func TestSelectInstructionAnswersOnlyDocumentedStatuses(t *testing.T) {
 		"title": "Formal", "instruction": "Answer formally."}).must(t, 201)
 	tm.do("POST", sel, keyScale, map[string]any{"title": "Formal"}).must(t, 200)
 }
+
+// The reference: an icon given as a URL is stored as given; only base64 data is re-hosted.
+func TestIconURLIsStoredAsGiven(t *testing.T) {
+	t.Parallel()
+	tm := newTestMock(t)
+	base := "/api/v1/chatbots/chatbot/" + botShipping
+	tm.do("POST", base+"/appearance", keyScale, map[string]any{"botIconSrc": "https://example.com/bot.svg"}).must(t, 201)
+	r := tm.do("PATCH", base+"/settings/icons", keyScale, map[string]any{"userIconSrc": "http://cdn.example.org/u.png?x=1",
+		"agentIconSrc": "data:image/png;base64,iVBORw0KGgo="}).must(t, 200)
+	if r.str("data.botIconSrc") != "https://example.com/bot.svg" || r.str("data.userIconSrc") != "http://cdn.example.org/u.png?x=1" {
+		t.Fatalf("URLs not kept as given: %s", r.Raw)
+	}
+	if got := r.str("data.agentIconSrc"); len(got) < 30 || got[:30] != "https://ik.imagekit.io/context" {
+		t.Fatalf("base64 icon not re-hosted: %q", got)
+	}
+}
