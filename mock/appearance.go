@@ -424,4 +424,3 @@ func iconImageExt(mediaType string) (string, bool) {
 	}
 	return "", false
 }
-
