@@ -167,8 +167,8 @@ func testPairErrors(t *testing.T, tm *testMock) {
 			code   string
 			field  string
 		}{
-			{"both pairs", map[string]any{"buttonTitle": "a", "buttonMessage": "b", "linkText": "c", "linkSrc": "https://x.example"}, 400, "INVALID_FIELD_VALUE", ""},
-			{"button and half link", map[string]any{"buttonTitle": "a", "buttonMessage": "b", "linkSrc": "https://x.example"}, 400, "INVALID_FIELD_VALUE", ""},
+			{"both pairs", map[string]any{"buttonTitle": "a", "buttonMessage": "b", "linkText": "c", "linkSrc": "https://x.example"}, 400, "MISSING_REQUIRED_FIELD", ""},
+			{"button and half link", map[string]any{"buttonTitle": "a", "buttonMessage": "b", "linkSrc": "https://x.example"}, 400, "MISSING_REQUIRED_FIELD", ""},
 			{"neither", map[string]any{}, 400, "MISSING_REQUIRED_FIELD", "buttonTitle"},
 			{"blank pair", map[string]any{"buttonTitle": " ", "buttonMessage": ""}, 400, "MISSING_REQUIRED_FIELD", "buttonTitle"},
 			{"half button", map[string]any{"buttonTitle": "a"}, 400, "MISSING_REQUIRED_FIELD", "buttonMessage"},

@@ -358,6 +358,13 @@ func (s *Store) UpdateUserData(chatbotID string, leadDefaults, fields Doc) (Doc,
 		if len(fields) == 0 {
 			return fieldError(apierr.InvalidFieldValue, "", "At least one user data field must be provided")
 		}
+		// The reference documents 400 INVALID_FIELD_VALUE for a bad whenUserShareDetails (the
+		// spec leaves the request's enum to this check, so the code is the documented one).
+		if v, ok := fields["whenUserShareDetails"]; ok {
+			if sv, _ := v.(string); sv != "mandatory" && sv != "optional" && sv != "do_not_collect" {
+				return fieldError(apierr.InvalidFieldValue, "whenUserShareDetails", "whenUserShareDetails must be one of: mandatory, optional, do_not_collect")
+			}
+		}
 		lead := Doc{}
 		for _, k := range userDataLeadFlags() {
 			if v, ok := fields[k]; ok {

@@ -29,7 +29,8 @@ func (p PairInput) validate() (button bool, err error) {
 	hasButton, hasLink := bt || bm, lt || ls
 	switch {
 	case hasButton && hasLink:
-		return false, apierr.New(apierr.InvalidFieldValue, "Cannot provide both button fields and link fields.")
+		// The reference documents 400 MISSING_REQUIRED_FIELD for this starter/follow-up error.
+		return false, apierr.New(apierr.MissingRequiredField, "Cannot provide both button fields and link fields.")
 	case !hasButton && !hasLink:
 		msg := "Must provide either buttonTitle and buttonMessage, or linkText and linkSrc."
 		return false, &apierr.Error{Code: apierr.MissingRequiredField, Message: msg, Fields: []apierr.FieldError{
