@@ -9,7 +9,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance bench lint lint-prism fmt vet tidy clean
+.PHONY: all build run test test-short conformance interop probe bench loadtest lint lint-prism fmt vet tidy clean
 
 all: build
 
@@ -21,12 +21,22 @@ build:
 run: build
 	./$(BIN)/contextgpt-mock --addr $(ADDR)
 
-## test: vet, then every test with the race detector (includes the built-in suite
-## run against the mock through the real binaries)
-test: vet
-	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	$(GO) test -race -count=1 -timeout 25m ./...
+# SLOW_PKGS run last in `make test`: go test prints a package's line only once every package
+# before it on the command line has printed, so listing the slow ones (the harness and the
+# two commands, which run the built-in suite) last lets the others report as they finish.
+SLOW_PKGS := ./conformance ./cmd/contextgpt-conformance ./cmd/contextgpt-mock
 
+## test: gofmt check, vet, then every test with the race detector, a line per package as it
+## ends (includes the built-in suite run against the mock through the real binaries)
+test:
+	@echo "make test: gofmt, go vet, then go test -race of every package ($$(date -u +%H:%M:%S) UTC)"
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	@echo "go vet clean; compiling with -race and testing: fast packages first, then $(SLOW_PKGS)"
+	$(GO) test -race -count=1 -timeout 25m $$($(GO) list ./... | grep -v -x -F $(foreach p,$(SLOW_PKGS),-e github.com/contextgpt/sandbox/$(p:./%=%))) $(SLOW_PKGS)
+	@echo "make test: done ($$(date -u +%H:%M:%S) UTC)"
+
+## test-short: every test without the race detector, skipping the slow ones (-short)
 test-short:
 	$(GO) test -count=1 -short ./...
 
@@ -34,9 +44,41 @@ test-short:
 conformance: build
 	./$(BIN)/contextgpt-conformance run --base-url http://$(ADDR)/api
 
-## bench: the benchmarks (mock handler chain, validators, limiter, harness)
+## interop: every scenario file through Redocly respect (pinned, installed with npm into a
+## temporary folder) and through contextgpt-conformance against one mock, same runId and key;
+## fails on any difference of verdict not listed below with its reason; then both runners
+## timed side by side (wall, peak memory) on one workflow
+RESPECT_CLI ?= @redocly/cli@2.77.0
+INTEROP_DIR ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-interop
+INTEROP_KNOWN := --known-difference "localization=respect sends the spec's example body on GET getLocalizationByLocale (the operation declares one, as the reference documents) and Node's fetch refuses a GET with a body"
+interop: build
+	mkdir -p $(INTEROP_DIR)
+	cd $(INTEROP_DIR) && npm install --silent --no-audit --no-fund $(RESPECT_CLI) >/dev/null
+	$(GO) run ./conformance/interop --redocly $(INTEROP_DIR)/node_modules/.bin/redocly \
+		--mock $(BIN)/contextgpt-mock --conformance $(BIN)/contextgpt-conformance \
+		$(INTEROP_KNOWN) $(INTEROP_FLAGS) scenarios/*.arazzo.yaml
+
+## probe: the built-in suite and the generated probe against a running mock (make run in
+## another shell), one (operation, status) coverage table, at least 90% of it
+probe: build
+	./$(BIN)/contextgpt-conformance probe --base-url http://$(ADDR)/api --with-suite --min-coverage 90
+
+## bench: every collection of the store at 10, 1,000 and 100,000 items (create, read,
+## update, list first and last page, filtered), bytes per stored thread and message, the
+## whole chain for a list and a create at the three sizes, then the other packages'
+## benchmarks (validators, limiter, harness). Short -benchtime: a few minutes in all.
+BENCHTIME ?= 200ms
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench 'Scale' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock/store
+	$(GO) test -run '^$$' -bench 'Memory|GCWithThreads' -benchtime 1x -timeout 10m ./mock/store
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock ./mock/limits ./spec ./conformance
+
+## loadtest: the mock (--limits off) against a bare net/http server writing the same bytes
+## and Prism 5 (npm-installed into a cache folder), 32 connections, on 127.0.0.1; prints
+## the table and exits 1 when a gate is missed (see tools/loadtest). About 5 minutes.
+LOADTEST_FLAGS ?=
+loadtest:
+	$(GO) run ./tools/loadtest $(LOADTEST_FLAGS)
 
 ## lint: redocly lint of both documents (installed into a temporary folder), go vet and
 ## staticcheck (fetched through the module proxy, not added to go.mod)

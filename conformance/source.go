@@ -30,6 +30,7 @@ type operation struct {
 }
 
 type sourceSet struct {
+	strict bool // validators flag undeclared properties
 	apiDoc []byte
 	byKey  map[string]*source
 }
@@ -69,11 +70,15 @@ func (s *sourceSet) load(doc *arazzo.Document, sd arazzo.SourceDescription) (*so
 	if src := s.byKey[key]; src != nil {
 		return src, nil
 	}
-	sp, err := spec.Load(data)
+	sp, err := spec.Shared(data) // once per process per document (tests run many)
 	if err != nil {
 		return nil, fmt.Errorf("source %q (%s): %w", sd.Name, key, err)
 	}
-	v, err := spec.NewResponseValidator(data)
+	newValidator := spec.SharedResponseValidator // once per process per document (tests run many)
+	if s.strict {
+		newValidator = spec.NewStrictResponseValidator
+	}
+	v, err := newValidator(data)
 	if err != nil {
 		return nil, fmt.Errorf("source %q (%s): %w", sd.Name, key, err)
 	}

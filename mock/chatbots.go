@@ -19,44 +19,6 @@ func (m *Mock) registerChatbots() {
 	m.handle("createChatbotInAccount", store.PermEdit, m.createChatbotInAccount)
 }
 
-// chatbotView is the reference's Chatbot object.
-type chatbotView struct {
-	ChatbotID       string `json:"chatbotId"`
-	Name            string `json:"name"`
-	Description     string `json:"description"`
-	IsActive        bool   `json:"isActive"`
-	CreatedByUserID string `json:"createdByUserId"`
-	CreatedAt       string `json:"createdAt"`
-	UpdatedAt       string `json:"updatedAt"`
-}
-
-// chatbotSummaryView adds the account and the caller's per-chatbot role (my-chatbots, list).
-type chatbotSummaryView struct {
-	chatbotView
-	AccountID       string  `json:"accountId"`
-	UserChatbotRole *string `json:"userChatbotRole"`
-}
-
-// chatbotCreatedView is create-chatbot's answer: the documented fields and the rest.
-type chatbotCreatedView struct {
-	chatbotView
-	AccountID string `json:"accountId"`
-}
-
-func viewChatbot(c store.Chatbot) chatbotView {
-	return chatbotView{ChatbotID: c.ID, Name: c.Name, Description: c.Description, IsActive: c.IsActive,
-		CreatedByUserID: c.CreatedByUserID, CreatedAt: timestamp(c.CreatedAt), UpdatedAt: timestamp(c.UpdatedAt)}
-}
-
-func viewChatbotSummary(c store.MyChatbot) chatbotSummaryView {
-	v := chatbotSummaryView{chatbotView: viewChatbot(c.Chatbot), AccountID: c.AccountID}
-	if c.Role != "" {
-		r := string(c.Role)
-		v.UserChatbotRole = &r
-	}
-	return v
-}
-
 // getMyChatbots answers from the per-user cache when it holds a fresh answer (the real
 // API caches this list for 10 minutes per user; see mychatbots_cache.go).
 func (m *Mock) getMyChatbots(c *call) (result, error) {
@@ -88,8 +50,8 @@ func (m *Mock) listChatbots(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	all := m.store.CallerChatbots(c.who)
-	items, pg := paginate(all, page, limit)
+	items, total := m.store.ChatbotPage(c.who, page, limit)
+	pg := newPageInfo(page, limit, total)
 	views := make([]chatbotSummaryView, 0, len(items))
 	for _, b := range items {
 		views = append(views, viewChatbotSummary(b))

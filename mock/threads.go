@@ -20,97 +20,6 @@ func (m *Mock) registerThreads() {
 	m.registerMessages()
 }
 
-// threadView is the reference's Thread object.
-type threadView struct {
-	ID                  string          `json:"id"`
-	ChatbotID           string          `json:"chatbotId"`
-	VisitorID           *string         `json:"visitorId"`
-	Title               *string         `json:"title"`
-	Mode                string          `json:"mode"`
-	Anonymous           bool            `json:"anonymous"`
-	UnreadMessagesCount int             `json:"unreadMessagesCount"`
-	Escalated           bool            `json:"escalated"`
-	Important           bool            `json:"important"`
-	Resolved            bool            `json:"resolved"`
-	Archived            bool            `json:"archived"`
-	Tags                []string        `json:"tags"`
-	PositiveCount       int             `json:"positiveCount"`
-	NegativeCount       int             `json:"negativeCount"`
-	PlatformSource      *string         `json:"platformSource"`
-	StartedAt           *string         `json:"startedAt"`
-	UpdatedAt           string          `json:"updatedAt"`
-	EndedAt             *string         `json:"endedAt"`
-	VisitorName         *string         `json:"visitorName"`
-	VisitorEmail        *string         `json:"visitorEmail"`
-	VisitorPhone        *string         `json:"visitorPhone"`
-	BotIconSrc          *string         `json:"botIconSrc"`
-	UserIconSrc         *string         `json:"userIconSrc"`
-	AgentIconSrc        *string         `json:"agentIconSrc"`
-	BubbleIconSrc       *string         `json:"bubbleIconSrc"`
-	LLMModel            *store.LLMModel `json:"llmModel"`
-}
-
-func viewThread(t store.Thread) threadView {
-	return threadView{
-		ID: t.ID, ChatbotID: t.ChatbotID, VisitorID: t.VisitorID, Title: t.Title, Mode: t.Mode, Anonymous: t.Anonymous,
-		UnreadMessagesCount: t.UnreadMessagesCount, Escalated: t.Escalated, Important: t.Important, Resolved: t.Resolved,
-		Archived: t.Archived, Tags: t.Tags, PositiveCount: t.PositiveCount, NegativeCount: t.NegativeCount,
-		PlatformSource: t.PlatformSource, StartedAt: timestampPtr(t.StartedAt), UpdatedAt: timestamp(t.UpdatedAt),
-		EndedAt: timestampPtr(t.EndedAt), VisitorName: t.VisitorName, VisitorEmail: t.VisitorEmail, VisitorPhone: t.VisitorPhone,
-		BotIconSrc: t.BotIconSrc, UserIconSrc: t.UserIconSrc, AgentIconSrc: t.AgentIconSrc, BubbleIconSrc: t.BubbleIconSrc,
-		LLMModel: t.LLMModel,
-	}
-}
-
-// threadDetailsView is the reference's ThreadDetails object: no title, icons or model, the
-// phone as visitorPhoneNumber, internal notes and the visitor's statistics. webhookUrl and
-// webhookToken belong to the advanced settings, a stub in the reference: always null.
-type threadDetailsView struct {
-	ID                   string   `json:"id"`
-	ChatbotID            string   `json:"chatbotId"`
-	VisitorID            *string  `json:"visitorId"`
-	Mode                 string   `json:"mode"`
-	Anonymous            bool     `json:"anonymous"`
-	UnreadMessagesCount  int      `json:"unreadMessagesCount"`
-	WebhookURL           *string  `json:"webhookUrl"`
-	WebhookToken         *string  `json:"webhookToken"`
-	Escalated            bool     `json:"escalated"`
-	Important            bool     `json:"important"`
-	Resolved             bool     `json:"resolved"`
-	Archived             bool     `json:"archived"`
-	Tags                 []string `json:"tags"`
-	PositiveCount        int      `json:"positiveCount"`
-	NegativeCount        int      `json:"negativeCount"`
-	InternalNotes        *string  `json:"internalNotes"`
-	PlatformSource       *string  `json:"platformSource"`
-	StartedAt            *string  `json:"startedAt"`
-	UpdatedAt            string   `json:"updatedAt"`
-	EndedAt              *string  `json:"endedAt"`
-	VisitorName          *string  `json:"visitorName"`
-	VisitorEmail         *string  `json:"visitorEmail"`
-	VisitorPhoneNumber   *string  `json:"visitorPhoneNumber"`
-	VisitorIsIdentified  *bool    `json:"visitorIsIdentified"`
-	VisitorTotalSessions *int     `json:"visitorTotalSessions"`
-	VisitorTotalMessages *int     `json:"visitorTotalMessages"`
-	VisitorFirstSeenAt   *string  `json:"visitorFirstSeenAt"`
-	VisitorLastSeenAt    *string  `json:"visitorLastSeenAt"`
-}
-
-func viewThreadDetails(d store.ThreadDetails) threadDetailsView {
-	t := d.Thread
-	identified := d.VisitorIsIdentified
-	return threadDetailsView{
-		ID: t.ID, ChatbotID: t.ChatbotID, VisitorID: t.VisitorID, Mode: t.Mode, Anonymous: t.Anonymous,
-		UnreadMessagesCount: t.UnreadMessagesCount, Escalated: t.Escalated, Important: t.Important, Resolved: t.Resolved,
-		Archived: t.Archived, Tags: t.Tags, PositiveCount: t.PositiveCount, NegativeCount: t.NegativeCount,
-		InternalNotes: t.InternalNotes, PlatformSource: t.PlatformSource, StartedAt: timestampPtr(t.StartedAt),
-		UpdatedAt: timestamp(t.UpdatedAt), EndedAt: timestampPtr(t.EndedAt), VisitorName: t.VisitorName,
-		VisitorEmail: t.VisitorEmail, VisitorPhoneNumber: t.VisitorPhone, VisitorIsIdentified: &identified,
-		VisitorTotalSessions: d.VisitorTotalSessions, VisitorTotalMessages: d.VisitorTotalMessages,
-		VisitorFirstSeenAt: timestampPtr(d.VisitorFirstSeenAt), VisitorLastSeenAt: timestampPtr(d.VisitorLastSeenAt),
-	}
-}
-
 func (m *Mock) listThreads(c *call) (result, error) {
 	page, limit, err := pageParams(c)
 	if err != nil {
@@ -139,11 +48,7 @@ func (m *Mock) listThreads(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	views := make([]threadView, len(pg.Threads))
-	for i, t := range pg.Threads {
-		views[i] = viewThread(t)
-	}
-	return result{Message: "Threads fetched successfully", Data: threadListData{Threads: views, Pagination: newPageInfo(page, limit, pg.Total)}}, nil
+	return result{Message: "Threads fetched successfully", Data: threadPageJSON{threads: pg.Threads, pagination: newPageInfo(page, limit, pg.Total)}}, nil
 }
 
 type threadListData struct {
@@ -172,7 +77,7 @@ func (m *Mock) createThread(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: threadData{Thread: viewThread(t)}}, nil
+	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: threadJSON{thread: t}}, nil
 }
 
 func (m *Mock) getThreadDetails(c *call) (result, error) {
