@@ -3,12 +3,13 @@ GO        ?= go
 ADDR      ?= 127.0.0.1:8080
 BIN       := bin
 REDOCLY   ?= @redocly/cli@2
+PRISM     ?= @stoplight/prism-cli@5
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance interop probe bench loadtest lint fmt vet tidy clean
+.PHONY: all build run test test-short conformance interop probe bench loadtest lint lint-prism fmt vet tidy clean
 
 all: build
 
@@ -86,6 +87,16 @@ lint: vet
 	mkdir -p $(LINT_DIR)
 	cd $(LINT_DIR) && npm install --silent --no-audit --no-fund $(REDOCLY) >/dev/null
 	$(LINT_DIR)/node_modules/.bin/redocly lint --config .redocly.yaml spec/contextgpt.yaml spec/mock-admin.yaml
+	$(MAKE) lint-prism
+
+## lint-prism: a second, independent validator over the mock's responses: the mock behind
+## Prism's validating proxy (its own OpenAPI reader and JSON Schema validator), a fixed set
+## of requests, any response Prism flags fails (scripts/prism-check.sh)
+lint-prism:
+	mkdir -p $(LINT_DIR) $(BIN)
+	cd $(LINT_DIR) && npm install --silent --no-audit --no-fund $(PRISM) >/dev/null
+	$(GO) build -o $(BIN)/contextgpt-mock ./cmd/contextgpt-mock
+	scripts/prism-check.sh $(LINT_DIR)/node_modules/.bin/prism $(BIN)/contextgpt-mock
 
 vet:
 	$(GO) vet ./...

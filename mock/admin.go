@@ -46,6 +46,7 @@ func (m *Mock) registerSandboxAdmin() {
 	m.handleAdmin("getHealth", m.adminHealth)
 	m.handleAdmin("createSandbox", m.adminCreateSandbox)
 	m.handleAdmin("deleteSandbox", m.adminDeleteSandbox)
+	m.registerMemberAdmin()
 }
 
 func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -153,8 +154,9 @@ func (m *Mock) adminHealth(w http.ResponseWriter, r *http.Request, _ *spec.Route
 
 func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
 	var in struct {
-		Plan string `json:"plan"`
-		Name string `json:"name"`
+		Plan   string   `json:"plan"`
+		Name   string   `json:"name"`
+		Addons []string `json:"addons"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
 		writeAdminError(w, apierr.InvalidRequest, err.Error())
@@ -168,7 +170,16 @@ func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spe
 		writeAdminError(w, apierr.InvalidPlan, err.Error())
 		return
 	}
-	sb, err := m.store.CreateSandbox(plan, in.Name)
+	addons := make([]string, 0, len(in.Addons))
+	for _, x := range in.Addons {
+		a, ok := plans.ParseAddon(x)
+		if !ok || plan == plans.Trial {
+			writeAdminError(w, apierr.InvalidAddon, fmt.Sprintf("add-on %q is not available on the %s plan; add-ons: %v on a paid plan", x, plan, plans.Addons()))
+			return
+		}
+		addons = append(addons, a)
+	}
+	sb, err := m.store.CreateSandbox(plan, in.Name, addons...)
 	if err != nil {
 		writeAdminError(w, apierr.InternalError, err.Error())
 		return
@@ -180,6 +191,9 @@ func (m *Mock) adminDeleteSandbox(w http.ResponseWriter, r *http.Request, route 
 	err := m.store.DeleteAccount(route.PathParams["accountId"], false)
 	if err == nil && m.limits != nil {
 		m.limits.Plans.Forget(route.PathParams["accountId"])
+	}
+	if err == nil {
+		m.myChatbots.clear()
 	}
 	if err != nil {
 		e := apierr.As(err)

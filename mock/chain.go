@@ -165,10 +165,16 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 
 // authenticate reads `Authorization: Bearer <key>`.
 func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
-	h := r.Header.Get("Authorization")
-	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	scheme, token, _ := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
-	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	// No header, an empty one, or the scheme with no token: MISSING_JWT, as every 401 of
+	// the reference shows. A wrong, malformed or unknown key: API_KEY_NOT_VALID, as the
+	// getting-started page shows.
+	if h == "" || (strings.EqualFold(scheme, "Bearer") && token == "") {
+		return store.Principal{}, apierr.New(apierr.MissingJWT, "Authorization header is missing")
+	}
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return store.Principal{}, apierr.New(apierr.APIKeyNotValid, "Authorization header does not contain a valid API key")
 	}
 	return m.store.Authenticate(token)
@@ -247,19 +253,18 @@ func (m *Mock) resolveScope(c *call, perm store.Permission) error {
 	chatbotID, hasBot := c.route.PathParams["chatbotId"]
 	accountID, hasAcc := c.route.PathParams["accountId"]
 	switch {
-	case hasAcc:
+	case hasAcc && hasBot: // one chatbot of an account: the caller's role on that chatbot
+		a, err := m.store.AccountChatbotAccess(c.who, accountID, chatbotID, perm)
+		if err != nil {
+			return err
+		}
+		c.access = a
+	case hasAcc: // account-wide, as the reference documents (e.g. all chatbots)
 		a, err := m.store.AccountAccess(c.who, accountID, perm)
 		if err != nil {
 			return err
 		}
 		c.access = a
-		if hasBot {
-			bot, ok := m.store.Chatbot(chatbotID)
-			if !ok || bot.AccountID != accountID {
-				return apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
-			}
-			c.access.ChatbotID = chatbotID
-		}
 	case hasBot:
 		a, err := m.store.ChatbotAccess(c.who, chatbotID, perm)
 		if granted, ok := m.crossAccountRead(c, chatbotID, err); ok {

@@ -33,7 +33,7 @@ func TestChatbotLifecycle(t *testing.T) {
 func TestChatbotErrors(t *testing.T) {
 	tm := newTestMock(t)
 	cases := []errorCase{
-		{"missing key", "GET", "/api/v1/chatbots/my-chatbots", "", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"missing key", "GET", "/api/v1/chatbots/my-chatbots", "", nil, 401, "MISSING_JWT", ""},
 		{"unknown key", "GET", "/api/v1/chatbots/my-chatbots", "sk_nope", nil, 401, "API_KEY_NOT_VALID", ""},
 		{"trial plan", "GET", "/api/v1/chatbots/my-chatbots", keyTrial, nil, 403, "API_ACCESS_NOT_IN_PLAN", ""},
 		{"overview create without chatbotName", "POST", "/api/v1/chatbots", keyScale, map[string]any{}, 400, "REQUEST_VALIDATION_FAILED", ""},

@@ -27,6 +27,10 @@ const (
 	keyAgent      = "sk_test_scale_agent"
 	keyEnterprise = "sk_test_enterprise_super_admin"
 
+	userEditor = "0b6a1c5e-8f2d-4a7b-9c3e-000000000006"
+	userAgent  = "0b6a1c5e-8f2d-4a7b-9c3e-000000000007"
+	userAdmin  = "0b6a1c5e-8f2d-4a7b-9c3e-000000000005"
+
 	accScale      = "361628903185300004"
 	accGrowth     = "361628903185300003"
 	botShipping   = "361628903185310001" // Scale account
@@ -76,6 +80,25 @@ func newTestMock(t testing.TB, opts ...testOption) *testMock {
 		_ = m.Close(ctx)
 	})
 	return tm
+}
+
+// addMember adds a member of the chatbot's account to the chatbot through the control
+// plane (role "" keeps its account role).
+func (tm *testMock) addMember(t testing.TB, chatbotID, userID, role string) {
+	t.Helper()
+	var body any
+	if role != "" {
+		body = map[string]any{"role": role}
+	}
+	tm.do("PUT", "/__mock/chatbots/"+chatbotID+"/members/"+userID, "", body).must(t, http.StatusOK)
+}
+
+// enableHumanSupport creates the chatbot's human-support settings with enableHumanSupport
+// on: a simulated visitor escalates only then.
+func (tm *testMock) enableHumanSupport(t testing.TB, chatbotID string) {
+	t.Helper()
+	tm.do("POST", "/api/v1/chatbots/chatbot/"+chatbotID+"/human-support-settings", keyScale,
+		map[string]any{"enableHumanSupport": true}).must(t, http.StatusCreated)
 }
 
 // resp is a decoded response.

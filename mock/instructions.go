@@ -3,6 +3,7 @@ package mock
 import (
 	"bytes"
 	"net/http"
+	"strings"
 
 	"github.com/contextgpt/sandbox/mock/store"
 )
@@ -146,14 +147,27 @@ func (m *Mock) deletePersona(c *call) (result, error) {
 
 func (m *Mock) selectPersona(c *call) (result, error) {
 	var in struct {
-		PersonaID       string   `json:"personaId"`
-		Title           *string  `json:"title"`
+		PersonaID string  `json:"personaId"`
+		Title     *string `json:"title"`
+		// Name is the reference's word for the title in select-persona's description
+		// ("personaId or name is required"); title wins when both are sent.
+		Name            *string  `json:"name"`
 		Description     *string  `json:"description"`
 		Instructions    *string  `json:"instructions"`
 		CreativityLevel *float64 `json:"creativityLevel"`
 	}
 	if err := c.decode(&in); err != nil {
 		return result{}, err
+	}
+	if in.Title == nil {
+		in.Title = in.Name
+	}
+	// Creation data, as documented: a name with instructions, or a name with a description
+	// (the description then serves as the instructions).
+	if in.Instructions == nil || strings.TrimSpace(*in.Instructions) == "" {
+		if in.Description != nil && strings.TrimSpace(*in.Description) != "" {
+			in.Instructions = in.Description
+		}
 	}
 	x, created, err := m.store.SelectPersona(c.param("chatbotId"), store.SelectInput{ID: in.PersonaID, Title: in.Title,
 		Body: in.Instructions, Description: in.Description, CreativityLevel: in.CreativityLevel})

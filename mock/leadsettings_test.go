@@ -60,7 +60,7 @@ func TestHumanSupportLifecycle(t *testing.T) {
 	if r := tm.do("GET", humanPath, keyScale, nil).must(t, 404); r.code() != "HUMAN_SUPPORT_SETTINGS_NOT_FOUND" {
 		t.Fatalf("got code %q", r.code())
 	}
-	if r := tm.do("PATCH", humanPath, keyScale, map[string]any{"enableHumanSupport": true}).must(t, 404); r.code() != "HUMAN_SUPPORT_SETTINGS_NOT_FOUND" {
+	if r := tm.do("PATCH", humanPath, keyScale, map[string]any{"enableHumanSupport": true}).must(t, 404); r.code() != "RESOURCE_NOT_FOUND" {
 		t.Fatalf("got code %q", r.code())
 	}
 	c := tm.do("POST", humanPath, keyScale, map[string]any{"requestHumanSupportPrompt": "Talk to a person?", "id": "ignored"}).must(t, 201)
@@ -96,7 +96,7 @@ func TestLeadAndHumanSupportErrors(t *testing.T) {
 		{"human update wrong type", "PATCH", humanPath, keyScale, map[string]any{"enableHumanSupport": 1}, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"human create by agent", "POST", humanPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"human update by agent", "PATCH", humanPath, keyAgent, map[string]any{"enableHumanSupport": true}, 403, "INSUFFICIENT_PERMISSIONS", ""},
-		{"human no key", "GET", humanPath, "", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"human no key", "GET", humanPath, "", nil, 401, "MISSING_JWT", ""},
 	}
 	tm.checkErrors(t, cases)
 }

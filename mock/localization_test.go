@@ -52,8 +52,9 @@ func TestLocalizationLifecycle(t *testing.T) {
 		t.Fatalf("query and body: got %q; want ar (query wins)", got)
 	}
 	del := tm.do("DELETE", locPath+"?localeCode=fr", keyScale, nil).must(t, 200)
-	if _, ok := del.Body["data"]; ok {
-		t.Fatalf("delete answered data: %s", del.Raw)
+	// The reference documents data: null on this delete.
+	if v, ok := del.Body["data"]; !ok || v != nil {
+		t.Fatalf("delete must answer data: null: %s", del.Raw)
 	}
 	tm.do("GET", locPath+"/by-locale?localeCode=fr", keyScale, nil).must(t, 404)
 	tm.do("DELETE", locPath+"?localeCode=fr", keyScale, nil).must(t, 404)
@@ -69,13 +70,13 @@ func TestLocalizationErrors(t *testing.T) {
 		{"upsert unknown chatbot", "PATCH", "/api/v1/chatbots/chatbot/999999999999999999/localization", keyScale, map[string]any{"localeCode": "fr"}, 404, "CHATBOT_NOT_FOUND", ""},
 		{"list other account", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/localization", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
 		{"delete without localeCode", "DELETE", locPath, keyScale, nil, 400, "MISSING_REQUIRED_FIELD", ""},
-		{"delete unknown locale", "DELETE", locPath + "?localeCode=xx", keyScale, nil, 404, "LOCALIZATION_NOT_FOUND", ""},
+		{"delete unknown locale", "DELETE", locPath + "?localeCode=xx", keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
 		{"delete by agent", "DELETE", locPath + "?localeCode=xx", keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"by-locale neither", "GET", locPath + "/by-locale", keyScale, nil, 400, "MISSING_REQUIRED_FIELD", "localeCode"},
 		{"by-locale empty body", "GET", locPath + "/by-locale", keyScale, map[string]any{}, 400, "MISSING_REQUIRED_FIELD", "localeCode"},
 		{"by-locale too short", "GET", locPath + "/by-locale?localeCode=f", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"by-locale unknown", "GET", locPath + "/by-locale?localeCode=ja", keyScale, nil, 404, "LOCALIZATION_NOT_FOUND", ""},
-		{"no key", "GET", locPath, "", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"no key", "GET", locPath, "", nil, 401, "MISSING_JWT", ""},
 	}
 	tm.checkErrors(t, cases)
 	_ = http.StatusOK

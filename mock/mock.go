@@ -50,11 +50,15 @@ type Config struct {
 	Limits *limits.Config
 	// StateFile, when set, is loaded at start if it exists and saved atomically by Close.
 	StateFile string
+	// MyChatbotsTTL is how long GET /v1/chatbots/my-chatbots answers are cached per user on
+	// the mock's clock, as the real API caches them (DefaultConfig: 10 minutes); 0 turns
+	// the cache off (--my-chatbots-cache off).
+	MyChatbotsTTL time.Duration
 }
 
 // DefaultConfig is the mock as `make run` starts it.
 func DefaultConfig() Config {
-	return Config{Seed: 1, Limits: limits.Documented()}
+	return Config{Seed: 1, Limits: limits.Documented(), MyChatbotsTTL: DefaultMyChatbotsTTL}
 }
 
 // Mock is the mock server; it is an http.Handler.
@@ -84,6 +88,7 @@ type Mock struct {
 	onReset        []func()         // what else POST /__mock/reset clears (webhook sinks, deliveries)
 	onImport       []func()         // what runs after PUT /__mock/state imported a document
 	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
+	myChatbots     *myChatbotsCache // GET /v1/chatbots/my-chatbots per user (mychatbots_cache.go)
 
 	// mutation is a test's deliberate defect, nil otherwise (mutation.go).
 	mutation atomic.Pointer[mutation]
@@ -130,6 +135,9 @@ func New(cfg Config) (*Mock, error) {
 		}
 	}
 	m.store = store.New(store.Config{Seed: cfg.Seed, Now: m.clock.Now, Plans: planTable(cfg.Limits)})
+	m.myChatbots = newMyChatbotsCache(cfg.MyChatbotsTTL)
+	m.onReset = append(m.onReset, m.myChatbots.clear)
+	m.onImport = append(m.onImport, m.myChatbots.clear)
 	m.fixtures = cfg.Fixtures
 	if m.fixtures == nil && m.contract {
 		m.fixtures = defaultFixtures()

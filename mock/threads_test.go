@@ -182,7 +182,7 @@ func TestThreadErrors(t *testing.T) {
 	const unknownBot = "361628903185399999"
 
 	cases := []errorCase{
-		{"list: no key", "GET", threadsPath(botShipping), "", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"list: no key", "GET", threadsPath(botShipping), "", nil, 401, "MISSING_JWT", ""},
 		{"list: unknown chatbot", "GET", threadsPath(unknownBot), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"list: other account", "GET", threadsPath(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
 		{"list: limit 0", "GET", threadsPath(botShipping) + "?limit=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
@@ -603,11 +603,15 @@ func TestEscalationEvents(t *testing.T) {
 			t.Fatalf("event key %q: want escalated:%s:<seq>, unique", e.Key, id)
 		}
 		keys[e.Key] = true
-		if e.ChatbotID != botShipping || e.Data["threadId"] != id || e.Data["chatbotId"] != botShipping || e.Data["user"] != nil {
+		if e.ChatbotID != botShipping || e.Data["threadId"] != id || e.Data["chatbotId"] != botShipping {
 			t.Fatalf("event data: %+v", e)
 		}
 		if url, _ := e.Data["dashboardUrl"].(string); !strings.HasSuffix(url, "/"+botShipping+"/chat-history/"+id) {
 			t.Fatalf("dashboardUrl %q", url)
+		}
+		// The visitor left contact details: it is identified, so `user` names it.
+		if u, _ := e.Data["user"].(map[string]any); u["email"] != "ada@example.com" || u["name"] != "Ada" || u["verified"] != false || u["id"] == nil {
+			t.Fatalf("user %v", e.Data["user"])
 		}
 		lead, _ := e.Data["leadInfo"].(map[string]any)
 		if lead["email"] != "ada@example.com" || lead["phone"] != nil {

@@ -35,8 +35,14 @@ func viewChatbot(c store.Chatbot) chatbotView {
 		CreatedByUserID: c.CreatedByUserID, CreatedAt: timestamp(c.CreatedAt), UpdatedAt: timestamp(c.UpdatedAt)}
 }
 
-func viewChatbotSummary(c store.Chatbot) chatbotSummaryView {
-	return chatbotSummaryView{chatbotView: viewChatbot(c), AccountID: c.AccountID}
+// viewChatbotSummary fills userChatbotRole with the caller's role on the chatbot.
+func viewChatbotSummary(c store.MyChatbot) chatbotSummaryView {
+	v := chatbotSummaryView{chatbotView: viewChatbot(c.Chatbot), AccountID: c.AccountID}
+	if c.Role != "" {
+		r := string(c.Role)
+		v.UserChatbotRole = &r
+	}
+	return v
 }
 
 // instructionView is the API's Instruction object.

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
@@ -30,13 +31,15 @@ func secretHint(secret string) string {
 	return "…"
 }
 
-// webhooksAllowed refuses plans without webhooks (Trial, Starter): 403 WEBHOOKS_NOT_IN_PLAN.
+// webhooksAllowed refuses accounts without webhooks: 403 WEBHOOKS_NOT_IN_PLAN unless the
+// plan includes them (Scale, Enterprise) or the account has the webhooks add-on (a paid
+// plan below Scale).
 func (m *Mock) webhooksAllowed(c *call) error {
-	if m.store.PlanHasWebhooks(c.access.Plan) {
+	if m.store.AccountHasWebhooks(c.access.AccountID) {
 		return nil
 	}
-	return apierr.New(apierr.WebhooksNotInPlan, "Webhooks are not available on the %s plan. Upgrade to Scale, or add the webhooks add-on to Growth.", c.access.Plan).
-		WithDetails(map[string]any{"plan": string(c.access.Plan)})
+	return apierr.New(apierr.WebhooksNotInPlan, "Webhooks are not available on the %s plan. Upgrade to Scale or Enterprise, or add the webhooks add-on to a paid plan.", c.access.Plan).
+		WithDetails(map[string]any{"plan": string(c.access.Plan), "addon": plans.AddonWebhooks})
 }
 
 func (m *Mock) getWebhookConfig(c *call) (result, error) {
