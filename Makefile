@@ -8,7 +8,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance bench loadtest lint fmt vet tidy clean
+.PHONY: all build run test test-short conformance interop bench loadtest lint fmt vet tidy clean
 
 all: build
 
@@ -32,6 +32,20 @@ test-short:
 ## conformance: run the built-in suite against a running mock (make run in another shell)
 conformance: build
 	./$(BIN)/contextgpt-conformance run --base-url http://$(ADDR)/api
+
+## interop: every scenario file through Redocly respect (pinned, installed with npm into a
+## temporary folder) and through contextgpt-conformance against one mock, same runId and key;
+## fails on any difference of verdict not listed below with its reason; then both runners
+## timed side by side (wall, peak memory) on one workflow
+RESPECT_CLI ?= @redocly/cli@2.77.0
+INTEROP_DIR ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-interop
+INTEROP_KNOWN := --known-difference "localization=respect sends the spec's example body on GET getLocalizationByLocale (the operation declares one, as the reference documents) and Node's fetch refuses a GET with a body"
+interop: build
+	mkdir -p $(INTEROP_DIR)
+	cd $(INTEROP_DIR) && npm install --silent --no-audit --no-fund $(RESPECT_CLI) >/dev/null
+	$(GO) run ./conformance/interop --redocly $(INTEROP_DIR)/node_modules/.bin/redocly \
+		--mock $(BIN)/contextgpt-mock --conformance $(BIN)/contextgpt-conformance \
+		$(INTEROP_KNOWN) $(INTEROP_FLAGS) scenarios/*.arazzo.yaml
 
 ## bench: every collection of the store at 10, 1,000 and 100,000 items (create, read,
 ## update, list first and last page, filtered), bytes per stored thread and message, the

@@ -162,6 +162,7 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 	if suite != nil {
 		rep = merge(suite, rep)
 	}
+	conformance.Categorize(rep) // the probe's findings get their check's category
 	console.Summary(rep)
 	for _, out := range []struct {
 		path  string
