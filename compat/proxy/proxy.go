@@ -32,14 +32,14 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
-// Check codes the proxy adds to those of the harness (spec.Check*, conformance.Check*).
+// Check codes the proxy adds to those of the harness (spec.Check*, conformance.Check*); all
+// are in conformance.Checks. An upstream that gives no (complete) answer is
+// conformance.CheckTransport.
 const (
 	// CheckRequestSchema: a request's parameters or body break the operation's contract.
 	CheckRequestSchema = "request-schema"
 	// CheckRequestMethod: the path is declared, the method is not.
 	CheckRequestMethod = "request-method"
-	// CheckTransport: the upstream gave no (complete) answer.
-	CheckTransport = "transport"
 )
 
 // ReportPath answers the findings so far: JSON, or JUnit with ?format=junit.
@@ -393,7 +393,7 @@ func (p *Proxy) validate(ex *exchange) {
 	add := func(direction string, opID string, pr spec.Problem) {
 		findings = append(findings, Finding{Seq: ex.seq, Time: ex.at.UTC(), Direction: direction,
 			Method: ex.method, Path: ex.url.Path, Status: ex.status, OperationID: opID,
-			Check: pr.Check, Pointer: pr.Pointer, SpecLocation: pr.SpecLocation,
+			Check: pr.Check, Category: conformance.CategoryOf(pr.Check), Pointer: pr.Pointer, SpecLocation: pr.SpecLocation,
 			Expected: pr.Expected, Actual: pr.Actual, Message: pr.Message})
 	}
 	route, err := src.spec.Match(ex.method, ex.url.EscapedPath())
@@ -413,7 +413,7 @@ func (p *Proxy) validate(ex *exchange) {
 	validated := false
 	switch {
 	case ex.err != nil:
-		add("response", opID(route), spec.Problem{Check: CheckTransport, Expected: "a complete answer",
+		add("response", opID(route), spec.Problem{Check: conformance.CheckTransport, Expected: "a complete answer",
 			Actual: ex.err.Error(), Message: "the upstream gave no complete answer"})
 	case route != nil && ex.clientGone:
 		p.mu.Lock()

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
 )
@@ -346,6 +347,7 @@ func TestProxyReportEndpoint(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &rep))
 	require.Len(t, rep.Findings, 1)
 	assert.Equal(t, "status-declared", rep.Findings[0].Check)
+	assert.Equal(t, report.CategoryContract, rep.Findings[0].Category)
 	assert.Equal(t, 502, rep.Findings[0].Status)
 
 	status, body = call(t, "GET", h.srv.URL+ReportPath+"?format=junit", "", nil)
@@ -364,7 +366,8 @@ func TestProxyUpstreamDown(t *testing.T) {
 	assert.Contains(t, string(body), "proxyError")
 	rep := snapshot(t, h)
 	require.Len(t, rep.Findings, 1)
-	assert.Equal(t, CheckTransport, rep.Findings[0].Check)
+	assert.Equal(t, conformance.CheckTransport, rep.Findings[0].Check)
+	assert.Equal(t, report.CategoryRun, rep.Findings[0].Category)
 }
 
 func TestNewRefusesBadUpstreams(t *testing.T) {

@@ -41,6 +41,7 @@ type Finding struct {
 	Status       int       `json:"status,omitempty"`
 	OperationID  string    `json:"operationId,omitempty"`
 	Check        string    `json:"check"`
+	Category     string    `json:"category"` // contract or run (conformance.CategoryOf)
 	Pointer      string    `json:"pointer"`
 	SpecLocation string    `json:"specLocation,omitempty"`
 	Expected     string    `json:"expected,omitempty"`
