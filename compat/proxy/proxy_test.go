@@ -418,3 +418,68 @@ func TestCommandServesUntilStoppedThenWritesReports(t *testing.T) {
 		assert.Equal(t, report.ExitBadInput, code, "%v", args)
 	}
 }
+
+func TestProxyConcurrentClientsAllCountedNothingFound(t *testing.T) {
+	m := newMock(t)
+	h := newProxy(t, m.URL)
+	const clients, each = 20, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, clients*each)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				path := "/api/v1/chatbots/my-chatbots"
+				if (c+i)%2 == 1 {
+					path = "/api/v1/chatting/" + bot + "/threads?page=1&limit=5"
+				}
+				req, _ := http.NewRequest("GET", h.srv.URL+path, nil)
+				req.Header.Set("Authorization", "Bearer "+keyScale)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					errs <- fmt.Errorf("%s: status %d", path, resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	rep := snapshot(t, h)
+	assert.EqualValues(t, clients*each, rep.Exchanges)
+	assert.EqualValues(t, clients*each, rep.Validated)
+	assert.Empty(t, rep.Findings)
+	var total int64
+	for _, op := range rep.Operations {
+		total += op.Exchanges
+	}
+	assert.EqualValues(t, clients*each, total)
+}
+
+func TestProxyCapsFindingsAndCountsTheRest(t *testing.T) {
+	up := httptest.NewServer(http.NotFoundHandler())
+	defer up.Close()
+	p, err := New(Config{Upstream: up.URL, MaxFindings: 2})
+	require.NoError(t, err)
+	srv := httptest.NewServer(p)
+	defer func() { srv.Close(); _ = p.Close() }()
+	for i := range 5 {
+		resp, err := http.Get(fmt.Sprintf("%s/api/v1/nowhere/%d", srv.URL, i))
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	require.True(t, p.Settle(10*time.Second))
+	rep := p.Snapshot()
+	assert.Len(t, rep.Findings, 2)
+	assert.EqualValues(t, 3, rep.FindingsDropped)
+	assert.EqualValues(t, 5, rep.Exchanges)
+}
