@@ -8,7 +8,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance interop bench loadtest lint fmt vet tidy clean
+.PHONY: all build run test test-short conformance interop probe bench loadtest lint fmt vet tidy clean
 
 all: build
 
@@ -52,9 +52,16 @@ interop: build
 ## whole chain for a list and a create at the three sizes, then the other packages'
 ## benchmarks (validators, limiter, harness). Short -benchtime: a few minutes in all.
 BENCHTIME ?= 200ms
+
+## probe: the built-in suite and the generated probe against a running mock (make run in
+## another shell), one (operation, status) coverage table, at least 90% of it
+probe: build
+	./$(BIN)/contextgpt-conformance probe --base-url http://$(ADDR)/api --with-suite --min-coverage 90
+
+## bench: the benchmarks (mock handler chain, validators, limiter, harness)
 bench:
 	$(GO) test -run '^$$' -bench 'Scale' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock/store
-	$(GO) test -run '^$$' -bench 'Memory' -benchtime 1x -timeout 10m ./mock/store
+	$(GO) test -run '^$$' -bench 'Memory|GCWithThreads' -benchtime 1x -timeout 10m ./mock/store
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock ./mock/limits ./spec ./conformance ./compat/proxy
 
 ## loadtest: the mock (--limits off) against a bare net/http server writing the same bytes

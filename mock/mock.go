@@ -84,6 +84,9 @@ type Mock struct {
 	onReset        []func()         // what else POST /__mock/reset clears (webhook sinks, deliveries)
 	onImport       []func()         // what runs after PUT /__mock/state imported a document
 	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
+
+	// mutation is a test's deliberate defect, nil otherwise (mutation.go).
+	mutation atomic.Pointer[mutation]
 }
 
 // New builds a mock: it loads the spec and fixtures once and builds every validator once.
@@ -153,6 +156,8 @@ func (m *Mock) Spec() *spec.Spec { return m.spec }
 
 // ServeHTTP runs the request chain.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w, finishMutation := m.mutateResponse(w, r)
+	defer finishMutation()
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	var out http.ResponseWriter = rec
