@@ -71,7 +71,7 @@ BENCHTIME ?= 200ms
 bench:
 	$(GO) test -run '^$$' -bench 'Scale' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock/store
 	$(GO) test -run '^$$' -bench 'Memory|GCWithThreads' -benchtime 1x -timeout 10m ./mock/store
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock ./mock/limits ./spec ./conformance
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock ./mock/limits ./spec ./conformance ./compat/proxy
 
 ## loadtest: the mock (--limits off) against a bare net/http server writing the same bytes
 ## and Prism 5 (npm-installed into a cache folder), 32 connections, on 127.0.0.1; prints
