@@ -16,20 +16,6 @@ func newPageInfo(page, limit, total int) pageInfo {
 	return pageInfo{Page: page, Limit: limit, Total: total, TotalPages: pages, Pages: pages}
 }
 
-// paginate cuts one page out of a whole, ordered list; a page past the end is empty.
-func paginate[T any](all []T, page, limit int) ([]T, pageInfo) {
-	pg := newPageInfo(page, limit, len(all))
-	start := (page - 1) * limit
-	if page-1 > len(all)/limit || start >= len(all) {
-		return []T{}, pg
-	}
-	end := start + limit
-	if end > len(all) {
-		end = len(all)
-	}
-	return all[start:end], pg
-}
-
 // timestamp formats a time as the API does: RFC 3339 in UTC with milliseconds
 // ("2006-01-02T15:04:05.000Z"). It is on every list's hot path, so it writes the digits
 // itself (5x faster than time.Format); years outside 0..9999 fall back to time.Format.
