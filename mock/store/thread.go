@@ -207,11 +207,6 @@ type ThreadFilter struct {
 	LLMModelID *string
 }
 
-func (f ThreadFilter) empty() bool {
-	return f.Mode == nil && f.Resolved == nil && f.Archived == nil && f.Escalated == nil &&
-		f.Important == nil && f.Anonymous == nil && f.LLMModelID == nil
-}
-
 func (f ThreadFilter) match(t *Thread) bool {
 	switch {
 	case f.Mode != nil && t.Mode != *f.Mode,
