@@ -78,6 +78,8 @@ type options struct {
 	maxConns   int
 	// seeded is true when --seed or CONTEXTGPT_MOCK_SEED was given: keys are reproducible.
 	seeded bool
+	// myChatbotsCache is "on" (10 minutes, as the real API), "off", or a duration.
+	myChatbotsCache string
 	// webhookTimeout is the webhook receivers' time to answer, in real time.
 	webhookTimeout time.Duration
 }
@@ -102,6 +104,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.Var(durationFlag{&o.webhookTimeout}, "webhook-timeout", "how long a webhook receiver has to answer, in real time")
 	fs.StringVar(&o.limits, "limits", e.str("LIMITS", "documented"), "documented, off, or a YAML file that overrides any limit (see mock/limits)")
 	fs.StringVar(&o.stateFile, "state-file", e.str("STATE_FILE", ""), "load the domain state from this file at start (if it exists), keep it current while running (within 1 s of a change) and save it on shutdown")
+	fs.StringVar(&o.myChatbotsCache, "my-chatbots-cache", e.str("MY_CHATBOTS_CACHE", "on"), "GET /v1/chatbots/my-chatbots is cached per user for 10 minutes, as on the real API: on, off, or another duration (e.g. 30s)")
 	conns, _ := e.int("MAX_CONNS")
 	if conns == 0 {
 		conns = defaultMaxConns
@@ -127,6 +130,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	}
 	if o.maxConns < 1 {
 		return o, usageError{fmt.Errorf("--max-conns must be at least 1, not %d", o.maxConns)}
+	}
+	if _, err := myChatbotsTTL(o.myChatbotsCache); err != nil {
+		return o, usageError{err}
 	}
 	return o, nil
 }
@@ -173,6 +179,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg.Logger = logger
 	cfg.StateFile = o.stateFile
 	cfg.WebhookTimeout = o.webhookTimeout
+	cfg.MyChatbotsTTL, _ = myChatbotsTTL(o.myChatbotsCache) // checked by parseFlags
 	if cfg.Limits, err = limits.Load(o.limits); err != nil {
 		return usageError{fmt.Errorf("--limits: %w", err)}
 	}
@@ -277,4 +284,19 @@ func newLogger(o options, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, hopts)), nil
 	}
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", o.logFormat)
+}
+
+// myChatbotsTTL reads --my-chatbots-cache: on (the real API's 10 minutes), off, or a duration.
+func myChatbotsTTL(v string) (time.Duration, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "":
+		return mock.DefaultMyChatbotsTTL, nil
+	case "off", "false", "0":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("--my-chatbots-cache must be on, off or a duration such as 30s, not %q", v)
+	}
+	return d, nil
 }

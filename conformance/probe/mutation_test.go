@@ -54,6 +54,18 @@ func TestProbeCatchesMockMutations(t *testing.T) {
 			rep := probeOnce(tt, tc.operations)
 			assert.Equal(t, report.ExitFailed, rep.ExitCode)
 			assert.True(t, hasFinding(rep, tc.step, tc.check), "the probe missed the mutation: no %s finding on a %s case\n%s", tc.check, tc.step, consoleOf(rep))
+			for _, w := range rep.Workflows {
+				for _, st := range w.Steps {
+					if st.Status != report.Failed {
+						continue
+					}
+					require.NotNil(t, st.Exchange, "a failed case keeps its exchange: %s", st.StepID)
+					require.NotNil(t, st.Exchange.Response)
+					assert.Equal(t, st.HTTPStatus, st.Exchange.Response.Status)
+					assert.NotContains(t, st.Exchange.Request.Header["Authorization"], "sk_", "the key is redacted")
+					assert.Contains(t, st.Exchange.Curl, "curl")
+				}
+			}
 		})
 	}
 }

@@ -108,9 +108,19 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 	st.Status = report.Passed
 	if len(st.Findings) > 0 {
 		st.Status = report.Failed
+		st.Exchange = s.exchange(cl, a)
 	}
 	st.Duration = s.p.cfg.Now().Sub(start)
 	return st
+}
+
+// exchange keeps a failed case's request and response for the report, as run does.
+func (s *session) exchange(cl *call, a answer) *report.Exchange {
+	u := s.p.base.String() + cl.path
+	if len(cl.query) > 0 {
+		u += "?" + cl.query.Encode()
+	}
+	return conformance.ExchangeOf(cl.method, u, cl.header, cl.body, a.err == nil, a.status, a.header, a.body)
 }
 
 // check runs the runner's checks and the case's own on one answer.
@@ -409,6 +419,7 @@ func (s *session) rateLimited(ctx context.Context, c *testCase, key string, ids 
 	st.Status = report.Passed
 	if len(st.Findings) > 0 {
 		st.Status = report.Failed
+		st.Exchange = s.exchange(cl, a)
 	}
 	st.Duration = s.p.cfg.Now().Sub(start)
 	return st

@@ -406,6 +406,7 @@ func (s *session) apiCall(ctx context.Context, opID, key string, ids map[string]
 	step.Status = report.Passed
 	if len(step.Findings) > 0 {
 		step.Status = report.Failed
+		step.Exchange = s.exchange(c, a)
 	}
 	step.Duration = s.p.cfg.Now().Sub(start)
 	s.setup.Steps = append(s.setup.Steps, step)

@@ -74,7 +74,21 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 	m.ops[opID] = operation{perm: perm, fn: fn}
 }
 
-func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
+// serveChain runs a public API request through the request chain, in this order; each step
+// either answers the request (and the chain stops) or hands it on:
+//
+//	route      match method and path against the spec (spec.Match)
+//	ip limit   the per-IP limit (limits.go), before 404/405: matching has no effect of its own
+//	unmatched  404, or 405 with Allow (answerUnmatched, shared with the control plane)
+//	auth       the bearer key (authenticate) and the per-user limit
+//	upload     the per-account upload concurrency
+//	faults     fault rules and the Prefer header (faults.go)
+//	body       read within its size limit (readBody)
+//	validation the request against the operation (spec.ValidateRequest → validationError)
+//	generated  an operation without a domain handler answers its example (generated.go)
+//	scope      the caller's access to the chatbot or account in the path (resolveScope)
+//	handler    the domain handler; its result or error is written in the envelope
+func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	route, err := m.spec.Match(r.Method, r.URL.EscapedPath())
 	if strings.Contains(r.URL.EscapedPath(), "//") { // //api/v1/... is no route of the API
 		route, err = nil, errNoRoute
@@ -82,7 +96,6 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	if route != nil {
 		info.operationID = route.OperationID
 	}
-	// The per-IP limit comes before 404/405 (matching has no effect of its own).
 	if e := m.limitIP(w, r, info); e != nil {
 		if err != nil {
 			markUnmatched(w)
@@ -91,15 +104,8 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 		return
 	}
 	if err != nil {
-		markUnmatched(w)
 		m.peekIP(w, r, info)
-		var mna *spec.MethodNotAllowedError
-		if errors.As(err, &mna) {
-			w.Header().Set("Allow", strings.Join(mna.Allow, ", "))
-			writeError(w, apierr.New(apierr.MethodNotAllowed, "Method %s is not allowed on this path; allowed: %s", r.Method, strings.Join(mna.Allow, ", ")))
-			return
-		}
-		writeError(w, apierr.New(apierr.ResourceNotFound, "No route matches %s %s", r.Method, r.URL.Path))
+		answerUnmatched(w, r, err, apiPlane)
 		return
 	}
 	if e := checkQuery(r, route); e != nil {
@@ -170,10 +176,16 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 
 // authenticate reads `Authorization: Bearer <key>`.
 func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
-	h := r.Header.Get("Authorization")
-	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	scheme, token, _ := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
-	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	// No header, an empty one, or the scheme with no token: MISSING_JWT, as every 401 of
+	// the reference shows. A wrong, malformed or unknown key: API_KEY_NOT_VALID, as the
+	// getting-started page shows.
+	if h == "" || (strings.EqualFold(scheme, "Bearer") && token == "") {
+		return store.Principal{}, apierr.New(apierr.MissingJWT, "Authorization header is missing")
+	}
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return store.Principal{}, apierr.New(apierr.APIKeyNotValid, "Authorization header does not contain a valid API key")
 	}
 	return m.store.Authenticate(token)
@@ -260,19 +272,18 @@ func (m *Mock) resolveScope(c *call, perm store.Permission) error {
 	chatbotID, hasBot := c.route.PathParams["chatbotId"]
 	accountID, hasAcc := c.route.PathParams["accountId"]
 	switch {
-	case hasAcc:
+	case hasAcc && hasBot: // one chatbot of an account: the caller's role on that chatbot
+		a, err := m.store.AccountChatbotAccess(c.who, accountID, chatbotID, perm)
+		if err != nil {
+			return err
+		}
+		c.access = a
+	case hasAcc: // account-wide, as the reference documents (e.g. all chatbots)
 		a, err := m.store.AccountAccess(c.who, accountID, perm)
 		if err != nil {
 			return err
 		}
 		c.access = a
-		if hasBot {
-			bot, ok := m.store.Chatbot(chatbotID)
-			if !ok || bot.AccountID != accountID {
-				return apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
-			}
-			c.access.ChatbotID = chatbotID
-		}
 	case hasBot:
 		a, err := m.store.ChatbotAccess(c.who, chatbotID, perm)
 		if granted, ok := m.crossAccountRead(c, chatbotID, err); ok {
