@@ -76,8 +76,8 @@ func (m *Mock) listChatbots(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	all := m.store.CallerChatbots(c.who)
-	items, pg := paginate(all, page, limit)
+	items, total := m.store.ChatbotPage(c.who, page, limit)
+	pg := newPageInfo(page, limit, total)
 	views := make([]chatbotSummaryView, 0, len(items))
 	for _, b := range items {
 		views = append(views, viewChatbotSummary(b))

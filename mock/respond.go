@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -50,11 +49,19 @@ type errorEnvelope struct {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := getBuf()
+	defer putBuf(buf)
+	var b []byte
+	if err := encodeJSON(buf, v); err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"statusCode":500,"success":false,"message":"Something went wrong","data":null,"error":{"code":"INTERNAL_SERVER_ERROR","message":"response encoding failed","details":null}}`)
+	} else {
+		b = buf.Bytes()
 	}
+	writeBody(w, status, b)
+}
+
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
@@ -67,6 +74,16 @@ func writeResult(w http.ResponseWriter, res result) {
 	}
 	if res.Message == "" {
 		res.Message = "Success"
+	}
+	if a, ok := res.Data.(jsonAppender); ok && !res.NoData {
+		bp := bytesPool.Get().(*[]byte)
+		b := appendSuccess((*bp)[:0], res.Status, res.Message, a)
+		writeBody(w, res.Status, b)
+		if cap(b) <= maxPooled {
+			*bp = b[:0]
+			bytesPool.Put(bp)
+		}
+		return
 	}
 	if res.NoData {
 		writeJSON(w, res.Status, successNoData{StatusCode: res.Status, Success: true, Message: res.Message})

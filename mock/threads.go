@@ -139,11 +139,7 @@ func (m *Mock) listThreads(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	views := make([]threadView, len(pg.Threads))
-	for i, t := range pg.Threads {
-		views[i] = viewThread(t)
-	}
-	return result{Message: "Threads fetched successfully", Data: threadListData{Threads: views, Pagination: newPageInfo(page, limit, pg.Total)}}, nil
+	return result{Message: "Threads fetched successfully", Data: threadPageJSON{threads: pg.Threads, pagination: newPageInfo(page, limit, pg.Total)}}, nil
 }
 
 type threadListData struct {
@@ -172,7 +168,7 @@ func (m *Mock) createThread(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: threadData{Thread: viewThread(t)}}, nil
+	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: threadJSON{thread: t}}, nil
 }
 
 func (m *Mock) getThreadDetails(c *call) (result, error) {

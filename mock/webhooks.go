@@ -195,11 +195,11 @@ func (m *Mock) listWebhookDeliveries(c *call) (result, error) {
 		return result{}, err
 	}
 	id := c.param("chatbotId")
-	if _, err := m.store.Webhook(id); err != nil && len(m.store.Deliveries(id, "", "")) == 0 {
+	if _, err := m.store.Webhook(id); err != nil && !m.store.HasDeliveries(id) {
 		return result{}, err
 	}
-	all := m.store.Deliveries(id, c.query.Get("status"), c.query.Get("eventType"))
-	items, pg := paginate(all, page, limit)
+	items, total := m.store.DeliveryPage(id, c.query.Get("status"), c.query.Get("eventType"), page, limit)
+	pg := newPageInfo(page, limit, total)
 	out := make([]deliveryView, 0, len(items))
 	for _, d := range items {
 		out = append(out, viewDelivery(d))

@@ -5,6 +5,9 @@
 //	contextgpt-conformance probe [flags] [--with-suite [PATH...]]
 //	contextgpt-conformance list [PATH...]
 //	contextgpt-conformance validate PATH...
+//	contextgpt-conformance diff OLD NEW | diff --reference FILE [SPEC]
+//	contextgpt-conformance proxy --upstream URL [--addr HOST:PORT]
+//	contextgpt-conformance parity --base-url URL --compare-with URL2 [PATH...]
 //	contextgpt-conformance version
 //
 // Exit codes: 0 passed, 1 a check or criterion failed, 2 bad input, 3 target unreachable.
@@ -55,6 +58,9 @@ func init() {
 		{"probe", "probe [flags] [--with-suite [PATH...]]", "generate requests from the spec for every operation and check the answers", probeCmd},
 		{"list", "list [flags] [PATH...]", "print the workflows", listCmd},
 		{"validate", "validate [flags] PATH...", "check documents without running them", validateCmd},
+		{"diff", "diff [flags] OLD NEW", "breaking and non-breaking changes between two specs", diffCmd},
+		{"proxy", "proxy --upstream URL [flags]", "a validating proxy in front of URL", proxyCmd},
+		{"parity", "parity --compare-with URL [flags]", "where two targets answer the workflows differently", parityCmd},
 		{"version", "version", "print the version", versionCmd},
 		{"help", "help [COMMAND]", "print this help, or a command's", helpCmd},
 	}

@@ -171,10 +171,13 @@ func (s *Store) DeleteAccount(accountID string, force bool) error {
 		if !a.Sandbox && !force {
 			return apierr.New(apierr.InvalidFieldValue, "account %s is not a sandbox", accountID)
 		}
-		for id, c := range s.chatbots {
-			if c.AccountID == accountID {
-				s.deleteChatbotLocked(id)
-			}
+		var bots []string
+		s.idx.botsByAccount[accountID].Ascend(0, func(c *Chatbot) bool {
+			bots = append(bots, c.ID)
+			return true
+		})
+		for _, id := range bots {
+			s.deleteChatbotLocked(id)
 		}
 		for k, key := range s.keys {
 			if key.AccountID == accountID {

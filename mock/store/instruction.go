@@ -13,6 +13,7 @@ const defaultCreativity = 0.5
 // activatable is an instruction set or a persona as the shared select rules see it: at most
 // one per chatbot is active.
 type activatable interface {
+	comparable
 	itemID() string
 	itemTitle() string
 	itemActive() bool
@@ -49,11 +50,27 @@ func (x *Persona) setActive(active bool, now time.Time) {
 	}
 }
 
-// activateOnly makes the item with id the only active one.
-func activateOnly[T activatable](list []T, id string, now time.Time) {
-	for _, x := range list {
-		x.setActive(x.itemID() == id, now)
+// activateOnly makes x the only active item: it deactivates the active ones (the store
+// keeps them, normally one, so this does not walk the list) and returns the new active set.
+func activateOnly[T activatable](active []T, x T, now time.Time) []T {
+	for _, o := range active {
+		if o != x {
+			o.setActive(false, now)
+		}
 	}
+	x.setActive(true, now)
+	return []T{x}
+}
+
+// withoutItem is active without x.
+func withoutItem[T activatable](active []T, x T) []T {
+	out := active[:0:0]
+	for _, o := range active {
+		if o != x {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // activeFirst copies a list in creation order with the active item moved to the front.
@@ -72,14 +89,13 @@ func activeFirst[T activatable](list []T) []T {
 	return out
 }
 
-// findActivatable finds by id when id is given, else (or when the id matches nothing) by
-// title, compared without surrounding blanks and case; the first created wins.
-func findActivatable[T activatable](list []T, id, title string) (T, bool) {
+// findActivatable finds by id when id is given (byID, O(1)), else (or when the id matches
+// nothing) by title, compared without surrounding blanks and case; the first created wins
+// (a walk of the list: titles are not indexed).
+func findActivatable[T activatable](list []T, byID func(string) (T, bool), id, title string) (T, bool) {
 	if id != "" {
-		for _, x := range list {
-			if x.itemID() == id {
-				return x, true
-			}
+		if x, ok := byID(id); ok {
+			return x, true
 		}
 	}
 	if t := strings.TrimSpace(title); t != "" {
@@ -96,12 +112,12 @@ func findActivatable[T activatable](list []T, id, title string) (T, bool) {
 // deleteActivatable removes the named items that exist and are deletable. Unknown and
 // non-deletable ids go to FailedIDs; when none of the ids exists it is 404
 // RESOURCE_NOT_FOUND.
-func deleteActivatable[T activatable](list []T, ids []string, what string) ([]T, DeleteOutcome, error) {
+func deleteActivatable[T activatable](list []T, byID func(string) (T, bool), ids []string, what string) ([]T, DeleteOutcome, error) {
 	out := DeleteOutcome{DeletedIDs: []string{}, FailedIDs: []string{}}
 	drop := map[string]bool{}
 	found := 0
 	for _, id := range pairUniqueIDs(ids) {
-		x, ok := findActivatable(list, id, "")
+		x, ok := byID(id)
 		switch {
 		case !ok:
 			out.FailedIDs = append(out.FailedIDs, id)
@@ -168,6 +184,7 @@ func (s *Store) Instructions(chatbotID string) ([]Instruction, error) {
 		if len(c.Instructions) == 0 {
 			return apierr.New(apierr.ResourceNotFound, "Instruction settings not found, create one first")
 		}
+		out = make([]Instruction, 0, len(c.Instructions))
 		for _, x := range activeFirst(c.Instructions) {
 			out = append(out, cloneInstruction(x))
 		}
@@ -195,7 +212,7 @@ func (s *Store) CreateInstruction(chatbotID string, in NewInstruction) (Instruct
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
 		x := s.newInstructionLocked(c, in)
 		if x.IsActive {
-			activateOnly(c.Instructions, x.ID, x.CreatedAt)
+			s.idx.activeInstr[c.ID] = activateOnly(s.idx.activeInstr[c.ID], x, x.CreatedAt)
 		}
 		out = cloneInstruction(x)
 		return nil
@@ -231,6 +248,7 @@ func (s *Store) newInstructionLocked(c *Chatbot, in NewInstruction) *Instruction
 		x.IsActive = *in.IsActive
 	}
 	c.Instructions = append(c.Instructions, x)
+	s.idx.instructions[ownedKey{c.ID, x.ID}] = x
 	return x
 }
 
@@ -239,10 +257,15 @@ func (s *Store) newInstructionLocked(c *Chatbot, in NewInstruction) *Instruction
 func (s *Store) DeleteInstructions(chatbotID string, ids []string) (DeleteOutcome, error) {
 	var out DeleteOutcome
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		kept, res, err := deleteActivatable(c.Instructions, ids, "instruction settings")
+		kept, res, err := deleteActivatable(c.Instructions, s.instructionByIDLocked(c), ids, "instruction settings")
 		out = res
 		if err != nil {
 			return err
+		}
+		for _, id := range res.DeletedIDs {
+			k := ownedKey{c.ID, id}
+			s.idx.activeInstr[c.ID] = withoutItem(s.idx.activeInstr[c.ID], s.idx.instructions[k])
+			delete(s.idx.instructions, k)
 		}
 		c.Instructions = kept
 		return nil
@@ -267,7 +290,7 @@ func (s *Store) SelectInstruction(chatbotID string, in SelectInput) (out Instruc
 		if in.Title != nil {
 			title = *in.Title
 		}
-		x, ok := findActivatable(c.Instructions, in.ID, title)
+		x, ok := findActivatable(c.Instructions, s.instructionByIDLocked(c), in.ID, title)
 		if !ok {
 			if err := selectMiss(in, "instruction", "Instruction not found"); err != nil {
 				return err
@@ -275,7 +298,7 @@ func (s *Store) SelectInstruction(chatbotID string, in SelectInput) (out Instruc
 			x = s.newInstructionLocked(c, NewInstruction{Title: title, Instruction: *in.Body, CreativityLevel: in.CreativityLevel})
 			created = true
 		}
-		activateOnly(c.Instructions, x.ID, s.now())
+		s.idx.activeInstr[c.ID] = activateOnly(s.idx.activeInstr[c.ID], x, s.now())
 		out = cloneInstruction(x)
 		return nil
 	})
@@ -308,7 +331,7 @@ type InstructionPatch struct {
 func (s *Store) UpdateInstruction(chatbotID, id string, in InstructionPatch) (Instruction, error) {
 	var out Instruction
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		x, ok := findActivatable(c.Instructions, id, "")
+		x, ok := s.instructionByIDLocked(c)(id)
 		if !ok {
 			return apierr.New(apierr.ResourceNotFound, "Instruction not found")
 		}
@@ -336,9 +359,10 @@ func (s *Store) UpdateInstruction(chatbotID, id string, in InstructionPatch) (In
 		}
 		if in.IsActive != nil {
 			if *in.IsActive {
-				activateOnly(c.Instructions, x.ID, now)
+				s.idx.activeInstr[c.ID] = activateOnly(s.idx.activeInstr[c.ID], x, now)
 			} else {
 				x.IsActive = false
+				s.idx.activeInstr[c.ID] = withoutItem(s.idx.activeInstr[c.ID], x)
 			}
 		}
 		x.UpdatedAt = now
@@ -361,6 +385,7 @@ func (s *Store) Personas(chatbotID string) ([]Persona, error) {
 		if len(c.Personas) == 0 {
 			return apierr.New(apierr.ResourceNotFound, "No personas found, create one first")
 		}
+		out = make([]Persona, 0, len(c.Personas))
 		for _, x := range activeFirst(c.Personas) {
 			out = append(out, clonePersona(x))
 		}
@@ -413,6 +438,7 @@ func (s *Store) newPersonaLocked(c *Chatbot, in NewPersona) *Persona {
 		x.CreativityLevel = *in.CreativityLevel
 	}
 	c.Personas = append(c.Personas, x)
+	s.idx.personas[ownedKey{c.ID, x.ID}] = x
 	return x
 }
 
@@ -420,10 +446,15 @@ func (s *Store) newPersonaLocked(c *Chatbot, in NewPersona) *Persona {
 func (s *Store) DeletePersonas(chatbotID string, ids []string) (DeleteOutcome, error) {
 	var out DeleteOutcome
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		kept, res, err := deleteActivatable(c.Personas, ids, "personas")
+		kept, res, err := deleteActivatable(c.Personas, s.personaByIDLocked(c), ids, "personas")
 		out = res
 		if err != nil {
 			return err
+		}
+		for _, id := range res.DeletedIDs {
+			k := ownedKey{c.ID, id}
+			s.idx.activePersonas[c.ID] = withoutItem(s.idx.activePersonas[c.ID], s.idx.personas[k])
+			delete(s.idx.personas, k)
 		}
 		c.Personas = kept
 		return nil
@@ -443,7 +474,7 @@ func (s *Store) SelectPersona(chatbotID string, in SelectInput) (out Persona, cr
 		if in.Title != nil {
 			title = *in.Title
 		}
-		x, ok := findActivatable(c.Personas, in.ID, title)
+		x, ok := findActivatable(c.Personas, s.personaByIDLocked(c), in.ID, title)
 		if !ok {
 			if err := selectMiss(in, "instructions", "Persona not found"); err != nil {
 				return err
@@ -451,7 +482,7 @@ func (s *Store) SelectPersona(chatbotID string, in SelectInput) (out Persona, cr
 			x = s.newPersonaLocked(c, NewPersona{Title: title, Description: in.Description, Instructions: *in.Body, CreativityLevel: in.CreativityLevel})
 			created = true
 		}
-		activateOnly(c.Personas, x.ID, s.now())
+		s.idx.activePersonas[c.ID] = activateOnly(s.idx.activePersonas[c.ID], x, s.now())
 		out = clonePersona(x)
 		return nil
 	})
@@ -472,7 +503,7 @@ type PersonaPatch struct {
 func (s *Store) UpdatePersona(chatbotID, id string, in PersonaPatch) (Persona, error) {
 	var out Persona
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		x, ok := findActivatable(c.Personas, id, "")
+		x, ok := s.personaByIDLocked(c)(id)
 		if !ok {
 			return apierr.New(apierr.ResourceNotFound, "Persona not found")
 		}
@@ -505,4 +536,18 @@ func (s *Store) UpdatePersona(chatbotID, id string, in PersonaPatch) (Persona, e
 		return nil
 	})
 	return out, err
+}
+
+func (s *Store) instructionByIDLocked(c *Chatbot) func(string) (*Instruction, bool) {
+	return func(id string) (*Instruction, bool) {
+		x, ok := s.idx.instructions[ownedKey{c.ID, id}]
+		return x, ok
+	}
+}
+
+func (s *Store) personaByIDLocked(c *Chatbot) func(string) (*Persona, bool) {
+	return func(id string) (*Persona, bool) {
+		x, ok := s.idx.personas[ownedKey{c.ID, id}]
+		return x, ok
+	}
 }

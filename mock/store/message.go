@@ -33,27 +33,27 @@ func (s *Store) ReadThreadMessages(chatbotID, threadID, before string, limit int
 		if err != nil {
 			return err
 		}
-		list := s.messagesByThrd[t.ID]
-		end := len(list)
+		list := s.idx.messagesByThrd[t.ID]
+		end := list.Len()
 		if before != "" {
 			b, ok := s.messages[before]
 			if !ok || b.ThreadID != t.ID {
 				return &apierr.Error{Code: apierr.InvalidFieldValue, Message: "before is not a message of this thread",
 					Fields: []apierr.FieldError{{Path: []any{"before"}, Message: "must be the id of a message of this thread"}}}
 			}
-			end = sort.Search(len(list), func(i int) bool { return list[i].Seq >= b.Seq })
+			end = sort.Search(end, func(i int) bool { return list.At(i).Seq >= b.Seq })
 		}
 		start := end - limit
 		if start < 0 {
 			start = 0
 		}
 		out.Messages = make([]Message, 0, end-start)
-		for _, m := range list[start:end] {
-			out.Messages = append(out.Messages, cloneMessage(m))
+		for i := start; i < end; i++ {
+			out.Messages = append(out.Messages, cloneMessage(list.At(i)))
 		}
 		out.HasMore = start > 0
 		if out.HasMore {
-			id := list[start].ID
+			id := list.At(start).ID
 			out.NextCursor = &id
 		}
 		t.UnreadMessagesCount = 0

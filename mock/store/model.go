@@ -167,6 +167,8 @@ type Thread struct {
 	InternalNotes *string   `json:"internalNotes"`
 	LastActivity  time.Time `json:"lastActivityAt"`
 	Seq           uint64    `json:"seq"`
+
+	ix threadIx // where the store's indexes hold it (never copied out)
 }
 
 // Message is one message of a thread; its JSON is the API's Message object.
@@ -244,4 +246,6 @@ type Delivery struct {
 	CreatedAt          time.Time      `json:"createdAt"`
 	UpdatedAt          time.Time      `json:"updatedAt"`
 	Seq                uint64         `json:"seq"`
+
+	ix deliveryIx // where the store's indexes hold it (never copied out)
 }

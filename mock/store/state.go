@@ -43,10 +43,8 @@ type Store struct {
 	leads      map[string]*Lead
 	deliveries map[string]*Delivery
 
-	// Derived indexes, rebuilt on import.
-	threadsByBot    map[string][]*Thread   // newest activity first, id as tie-break
-	messagesByThrd  map[string][]*Message  // chronological (by Seq)
-	deliveriesByBot map[string][]*Delivery // newest first
+	// Derived indexes, rebuilt on import, kept current by every write.
+	idx indexes
 }
 
 // New returns an empty store.
@@ -72,9 +70,7 @@ func (s *Store) clear() {
 	s.messages = map[string]*Message{}
 	s.leads = map[string]*Lead{}
 	s.deliveries = map[string]*Delivery{}
-	s.threadsByBot = map[string][]*Thread{}
-	s.messagesByThrd = map[string][]*Message{}
-	s.deliveriesByBot = map[string][]*Delivery{}
+	s.idx = newIndexes()
 }
 
 // SetOnEvent replaces the event hook (the mock wires webhooks after building the store).
