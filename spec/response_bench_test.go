@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -101,4 +102,22 @@ func BenchmarkValidateResponseListKin(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Warm compiles ahead of use: the first real validation then finds its schema compiled.
+func TestWarm(t *testing.T) {
+	v, err := NewResponseValidator(ContextGPTDocument())
+	require.NoError(t, err)
+	v.Warm(http.MethodGet, "/api/v1/chatting/{chatbotId}/threads", 200)
+	n := 0
+	v.compiled.Range(func(k, _ any) bool {
+		assert.Contains(t, k, " 200 application/json")
+		n++
+		return true
+	})
+	assert.Equal(t, 1, n)
+	body := threadList(t, 20)
+	start := time.Now()
+	assert.Empty(t, v.ValidateResponse(listThreadsRequest(), 200, jsonHeader(), body))
+	t.Logf("first validation after Warm: %s", time.Since(start))
 }
