@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -17,4 +18,16 @@ func CheckResponse(v *spec.ResponseValidator, route *spec.Route, control bool, s
 	op := &operation{src: &source{validator: v, control: control}, route: route}
 	req := &request{method: route.Method, specPath: specPath, query: query}
 	return checkStep(op, req, status, header, body)
+}
+
+// ExchangeOf records a request and its response (answered false: none came) for a report as
+// the runner records a failed step's: secrets redacted, bodies cut, a curl line.
+func ExchangeOf(method, rawURL string, reqHeader http.Header, reqBody []byte,
+	answered bool, status int, respHeader http.Header, respBody []byte) *report.Exchange {
+	req := &request{method: method, url: rawURL, header: reqHeader, body: reqBody}
+	var resp *response
+	if answered {
+		resp = &response{status: status, header: respHeader, body: respBody}
+	}
+	return (*Runner)(nil).exchange(req, resp)
 }

@@ -53,6 +53,8 @@ var Checks = []CheckInfo{
 	{"error-path", report.CategoryContract, "probe: a 400's errors[].path does not name the field at fault"},
 	{"allow-header", report.CategoryContract, "probe: a 405 without Allow, or Allow not listing the path's methods"},
 	{"pagination", report.CategoryContract, "probe: page, limit, total and pages disagree with the items"},
+	{"request-schema", report.CategoryContract, "proxy: a client's request breaks its operation's parameters or body"},
+	{"request-method", report.CategoryContract, "proxy: a client's request uses a method its path does not declare"},
 	{CheckTransport, report.CategoryRun, "the request got no response: refused, timed out, or the connection dropped (never retried)"},
 	{CheckRequest, report.CategoryRun, "the step's request could not be built (an expression did not resolve)"},
 	{CheckResponseTime, report.CategoryRun, "slower than --max-response-time"},

@@ -2,7 +2,6 @@ package mock
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -47,6 +46,7 @@ func (m *Mock) registerSandboxAdmin() {
 	m.handleAdmin("getHealth", m.adminHealth)
 	m.handleAdmin("createSandbox", m.adminCreateSandbox)
 	m.handleAdmin("deleteSandbox", m.adminDeleteSandbox)
+	m.registerMemberAdmin()
 }
 
 func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -57,14 +57,7 @@ func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	route, err := m.admin.Match(r.Method, r.URL.EscapedPath())
 	if err != nil {
-		markUnmatched(w)
-		var mna *spec.MethodNotAllowedError
-		if errors.As(err, &mna) {
-			w.Header().Set("Allow", strings.Join(mna.Allow, ", "))
-			writeAdminError(w, apierr.MethodNotAllowed, "method not allowed; allowed: "+strings.Join(mna.Allow, ", "))
-			return
-		}
-		writeAdminError(w, apierr.NotFound, "no control-plane route "+r.URL.Path)
+		answerUnmatched(w, r, err, controlPlane)
 		return
 	}
 	h, ok := m.adminOps[route.OperationID]
@@ -161,8 +154,9 @@ func (m *Mock) adminHealth(w http.ResponseWriter, r *http.Request, _ *spec.Route
 
 func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
 	var in struct {
-		Plan string `json:"plan"`
-		Name string `json:"name"`
+		Plan   string   `json:"plan"`
+		Name   string   `json:"name"`
+		Addons []string `json:"addons"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
 		writeAdminError(w, apierr.InvalidRequest, err.Error())
@@ -176,7 +170,16 @@ func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spe
 		writeAdminError(w, apierr.InvalidPlan, err.Error())
 		return
 	}
-	sb, err := m.store.CreateSandbox(plan, in.Name)
+	addons := make([]string, 0, len(in.Addons))
+	for _, x := range in.Addons {
+		a, ok := plans.ParseAddon(x)
+		if !ok || plan == plans.Trial {
+			writeAdminError(w, apierr.InvalidAddon, fmt.Sprintf("add-on %q is not available on the %s plan; add-ons: %v on a paid plan", x, plan, plans.Addons()))
+			return
+		}
+		addons = append(addons, a)
+	}
+	sb, err := m.store.CreateSandbox(plan, in.Name, addons...)
 	if err != nil {
 		writeAdminError(w, apierr.InternalError, err.Error())
 		return
@@ -188,6 +191,9 @@ func (m *Mock) adminDeleteSandbox(w http.ResponseWriter, r *http.Request, route 
 	err := m.store.DeleteAccount(route.PathParams["accountId"], false)
 	if err == nil && m.limits != nil {
 		m.limits.Plans.Forget(route.PathParams["accountId"])
+	}
+	if err == nil {
+		m.myChatbots.clear()
 	}
 	if err != nil {
 		e := apierr.As(err)

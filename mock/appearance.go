@@ -13,7 +13,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 
@@ -22,10 +21,10 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
-// Icons are stored as CDN-like URLs, the way the reference re-hosts uploads on ImageKit:
-// https://ik.imagekit.io/contextgpt/<chatbotId>/<field>-<hash8>.<ext>, where hash8 is the
-// first 8 hex digits of the SHA-256 of the image bytes (of the URL text for an icon given as
-// a URL elsewhere), so the same image always gets the same URL.
+// Uploaded icons (base64 data URIs and files) are stored as CDN-like URLs, the way the
+// reference re-hosts uploads on ImageKit: https://ik.imagekit.io/contextgpt/<chatbotId>/
+// <field>-<hash8>.<ext>, where hash8 is the first 8 hex digits of the SHA-256 of the image
+// bytes, so the same image always gets the same URL. An icon given as a URL is kept as given.
 const (
 	iconCDNHost   = "ik.imagekit.io"
 	iconCDNPrefix = "https://" + iconCDNHost + "/contextgpt/"
@@ -118,7 +117,7 @@ func (m *Mock) getIcons(c *call) (result, error) {
 	if err != nil {
 		return result{}, iconsNotFound(err)
 	}
-	return result{Message: "Icons fetched successfully", Data: iconsView(doc)}, nil
+	return result{Message: "Icons fetched successfully", Data: viewIcons(doc)}, nil
 }
 
 func (m *Mock) updateIcons(c *call) (result, error) {
@@ -138,7 +137,7 @@ func (m *Mock) updateIcons(c *call) (result, error) {
 	if err != nil {
 		return result{}, iconsNotFound(err)
 	}
-	return result{Message: "Icons updated successfully", Data: iconsView(doc)}, nil
+	return result{Message: "Icons updated successfully", Data: viewIcons(doc)}, nil
 }
 
 // iconsNotFound answers the icons routes' documented RESOURCE_NOT_FOUND where the appearance
@@ -149,14 +148,6 @@ func iconsNotFound(err error) error {
 		return apierr.New(apierr.ResourceNotFound, "Appearance settings not found for this chatbot; create them first")
 	}
 	return e
-}
-
-func iconsView(doc store.Doc) map[string]any {
-	out := make(map[string]any, 5)
-	for _, f := range iconFields() {
-		out[f] = doc[f]
-	}
-	return out
 }
 
 // appearanceInput reads the fields of the named input schema from a JSON or multipart body.
@@ -313,7 +304,7 @@ func appearanceFieldInvalid(field, msg string) *apierr.Error {
 }
 
 // storeIconText stores an icon given as text: "" clears it (null); a `data:image/...;base64,`
-// URI is decoded and stored; an http(s) URL is re-hosted (a URL already on the CDN is kept).
+// URI is decoded and re-hosted; an http(s) URL is stored as given.
 func storeIconText(chatbotID, field, text string) (any, error) {
 	text = strings.TrimSpace(text)
 	switch {
@@ -337,14 +328,9 @@ func storeIconText(chatbotID, field, text string) (any, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, appearanceFieldInvalid(field, "must be an http(s) image URL or a data:image/...;base64, URI")
 	}
-	if strings.EqualFold(u.Hostname(), iconCDNHost) {
-		return text, nil
-	}
-	ext := strings.TrimPrefix(strings.ToLower(path.Ext(u.Path)), ".")
-	if _, ok := iconURLExt(ext); !ok {
-		ext = "png"
-	}
-	return iconURL(chatbotID, field, []byte(text), ext), nil
+	// A URL is stored as given, as the reference does; only base64 data and files are
+	// uploaded (re-hosted).
+	return text, nil
 }
 
 // storeIconFile stores an uploaded icon file; its type comes from the part's Content-Type
@@ -427,15 +413,6 @@ func iconImageExt(mediaType string) (string, bool) {
 		return "bmp", true
 	case "image/avif":
 		return "avif", true
-	}
-	return "", false
-}
-
-// iconURLExt tells whether a URL's extension names an image format.
-func iconURLExt(ext string) (string, bool) {
-	switch ext {
-	case "png", "jpg", "jpeg", "gif", "webp", "svg", "ico", "bmp", "avif":
-		return ext, true
 	}
 	return "", false
 }

@@ -162,9 +162,9 @@ func testAppearanceIconsAsDataURIAndURL(t *testing.T, tm *testMock) {
 	if user == nil || user[2] != "userIconSrc" || user[3] != m[3] {
 		t.Fatalf("got userIconSrc %q; want the same hash as botIconSrc (same bytes)", r.str("data.userIconSrc"))
 	}
-	agent := iconCDNPattern.FindStringSubmatch(r.str("data.agentIconSrc"))
-	if agent == nil || agent[4] != "jpeg" {
-		t.Fatalf("got agentIconSrc %q; want a re-hosted jpeg", r.str("data.agentIconSrc"))
+	// The reference: a URL given for an icon is stored as given; only base64 data is re-hosted.
+	if got := r.str("data.agentIconSrc"); got != "https://example.com/assets/agent.jpeg?v=2" {
+		t.Fatalf("got agentIconSrc %q; want the URL as given", got)
 	}
 	if r.str("data.bubbleIconSrc") != "https://ik.imagekit.io/contextgpt/icons/bubble.png" {
 		t.Fatalf("got bubbleIconSrc %q; want a CDN URL kept as is", r.str("data.bubbleIconSrc"))
@@ -270,7 +270,7 @@ func testAppearanceErrors(t *testing.T, tm *testMock) {
 	}{
 		{"get unknown chatbot", "GET", appearanceRoute("999999999999999999"), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"get other account", "GET", appearanceRoute(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
-		{"get no key", "GET", ap, "", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"get no key", "GET", ap, "", nil, 401, "MISSING_JWT", ""},
 		{"create by agent", "POST", appearanceRoute(botShipping), keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"update by agent", "PATCH", ap, keyAgent, map[string]any{"tooltip": "x"}, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"update empty", "PATCH", ap, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},

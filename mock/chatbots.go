@@ -19,40 +19,12 @@ func (m *Mock) registerChatbots() {
 	m.handle("createChatbotInAccount", store.PermEdit, m.createChatbotInAccount)
 }
 
-// chatbotView is the reference's Chatbot object.
-type chatbotView struct {
-	ChatbotID       string `json:"chatbotId"`
-	Name            string `json:"name"`
-	Description     string `json:"description"`
-	IsActive        bool   `json:"isActive"`
-	CreatedByUserID string `json:"createdByUserId"`
-	CreatedAt       string `json:"createdAt"`
-	UpdatedAt       string `json:"updatedAt"`
-}
-
-// chatbotSummaryView adds the account and the caller's per-chatbot role (my-chatbots, list).
-type chatbotSummaryView struct {
-	chatbotView
-	AccountID       string  `json:"accountId"`
-	UserChatbotRole *string `json:"userChatbotRole"`
-}
-
-// chatbotCreatedView is create-chatbot's answer: the documented fields and the rest.
-type chatbotCreatedView struct {
-	chatbotView
-	AccountID string `json:"accountId"`
-}
-
-func viewChatbot(c store.Chatbot) chatbotView {
-	return chatbotView{ChatbotID: c.ID, Name: c.Name, Description: c.Description, IsActive: c.IsActive,
-		CreatedByUserID: c.CreatedByUserID, CreatedAt: timestamp(c.CreatedAt), UpdatedAt: timestamp(c.UpdatedAt)}
-}
-
-func viewChatbotSummary(c store.Chatbot) chatbotSummaryView {
-	return chatbotSummaryView{chatbotView: viewChatbot(c), AccountID: c.AccountID}
-}
-
+// getMyChatbots answers from the per-user cache when it holds a fresh answer (the real
+// API caches this list for 10 minutes per user; see mychatbots_cache.go).
 func (m *Mock) getMyChatbots(c *call) (result, error) {
+	if data, ok := m.myChatbots.get(c.who.UserID, m.clock.Now()); ok {
+		return result{Message: "Success", Data: data}, nil
+	}
 	accounts, total := m.store.MyChatbots(c.who)
 	type accountView struct {
 		AccountID   string               `json:"accountId"`
@@ -68,7 +40,9 @@ func (m *Mock) getMyChatbots(c *call) (result, error) {
 		}
 		out = append(out, accountView{AccountID: a.AccountID, AccountName: a.AccountName, UserRole: a.UserRole, Chatbots: bots})
 	}
-	return result{Message: "Success", Data: map[string]any{"accounts": out, "totalCount": total}}, nil
+	data := map[string]any{"accounts": out, "totalCount": total}
+	m.myChatbots.put(c.who.UserID, data, m.clock.Now())
+	return result{Message: "Success", Data: data}, nil
 }
 
 func (m *Mock) listChatbots(c *call) (result, error) {
@@ -118,7 +92,7 @@ func (m *Mock) getAllChatbotsInAccount(c *call) (result, error) {
 }
 
 func (m *Mock) getChatbotByID(c *call) (result, error) {
-	bot, ok := m.store.Chatbot(c.param("chatbotId"))
+	bot, ok := m.store.Chatbot(c.access.ChatbotID)
 	if !ok {
 		return result{}, apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
 	}

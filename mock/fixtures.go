@@ -3,6 +3,7 @@ package mock
 import (
 	"bytes"
 	"fmt"
+	"sort"
 
 	"go.yaml.in/yaml/v3"
 
@@ -16,16 +17,20 @@ func defaultFixtures() []byte { return fixtures.Default() }
 // fixtureFile is the YAML shape of fixtures/default.yaml.
 type fixtureFile struct {
 	Accounts []struct {
-		ID   string `yaml:"id"`
-		Name string `yaml:"name"`
-		Plan string `yaml:"plan"`
+		ID     string   `yaml:"id"`
+		Name   string   `yaml:"name"`
+		Plan   string   `yaml:"plan"`
+		Addons []string `yaml:"addons"`
 	} `yaml:"accounts"`
 	Users []struct {
 		ID          string            `yaml:"id"`
 		Name        string            `yaml:"name"`
 		Email       string            `yaml:"email"`
 		Memberships map[string]string `yaml:"memberships"`
-		Keys        []struct {
+		// Chatbots maps chatbot id → the user's role on it (members other than
+		// SUPER_ADMIN reach only these chatbots).
+		Chatbots map[string]string `yaml:"chatbots"`
+		Keys     []struct {
 			Key     string `yaml:"key"`
 			Account string `yaml:"account"`
 			Name    string `yaml:"name"`
@@ -101,7 +106,15 @@ func applyFixtures(st *store.Store, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("fixtures: account %s: %w", a.ID, err)
 		}
-		if _, err := st.CreateAccount(store.NewAccount{ID: a.ID, Name: a.Name, Plan: plan}); err != nil {
+		var addons []string
+		for _, x := range a.Addons {
+			addon, ok := plans.ParseAddon(x)
+			if !ok {
+				return fmt.Errorf("fixtures: account %s: unknown add-on %q (want one of %v)", a.ID, x, plans.Addons())
+			}
+			addons = append(addons, addon)
+		}
+		if _, err := st.CreateAccount(store.NewAccount{ID: a.ID, Name: a.Name, Plan: plan, Addons: addons}); err != nil {
 			return fmt.Errorf("fixtures: account %s: %w", a.ID, err)
 		}
 	}
@@ -152,6 +165,22 @@ func applyFixtures(st *store.Store, data []byte) error {
 		}
 		if err := st.SeedChatbot(c.ID, seed); err != nil {
 			return fmt.Errorf("fixtures: chatbot %s: %w", c.ID, err)
+		}
+	}
+	for _, u := range f.Users {
+		bots := make([]string, 0, len(u.Chatbots))
+		for id := range u.Chatbots {
+			bots = append(bots, id)
+		}
+		sort.Strings(bots)
+		for _, id := range bots {
+			role, err := store.ParseRole(u.Chatbots[id])
+			if err != nil {
+				return fmt.Errorf("fixtures: user %s: chatbot %s: %w", u.ID, id, err)
+			}
+			if _, err := st.SetChatbotMember(id, u.ID, &role); err != nil {
+				return fmt.Errorf("fixtures: user %s: chatbot %s: %w", u.ID, id, err)
+			}
 		}
 	}
 	return nil

@@ -27,6 +27,10 @@ const (
 	keyAgent      = "sk_test_scale_agent"
 	keyEnterprise = "sk_test_enterprise_super_admin"
 
+	userEditor = "0b6a1c5e-8f2d-4a7b-9c3e-000000000006"
+	userAgent  = "0b6a1c5e-8f2d-4a7b-9c3e-000000000007"
+	userAdmin  = "0b6a1c5e-8f2d-4a7b-9c3e-000000000005"
+
 	accScale      = "361628903185300004"
 	accGrowth     = "361628903185300003"
 	botShipping   = "361628903185310001" // Scale account
@@ -76,6 +80,25 @@ func newTestMock(t testing.TB, opts ...testOption) *testMock {
 		_ = m.Close(ctx)
 	})
 	return tm
+}
+
+// addMember adds a member of the chatbot's account to the chatbot through the control
+// plane (role "" keeps its account role).
+func (tm *testMock) addMember(t testing.TB, chatbotID, userID, role string) {
+	t.Helper()
+	var body any
+	if role != "" {
+		body = map[string]any{"role": role}
+	}
+	tm.do("PUT", "/__mock/chatbots/"+chatbotID+"/members/"+userID, "", body).must(t, http.StatusOK)
+}
+
+// enableHumanSupport creates the chatbot's human-support settings with enableHumanSupport
+// on: a simulated visitor escalates only then.
+func (tm *testMock) enableHumanSupport(t testing.TB, chatbotID string) {
+	t.Helper()
+	tm.do("POST", "/api/v1/chatbots/chatbot/"+chatbotID+"/human-support-settings", keyScale,
+		map[string]any{"enableHumanSupport": true}).must(t, http.StatusCreated)
 }
 
 // resp is a decoded response.
@@ -210,4 +233,39 @@ func (r resp) at(path string) any {
 		}
 	}
 	return cur
+}
+
+// errorCase is one refused request and the answer it must get: its status, its code (any
+// code when ""), and, when errPath is set, the field the first entry of errors[] names.
+type errorCase struct {
+	name              string
+	method, path, key string
+	body              any
+	status            int
+	code              string
+	errPath           string
+}
+
+// checkErrors runs each case as a subtest and checks the whole failure envelope: status,
+// code, success false, data null, statusCode equal to the status, an Allow header on a 405,
+// and the field path when the case names one.
+func (tm *testMock) checkErrors(t *testing.T, cases []errorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tm.do(tc.method, tc.path, tc.key, tc.body).must(t, tc.status)
+			if tc.code != "" && r.code() != tc.code {
+				t.Fatalf("got code %q; want %q\nbody: %s", r.code(), tc.code, r.Raw)
+			}
+			if r.Body["success"] != false || r.Body["data"] != nil || r.at("statusCode") != float64(tc.status) {
+				t.Fatalf("got %s; want the error envelope with statusCode %d", r.Raw, tc.status)
+			}
+			if tc.status == 405 && r.Header.Get("Allow") == "" {
+				t.Fatal("405 without an Allow header")
+			}
+			if tc.errPath != "" && r.str("errors.0.path.0") != tc.errPath {
+				t.Fatalf("got errors %v; want path [%q]", r.Body["errors"], tc.errPath)
+			}
+		})
+	}
 }

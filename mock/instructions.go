@@ -3,6 +3,7 @@ package mock
 import (
 	"bytes"
 	"net/http"
+	"strings"
 
 	"github.com/contextgpt/sandbox/mock/store"
 )
@@ -19,44 +20,6 @@ func (m *Mock) registerInstructions() {
 	m.handle("deletePersona", store.PermEditSettings, m.deletePersona)
 	m.handle("selectPersona", store.PermEditSettings, m.selectPersona)
 	m.handle("updatePersona", store.PermEditSettings, m.updatePersona)
-}
-
-// instructionView is the API's Instruction object.
-type instructionView struct {
-	ID              string  `json:"id"`
-	ChatbotID       string  `json:"chatbotId"`
-	Title           *string `json:"title"`
-	Instruction     string  `json:"instruction"`
-	Deletable       bool    `json:"deletable"`
-	IsActive        bool    `json:"isActive"`
-	CreativityLevel float64 `json:"creativityLevel"`
-	CreatedAt       string  `json:"createdAt"`
-	UpdatedAt       string  `json:"updatedAt"`
-}
-
-// personaView is the API's Persona object.
-type personaView struct {
-	ID              string  `json:"id"`
-	ChatbotID       string  `json:"chatbotId"`
-	Title           string  `json:"title"`
-	Description     *string `json:"description"`
-	Instructions    string  `json:"instructions"`
-	CreativityLevel float64 `json:"creativityLevel"`
-	Deletable       bool    `json:"deletable"`
-	IsActive        bool    `json:"isActive"`
-	CreatedAt       string  `json:"createdAt"`
-	UpdatedAt       string  `json:"updatedAt"`
-}
-
-func viewInstruction(x store.Instruction) instructionView {
-	return instructionView{ID: x.ID, ChatbotID: x.ChatbotID, Title: x.Title, Instruction: x.Instruction, Deletable: x.Deletable,
-		IsActive: x.IsActive, CreativityLevel: x.CreativityLevel, CreatedAt: timestamp(x.CreatedAt), UpdatedAt: timestamp(x.UpdatedAt)}
-}
-
-func viewPersona(x store.Persona) personaView {
-	return personaView{ID: x.ID, ChatbotID: x.ChatbotID, Title: x.Title, Description: x.Description, Instructions: x.Instructions,
-		CreativityLevel: x.CreativityLevel, Deletable: x.Deletable, IsActive: x.IsActive,
-		CreatedAt: timestamp(x.CreatedAt), UpdatedAt: timestamp(x.UpdatedAt)}
 }
 
 // selectResult is the answer of a select: 200 for an existing item, 201 for a created one.
@@ -184,14 +147,27 @@ func (m *Mock) deletePersona(c *call) (result, error) {
 
 func (m *Mock) selectPersona(c *call) (result, error) {
 	var in struct {
-		PersonaID       string   `json:"personaId"`
-		Title           *string  `json:"title"`
+		PersonaID string  `json:"personaId"`
+		Title     *string `json:"title"`
+		// Name is the reference's word for the title in select-persona's description
+		// ("personaId or name is required"); title wins when both are sent.
+		Name            *string  `json:"name"`
 		Description     *string  `json:"description"`
 		Instructions    *string  `json:"instructions"`
 		CreativityLevel *float64 `json:"creativityLevel"`
 	}
 	if err := c.decode(&in); err != nil {
 		return result{}, err
+	}
+	if in.Title == nil {
+		in.Title = in.Name
+	}
+	// Creation data, as documented: a name with instructions, or a name with a description
+	// (the description then serves as the instructions).
+	if in.Instructions == nil || strings.TrimSpace(*in.Instructions) == "" {
+		if in.Description != nil && strings.TrimSpace(*in.Description) != "" {
+			in.Instructions = in.Description
+		}
 	}
 	x, created, err := m.store.SelectPersona(c.param("chatbotId"), store.SelectInput{ID: in.PersonaID, Title: in.Title,
 		Body: in.Instructions, Description: in.Description, CreativityLevel: in.CreativityLevel})

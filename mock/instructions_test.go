@@ -217,8 +217,8 @@ func testActivatableErrors(t *testing.T, tm *testMock) {
 			{"delete without ids", "DELETE", a.path, keyScale, nil, 400, "MISSING_REQUIRED_FIELD", ""},
 			{"delete by agent", "DELETE", a.path + "?" + a.idField + "=" + fixtureID, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
 			{"select nothing", "POST", a.selectPath(), keyScale, map[string]any{}, 400, "MISSING_REQUIRED_FIELD", a.idField},
-			{"select unknown id", "POST", a.selectPath(), keyScale, map[string]any{a.idField: unknown}, 404, "RESOURCE_NOT_FOUND", ""},
-			{"select unknown title without body", "POST", a.selectPath(), keyScale, map[string]any{"title": "No such"}, 400, "MISSING_REQUIRED_FIELD", a.bodyField},
+			{"select unknown id", "POST", a.selectPath(), keyScale, map[string]any{a.idField: unknown}, selectUnknownStatus(a.name), selectUnknownCode(a.name), ""},
+			{"select unknown title without body", "POST", a.selectPath(), keyScale, map[string]any{"title": "No such"}, selectUnknownStatus(a.name), selectUnknownCode(a.name), selectUnknownField(a.name, a.bodyField)},
 			{"select by agent", "POST", a.selectPath(), keyAgent, map[string]any{a.idField: fixtureID}, 403, "INSUFFICIENT_PERMISSIONS", ""},
 			{"update unknown", "PATCH", a.path + "/" + unknown, keyScale, map[string]any{"title": "t"}, 404, "RESOURCE_NOT_FOUND", ""},
 			{"update nothing", "PATCH", a.path + "/" + fixtureID, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},
@@ -254,4 +254,27 @@ func TestActivatables(t *testing.T) {
 	t.Run("ActivatableLifecycle", func(t *testing.T) { testActivatableLifecycle(t, tm) })
 	t.Run("InstructionActivationRules", func(t *testing.T) { testInstructionActivationRules(t, tm) })
 	t.Run("PersonaDescription", func(t *testing.T) { testPersonaDescription(t, tm) })
+}
+
+// select-persona documents 404 for an unknown persona; select-instruction documents only
+// 200, 201 and 400, so an unknown id without creation data is 400 MISSING_REQUIRED_FIELD.
+func selectUnknownStatus(resource string) int {
+	if resource == "instructions" {
+		return 400
+	}
+	return 404
+}
+
+func selectUnknownCode(resource string) string {
+	if resource == "instructions" {
+		return "MISSING_REQUIRED_FIELD"
+	}
+	return "RESOURCE_NOT_FOUND"
+}
+
+func selectUnknownField(resource, field string) string {
+	if resource == "instructions" {
+		return field
+	}
+	return ""
 }

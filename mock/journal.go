@@ -33,6 +33,7 @@ func (m *Mock) isAPIPath(path string) bool {
 // beginAPI starts the journal entry of an API request and answers its X-Request-Id.
 func (m *Mock) beginAPI(w http.ResponseWriter, r *http.Request) *reqInfo {
 	info := &reqInfo{r: r, start: time.Now(), arrived: m.clock.Now(), api: m.isAPIPath(r.URL.Path)}
+	info.rate.now = info.arrived
 	if !info.api {
 		return info
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/limits"
@@ -32,6 +33,7 @@ func (m *Mock) limitsName() string {
 type rateHeaders struct {
 	set  bool
 	best limits.Decision
+	now  time.Time // the mock's clock when the request arrived
 }
 
 func (h *rateHeaders) consider(d limits.Decision) {
@@ -50,7 +52,9 @@ func (h *rateHeaders) reset(d limits.Decision) int {
 	return limits.Seconds(d.Reset)
 }
 
-// write puts the headers on w (before the status line is written).
+// write puts the headers on w (before the status line is written). X-RateLimit-Reset is
+// the Unix time (seconds since the epoch, on the mock's clock) when the window frees a
+// slot, as the developers' overview shows (1640000000), not a number of seconds.
 func (h *rateHeaders) write(w http.ResponseWriter) {
 	if !h.set {
 		return
@@ -58,7 +62,12 @@ func (h *rateHeaders) write(w http.ResponseWriter) {
 	hd := w.Header()
 	hd.Set("X-RateLimit-Limit", strconv.Itoa(h.best.Limit))
 	hd.Set("X-RateLimit-Remaining", strconv.Itoa(h.best.Remaining))
-	hd.Set("X-RateLimit-Reset", strconv.Itoa(h.reset(h.best)))
+	hd.Set("X-RateLimit-Reset", strconv.FormatInt(h.resetAt(), 10))
+}
+
+// resetAt is the Unix time of the reset: the arrival second plus the whole seconds to wait.
+func (h *rateHeaders) resetAt() int64 {
+	return h.now.Unix() + int64(h.reset(h.best))
 }
 
 // rateLimited is the 429 of a refused decision.

@@ -46,7 +46,7 @@ func (m *Mock) deleteLocalizationText(c *call) (result, error) {
 	if err := m.store.DeleteLocalization(c.param("chatbotId"), c.query.Get("localeCode")); err != nil {
 		return result{}, err
 	}
-	return result{Message: "Localization text deleted successfully", NoData: true}, nil
+	return result{Message: "Localization text deleted successfully", Data: nil}, nil
 }
 
 // getLocalizationByLocale reads localeCode from the query, else from the reference's JSON

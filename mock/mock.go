@@ -50,11 +50,15 @@ type Config struct {
 	Limits *limits.Config
 	// StateFile, when set, is loaded at start if it exists and saved atomically by Close.
 	StateFile string
+	// MyChatbotsTTL is how long GET /v1/chatbots/my-chatbots answers are cached per user on
+	// the mock's clock, as the real API caches them (DefaultConfig: 10 minutes); 0 turns
+	// the cache off (--my-chatbots-cache off).
+	MyChatbotsTTL time.Duration
 }
 
 // DefaultConfig is the mock as `make run` starts it.
 func DefaultConfig() Config {
-	return Config{Seed: 1, Limits: limits.Documented()}
+	return Config{Seed: 1, Limits: limits.Documented(), MyChatbotsTTL: DefaultMyChatbotsTTL}
 }
 
 // Mock is the mock server; it is an http.Handler.
@@ -84,6 +88,10 @@ type Mock struct {
 	onReset        []func()         // what else POST /__mock/reset clears (webhook sinks, deliveries)
 	onImport       []func()         // what runs after PUT /__mock/state imported a document
 	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
+	myChatbots     *myChatbotsCache // GET /v1/chatbots/my-chatbots per user (mychatbots_cache.go)
+
+	// mutation is a test's deliberate defect, nil otherwise (mutation.go).
+	mutation atomic.Pointer[mutation]
 }
 
 // New builds a mock: it loads the spec and fixtures once and builds every validator once.
@@ -101,14 +109,15 @@ func New(cfg Config) (*Mock, error) {
 		doc = spec.ContextGPTDocument()
 	}
 	// The two documents load in parallel: parsing the YAML is most of the start-up time.
+	// They load once per process (spec.Shared): a second mock starts in milliseconds.
 	adminc := make(chan error, 1)
 	go func() {
 		var err error
-		m.admin, err = spec.Load(spec.MockAdminDocument())
+		m.admin, err = spec.Shared(spec.MockAdminDocument())
 		adminc <- err
 	}()
 	var err error
-	m.spec, err = spec.Load(doc)
+	m.spec, err = spec.Shared(doc)
 	if aerr := <-adminc; aerr != nil {
 		return nil, fmt.Errorf("mock: control-plane spec: %w", aerr)
 	}
@@ -118,14 +127,17 @@ func New(cfg Config) (*Mock, error) {
 	m.defaults = m.spec.Defaults()
 	m.fake = fake.New(cfg.Seed)
 	if cfg.Strict {
-		if m.validator, err = spec.NewResponseValidator(doc); err != nil {
+		if m.validator, err = spec.SharedResponseValidator(doc); err != nil {
 			return nil, fmt.Errorf("mock: response validator: %w", err)
 		}
-		if m.adminVal, err = spec.NewResponseValidator(spec.MockAdminDocument()); err != nil {
+		if m.adminVal, err = spec.SharedResponseValidator(spec.MockAdminDocument()); err != nil {
 			return nil, fmt.Errorf("mock: control-plane validator: %w", err)
 		}
 	}
 	m.store = store.New(store.Config{Seed: cfg.Seed, Now: m.clock.Now, Plans: planTable(cfg.Limits)})
+	m.myChatbots = newMyChatbotsCache(cfg.MyChatbotsTTL)
+	m.onReset = append(m.onReset, m.myChatbots.clear)
+	m.onImport = append(m.onImport, m.myChatbots.clear)
 	m.fixtures = cfg.Fixtures
 	if m.fixtures == nil && m.contract {
 		m.fixtures = defaultFixtures()
@@ -153,6 +165,8 @@ func (m *Mock) Spec() *spec.Spec { return m.spec }
 
 // ServeHTTP runs the request chain.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w, finishMutation := m.mutateResponse(w, r)
+	defer finishMutation()
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	var out http.ResponseWriter = rec
@@ -191,7 +205,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.serveAdmin(out, r)
 		return
 	}
-	m.serveAPI(out, r, info)
+	m.serveChain(out, r, info)
 }
 
 // checkContract validates a buffered response (strict mode) and reports violations.

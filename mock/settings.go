@@ -2,6 +2,7 @@ package mock
 
 import (
 	"encoding/json"
+	"net/http"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
@@ -112,7 +113,9 @@ func (m *Mock) getAdvancedSettings(c *call) (result, error) {
 
 // updateAdvancedSettings is the reference's stub: a valid, permitted request is 501.
 func (m *Mock) updateAdvancedSettings(c *call) (result, error) {
-	return result{}, apierr.New(apierr.NotImplemented, "Advanced settings update is not implemented yet")
+	// The reference's 501 carries error.code INTERNAL_SERVER_ERROR.
+	return result{}, &apierr.Error{Code: apierr.InternalServerError, Message: "Advanced settings update is not implemented yet",
+		StatusOverride: http.StatusNotImplemented}
 }
 
 func (m *Mock) getChatMode(c *call) (result, error) {

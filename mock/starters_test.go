@@ -167,8 +167,8 @@ func testPairErrors(t *testing.T, tm *testMock) {
 			code   string
 			field  string
 		}{
-			{"both pairs", map[string]any{"buttonTitle": "a", "buttonMessage": "b", "linkText": "c", "linkSrc": "https://x.example"}, 400, "INVALID_FIELD_VALUE", ""},
-			{"button and half link", map[string]any{"buttonTitle": "a", "buttonMessage": "b", "linkSrc": "https://x.example"}, 400, "INVALID_FIELD_VALUE", ""},
+			{"both pairs", map[string]any{"buttonTitle": "a", "buttonMessage": "b", "linkText": "c", "linkSrc": "https://x.example"}, 400, "MISSING_REQUIRED_FIELD", ""},
+			{"button and half link", map[string]any{"buttonTitle": "a", "buttonMessage": "b", "linkSrc": "https://x.example"}, 400, "MISSING_REQUIRED_FIELD", ""},
 			{"neither", map[string]any{}, 400, "MISSING_REQUIRED_FIELD", "buttonTitle"},
 			{"blank pair", map[string]any{"buttonTitle": " ", "buttonMessage": ""}, 400, "MISSING_REQUIRED_FIELD", "buttonTitle"},
 			{"half button", map[string]any{"buttonTitle": "a"}, 400, "MISSING_REQUIRED_FIELD", "buttonMessage"},
@@ -214,7 +214,7 @@ func testPairErrors(t *testing.T, tm *testMock) {
 			{"list unknown chatbot", "GET", "/api/v1/chatbots/chatbot/999999999999999999/" + path.Base(p.path), keyScale, nil, 404, "CHATBOT_NOT_FOUND"},
 			{"delete without ids", "DELETE", p.path, keyScale, nil, 400, "MISSING_REQUIRED_FIELD"},
 			{"reorder without orderedIds", "PATCH", p.path + "/reorder", keyScale, map[string]any{}, 400, "MISSING_REQUIRED_FIELD"},
-			{"reorder missing one", "PATCH", p.path + "/reorder", keyScale, map[string]any{"orderedIds": existing[1:]}, 400, "INVALID_FIELD_VALUE"},
+			{"reorder empty", "PATCH", p.path + "/reorder", keyScale, map[string]any{"orderedIds": []string{}}, 400, "MISSING_REQUIRED_FIELD"},
 			{"reorder duplicate", "PATCH", p.path + "/reorder", keyScale, map[string]any{"orderedIds": append([]string{existing[0]}, existing[:len(existing)-1]...)}, 400, "INVALID_FIELD_VALUE"},
 			{"reorder unknown", "PATCH", p.path + "/reorder", keyScale, map[string]any{"orderedIds": append(append([]string{}, existing[1:]...), "nope")}, 400, "INVALID_FIELD_VALUE"},
 			{"reorder extra", "PATCH", p.path + "/reorder", keyScale, map[string]any{"orderedIds": append(append([]string{}, existing...), "nope")}, 400, "INVALID_FIELD_VALUE"},

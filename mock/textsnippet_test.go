@@ -9,6 +9,9 @@ func TestTextSnippet(t *testing.T) {
 	bot := tm.do("POST", "/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale,
 		map[string]any{"name": "Snippet bot", "description": "d"}).must(t, 201).str("data.chatbotId")
 	path := "/api/v1/chatbots/chatbot/" + bot + "/text-snippet"
+	// Membership is per chatbot: the editor and the agent reach it once added.
+	tm.addMember(t, bot, userEditor, "")
+	tm.addMember(t, bot, userAgent, "")
 	if r := tm.do("GET", path, keyScale, nil).must(t, 404); r.code() != "TEXT_SNIPPET_NOT_FOUND" {
 		t.Fatalf("got code %q; want TEXT_SNIPPET_NOT_FOUND", r.code())
 	}
@@ -40,7 +43,7 @@ func TestTextSnippet(t *testing.T) {
 	}{
 		{"agent cannot write", "POST", keyAgent, map[string]any{"description": "x"}, 403, "INSUFFICIENT_PERMISSIONS"},
 		{"wrong type", "POST", keyScale, map[string]any{"description": 5}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"no key", "GET", "", nil, 401, "API_KEY_NOT_VALID"},
+		{"no key", "GET", "", nil, 401, "MISSING_JWT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if r := tm.do(tc.method, path, tc.key, tc.body).must(t, tc.status); r.code() != tc.code {

@@ -50,12 +50,11 @@ func (m *Mock) registerVisitors() {
 // code's status (404 for unknown chatbots and threads, 409 for lead collection off); the
 // store's RESOURCE_NOT_FOUND is a thread here.
 func writeStoreAdminError(w http.ResponseWriter, err error) {
-	e := apierr.As(err)
-	code := e.Code
-	if code == apierr.ResourceNotFound {
-		code = apierr.ThreadNotFound
+	e := *apierr.As(err)
+	if e.Code == apierr.ResourceNotFound {
+		e.Code = apierr.ThreadNotFound
 	}
-	writeAdminError(w, code, e.Message)
+	writeAdminErr(w, &e)
 }
 
 func (m *Mock) adminOpenVisitorThread(w http.ResponseWriter, r *http.Request, route *spec.Route) {
@@ -126,12 +125,19 @@ func (m *Mock) adminSendVisitorMessage(w http.ResponseWriter, r *http.Request, r
 		writeStoreAdminError(w, err)
 		return
 	}
-	turn := store.VisitorTurn{Content: in.Content, Escalate: store.WantsHuman(in.Content, v.HumanSupport, v.FollowUps)}
+	// Past the per-conversation cap the visitor is told to start a new conversation:
+	// nothing is stored or charged.
+	if err := v.ConversationLimitError(); err != nil {
+		writeStoreAdminError(w, err)
+		return
+	}
+	// A visitor escalates only when human support is enabled (settings present and on).
+	turn := store.VisitorTurn{Content: in.Content, Escalate: v.HumanSupportOn() && store.WantsHuman(in.Content, v.HumanSupport, v.FollowUps)}
 	if v.LeadCollection() {
 		turn.Lead = store.FindContact(in.Content)
 	}
 	autoEscalate, _ := v.LeadSettings["autoEscalateOnLeadCapture"].(bool)
-	escalates := turn.Escalate || (autoEscalate && !turn.Lead.Empty())
+	escalates := turn.Escalate || (autoEscalate && v.HumanSupportOn() && !turn.Lead.Empty())
 	aiReplies := 0
 	if v.AIAnswers() && !escalates {
 		turn.Reply = m.simulatedReply(v, in.Content)
@@ -156,17 +162,6 @@ func (m *Mock) adminSendVisitorMessage(w http.ResponseWriter, r *http.Request, r
 	}
 	out["followUpPrompts"] = fus
 	writeJSON(w, http.StatusCreated, out)
-}
-
-type leadView struct {
-	ID         string  `json:"id"`
-	ChatbotID  string  `json:"chatbotId"`
-	ThreadID   string  `json:"threadId"`
-	VisitorID  string  `json:"visitorId"`
-	Name       *string `json:"name"`
-	Email      *string `json:"email"`
-	Phone      *string `json:"phone"`
-	CapturedAt string  `json:"capturedAt"`
 }
 
 func (m *Mock) adminSubmitVisitorContact(w http.ResponseWriter, r *http.Request, route *spec.Route) {

@@ -191,6 +191,7 @@ func TestVisitorMessageRefusedWholeAtPlanLimit(t *testing.T) {
 
 func TestVisitorEscalation(t *testing.T) {
 	tm := newTestMock(t)
+	tm.enableHumanSupport(t, botShipping)
 	thread := tm.openVisitor(t, botShipping)
 	for _, text := range []string{"ok", "Can I speak to a REAL person, please?"} {
 		r := tm.say(t, botShipping, thread, text).must(t, http.StatusCreated)
@@ -222,7 +223,7 @@ func TestVisitorEscalation(t *testing.T) {
 	}
 
 	// The human-support settings' phrase, and an escalating follow-up prompt's message, escalate too.
-	tm.do("POST", "/api/v1/chatbots/chatbot/"+botShipping+"/human-support-settings", keyScale, map[string]any{"requestHumanSupportPrompt": "Get me the boss"}).must(t, http.StatusCreated)
+	tm.do("PATCH", "/api/v1/chatbots/chatbot/"+botShipping+"/human-support-settings", keyScale, map[string]any{"requestHumanSupportPrompt": "Get me the boss"}).must(t, http.StatusOK)
 	for _, text := range []string{"get me the boss!", "I want to talk to a human", "Talk to a person now"} {
 		th := tm.openVisitor(t, botShipping)
 		if r := tm.say(t, botShipping, th, text).must(t, http.StatusCreated); r.at("escalated") != true {
@@ -357,6 +358,7 @@ func byEvent(t *testing.T, ds []any) map[string][]map[string]any {
 
 func TestEscalationFlowEndToEndWebhooks(t *testing.T) {
 	tm := newTestMock(t)
+	tm.enableHumanSupport(t, botShipping)
 	tm.hookToSink(t, "escalation")
 	r := tm.do("POST", visitorsPath(botShipping), "", map[string]any{"visitorName": "Ada Lovelace"}).must(t, http.StatusCreated)
 	thread := r.str("thread.id")
@@ -417,6 +419,7 @@ func TestEscalationFlowEndToEndWebhooks(t *testing.T) {
 
 func TestLeadFlowEndToEndWebhooks(t *testing.T) {
 	tm := newTestMock(t)
+	tm.enableHumanSupport(t, botShipping)
 	tm.hookToSink(t, "leads", "NEW_LEAD", "CONVERSATION_ESCALATED")
 	tm.do("POST", "/api/v1/chatbots/chatbot/"+botShipping+"/lead-settings", keyScale,
 		map[string]any{"enableLeadCollection": true, "autoEscalateOnLeadCapture": true}).must(t, http.StatusCreated)
@@ -485,5 +488,98 @@ func TestVisitorMessageDoesNotWaitForWebhook(t *testing.T) {
 		if d.Status != store.DeliveryPending || d.Attempts != 0 {
 			t.Fatalf("delivery %+v; want PENDING while the receiver holds it", d)
 		}
+	}
+}
+
+// The human-support page: escalation is a feature of the chatbot's human-support settings;
+// a visitor asking for a human on a chatbot without them (or with them off) gets an AI
+// answer, not an escalation.
+func TestEscalationNeedsHumanSupportEnabled(t *testing.T) {
+	tm := newTestMock(t)
+	log := &threadEventLog{}
+	tm.m.Store().SetOnEvent(log.add)
+	ask := func() resp {
+		th := tm.openVisitor(t, botShipping)
+		return tm.say(t, botShipping, th, "I want to talk to a human").must(t, http.StatusCreated)
+	}
+	if r := ask(); r.at("escalated") != false || r.at("reply") == nil {
+		t.Fatalf("without human-support settings: %s", r.Raw)
+	}
+	tm.do("POST", "/api/v1/chatbots/chatbot/"+botShipping+"/human-support-settings", keyScale,
+		map[string]any{"enableHumanSupport": false}).must(t, http.StatusCreated)
+	if r := ask(); r.at("escalated") != false {
+		t.Fatalf("with human support off: %s", r.Raw)
+	}
+	// Lead capture with autoEscalateOnLeadCapture does not escalate either.
+	tm.do("POST", "/api/v1/chatbots/chatbot/"+botShipping+"/lead-settings", keyScale,
+		map[string]any{"enableLeadCollection": true, "autoEscalateOnLeadCapture": true}).must(t, http.StatusCreated)
+	th := tm.openVisitor(t, botShipping)
+	if r := tm.say(t, botShipping, th, "mail me at grace@example.com").must(t, http.StatusCreated); r.at("escalated") != false || r.at("leadCaptured") != true {
+		t.Fatalf("lead with human support off: %s", r.Raw)
+	}
+	if n := len(log.of("CONVERSATION_ESCALATED")); n != 0 {
+		t.Fatalf("%d escalations with human support off", n)
+	}
+	tm.do("PATCH", "/api/v1/chatbots/chatbot/"+botShipping+"/human-support-settings", keyScale,
+		map[string]any{"enableHumanSupport": true}).must(t, http.StatusOK)
+	if r := ask(); r.at("escalated") != true {
+		t.Fatalf("with human support on: %s", r.Raw)
+	}
+}
+
+// The webhooks page: "each source event is dispatched at most once"; a visitor sending the
+// same contact details twice is one lead event.
+func TestSameVisitorContactFiresOneNewLead(t *testing.T) {
+	tm := newTestMock(t)
+	log := &threadEventLog{}
+	tm.m.Store().SetOnEvent(log.add)
+	tm.do("POST", "/api/v1/chatbots/chatbot/"+botShipping+"/lead-settings", keyScale,
+		map[string]any{"enableLeadCollection": true}).must(t, http.StatusCreated)
+	th := tm.openVisitor(t, botShipping)
+	contact := map[string]any{"name": "Grace Hopper", "email": "grace@example.com"}
+	first := tm.do("POST", visitorContactPath(botShipping, th), "", contact).must(t, http.StatusCreated)
+	second := tm.do("POST", visitorContactPath(botShipping, th), "", contact).must(t, http.StatusCreated)
+	if first.str("lead.id") != second.str("lead.id") || first.str("lead.capturedAt") != second.str("lead.capturedAt") {
+		t.Fatalf("the same details made a new capture: %s / %s", first.Raw, second.Raw)
+	}
+	if n := len(log.of("NEW_LEAD")); n != 1 {
+		t.Fatalf("got %d NEW_LEAD events for the same contact twice; want 1", n)
+	}
+	// The same e-mail again in a message is no new event either; a new phone is.
+	tm.say(t, botShipping, th, "it is grace@example.com").must(t, http.StatusCreated)
+	if n := len(log.of("NEW_LEAD")); n != 1 {
+		t.Fatalf("got %d NEW_LEAD after the same e-mail in a message; want 1", n)
+	}
+	tm.do("POST", visitorContactPath(botShipping, th), "", map[string]any{"phone": "+1 555 0100 200"}).must(t, http.StatusCreated)
+	if n := len(log.of("NEW_LEAD")); n != 2 {
+		t.Fatalf("got %d NEW_LEAD after new details; want 2", n)
+	}
+}
+
+// The webhooks page: the escalation payload's `user` (id, email, name, phone, verified,
+// createdAt) names the visitor whenever it is identified; null only when anonymous.
+func TestEscalationWebhookCarriesIdentifiedVisitor(t *testing.T) {
+	tm := newTestMock(t)
+	tm.enableHumanSupport(t, botShipping)
+	tm.hookToSink(t, "who", "CONVERSATION_ESCALATED")
+	named := tm.do("POST", visitorsPath(botShipping), "", map[string]any{"visitorName": "Ada Lovelace", "visitorEmail": "ada@example.com"}).must(t, http.StatusCreated)
+	tm.say(t, botShipping, named.str("thread.id"), "I want to talk to a human").must(t, http.StatusCreated)
+	anon := tm.openVisitor(t, botShipping)
+	tm.say(t, botShipping, anon, "I want to talk to a human").must(t, http.StatusCreated)
+	ds := tm.sinkDeliveries(t, "who", 2)
+	users := map[string]any{}
+	for _, x := range ds {
+		d := x.(map[string]any)
+		body, _ := d["body"].(map[string]any)
+		data, _ := body["data"].(map[string]any)
+		users[data["threadId"].(string)] = data["user"]
+	}
+	u, _ := users[named.str("thread.id")].(map[string]any)
+	if u == nil || u["name"] != "Ada Lovelace" || u["email"] != "ada@example.com" || u["phone"] != nil || u["verified"] != false ||
+		u["id"] != named.str("thread.visitorId") || u["createdAt"] == nil {
+		t.Fatalf("identified visitor: user %v", users[named.str("thread.id")])
+	}
+	if v, ok := users[anon]; !ok || v != nil {
+		t.Fatalf("anonymous visitor: user %v (present %v); want null", v, ok)
 	}
 }

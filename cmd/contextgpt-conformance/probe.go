@@ -122,7 +122,7 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 		if sp, err := spec.Load(doc); err != nil {
 			errs = append(errs, fmt.Errorf("--spec: %w", err))
 		} else {
-			cfg.Pairs = pairs.New(sp)
+			cfg.Pairs = pairs.New(sp, probe.Selector(cfg.Operations))
 		}
 	}
 	if len(errs) == 0 && *withSuite {

@@ -73,6 +73,8 @@ type options struct {
 	quiet      bool
 	limits     string
 	stateFile  string
+	// myChatbotsCache is "on" (10 minutes, as the real API), "off", or a duration.
+	myChatbotsCache string
 	// webhookTimeout is the webhook receivers' time to answer, in real time.
 	webhookTimeout time.Duration
 }
@@ -97,6 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Var(durationFlag{&o.webhookTimeout}, "webhook-timeout", "how long a webhook receiver has to answer, in real time")
 	fs.StringVar(&o.limits, "limits", env("LIMITS", "documented"), "documented, off, or a YAML file that overrides any limit (see mock/limits)")
 	fs.StringVar(&o.stateFile, "state-file", env("STATE_FILE", ""), "load the domain state from this file at start (if it exists) and save it there atomically on shutdown")
+	fs.StringVar(&o.myChatbotsCache, "my-chatbots-cache", env("MY_CHATBOTS_CACHE", "on"), "GET /v1/chatbots/my-chatbots is cached per user for 10 minutes, as on the real API: on, off, or another duration (e.g. 30s)")
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{err}
 	}
@@ -105,6 +108,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.clockMode != "real" && o.clockMode != "manual" {
 		return o, usageError{fmt.Errorf("--clock must be real or manual, not %q", o.clockMode)}
+	}
+	if _, err := myChatbotsTTL(o.myChatbotsCache); err != nil {
+		return o, usageError{err}
 	}
 	return o, nil
 }
@@ -125,6 +131,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.Logger = logger
 	cfg.StateFile = o.stateFile
 	cfg.WebhookTimeout = o.webhookTimeout
+	cfg.MyChatbotsTTL, _ = myChatbotsTTL(o.myChatbotsCache) // checked by parseFlags
 	if cfg.Limits, err = limits.Load(o.limits); err != nil {
 		return usageError{fmt.Errorf("--limits: %w", err)}
 	}
@@ -204,4 +211,19 @@ func newLogger(o options, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, hopts)), nil
 	}
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", o.logFormat)
+}
+
+// myChatbotsTTL reads --my-chatbots-cache: on (the real API's 10 minutes), off, or a duration.
+func myChatbotsTTL(v string) (time.Duration, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "":
+		return mock.DefaultMyChatbotsTTL, nil
+	case "off", "false", "0":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("--my-chatbots-cache must be on, off or a duration such as 30s, not %q", v)
+	}
+	return d, nil
 }

@@ -49,7 +49,16 @@ func (f inputFlag) Set(s string) error {
 func Command(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("parity", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, Usage); fs.PrintDefaults() }
+	fs.Usage = func() {
+		// Asked for (-h): the usage and the flags on stdout; after a bad flag: on stderr.
+		w := stderr
+		if wantsHelp(args) {
+			w = stdout
+		}
+		fmt.Fprint(w, Usage)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -201,4 +210,17 @@ func WriteJSON(w io.Writer, res *Result, red *report.Redactor) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// wantsHelp reports whether the arguments ask for the usage.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return false
 }

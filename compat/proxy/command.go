@@ -33,7 +33,16 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 	defer stop()
 	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, Usage) }
+	fs.Usage = func() {
+		// Asked for (-h): the usage and the flags on stdout; after a bad flag: on stderr.
+		w := stderr
+		if wantsHelp(args) {
+			w = stdout
+		}
+		fmt.Fprint(w, Usage)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -133,4 +142,17 @@ func writeFile(path string, rep Report, write func(io.Writer, Report) error) err
 		return err
 	}
 	return f.Close()
+}
+
+// wantsHelp reports whether the arguments ask for the usage.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return false
 }

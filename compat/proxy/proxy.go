@@ -32,14 +32,14 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
-// Check codes the proxy adds to those of the harness (spec.Check*, conformance.Check*).
+// Check codes the proxy adds to those of the harness (spec.Check*, conformance.Check*); all
+// are in conformance.Checks. An upstream that gives no (complete) answer is
+// conformance.CheckTransport.
 const (
 	// CheckRequestSchema: a request's parameters or body break the operation's contract.
 	CheckRequestSchema = "request-schema"
 	// CheckRequestMethod: the path is declared, the method is not.
 	CheckRequestMethod = "request-method"
-	// CheckTransport: the upstream gave no (complete) answer.
-	CheckTransport = "transport"
 )
 
 // ReportPath answers the findings so far: JSON, or JUnit with ?format=junit.
@@ -278,6 +278,9 @@ func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 func (p *Proxy) enqueue(ex *exchange) {
+	// What the client sent is learned here, in the order exchanges end, so a secret a client
+	// sends is known before any later exchange is checked and logged.
+	p.learnRequestSecrets(ex)
 	p.pending.Add(1)
 	p.closeMu.RLock()
 	defer p.closeMu.RUnlock()
@@ -381,7 +384,7 @@ func (t *teeBody) Close() error {
 
 // validate checks one exchange and records its findings.
 func (p *Proxy) validate(ex *exchange) {
-	p.learnSecrets(ex)
+	p.learnResponseSecrets(ex)
 	src := p.api
 	if strings.HasPrefix(ex.url.Path, "/__mock/") {
 		src = p.control
@@ -390,7 +393,7 @@ func (p *Proxy) validate(ex *exchange) {
 	add := func(direction string, opID string, pr spec.Problem) {
 		findings = append(findings, Finding{Seq: ex.seq, Time: ex.at.UTC(), Direction: direction,
 			Method: ex.method, Path: ex.url.Path, Status: ex.status, OperationID: opID,
-			Check: pr.Check, Pointer: pr.Pointer, SpecLocation: pr.SpecLocation,
+			Check: pr.Check, Category: conformance.CategoryOf(pr.Check), Pointer: pr.Pointer, SpecLocation: pr.SpecLocation,
 			Expected: pr.Expected, Actual: pr.Actual, Message: pr.Message})
 	}
 	route, err := src.spec.Match(ex.method, ex.url.EscapedPath())
@@ -410,7 +413,7 @@ func (p *Proxy) validate(ex *exchange) {
 	validated := false
 	switch {
 	case ex.err != nil:
-		add("response", opID(route), spec.Problem{Check: CheckTransport, Expected: "a complete answer",
+		add("response", opID(route), spec.Problem{Check: conformance.CheckTransport, Expected: "a complete answer",
 			Actual: ex.err.Error(), Message: "the upstream gave no complete answer"})
 	case route != nil && ex.clientGone:
 		p.mu.Lock()
@@ -508,9 +511,9 @@ func decodedBody(ex *exchange) ([]byte, bool, string) {
 	}
 }
 
-// learnSecrets teaches the redactor the request's bearer key and every secret-looking
-// string field of the JSON bodies (webhook secrets, sandbox keys, tokens).
-func (p *Proxy) learnSecrets(ex *exchange) {
+// learnRequestSecrets teaches the redactor the request's bearer key, key and token headers
+// and every secret-named string field of its JSON body (a webhook secret).
+func (p *Proxy) learnRequestSecrets(ex *exchange) {
 	for _, v := range ex.header.Values("Authorization") {
 		_, tok, ok := strings.Cut(v, " ")
 		if !ok {
@@ -523,14 +526,34 @@ func (p *Proxy) learnSecrets(ex *exchange) {
 			p.red.Add(v)
 		}
 	}
-	for _, c := range []*capture{ex.reqBody, ex.respBody} {
-		if c == nil || c.truncated || c.buf.Len() == 0 {
-			continue
+	if ex.reqBody != nil {
+		select {
+		case <-ex.reqDone:
+			p.learnBodySecrets(ex.reqBody)
+		default: // the transport still holds it: the worker looks once it is done
 		}
-		var v any
-		if json.Unmarshal(c.buf.Bytes(), &v) == nil {
-			p.walkSecrets("", v)
+	}
+}
+
+// learnResponseSecrets learns the secret-named fields of the answer (a sandbox's key).
+func (p *Proxy) learnResponseSecrets(ex *exchange) {
+	if ex.reqBody != nil {
+		select {
+		case <-ex.reqDone:
+			p.learnBodySecrets(ex.reqBody)
+		case <-time.After(5 * time.Second):
 		}
+	}
+	p.learnBodySecrets(ex.respBody)
+}
+
+func (p *Proxy) learnBodySecrets(c *capture) {
+	if c == nil || c.truncated || c.buf.Len() == 0 {
+		return
+	}
+	var v any
+	if json.Unmarshal(c.buf.Bytes(), &v) == nil {
+		p.walkSecrets("", v)
 	}
 }
 

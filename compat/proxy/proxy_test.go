@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
 )
@@ -346,6 +347,7 @@ func TestProxyReportEndpoint(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &rep))
 	require.Len(t, rep.Findings, 1)
 	assert.Equal(t, "status-declared", rep.Findings[0].Check)
+	assert.Equal(t, report.CategoryContract, rep.Findings[0].Category)
 	assert.Equal(t, 502, rep.Findings[0].Status)
 
 	status, body = call(t, "GET", h.srv.URL+ReportPath+"?format=junit", "", nil)
@@ -364,7 +366,8 @@ func TestProxyUpstreamDown(t *testing.T) {
 	assert.Contains(t, string(body), "proxyError")
 	rep := snapshot(t, h)
 	require.Len(t, rep.Findings, 1)
-	assert.Equal(t, CheckTransport, rep.Findings[0].Check)
+	assert.Equal(t, conformance.CheckTransport, rep.Findings[0].Check)
+	assert.Equal(t, report.CategoryRun, rep.Findings[0].Category)
 }
 
 func TestNewRefusesBadUpstreams(t *testing.T) {
@@ -414,4 +417,69 @@ func TestCommandServesUntilStoppedThenWritesReports(t *testing.T) {
 		code := Command(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard, nil)
 		assert.Equal(t, report.ExitBadInput, code, "%v", args)
 	}
+}
+
+func TestProxyConcurrentClientsAllCountedNothingFound(t *testing.T) {
+	m := newMock(t)
+	h := newProxy(t, m.URL)
+	const clients, each = 20, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, clients*each)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				path := "/api/v1/chatbots/my-chatbots"
+				if (c+i)%2 == 1 {
+					path = "/api/v1/chatting/" + bot + "/threads?page=1&limit=5"
+				}
+				req, _ := http.NewRequest("GET", h.srv.URL+path, nil)
+				req.Header.Set("Authorization", "Bearer "+keyScale)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					errs <- fmt.Errorf("%s: status %d", path, resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	rep := snapshot(t, h)
+	assert.EqualValues(t, clients*each, rep.Exchanges)
+	assert.EqualValues(t, clients*each, rep.Validated)
+	assert.Empty(t, rep.Findings)
+	var total int64
+	for _, op := range rep.Operations {
+		total += op.Exchanges
+	}
+	assert.EqualValues(t, clients*each, total)
+}
+
+func TestProxyCapsFindingsAndCountsTheRest(t *testing.T) {
+	up := httptest.NewServer(http.NotFoundHandler())
+	defer up.Close()
+	p, err := New(Config{Upstream: up.URL, MaxFindings: 2})
+	require.NoError(t, err)
+	srv := httptest.NewServer(p)
+	defer func() { srv.Close(); _ = p.Close() }()
+	for i := range 5 {
+		resp, err := http.Get(fmt.Sprintf("%s/api/v1/nowhere/%d", srv.URL, i))
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	require.True(t, p.Settle(10*time.Second))
+	rep := p.Snapshot()
+	assert.Len(t, rep.Findings, 2)
+	assert.EqualValues(t, 3, rep.FindingsDropped)
+	assert.EqualValues(t, 5, rep.Exchanges)
 }

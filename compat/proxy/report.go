@@ -41,6 +41,7 @@ type Finding struct {
 	Status       int       `json:"status,omitempty"`
 	OperationID  string    `json:"operationId,omitempty"`
 	Check        string    `json:"check"`
+	Category     string    `json:"category"` // contract or run (conformance.CategoryOf)
 	Pointer      string    `json:"pointer"`
 	SpecLocation string    `json:"specLocation,omitempty"`
 	Expected     string    `json:"expected,omitempty"`
@@ -112,11 +113,24 @@ func (p *Proxy) Snapshot() Report {
 	p.mu.Lock()
 	rep := p.rep
 	rep.Findings = slices.Clone(p.rep.Findings)
-	rep.Operations = make([]OperationStats, 0, len(p.ops))
+	rep.Operations = []OperationStats{}
+	ops := make([]OperationStats, 0, len(p.ops))
 	for _, st := range p.ops {
-		rep.Operations = append(rep.Operations, *st)
+		ops = append(ops, *st)
 	}
 	p.mu.Unlock()
+	// Redacted again, as findings are: a secret learned later may sit in an undeclared path.
+	merged := map[string]int{}
+	for _, st := range ops {
+		st.Operation = p.red.String(st.Operation)
+		if i, ok := merged[st.Operation]; ok {
+			rep.Operations[i].Exchanges += st.Exchanges
+			rep.Operations[i].Findings += st.Findings
+			continue
+		}
+		merged[st.Operation] = len(rep.Operations)
+		rep.Operations = append(rep.Operations, st)
+	}
 	for i := range rep.Findings {
 		rep.Findings[i] = redactFinding(rep.Findings[i], p.red)
 	}

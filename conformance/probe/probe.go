@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"slices"
 	"strings"
 	"time"
 
@@ -31,14 +30,15 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
-// Check codes the probe adds to the runner's (spec.Check*, conformance.CheckEnvelope*).
+// Check codes the probe adds to the runner's (spec.Check*, conformance.CheckEnvelope*); all
+// are in conformance.Checks with their category.
 const (
-	CheckStatus     = "expected-status" // the status is not the one the case must get
-	CheckErrorCode  = "error-code"      // error.code is not the one documented for the status
-	CheckErrorPath  = "error-path"      // a 400's errors[].path does not name the field at fault
-	CheckAllow      = "allow-header"    // a 405 without Allow, or Allow not listing the path's methods
-	CheckPagination = "pagination"      // page, limit, total and pages disagree with the items
-	CheckTransport  = "transport"       // no response
+	CheckStatus     conformance.Check = "expected-status" // the status is not the one the case must get
+	CheckErrorCode  conformance.Check = "error-code"      // error.code is not the one documented for the status
+	CheckErrorPath  conformance.Check = "error-path"      // a 400's errors[].path does not name the field at fault
+	CheckAllow      conformance.Check = "allow-header"    // a 405 without Allow, or Allow not listing the path's methods
+	CheckPagination conformance.Check = "pagination"      // page, limit, total and pages disagree with the items
+	CheckTransport                    = conformance.CheckTransport
 )
 
 // Config configures a probe. BaseURL and, unless the target is the mock, APIKey are needed.
@@ -176,25 +176,31 @@ func New(cfg Config) (*Probe, error) {
 	}
 	p.table = cfg.Pairs
 	if p.table == nil {
-		p.table = pairs.New(p.spec)
+		p.table = pairs.New(p.spec, p.selected)
 	}
 	return p, nil
 }
 
-func (p *Probe) selected(op string) bool {
-	if len(p.cfg.Operations) == 0 {
-		return true
-	}
-	for _, g := range p.cfg.Operations {
-		if ok, _ := path.Match(g, op); ok {
-			return true
-		}
-	}
-	return false
-}
+func (p *Probe) selected(op string) bool { return Selector(p.cfg.Operations)(op) }
 
 // Pairs is the coverage table the probe records into.
 func (p *Probe) Pairs() *pairs.Table { return p.table }
+
+// Selector reports whether an operationId matches the globs (all when there are none): the
+// operations a shared coverage table should hold.
+func Selector(globs []string) func(operationID string) bool {
+	return func(op string) bool {
+		if len(globs) == 0 {
+			return true
+		}
+		for _, g := range globs {
+			if ok, _ := path.Match(g, op); ok {
+				return true
+			}
+		}
+		return false
+	}
+}
 
 func parseBaseURL(raw string) (*url.URL, string, error) {
 	if raw == "" {
@@ -231,7 +237,7 @@ func (p *Probe) Run(ctx context.Context) *report.Report {
 		code = report.ExitFailed
 	}
 	rep.Duration = p.cfg.Now().Sub(start)
-	rep.Summarize()
+	conformance.Categorize(rep) // each finding gets its check's category; counts the report
 	rep.ExitCode = code
 	return rep
 }
@@ -281,5 +287,3 @@ func pathParamsOf(template string) []string {
 }
 
 var allMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
-
-func contains(list []int, v int) bool { return slices.Contains(list, v) }

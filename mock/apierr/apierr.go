@@ -15,6 +15,7 @@ const (
 	NoValidFieldsToUpdate    = "NO_VALID_FIELDS_TO_UPDATE"
 	InvalidFieldValue        = "INVALID_FIELD_VALUE"
 	APIKeyNotValid           = "API_KEY_NOT_VALID"
+	MissingJWT               = "MISSING_JWT"
 	APIAccessNotInPlan       = "API_ACCESS_NOT_IN_PLAN"
 	InsufficientPermissions  = "INSUFFICIENT_PERMISSIONS"
 	ChatbotFetchForbidden    = "CHATBOT_FETCH_FORBIDDEN"
@@ -63,6 +64,14 @@ const (
 	ClockNotManual         = "CLOCK_NOT_MANUAL"
 	ClockBackwards         = "CLOCK_BACKWARDS"
 	LeadCollectionDisabled = "LEAD_COLLECTION_DISABLED"
+	UserNotFound           = "USER_NOT_FOUND"
+	ChatbotMemberNotFound  = "CHATBOT_MEMBER_NOT_FOUND"
+	NotAMember             = "NOT_A_MEMBER"
+	InvalidAddon           = "INVALID_ADDON"
+	// ConversationLimitReached refuses a visitor message past the chatbot's
+	// maxMessagesPerConversation (with limitMessagesPerConversation on): the widget prompts
+	// the visitor to start a new conversation; nothing is stored or charged.
+	ConversationLimitReached = "CONVERSATION_LIMIT_REACHED"
 	// SinkConfiguredFailure is answered with the status the sink was configured to fail with
 	// (Error.StatusOverride); the table's 500 is its status when none is given.
 	SinkConfiguredFailure = "SINK_CONFIGURED_FAILURE"
@@ -76,6 +85,7 @@ var statuses = map[string]int{
 	InvalidFieldValue:        http.StatusBadRequest,
 	UnsupportedMediaType:     http.StatusBadRequest,
 	APIKeyNotValid:           http.StatusUnauthorized,
+	MissingJWT:               http.StatusUnauthorized,
 	APIAccessNotInPlan:       http.StatusForbidden,
 	InsufficientPermissions:  http.StatusForbidden,
 	ChatbotFetchForbidden:    http.StatusForbidden,
@@ -104,21 +114,26 @@ var statuses = map[string]int{
 	NotImplemented:           http.StatusNotImplemented,
 	InternalServerError:      http.StatusInternalServerError,
 
-	InvalidRequest:         http.StatusBadRequest,
-	InvalidState:           http.StatusBadRequest,
-	InvalidFault:           http.StatusBadRequest,
-	InvalidPlan:            http.StatusBadRequest,
-	ClockBackwards:         http.StatusBadRequest,
-	AdminTokenInvalid:      http.StatusUnauthorized,
-	AdminForbidden:         http.StatusForbidden,
-	NotFound:               http.StatusNotFound,
-	FaultNotFound:          http.StatusNotFound,
-	SandboxNotFound:        http.StatusNotFound,
-	NotASandbox:            http.StatusConflict,
-	ClockNotManual:         http.StatusConflict,
-	LeadCollectionDisabled: http.StatusConflict,
-	InternalError:          http.StatusInternalServerError,
-	SinkConfiguredFailure:  http.StatusInternalServerError,
+	InvalidRequest:           http.StatusBadRequest,
+	InvalidState:             http.StatusBadRequest,
+	InvalidFault:             http.StatusBadRequest,
+	InvalidPlan:              http.StatusBadRequest,
+	ClockBackwards:           http.StatusBadRequest,
+	AdminTokenInvalid:        http.StatusUnauthorized,
+	AdminForbidden:           http.StatusForbidden,
+	NotFound:                 http.StatusNotFound,
+	FaultNotFound:            http.StatusNotFound,
+	SandboxNotFound:          http.StatusNotFound,
+	NotASandbox:              http.StatusConflict,
+	ClockNotManual:           http.StatusConflict,
+	LeadCollectionDisabled:   http.StatusConflict,
+	UserNotFound:             http.StatusNotFound,
+	ChatbotMemberNotFound:    http.StatusNotFound,
+	NotAMember:               http.StatusConflict,
+	InvalidAddon:             http.StatusBadRequest,
+	ConversationLimitReached: http.StatusConflict,
+	InternalError:            http.StatusInternalServerError,
+	SinkConfiguredFailure:    http.StatusInternalServerError,
 }
 
 // Codes returns every known code with its status (for documentation and tests).

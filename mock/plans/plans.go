@@ -33,11 +33,14 @@ type Limits struct {
 }
 
 // Documented is the DESIGN table: the reference's numbers, ours where it is silent.
+// Webhooks are included in Scale and Enterprise; Starter and Growth get them only with
+// the webhooks add-on on the account (store.AddonWebhooks), as the billing and webhooks
+// pages say.
 func Documented() map[Plan]Limits {
 	return map[Plan]Limits{
 		Trial:      {APIAccess: false, Chatbots: 1, MessagesPerMin: 0, AIRepliesPerMin: 0, Webhooks: false, MessagesPerMonth: 0},
 		Starter:    {APIAccess: true, Chatbots: 1, MessagesPerMin: 600, AIRepliesPerMin: 150, Webhooks: false, MessagesPerMonth: 2000},
-		Growth:     {APIAccess: true, Chatbots: 2, MessagesPerMin: 3000, AIRepliesPerMin: 750, Webhooks: true, MessagesPerMonth: 10000},
+		Growth:     {APIAccess: true, Chatbots: 2, MessagesPerMin: 3000, AIRepliesPerMin: 750, Webhooks: false, MessagesPerMonth: 10000},
 		Scale:      {APIAccess: true, Chatbots: 3, MessagesPerMin: 12000, AIRepliesPerMin: 3000, Webhooks: true, MessagesPerMonth: 40000},
 		Enterprise: {APIAccess: true, Chatbots: Unlimited, MessagesPerMin: 60000, AIRepliesPerMin: 15000, Webhooks: true, MessagesPerMonth: Unlimited},
 	}
@@ -51,4 +54,22 @@ func Parse(s string) (Plan, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("unknown plan %q: want trial, starter, growth, scale or enterprise", s)
+}
+
+// AddonWebhooks is the webhooks add-on: webhooks on a paid plan that does not include them
+// (the billing and webhooks pages: "available as an addon ... or included in the Scale plan").
+const AddonWebhooks = "webhooks"
+
+// Addons lists the add-ons an account may have.
+func Addons() []string { return []string{AddonWebhooks} }
+
+// ParseAddon reads an add-on name in any case.
+func ParseAddon(s string) (string, bool) {
+	a := strings.ToLower(strings.TrimSpace(s))
+	for _, x := range Addons() {
+		if a == x {
+			return a, true
+		}
+	}
+	return "", false
 }

@@ -23,6 +23,7 @@ type NewAccount struct {
 	Name    string
 	Plan    plans.Plan
 	Sandbox bool
+	Addons  []string
 }
 
 // CreateAccount adds an account.
@@ -36,7 +37,7 @@ func (s *Store) CreateAccount(in NewAccount) (Account, error) {
 		if _, dup := s.accounts[id]; dup {
 			return apierr.New(apierr.InvalidFieldValue, "account %s exists already", id)
 		}
-		a := &Account{ID: id, Name: in.Name, Plan: in.Plan, Sandbox: in.Sandbox, CreatedAt: s.now()}
+		a := &Account{ID: id, Name: in.Name, Plan: in.Plan, Sandbox: in.Sandbox, Addons: append([]string(nil), in.Addons...), CreatedAt: s.now()}
 		s.accounts[id] = a
 		out = *a
 		return nil
@@ -136,14 +137,16 @@ type Sandbox struct {
 	UserID    string     `json:"userId"`
 	APIKey    string     `json:"apiKey"`
 	Plan      plans.Plan `json:"plan"`
+	Addons    []string   `json:"addons"`
 }
 
-// CreateSandbox makes a fresh, empty account on a plan, with a SUPER_ADMIN and its key.
-func (s *Store) CreateSandbox(plan plans.Plan, name string) (Sandbox, error) {
+// CreateSandbox makes a fresh, empty account on a plan (with add-ons), with a SUPER_ADMIN
+// and its key.
+func (s *Store) CreateSandbox(plan plans.Plan, name string, addons ...string) (Sandbox, error) {
 	var out Sandbox
 	err := s.update(func() error {
 		now := s.now()
-		acc := &Account{ID: s.freshNumericLocked(), Plan: plan, Sandbox: true, CreatedAt: now}
+		acc := &Account{ID: s.freshNumericLocked(), Plan: plan, Sandbox: true, Addons: append([]string(nil), addons...), CreatedAt: now}
 		acc.Name = name
 		if acc.Name == "" {
 			acc.Name = "Sandbox " + acc.ID[len(acc.ID)-6:]
@@ -154,7 +157,7 @@ func (s *Store) CreateSandbox(plan plans.Plan, name string) (Sandbox, error) {
 		s.accounts[acc.ID] = acc
 		s.users[u.ID] = u
 		s.keys[k.Key] = k
-		out = Sandbox{AccountID: acc.ID, UserID: u.ID, APIKey: k.Key, Plan: plan}
+		out = Sandbox{AccountID: acc.ID, UserID: u.ID, APIKey: k.Key, Plan: plan, Addons: append([]string{}, addons...)}
 		return nil
 	})
 	return out, err
@@ -187,6 +190,11 @@ func (s *Store) DeleteAccount(accountID string, force bool) error {
 		for id, u := range s.users {
 			if _, member := u.Memberships[accountID]; member {
 				delete(u.Memberships, accountID)
+				for botID := range u.ChatbotRoles {
+					if _, ok := s.chatbots[botID]; !ok {
+						delete(u.ChatbotRoles, botID)
+					}
+				}
 				if len(u.Memberships) == 0 {
 					delete(s.users, id)
 				}
@@ -253,6 +261,12 @@ func cloneUser(u *User) User {
 	out.Memberships = make(map[string]Role, len(u.Memberships))
 	for k, v := range u.Memberships {
 		out.Memberships[k] = v
+	}
+	if u.ChatbotRoles != nil {
+		out.ChatbotRoles = make(map[string]Role, len(u.ChatbotRoles))
+		for k, v := range u.ChatbotRoles {
+			out.ChatbotRoles[k] = v
+		}
 	}
 	return out
 }

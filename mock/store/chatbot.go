@@ -17,7 +17,8 @@ type Access struct {
 }
 
 // ChatbotAccess checks, in order: the chatbot exists (404 CHATBOT_NOT_FOUND), the caller is
-// a member of its account (403 CHATBOT_FETCH_FORBIDDEN), its role holds perm (403
+// a member of its account and, unless SUPER_ADMIN there, was added to the chatbot (403
+// CHATBOT_FETCH_FORBIDDEN), its role on the chatbot holds perm (403
 // INSUFFICIENT_PERMISSIONS with details {action, role}).
 func (s *Store) ChatbotAccess(p Principal, chatbotID string, perm Permission) (Access, error) {
 	s.mu.RLock()
@@ -30,9 +31,13 @@ func (s *Store) chatbotAccessLocked(p Principal, chatbotID string, perm Permissi
 	if !ok {
 		return Access{}, apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
 	}
-	role, err := s.roleLocked(p, c.AccountID)
+	accRole, err := s.roleLocked(p, c.AccountID)
 	if err != nil {
 		return Access{}, apierr.New(apierr.ChatbotFetchForbidden, "You do not have access to this chatbot")
+	}
+	role, member := chatbotRole(s.users[p.UserID], accRole, chatbotID)
+	if !member {
+		return Access{}, notChatbotMember(chatbotID)
 	}
 	if perm != "" && !role.Can(perm) {
 		return Access{}, permissionError(perm, role)
@@ -78,14 +83,22 @@ func permissionError(perm Permission, role Role) *apierr.Error {
 
 // MyAccount is one account of the caller with the chatbots it sees there.
 type MyAccount struct {
-	AccountID   string    `json:"accountId"`
-	AccountName string    `json:"accountName"`
-	UserRole    string    `json:"userRole"`
-	Chatbots    []Chatbot `json:"chatbots"`
+	AccountID   string      `json:"accountId"`
+	AccountName string      `json:"accountName"`
+	UserRole    string      `json:"userRole"`
+	Chatbots    []MyChatbot `json:"chatbots"`
 }
 
-// MyChatbots lists every account of the caller (even one without chatbots) with its
-// chatbots, accounts and chatbots in creation order.
+// MyChatbot is a chatbot with the caller's role on it.
+type MyChatbot struct {
+	Chatbot
+	Role Role `json:"userChatbotRole"`
+}
+
+// MyChatbots lists every account of the caller (even one without chatbots) with the
+// chatbots it reaches there: all of them for a SUPER_ADMIN, the ones it was added to for
+// any other member (cost: its memberships, not the account's chatbots). Accounts by id,
+// chatbots in creation order.
 func (s *Store) MyChatbots(p Principal) ([]MyAccount, int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -93,6 +106,10 @@ func (s *Store) MyChatbots(p Principal) ([]MyAccount, int) {
 	if !ok {
 		return nil, 0
 	}
+	return s.myChatbotsLocked(u)
+}
+
+func (s *Store) myChatbotsLocked(u *User) ([]MyAccount, int) {
 	var out []MyAccount
 	total := 0
 	for accID, role := range u.Memberships {
@@ -100,12 +117,35 @@ func (s *Store) MyChatbots(p Principal) ([]MyAccount, int) {
 		if !ok {
 			continue
 		}
-		bots := s.accountChatbotsLocked(accID)
+		var bots []MyChatbot
+		if role == RoleSuperAdmin {
+			all := s.accountChatbotsLocked(accID)
+			bots = make([]MyChatbot, 0, len(all))
+			for _, b := range all {
+				bots = append(bots, MyChatbot{Chatbot: b, Role: RoleSuperAdmin})
+			}
+		} else {
+			bots = []MyChatbot{}
+			for botID, r := range u.ChatbotRoles {
+				if c, ok := s.chatbots[botID]; ok && c.AccountID == accID {
+					bots = append(bots, MyChatbot{Chatbot: summary(c), Role: r})
+				}
+			}
+			sort.Slice(bots, func(i, j int) bool { return chatbotBefore(&bots[i].Chatbot, &bots[j].Chatbot) })
+		}
 		total += len(bots)
 		out = append(out, MyAccount{AccountID: a.ID, AccountName: a.Name, UserRole: string(role), Chatbots: bots})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].AccountID < out[j].AccountID })
 	return out, total
+}
+
+// chatbotBefore orders chatbots by creation, id as tie-break.
+func chatbotBefore(a, b *Chatbot) bool {
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.Before(b.CreatedAt)
+	}
+	return a.ID < b.ID
 }
 
 // AccountChatbots lists an account's chatbots in creation order (id as tie-break).
@@ -125,9 +165,15 @@ func (s *Store) accountChatbotsLocked(accountID string) []Chatbot {
 	return out
 }
 
-// CallerChatbots lists the chatbots of every account of the caller, in creation order.
-func (s *Store) CallerChatbots(p Principal) []Chatbot {
-	out, _ := s.ChatbotPage(p, 1, int(^uint(0)>>1))
+// CallerChatbots lists the chatbots the caller reaches in every account of its, with its
+// role on each, in creation order.
+func (s *Store) CallerChatbots(p Principal) []MyChatbot {
+	accounts, _ := s.MyChatbots(p)
+	var out []MyChatbot
+	for _, a := range accounts {
+		out = append(out, a.Chatbots...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return chatbotBefore(&out[i].Chatbot, &out[j].Chatbot) })
 	return out
 }
 
@@ -192,6 +238,16 @@ func (s *Store) CreateChatbot(accountID, userID string, in NewChatbot) (Chatbot,
 		}
 		s.chatbots[id] = c
 		s.indexChatbotLocked(c)
+		// A creator who is not the account's SUPER_ADMIN is added to the chatbot with its
+		// account role, so it can reach what it made.
+		if u, ok := s.users[userID]; ok {
+			if role, member := u.Memberships[accountID]; member && role != RoleSuperAdmin {
+				if u.ChatbotRoles == nil {
+					u.ChatbotRoles = map[string]Role{}
+				}
+				u.ChatbotRoles[id] = role
+			}
+		}
 		out = summary(c)
 		return nil
 	})
@@ -289,6 +345,13 @@ func (s *Store) deleteChatbotLocked(chatbotID string) {
 		s.unindexOwnedLocked(c)
 		s.unindexChatbotLocked(c)
 	}
+	if c, ok := s.chatbots[chatbotID]; ok {
+		for _, u := range s.users { // members of the chatbot belong to its account
+			if _, member := u.Memberships[c.AccountID]; member {
+				delete(u.ChatbotRoles, chatbotID)
+			}
+		}
+	}
 	delete(s.chatbots, chatbotID)
 }
 
@@ -318,12 +381,29 @@ func (s *Store) readChatbot(chatbotID string, fn func(c *Chatbot) error) error {
 // caller, in creation order (id as tie-break), with their number. For a caller in one
 // account it reads that account's kept-sorted tree: O(log n + limit). Across several
 // accounts it merges their trees from the start: O(accounts × (page × limit)).
-func (s *Store) ChatbotPage(p Principal, page, limit int) ([]Chatbot, int) {
+func (s *Store) ChatbotPage(p Principal, page, limit int) ([]MyChatbot, int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	u, ok := s.users[p.UserID]
 	if !ok || page < 1 || limit < 1 {
-		return []Chatbot{}, 0
+		return []MyChatbot{}, 0
+	}
+	// Membership is per chatbot: a caller that is not SUPER_ADMIN everywhere reaches only
+	// the chatbots it was added to there; those lists are as long as its memberships.
+	for _, r := range u.Memberships {
+		if r != RoleSuperAdmin {
+			accounts, _ := s.myChatbotsLocked(u)
+			var all []MyChatbot
+			for _, a := range accounts {
+				all = append(all, a.Chatbots...)
+			}
+			sort.SliceStable(all, func(i, j int) bool { return chatbotBefore(&all[i].Chatbot, &all[j].Chatbot) })
+			start, end, ok := pageBounds(len(all), page, limit)
+			if !ok {
+				return []MyChatbot{}, len(all)
+			}
+			return append([]MyChatbot{}, all[start:end]...), len(all)
+		}
 	}
 	var trees []*ostree[*Chatbot]
 	total := 0
@@ -338,11 +418,11 @@ func (s *Store) ChatbotPage(p Principal, page, limit int) ([]Chatbot, int) {
 	}
 	start, end, ok := pageBounds(total, page, limit)
 	if !ok {
-		return []Chatbot{}, total
+		return []MyChatbot{}, total
 	}
-	out := make([]Chatbot, 0, end-start)
+	out := make([]MyChatbot, 0, end-start)
 	if len(trees) == 1 {
-		trees[0].Page(start, end-start, func(c *Chatbot) { out = append(out, summary(c)) })
+		trees[0].Page(start, end-start, func(c *Chatbot) { out = append(out, MyChatbot{Chatbot: summary(c), Role: RoleSuperAdmin}) })
 		return out, total
 	}
 	pos := make([]int, len(trees))
@@ -354,7 +434,7 @@ func (s *Store) ChatbotPage(p Principal, page, limit int) ([]Chatbot, int) {
 			}
 		}
 		if i >= start {
-			out = append(out, summary(trees[best].At(pos[best])))
+			out = append(out, MyChatbot{Chatbot: summary(trees[best].At(pos[best])), Role: RoleSuperAdmin})
 		}
 		pos[best]++
 	}

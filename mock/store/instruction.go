@@ -292,7 +292,7 @@ func (s *Store) SelectInstruction(chatbotID string, in SelectInput) (out Instruc
 		}
 		x, ok := findActivatable(c.Instructions, s.instructionByIDLocked(c), in.ID, title)
 		if !ok {
-			if err := selectMiss(in, "instruction", "Instruction not found"); err != nil {
+			if err := selectMiss(in, "instruction", "Instruction not found", apierr.MissingRequiredField); err != nil {
 				return err
 			}
 			x = s.newInstructionLocked(c, NewInstruction{Title: title, Instruction: *in.Body, CreativityLevel: in.CreativityLevel})
@@ -305,13 +305,17 @@ func (s *Store) SelectInstruction(chatbotID string, in SelectInput) (out Instruc
 	return out, created, err
 }
 
-// selectMiss decides what a select that matched nothing answers: nil when it may create.
-func selectMiss(in SelectInput, bodyField, notFound string) error {
+// selectMiss decides what a select that matched nothing answers: nil when it may create;
+// without creation data notFoundCode (select-persona documents 404 RESOURCE_NOT_FOUND;
+// select-instruction documents only 200, 201 and 400, so MISSING_REQUIRED_FIELD there).
+func selectMiss(in SelectInput, bodyField, notFound, notFoundCode string) error {
 	switch {
 	case !instrBlank(in.Title) && !instrBlank(in.Body):
 		return nil
-	case instrBlank(in.Title):
-		return apierr.New(apierr.ResourceNotFound, "%s", notFound)
+	case instrBlank(in.Title) && notFoundCode == apierr.MissingRequiredField:
+		return instrRequired(notFound+"; title and "+bodyField+" are required to create one", "title", bodyField)
+	case instrBlank(in.Title) || notFoundCode != apierr.MissingRequiredField:
+		return apierr.New(notFoundCode, "%s", notFound)
 	default:
 		return instrRequired(notFound+"; "+bodyField+" is required to create it", bodyField)
 	}
@@ -476,7 +480,7 @@ func (s *Store) SelectPersona(chatbotID string, in SelectInput) (out Persona, cr
 		}
 		x, ok := findActivatable(c.Personas, s.personaByIDLocked(c), in.ID, title)
 		if !ok {
-			if err := selectMiss(in, "instructions", "Persona not found"); err != nil {
+			if err := selectMiss(in, "instructions", "Persona not found", apierr.ResourceNotFound); err != nil {
 				return err
 			}
 			x = s.newPersonaLocked(c, NewPersona{Title: title, Description: in.Description, Instructions: *in.Body, CreativityLevel: in.CreativityLevel})

@@ -43,7 +43,7 @@ func TestInstructionSelectRules(t *testing.T) {
 		{"creates", SelectInput{Title: ptr("C"), Body: ptr("c")}, "C", true, ""},
 		{"matches the created one", SelectInput{Title: ptr("C"), Body: ptr("other")}, "C", false, ""},
 		{"nothing", SelectInput{}, "", false, apierr.MissingRequiredField},
-		{"unknown id alone", SelectInput{ID: "nope"}, "", false, apierr.ResourceNotFound},
+		{"unknown id alone", SelectInput{ID: "nope"}, "", false, apierr.MissingRequiredField}, // select-instruction documents 200, 201, 400 only
 		{"unknown title without body", SelectInput{Title: ptr("D")}, "", false, apierr.MissingRequiredField},
 		{"creativity out of range", SelectInput{Title: ptr("E"), Body: ptr("e"), CreativityLevel: ptr(2.0)}, "", false, apierr.InvalidFieldValue},
 	}

@@ -70,9 +70,24 @@ func cloneLead(l *Lead) Lead {
 	return out
 }
 
+// humanSupportOn tells whether the chatbot's human-support settings exist and have
+// enableHumanSupport on: only then does a visitor escalate.
+func humanSupportOn(c *Chatbot) bool {
+	on, _ := c.HumanSupport["enableHumanSupport"].(bool)
+	return c.HumanSupport != nil && on
+}
+
+func samePtr(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
 // captureLeadLocked records (or updates) the visitor's lead for a thread, copies the
-// details onto the thread and fires NEW_LEAD. One lead per visitor of a chatbot: a second
-// capture updates it, and fires NEW_LEAD again (a new source event).
+// details onto the thread and fires NEW_LEAD. One lead per visitor of a chatbot. Each
+// source event fires at most once: the same details submitted again change nothing and
+// fire nothing; new or changed details are a new capture (capturedAt, NEW_LEAD).
 func (s *Store) captureLeadLocked(c *Chatbot, t *Thread, in LeadInput) *Lead {
 	now := s.now()
 	visitor := ""
@@ -80,11 +95,14 @@ func (s *Store) captureLeadLocked(c *Chatbot, t *Thread, in LeadInput) *Lead {
 		visitor = *t.VisitorID
 	}
 	l := s.idx.leadsByVisitor[leadKeyOf(c.ID, visitor, t.ID)]
-	if l == nil {
+	fresh := l == nil
+	if fresh {
 		l = &Lead{ID: s.ids.uuid(), ChatbotID: c.ID, ThreadID: t.ID, VisitorID: visitor}
 		s.leads[l.ID] = l
 		s.indexLeadLocked(l)
 	}
+	changed := fresh || (in.Name != nil && !samePtr(in.Name, l.Name)) || (in.Email != nil && !samePtr(in.Email, l.Email)) ||
+		(in.Phone != nil && !samePtr(in.Phone, l.Phone))
 	if in.Name != nil {
 		l.Name = clonePtr(in.Name)
 		t.VisitorName = clonePtr(in.Name)
@@ -97,8 +115,11 @@ func (s *Store) captureLeadLocked(c *Chatbot, t *Thread, in LeadInput) *Lead {
 		l.Phone = clonePtr(in.Phone)
 		t.VisitorPhone = clonePtr(in.Phone)
 	}
-	l.CapturedAt = now
 	t.Anonymous = false
+	if !changed {
+		return l
+	}
+	l.CapturedAt = now
 	t.UpdatedAt = now
 	s.syncThreadLocked(t)
 	s.emit(leadEventLocked(c, l, s.ids.next()))

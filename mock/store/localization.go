@@ -75,7 +75,7 @@ func (s *Store) UpsertLocalization(chatbotID, localeCode string, defaults, texts
 func (s *Store) DeleteLocalization(chatbotID, localeCode string) error {
 	return s.withChatbot(chatbotID, func(c *Chatbot) error {
 		if _, ok := c.Localizations[localeCode]; !ok {
-			return localizationNotFound(localeCode)
+			return apierr.New(apierr.ResourceNotFound, "Localization text not found for this locale").WithDetails(map[string]any{"localeCode": localeCode})
 		}
 		delete(c.Localizations, localeCode)
 		if len(c.Localizations) == 0 {

@@ -10,23 +10,29 @@ import (
 // human-support and general settings, localization texts). Defaults come from the spec.
 type Doc = map[string]any
 
-// Account is a tenant: it owns chatbots and has a plan.
+// Account is a tenant: it owns chatbots and has a plan. Addons are paid extras on top of
+// the plan (AddonWebhooks: webhooks on a plan that does not include them).
 type Account struct {
 	ID        string     `json:"accountId"`
 	Name      string     `json:"accountName"`
 	Plan      plans.Plan `json:"plan"`
 	Sandbox   bool       `json:"sandbox"`
+	Addons    []string   `json:"addons,omitempty"`
 	CreatedAt time.Time  `json:"createdAt"`
 }
 
-// User is a person; Memberships maps account id → role.
+// User is a person; Memberships maps account id → role. ChatbotRoles maps chatbot id →
+// role on that chatbot: members other than SUPER_ADMIN reach only the chatbots listed
+// there (the reference's per-chatbot membership); a SUPER_ADMIN reaches every chatbot of
+// its account.
 type User struct {
-	ID          string            `json:"id"`
-	Name        string            `json:"name"`
-	Email       string            `json:"email"`
-	Memberships map[string]Role   `json:"memberships"`
-	CreatedAt   time.Time         `json:"createdAt"`
-	Extra       map[string]string `json:"extra,omitempty"`
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	Email        string            `json:"email"`
+	Memberships  map[string]Role   `json:"memberships"`
+	ChatbotRoles map[string]Role   `json:"chatbotRoles,omitempty"`
+	CreatedAt    time.Time         `json:"createdAt"`
+	Extra        map[string]string `json:"extra,omitempty"`
 }
 
 // APIKey authenticates a user acting in one account.

@@ -102,8 +102,8 @@ func (s *Store) updateSlot(chatbotID string, sl slot, fields Doc) (Doc, error) {
 	var out Doc
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
 		d := sl.get(c)
-		if d == nil {
-			return apierr.New(sl.notFound, "%s", sl.notFoundMsg)
+		if d == nil { // the reference documents RESOURCE_NOT_FOUND on updates and deletes
+			return apierr.New(apierr.ResourceNotFound, "%s", sl.notFoundMsg)
 		}
 		if len(fields) == 0 {
 			return apierr.New(apierr.NoValidFieldsToUpdate, "No valid fields to update")
@@ -124,7 +124,7 @@ func (s *Store) CreateLeadSettings(chatbotID string, defaults, fields Doc) (Doc,
 	return s.createSlot(chatbotID, leadSlot(), defaults, fields)
 }
 
-// UpdateLeadSettings changes the fields given (404 LEAD_SETTINGS_NOT_FOUND; 400
+// UpdateLeadSettings changes the fields given (404 RESOURCE_NOT_FOUND, as documented; 400
 // NO_VALID_FIELDS_TO_UPDATE when fields is empty).
 func (s *Store) UpdateLeadSettings(chatbotID string, fields Doc) (Doc, error) {
 	return s.updateSlot(chatbotID, leadSlot(), fields)
@@ -135,7 +135,7 @@ func (s *Store) DeleteLeadSettings(chatbotID string) (Doc, error) {
 	var out Doc
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
 		if c.LeadSettings == nil {
-			return apierr.New(leadSlot().notFound, "%s", leadSlot().notFoundMsg)
+			return apierr.New(apierr.ResourceNotFound, "%s", leadSlot().notFoundMsg)
 		}
 		out = c.LeadSettings
 		c.LeadSettings = nil
@@ -188,6 +188,23 @@ func PlanHasConversationLimits(p plans.Plan) bool {
 	return p == plans.Growth || p == plans.Scale || p == plans.Enterprise
 }
 
+// BasicHistoryContext is the most previous messages (historyMessageContext) every plan may
+// send to the model; more (up to 50) needs a plan with advanced settings.
+const BasicHistoryContext = 4
+
+// PlanHasAdvancedSettings tells whether a plan has the settings guide's "advanced plans"
+// features (history context 0-50): Scale and Enterprise, the plans the billing page lists
+// for the advanced features (webhooks included).
+func PlanHasAdvancedSettings(p plans.Plan) bool {
+	return p == plans.Scale || p == plans.Enterprise
+}
+
+// planFeatureError is the reference's 403 for a setting the plan does not include.
+func planFeatureError(feature string, p plans.Plan, msg string) *apierr.Error {
+	return apierr.New(apierr.InsufficientPermissions, "%s", msg).
+		WithDetails(map[string]any{"action": feature, "plan": string(p)})
+}
+
 // Chat modes (GeneralSettings.chatStart).
 const (
 	ChatStartAI    = "ai"
@@ -219,9 +236,9 @@ type GeneralSettingsUpdate struct {
 
 // UpdateGeneralSettings upserts the general settings: the row is created from defaults
 // when missing. Rules, in order: nothing to change → 400 NO_VALID_FIELDS_TO_UPDATE;
-// enabling limitMessagesPerConversation on a plan without conversation limits → 400
-// INVALID_FIELD_VALUE (the reference answers 403 INSUFFICIENT_PERMISSIONS here; the mock
-// keeps 403 for roles and reports a plan feature as a field value); maxMessagesPerConversation
+// enabling limitMessagesPerConversation on a plan without conversation limits, or
+// historyMessageContext above 4 on a plan without advanced settings → 403
+// INSUFFICIENT_PERMISSIONS (details {action, plan}), as the reference answers; maxMessagesPerConversation
 // unless limitMessagesPerConversation is, or becomes, true → 400 INVALID_FIELD_VALUE;
 // an unknown llmModelId → 404 RESOURCE_NOT_FOUND. The model is stored as llmId.
 func (s *Store) UpdateGeneralSettings(chatbotID string, defaults Doc, in GeneralSettingsUpdate) (Doc, error) {
@@ -232,8 +249,12 @@ func (s *Store) UpdateGeneralSettings(chatbotID string, defaults Doc, in General
 		}
 		limit, limitSent := in.Fields["limitMessagesPerConversation"].(bool)
 		if limitSent && limit && !PlanHasConversationLimits(in.Plan) {
-			return fieldError(apierr.InvalidFieldValue, "limitMessagesPerConversation",
+			return planFeatureError("CONVERSATION_LIMITS", in.Plan,
 				"Limiting messages per conversation is not available on the "+string(in.Plan)+" plan; it needs Growth, Scale or Enterprise")
+		}
+		if h, ok := in.Fields["historyMessageContext"].(float64); ok && h > BasicHistoryContext && !PlanHasAdvancedSettings(in.Plan) {
+			return planFeatureError("ADVANCED_HISTORY_CONTEXT", in.Plan,
+				"historyMessageContext above 4 needs a plan with advanced settings (Scale or Enterprise); the "+string(in.Plan)+" plan allows 0-4")
 		}
 		if _, ok := in.Fields["maxMessagesPerConversation"]; ok {
 			enabled := limitSent && limit
@@ -336,6 +357,13 @@ func (s *Store) UpdateUserData(chatbotID string, leadDefaults, fields Doc) (Doc,
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
 		if len(fields) == 0 {
 			return fieldError(apierr.InvalidFieldValue, "", "At least one user data field must be provided")
+		}
+		// The reference documents 400 INVALID_FIELD_VALUE for a bad whenUserShareDetails (the
+		// spec leaves the request's enum to this check, so the code is the documented one).
+		if v, ok := fields["whenUserShareDetails"]; ok {
+			if sv, _ := v.(string); sv != "mandatory" && sv != "optional" && sv != "do_not_collect" {
+				return fieldError(apierr.InvalidFieldValue, "whenUserShareDetails", "whenUserShareDetails must be one of: mandatory, optional, do_not_collect")
+			}
 		}
 		lead := Doc{}
 		for _, k := range userDataLeadFlags() {

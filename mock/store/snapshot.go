@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/contextgpt/sandbox/mock/plans"
 )
@@ -281,6 +282,28 @@ func (n *Store) load(doc *stateDocument) error {
 	for _, st := range steps {
 		if err := st.run(); err != nil {
 			return err
+		}
+	}
+	// Per-chatbot membership and add-ons (fields the documents of earlier versions lack).
+	for i, u := range doc.Users {
+		for botID, role := range u.ChatbotRoles {
+			c, ok := n.chatbots[botID]
+			if !ok {
+				return importErr("users[%d].chatbotRoles: chatbot %s does not exist", i, botID)
+			}
+			if _, member := u.Memberships[c.AccountID]; !member {
+				return importErr("users[%d].chatbotRoles: chatbot %s belongs to account %s, which the user is not a member of", i, botID, c.AccountID)
+			}
+			if _, err := ParseRole(string(role)); err != nil {
+				return importErr("users[%d].chatbotRoles[%s]: %v", i, botID, err)
+			}
+		}
+	}
+	for i, a := range doc.Accounts {
+		for _, x := range a.Addons {
+			if _, ok := plans.ParseAddon(x); !ok || x != strings.ToLower(x) {
+				return importErr("accounts[%d].addons: unknown add-on %q", i, x)
+			}
 		}
 	}
 	n.indexMessagesLocked()

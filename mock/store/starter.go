@@ -29,7 +29,8 @@ func (p PairInput) validate() (button bool, err error) {
 	hasButton, hasLink := bt || bm, lt || ls
 	switch {
 	case hasButton && hasLink:
-		return false, apierr.New(apierr.InvalidFieldValue, "Cannot provide both button fields and link fields.")
+		// The reference documents 400 MISSING_REQUIRED_FIELD for this starter/follow-up error.
+		return false, apierr.New(apierr.MissingRequiredField, "Cannot provide both button fields and link fields.")
 	case !hasButton && !hasLink:
 		msg := "Must provide either buttonTitle and buttonMessage, or linkText and linkSrc."
 		return false, &apierr.Error{Code: apierr.MissingRequiredField, Message: msg, Fields: []apierr.FieldError{
@@ -170,15 +171,17 @@ func deleteRanked[T rankedItem](list []T, ids []string, find func(string) (T, bo
 	return kept, out, nil
 }
 
-// reorderRanked sets ranks from orderedIds, which must be exactly a permutation of the
-// list's ids (400 INVALID_FIELD_VALUE otherwise): the first gets rank 0.
+// reorderRanked sets ranks from orderedIds, any subset of the list's ids without repeats
+// (400 INVALID_FIELD_VALUE otherwise; empty is MISSING_REQUIRED_FIELD): the first gets rank
+// 0, and ids left out follow in their order.
 func reorderRanked[T rankedItem](list []T, orderedIDs []string, find func(string) (T, bool), now time.Time) error {
 	bad := func(msg string) error {
 		return &apierr.Error{Code: apierr.InvalidFieldValue, Message: msg,
 			Fields: []apierr.FieldError{{Path: []any{"orderedIds"}, Message: msg}}}
 	}
-	if len(orderedIDs) != len(list) {
-		return bad("orderedIds must list every existing id exactly once")
+	if len(orderedIDs) == 0 {
+		return &apierr.Error{Code: apierr.MissingRequiredField, Message: "orderedIds must list at least one id",
+			Fields: []apierr.FieldError{{Path: []any{"orderedIds"}, Message: "Required"}}}
 	}
 	pos := make(map[string]int, len(orderedIDs))
 	for i, id := range orderedIDs {
@@ -190,11 +193,22 @@ func reorderRanked[T rankedItem](list []T, orderedIDs []string, find func(string
 		}
 		pos[id] = i
 	}
-	// Each item goes straight to its new place: O(n), no sort.
+	// The reference: ranks follow the order of orderedIds, first = rank 0. Ids left out keep
+	// their order after the listed ones (a subset moves those to the front). O(n), no sort.
+	rest := make([]T, 0, len(list)-len(orderedIDs))
+	for _, x := range list { // list is kept in rank order
+		if _, listed := pos[x.itemID()]; !listed {
+			rest = append(rest, x)
+		}
+	}
 	for i, id := range orderedIDs {
 		x, _ := find(id)
 		x.setRank(i, now)
 		list[i] = x
+	}
+	for k, x := range rest {
+		x.setRank(len(orderedIDs)+k, now)
+		list[len(orderedIDs)+k] = x
 	}
 	return nil
 }

@@ -47,8 +47,8 @@ func TestPairInputValidate(t *testing.T) {
 		{"button", PairInput{ButtonTitle: s("a"), ButtonMessage: s("b")}, true, "", ""},
 		{"link", PairInput{LinkText: s("a"), LinkSrc: s("https://x")}, false, "", ""},
 		{"button with blank link", PairInput{ButtonTitle: s("a"), ButtonMessage: s("b"), LinkText: s(""), LinkSrc: s(" ")}, true, "", ""},
-		{"both", PairInput{ButtonTitle: s("a"), ButtonMessage: s("b"), LinkText: s("c"), LinkSrc: s("d")}, false, apierr.InvalidFieldValue, ""},
-		{"button and half link", PairInput{ButtonTitle: s("a"), LinkSrc: s("d")}, false, apierr.InvalidFieldValue, ""},
+		{"both", PairInput{ButtonTitle: s("a"), ButtonMessage: s("b"), LinkText: s("c"), LinkSrc: s("d")}, false, apierr.MissingRequiredField, ""},
+		{"button and half link", PairInput{ButtonTitle: s("a"), LinkSrc: s("d")}, false, apierr.MissingRequiredField, ""},
 		{"neither", PairInput{}, false, apierr.MissingRequiredField, "buttonTitle"},
 		{"half button", PairInput{ButtonTitle: s("a")}, false, apierr.MissingRequiredField, "buttonMessage"},
 		{"half link", PairInput{LinkSrc: s("x")}, false, apierr.MissingRequiredField, "linkText"},
@@ -86,10 +86,14 @@ func TestStarterReorderRefusedLeavesOrder(t *testing.T) {
 		}
 		ids = append(ids, x.ID)
 	}
-	for _, bad := range [][]string{{ids[2], ids[1], "nope"}, {ids[2], ids[2], ids[0]}, {ids[0]}, {}} {
+	for _, bad := range [][]string{{ids[2], ids[1], "nope"}, {ids[2], ids[2], ids[0]}} {
 		if err := s.ReorderStarters(bot, bad); starterErrCode(err) != apierr.InvalidFieldValue {
 			t.Fatalf("reorder %v: got %v; want INVALID_FIELD_VALUE", bad, err)
 		}
+	}
+	// An empty list is the documented MISSING_REQUIRED_FIELD.
+	if err := s.ReorderStarters(bot, []string{}); starterErrCode(err) != apierr.MissingRequiredField {
+		t.Fatalf("reorder []: got %v; want MISSING_REQUIRED_FIELD", err)
 	}
 	list, _ := s.Starters(bot)
 	for i, x := range list {
@@ -178,5 +182,29 @@ func TestStarterConcurrentCreates(t *testing.T) {
 			t.Fatalf("starter %d: rank %d, id %s repeated %v", i, x.Rank, x.ID, seen[x.ID])
 		}
 		seen[x.ID] = true
+	}
+}
+
+// The reference: ranks follow orderedIds, first = rank 0. A subset moves the listed ids to
+// the front; the others keep their order after them.
+func TestReorderAcceptsASubsetOfIDs(t *testing.T) {
+	s, bot := starterTestStore(t)
+	var ids []string
+	for i := 0; i < 4; i++ {
+		x, err := s.CreateStarter(bot, PairInput{ButtonTitle: ptr(fmt.Sprint(i)), ButtonMessage: ptr("m")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, x.ID)
+	}
+	if err := s.ReorderStarters(bot, []string{ids[3], ids[1]}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.Starters(bot)
+	want := []string{ids[3], ids[1], ids[0], ids[2]}
+	for i, x := range list {
+		if x.ID != want[i] || x.Rank != i {
+			t.Fatalf("position %d: got %s rank %d; want %s rank %d", i, x.ID, x.Rank, want[i], i)
+		}
 	}
 }

@@ -207,11 +207,6 @@ type ThreadFilter struct {
 	LLMModelID *string
 }
 
-func (f ThreadFilter) empty() bool {
-	return f.Mode == nil && f.Resolved == nil && f.Archived == nil && f.Escalated == nil &&
-		f.Important == nil && f.Anonymous == nil && f.LLMModelID == nil
-}
-
 func (f ThreadFilter) match(t *Thread) bool {
 	switch {
 	case f.Mode != nil && t.Mode != *f.Mode,
@@ -521,7 +516,8 @@ func (s *Store) ToggleEscalation(chatbotID, threadID string) (Thread, Message, e
 }
 
 // escalationDataLocked is the data of a CONVERSATION_ESCALATED event (the spec's
-// WebhookConversationEscalatedEvent): no signed-in visitor (user null), and the lead the
+// WebhookConversationEscalatedEvent): the visitor as `user` whenever it is identified
+// (it left a name, e-mail or phone; null only for an anonymous visitor), and the lead the
 // visitor left in this thread, else its contact fields, else null.
 func (s *Store) escalationDataLocked(t *Thread) map[string]any {
 	var lead map[string]any
@@ -547,7 +543,41 @@ func (s *Store) escalationDataLocked(t *Thread) map[string]any {
 	if lead != nil {
 		data["leadInfo"] = lead
 	}
+	if u := s.visitorUserLocked(t, newest); u != nil {
+		data["user"] = u
+	}
 	return data
+}
+
+// visitorUserLocked is the webhook payloads' `user` object of a thread's visitor: id (the
+// visitor id), email, name, phone, verified (false: simulated visitors never confirm an
+// e-mail), createdAt (when the visitor was first seen in this thread). Nil for
+// an anonymous visitor (no contact details on the thread or in its lead).
+func (s *Store) visitorUserLocked(t *Thread, lead *Lead) map[string]any {
+	name, email, phone := t.VisitorName, t.VisitorEmail, t.VisitorPhone
+	if lead != nil {
+		name, email, phone = firstSet(lead.Name, name), firstSet(lead.Email, email), firstSet(lead.Phone, phone)
+	}
+	if name == nil && email == nil && phone == nil {
+		return nil
+	}
+	id := t.ID
+	if t.VisitorID != nil {
+		id = *t.VisitorID
+	}
+	first := t.UpdatedAt
+	if t.StartedAt != nil {
+		first = *t.StartedAt
+	}
+	return map[string]any{"id": id, "email": optJSON(email), "name": optJSON(name), "phone": optJSON(phone),
+		"verified": false, "createdAt": isoTime(first)}
+}
+
+func firstSet(a, b *string) *string {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // optJSON turns a nil *string into an untyped nil, so event data marshals to null.

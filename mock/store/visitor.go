@@ -118,10 +118,64 @@ type VisitorContext struct {
 	LeadSettings Doc
 	HumanSupport Doc
 	FollowUps    []FollowUp
+	// VisitorMessages is how many visitor messages the thread holds.
+	VisitorMessages int
+}
+
+// conversationCap is the chatbot's per-conversation visitor message cap: its
+// maxMessagesPerConversation when limitMessagesPerConversation is on (ok false otherwise).
+func conversationCap(settings Doc) (int, bool) {
+	on, _ := settings["limitMessagesPerConversation"].(bool)
+	if !on {
+		return 0, false
+	}
+	switch n := settings["maxMessagesPerConversation"].(type) {
+	case float64:
+		return int(n), true
+	case int:
+		return n, true
+	}
+	return 20, true // the documented default
+}
+
+// ConversationLimitError is the refusal of a visitor message past the cap, or nil.
+func (v VisitorContext) ConversationLimitError() error {
+	limit, on := conversationCap(v.Settings)
+	if !on || v.VisitorMessages < limit {
+		return nil
+	}
+	return conversationLimitError(v.ChatbotID, limit)
+}
+
+func conversationLimitError(chatbotID string, limit int) error {
+	return apierr.New(apierr.ConversationLimitReached,
+		"Message limit reached: this conversation allows %d messages. Please start a new conversation.", limit).
+		WithDetails(map[string]any{"chatbotId": chatbotID, "maxMessagesPerConversation": limit, "startNewConversation": true})
+}
+
+// visitorMessagesLocked counts a thread's visitor messages.
+func (s *Store) visitorMessagesLocked(t *Thread) int {
+	n := 0
+	if list := s.idx.messagesByThrd[t.ID]; list != nil {
+		list.Each(func(m *Message) {
+			if m.Role == RoleUser {
+				n++
+			}
+		})
+	}
+	return n
 }
 
 // AIAnswers tells whether the thread gets an AI reply: AI mode and not escalated.
 func (v VisitorContext) AIAnswers() bool { return v.Thread.Mode == ModeAI && !v.Thread.Escalated }
+
+// HumanSupportOn tells whether the human-support settings exist with enableHumanSupport
+// on: a visitor escalates only then (asking for a human, or a lead with
+// autoEscalateOnLeadCapture).
+func (v VisitorContext) HumanSupportOn() bool {
+	on, _ := v.HumanSupport["enableHumanSupport"].(bool)
+	return v.HumanSupport != nil && on
+}
 
 // LeadCollection tells whether lead settings say enableLeadCollection.
 func (v VisitorContext) LeadCollection() bool {
@@ -152,7 +206,7 @@ func (s *Store) VisitorContextOf(chatbotID, threadID string) (VisitorContext, er
 	}
 	v := VisitorContext{ChatbotID: c.ID, ChatbotName: c.Name, AccountID: c.AccountID, Thread: cloneThread(t),
 		Settings: copyDoc(c.Settings), LeadSettings: copyDoc(c.LeadSettings), HumanSupport: copyDoc(c.HumanSupport),
-		FollowUps: followUpsByRank(c)}
+		FollowUps: followUpsByRank(c), VisitorMessages: s.visitorMessagesLocked(t)}
 	if a, ok := s.accounts[c.AccountID]; ok {
 		v.Plan = a.Plan
 	}
@@ -222,6 +276,9 @@ func (s *Store) VisitorMessage(chatbotID, threadID string, turn VisitorTurn) (Vi
 		if err != nil {
 			return err
 		}
+		if limit, on := conversationCap(c.Settings); on && s.visitorMessagesLocked(t) >= limit {
+			return conversationLimitError(c.ID, limit)
+		}
 		user := s.appendMessageLocked(t, NewMessage{Role: RoleUser, Content: turn.Content})
 		s.emitMessageLocked(user)
 		out.Message = cloneMessage(user)
@@ -232,7 +289,7 @@ func (s *Store) VisitorMessage(chatbotID, threadID string, turn VisitorTurn) (Vi
 			out.Lead = &lc
 			escalate = escalate || autoEscalateOnLead(c)
 		}
-		if escalate && !t.Escalated {
+		if escalate && !t.Escalated && humanSupportOn(c) {
 			s.visitorEscalateLocked(c, t)
 			out.Escalated = true
 		}
@@ -266,8 +323,9 @@ func (s *Store) visitorEscalateLocked(c *Chatbot, t *Thread) {
 	s.emit(Event{Type: WebhookEventEscalated, ChatbotID: c.ID, Key: "escalated:" + t.ID + ":" + itoa(sys.Seq), Data: s.escalationDataLocked(t)})
 }
 
-// VisitorContact records the contact form a visitor filled: the lead (NEW_LEAD), the
-// thread's visitor fields, and an escalation when autoEscalateOnLeadCapture is on. With
+// VisitorContact records the contact form a visitor filled: the lead (NEW_LEAD, once per
+// distinct details), the thread's visitor fields, and an escalation when
+// autoEscalateOnLeadCapture and human support are on. With
 // lead collection off nothing is stored (LEAD_COLLECTION_DISABLED).
 func (s *Store) VisitorContact(chatbotID, threadID string, in LeadInput) (Lead, error) {
 	var out Lead
@@ -280,7 +338,7 @@ func (s *Store) VisitorContact(chatbotID, threadID string, in LeadInput) (Lead, 
 			return errLeadCollectionDisabled(chatbotID)
 		}
 		l := s.captureLeadLocked(c, t, in)
-		if autoEscalateOnLead(c) && !t.Escalated {
+		if autoEscalateOnLead(c) && !t.Escalated && humanSupportOn(c) {
 			s.visitorEscalateLocked(c, t)
 		}
 		s.touchThreadLocked(t, s.now())

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Webhook event types, as the API spells them.
@@ -26,13 +25,6 @@ const (
 // AllWebhookEvents lists the three events, the default subscription.
 func AllWebhookEvents() []string {
 	return []string{WebhookEventNewMessage, WebhookEventEscalated, WebhookEventNewLead}
-}
-
-// PlanHasWebhooks tells whether the chatbot's account plan includes webhooks.
-func (s *Store) PlanHasWebhooks(plan plans.Plan) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.cfg.Plans[plan].Webhooks
 }
 
 func cloneWebhook(w *WebhookConfig) WebhookConfig {

@@ -413,8 +413,9 @@ func sampleData(eventType, chatbotID, chatbotName, id string, now time.Time) (ma
 			"question": nil, "answer": "This is a test event sent from ContextGPT.", "sources": []string{}, "createdAt": ts}, nil
 	case store.WebhookEventEscalated:
 		return map[string]any{"chatbotId": chatbotID, "threadId": id,
-			"dashboardUrl": "https://app.contextgpt.co/" + chatbotID + "/chat-history/" + id, "user": nil,
-			"leadInfo": map[string]any{"name": "Ada Lovelace", "email": "ada@example.com", "phone": nil}}, nil
+			"dashboardUrl": "https://app.contextgpt.co/" + chatbotID + "/chat-history/" + id,
+			"user":         map[string]any{"id": id, "email": "ada@example.com", "name": "Ada Lovelace", "phone": nil, "verified": false, "createdAt": ts},
+			"leadInfo":     map[string]any{"name": "Ada Lovelace", "email": "ada@example.com", "phone": nil}}, nil
 	case store.WebhookEventNewLead:
 		return map[string]any{"chatbotId": chatbotID, "chatbotName": chatbotName, "leadDetails": map[string]any{
 			"id": id, "name": "Ada Lovelace", "email": "ada@example.com", "phone": "+44 20 7946 0958", "capturedAt": ts}}, nil
