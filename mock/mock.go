@@ -16,6 +16,7 @@ import (
 	"github.com/contextgpt/sandbox/mock/journal"
 	"github.com/contextgpt/sandbox/mock/limits"
 	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/mock/ui"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -84,6 +85,7 @@ type Mock struct {
 	onReset        []func()         // what else POST /__mock/reset clears (webhook sinks, deliveries)
 	onImport       []func()         // what runs after PUT /__mock/state imported a document
 	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
+	ui             *ui.Handler      // the dashboard at /__mock/ui
 }
 
 // New builds a mock: it loads the spec and fixtures once and builds every validator once.
@@ -142,6 +144,8 @@ func New(cfg Config) (*Mock, error) {
 		m.registerOperations()
 	}
 	m.registerAdmin()
+	m.ui = ui.New(ui.Config{AdminToken: cfg.AdminToken, Store: m.store, Journal: m.journal,
+		Control: http.HandlerFunc(m.serveAdminRoute), Sinks: m.visitors.sinks.names})
 	return m, nil
 }
 

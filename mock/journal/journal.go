@@ -4,6 +4,7 @@ package journal
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,6 +24,34 @@ type Entry struct {
 	LatencyMs   float64   `json:"latencyMs"`
 	RequestID   string    `json:"requestId"`
 	FaultID     *string   `json:"faultId"`
+	// APIKey is the key the request sent, redacted to its prefix and last four characters
+	// (sk_…9f2c); empty without one.
+	APIKey string `json:"apiKey,omitempty"`
+	// Error is the error the mock answered with (status 400 and up), validation errors included.
+	Error *EntryError `json:"error,omitempty"`
+}
+
+// EntryError is the error document of an answered request, as the journal keeps it.
+type EntryError struct {
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Fields  []string `json:"fields,omitempty"` // "path: message" of each validation error
+}
+
+// RedactKey shortens an API key to what a person needs to tell keys apart: the part before
+// the first underscore and the last four characters. Short keys lose everything but the prefix.
+func RedactKey(key string) string {
+	if key == "" {
+		return ""
+	}
+	prefix := ""
+	if i := strings.IndexByte(key, '_'); i > 0 && i <= 8 {
+		prefix = key[:i+1]
+	}
+	if len(key)-len(prefix) < 12 {
+		return prefix + "…"
+	}
+	return prefix + "…" + key[len(key)-4:]
 }
 
 // Filter selects entries; zero fields select everything.
