@@ -138,6 +138,7 @@ func runCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	fs.DurationVar(&cfg.MaxWait, "max-wait", envDuration(getenv, &errs, "CONTEXTGPT_MAX_WAIT", cfg.MaxWait), "longest Retry-After honoured on a 429 ($CONTEXTGPT_MAX_WAIT)")
 	junit := fs.String("junit", env("CONTEXTGPT_JUNIT", ""), "write a JUnit XML report to FILE ($CONTEXTGPT_JUNIT)")
 	jsonOut := fs.String("json", env("CONTEXTGPT_JSON", ""), "write a JSON report to FILE ($CONTEXTGPT_JSON)")
+	htmlOut := fs.String("report-html", env("CONTEXTGPT_REPORT_HTML", ""), "write a self-contained HTML report to FILE ($CONTEXTGPT_REPORT_HTML)")
 	minCov := fs.String("min-coverage", env("CONTEXTGPT_MIN_COVERAGE", "0"), "fail below this operation coverage, in percent ($CONTEXTGPT_MIN_COVERAGE)")
 	noColor := fs.Bool("no-color", getenv("NO_COLOR") != "" || getenv("CONTEXTGPT_NO_COLOR") != "", "plain console output ($NO_COLOR)")
 	if err := fs.Parse(args); err != nil {
@@ -172,7 +173,7 @@ func runCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	cfg.Redactor = red
 	console := &report.Console{W: stdout, Color: !*noColor, Red: red}
 	cfg.OnWorkflow = console.Workflow
-	for _, p := range []string{*junit, *jsonOut} {
+	for _, p := range []string{*junit, *jsonOut, *htmlOut} {
 		// A report that cannot be written is bad input, found before the run, not after it.
 		if info, err := os.Stat(filepath.Dir(p)); p != "" && (err != nil || !info.IsDir()) {
 			errs = append(errs, fmt.Errorf("report %s: its folder does not exist", p))
@@ -194,7 +195,7 @@ func runCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer, *report.Report, *report.Redactor) error
-	}{{*junit, report.WriteJUnit}, {*jsonOut, report.WriteJSON}} {
+	}{{*junit, report.WriteJUnit}, {*jsonOut, report.WriteJSON}, {*htmlOut, report.WriteHTML}} {
 		if out.path == "" {
 			continue
 		}
