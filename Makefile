@@ -4,6 +4,8 @@ ADDR      ?= 127.0.0.1:8080
 BIN       := bin
 REDOCLY   ?= @redocly/cli@2
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
 .PHONY: all build run test test-short conformance bench lint fmt vet tidy clean
@@ -12,7 +14,7 @@ all: build
 
 build:
 	$(GO) build -o $(BIN)/contextgpt-mock ./cmd/contextgpt-mock
-	$(GO) build -o $(BIN)/contextgpt-conformance ./cmd/contextgpt-conformance
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/contextgpt-conformance ./cmd/contextgpt-conformance
 
 ## run: build, then start the mock on $(ADDR) with the default fixtures
 run: build

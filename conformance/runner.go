@@ -14,68 +14,13 @@ import (
 	"net/url"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/contextgpt/sandbox/spec"
 )
-
-// Config configures a run. The zero value of each field has a useful default (DefaultConfig
-// spells them out), except BaseURL.
-type Config struct {
-	// BaseURL replaces the API's server URL, e.g. http://127.0.0.1:8080/api; a trailing /v1
-	// is tolerated. The control plane resolves against its origin.
-	BaseURL string
-	// APIKey is sent on every API step that does not set its own Authorization. Without it,
-	// against the mock, each workflow group gets a sandbox of Plan.
-	APIKey string
-	Plan   string
-	// MockAdminToken is sent as a bearer token to the control plane.
-	MockAdminToken string
-	// Inputs are given to every workflow that declares them; runId is generated when absent.
-	Inputs map[string]string
-	// SpecDocument is the contract (default: the embedded contextgpt.yaml).
-	SpecDocument []byte
-	// Workflows selects workflows by id (and what they depend on); empty runs all.
-	Workflows []string
-	Jobs      int           // workflow groups run in parallel (default 1)
-	Timeout   time.Duration // per request (default 30 s)
-	MaxWait   time.Duration // longest Retry-After honoured on a 429 (default 60 s)
-	// MinCoverage fails the run when an API source's operation coverage is below it (percent).
-	MinCoverage float64
-	Client      *http.Client
-	// Sleep waits; tests inject one that does not.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
-	// OnWorkflow is called as each workflow finishes (the console prints it).
-	OnWorkflow func(report.WorkflowResult)
-	// Redactor learns every key the run uses; the report writers use it.
-	Redactor *report.Redactor
-}
-
-// DefaultConfig returns the defaults of every field but BaseURL.
-func DefaultConfig() Config {
-	return Config{
-		Plan:    "scale",
-		Jobs:    1,
-		Timeout: 30 * time.Second,
-		MaxWait: 60 * time.Second,
-	}
-}
-
-// BadInputError is a problem with flags, the spec or the documents: exit code 2.
-type BadInputError struct{ Err error }
-
-func (e *BadInputError) Error() string { return e.Err.Error() }
-func (e *BadInputError) Unwrap() error { return e.Err }
-
-func badInput(format string, args ...any) error {
-	return &BadInputError{Err: fmt.Errorf(format, args...)}
-}
 
 // Runner runs a set of documents. Build it with New (which validates everything), run it
 // once with Run.
@@ -89,6 +34,7 @@ type Runner struct {
 	// called holds the selected workflows that other selected workflows' steps run: building
 	// blocks, not run on their own unless --workflow names them.
 	called  map[string]bool
+	named   map[string]bool // workflows --workflow matched
 	bound   map[*arazzo.Step]*operation
 	sources []*source // distinct, in first-use order
 	runID   string
@@ -103,41 +49,12 @@ type Runner struct {
 // New validates the configuration and the documents against their sources. Every problem
 // it finds is a *BadInputError.
 func New(cfg Config, docs []*arazzo.Document) (*Runner, error) {
-	def := DefaultConfig()
-	if cfg.Plan == "" {
-		cfg.Plan = def.Plan
-	}
-	if cfg.Jobs <= 0 {
-		cfg.Jobs = def.Jobs
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = def.Timeout
-	}
-	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = def.MaxWait
-	}
-	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: cfg.Timeout}
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Redactor == nil {
-		cfg.Redactor = &report.Redactor{}
-	}
-	if cfg.SpecDocument == nil {
-		cfg.SpecDocument = spec.ContextGPTDocument()
-	}
-	cfg.Redactor.Add(cfg.APIKey, cfg.MockAdminToken)
-	if cfg.MinCoverage < 0 || cfg.MinCoverage > 100 {
-		return nil, badInput("--min-coverage %v is not a percentage", cfg.MinCoverage)
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	r := &Runner{cfg: cfg, workflows: map[string]*arazzo.Workflow{}, bound: map[*arazzo.Step]*operation{},
 		red: cfg.Redactor}
-	var err error
 	if r.base, r.origin, err = parseBaseURL(cfg.BaseURL); err != nil {
 		return nil, &BadInputError{Err: err}
 	}
@@ -180,79 +97,21 @@ func New(cfg Config, docs []*arazzo.Document) (*Runner, error) {
 	return r, nil
 }
 
-func parseBaseURL(raw string) (*url.URL, string, error) {
-	if raw == "" {
-		return nil, "", fmt.Errorf("--base-url is required (e.g. http://127.0.0.1:8080/api)")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, "", fmt.Errorf("--base-url %q: expected http(s)://host[:port]/api", raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, "", fmt.Errorf("--base-url %q: no query or fragment", raw)
-	}
-	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1")
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	return u, u.Scheme + "://" + u.Host, nil
-}
-
-// Workflows lists the selected workflows in document order.
-func (r *Runner) Workflows() []*arazzo.Workflow {
-	out := make([]*arazzo.Workflow, 0, len(r.order))
-	for _, id := range r.order {
-		out = append(out, r.workflows[id])
-	}
-	return out
-}
-
-// selectWorkflows keeps cfg.Workflows and everything they link to, in document order.
-func (r *Runner) selectWorkflows() error {
-	want := map[string]bool{}
-	var queue []string
-	if len(r.cfg.Workflows) == 0 {
-		for id := range r.workflows {
-			queue = append(queue, id)
-		}
-	}
-	for _, id := range r.cfg.Workflows {
-		if r.workflows[id] == nil {
-			return fmt.Errorf("--workflow %q is not in the documents", id)
-		}
-		queue = append(queue, id)
-	}
-	for len(queue) > 0 {
-		id := queue[0]
-		queue = queue[1:]
-		if want[id] {
-			continue
-		}
-		want[id] = true
-		queue = append(queue, links(r.workflows[id])...)
-	}
-	for _, d := range r.docs {
-		for _, w := range d.Workflows {
-			if want[w.WorkflowID] {
-				r.order = append(r.order, w.WorkflowID)
-			}
-		}
-	}
-	r.called = map[string]bool{}
-	for _, id := range r.order {
-		for _, s := range r.workflows[id].Steps {
-			if s.WorkflowID != "" {
-				r.called[s.WorkflowID] = true
-			}
-		}
-	}
-	return nil
-}
-
 // Run executes the selected workflows and returns the report; its ExitCode says how the run
 // went. A run builds sandboxes, so call it once per Runner.
 func (r *Runner) Run(ctx context.Context) *report.Report {
 	start := r.cfg.Now()
-	rep := &report.Report{Target: r.base.Redacted(), RunID: r.runID, Started: start, MinCoverage: r.cfg.MinCoverage}
+	rep := &report.Report{Target: r.base.Redacted(), RunID: r.runID, Started: start, MinCoverage: r.cfg.MinCoverage,
+		HarnessVersion: r.cfg.Version}
+	for _, s := range r.sources {
+		if !s.control {
+			info := s.spec.Doc().Info
+			if info != nil {
+				rep.SpecTitle, rep.SpecVersion = info.Title, info.Version
+			}
+			break
+		}
+	}
 	finish := func(code int) *report.Report {
 		rep.Duration = r.cfg.Now().Sub(start)
 		rep.Summarize()
@@ -356,41 +215,6 @@ func (r *Runner) adminAuth(req *http.Request) {
 	}
 }
 
-// groups splits the selected workflows into groups linked by dependsOn, workflow steps,
-// actions and $workflows expressions; each group shares one sandbox.
-func (r *Runner) groups() [][]string {
-	parent := map[string]string{}
-	var find func(string) string
-	find = func(x string) string {
-		if parent[x] == "" || parent[x] == x {
-			return x
-		}
-		parent[x] = find(parent[x])
-		return parent[x]
-	}
-	for _, id := range r.order {
-		for _, l := range links(r.workflows[id]) {
-			a, b := find(id), find(l)
-			if a != b {
-				parent[a] = b
-			}
-		}
-	}
-	index := map[string]int{}
-	var out [][]string
-	for _, id := range r.order {
-		root := find(id)
-		i, ok := index[root]
-		if !ok {
-			i = len(out)
-			index[root] = i
-			out = append(out, nil)
-		}
-		out[i] = append(out[i], id)
-	}
-	return out
-}
-
 // runGroup runs one group's workflows in dependency order, in a sandbox when no key is given.
 func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report.WorkflowResult {
 	g := &group{r: r, mock: mock, key: r.cfg.APIKey, workflows: map[string]*workflowState{}}
@@ -405,7 +229,7 @@ func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report
 		if err != nil {
 			var out []report.WorkflowResult
 			for _, id := range ids {
-				if r.called[id] && !slices.Contains(r.cfg.Workflows, id) {
+				if r.called[id] && !r.named[id] {
 					continue
 				}
 				w := r.workflows[id]
@@ -423,7 +247,7 @@ func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report
 	}
 	var out []report.WorkflowResult
 	for _, id := range topoOrder(ids, r.workflows) {
-		if r.called[id] && !slices.Contains(r.cfg.Workflows, id) {
+		if r.called[id] && !r.named[id] {
 			continue // a building block: the steps that call it run it
 		}
 		res := g.runTop(ctx, r.workflows[id])
@@ -433,90 +257,6 @@ func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report
 		out = append(out, res)
 	}
 	return out
-}
-
-// topoOrder puts each workflow after those it depends on, otherwise keeping the given order.
-func topoOrder(ids []string, all map[string]*arazzo.Workflow) []string {
-	done := map[string]bool{}
-	in := map[string]bool{}
-	for _, id := range ids {
-		in[id] = true
-	}
-	var out []string
-	var visit func(string)
-	visit = func(id string) {
-		if done[id] || !in[id] {
-			return
-		}
-		done[id] = true
-		for _, d := range all[id].DependsOn {
-			visit(d)
-		}
-		out = append(out, id)
-	}
-	for _, id := range ids {
-		visit(id)
-	}
-	return out
-}
-
-// buildInputs converts --input values by the declared input types, and refuses names no
-// selected workflow declares and required inputs nobody gives.
-func (r *Runner) buildInputs() (map[string]any, error) {
-	out := map[string]any{}
-	declared := map[string]string{} // name -> type
-	var errs []error
-	for _, id := range r.order {
-		w := r.workflows[id]
-		props, _ := w.Inputs["properties"].(map[string]any)
-		for name, p := range props {
-			schema, _ := p.(map[string]any) // not an object (null, say): no type to convert by
-			typ, _ := schema["type"].(string)
-			declared[name] = typ
-		}
-	}
-	for name, raw := range r.cfg.Inputs {
-		typ, ok := declared[name]
-		if !ok && name != "runId" {
-			errs = append(errs, fmt.Errorf("--input %s: no selected workflow declares this input", name))
-			continue
-		}
-		v, err := convertInput(raw, typ)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("--input %s: %w", name, err))
-			continue
-		}
-		out[name] = v
-	}
-	out["runId"] = r.runID
-	for _, id := range r.order {
-		w := r.workflows[id]
-		req, _ := w.Inputs["required"].([]any)
-		for _, n := range req {
-			name, _ := n.(string)
-			if _, ok := out[name]; !ok && !r.called[id] {
-				errs = append(errs, fmt.Errorf("workflow %s: input %q is required (--input %s=...)", id, name, name))
-			}
-		}
-	}
-	return out, errors.Join(errs...)
-}
-
-func convertInput(raw, typ string) (any, error) {
-	switch typ {
-	case "integer":
-		n, err := strconv.ParseInt(raw, 10, 64)
-		return float64(n), err
-	case "number":
-		return strconv.ParseFloat(raw, 64)
-	case "boolean":
-		return strconv.ParseBool(raw)
-	case "object", "array":
-		var v any
-		err := json.Unmarshal([]byte(raw), &v)
-		return v, err
-	}
-	return raw, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -543,4 +283,40 @@ func (r *Runner) sourceByKey(key string) *source {
 		return &source{}
 	}
 	return r.sources[i]
+}
+
+// Warnings lists what runs here but may not elsewhere: an API step without an
+// Authorization parameter passes with this runner (it sends the key itself) and fails in
+// other Arazzo runners.
+func (r *Runner) Warnings() []string {
+	var out []string
+	for _, d := range r.docs {
+		for _, w := range d.Workflows {
+			for _, st := range w.Steps {
+				op := r.bound[st]
+				if op == nil || op.src.control || hasAuthorization(w, st) {
+					continue
+				}
+				out = append(out, fmt.Sprintf("%s: workflow %s, step %s: no Authorization parameter; add one with value \"Bearer {$inputs.apiKey}\" so other Arazzo runners send the key too",
+					d.Path, w.WorkflowID, st.StepID))
+			}
+		}
+	}
+	return out
+}
+
+func hasAuthorization(w *arazzo.Workflow, st *arazzo.Step) bool {
+	for _, list := range [][]*arazzo.Parameter{w.Parameters, st.Parameters} {
+		for _, p := range list {
+			if p.Reference != "" {
+				if c := w.Document.Components.Parameters[refName(p.Reference)]; c != nil {
+					p = c
+				}
+			}
+			if p.In == "header" && strings.EqualFold(p.Name, "Authorization") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/spec"
+	"go.yaml.in/yaml/v3"
 )
 
 // source is one OpenAPI document the steps call, loaded once: the kin-openapi index for
@@ -51,6 +51,9 @@ func (s *sourceSet) load(doc *arazzo.Document, sd arazzo.SourceDescription) (*so
 	switch key {
 	case "contextgpt.yaml":
 		data = s.apiDoc
+		if data == nil {
+			data = spec.ContextGPTDocument()
+		}
 	case "mock-admin.yaml":
 		data, control = spec.MockAdminDocument(), true
 	default:
@@ -166,74 +169,20 @@ func bindStep(d *arazzo.Document, st *arazzo.Step, byName map[string]*source) (*
 	return found, nil
 }
 
-var workflowRef = regexp.MustCompile(`\$workflows\.([^.\s{}#]+)`)
-
-// links lists the workflows w needs: dependsOn, workflow steps, actions and $workflows
-// expressions.
-func links(w *arazzo.Workflow) []string {
-	out := append([]string(nil), w.DependsOn...)
-	var strs []string
-	collect := func(v any) { strs = appendStrings(strs, v) }
-	for _, a := range w.SuccessActions {
-		out = appendIf(out, a.WorkflowID)
-	}
-	for _, a := range w.FailureActions {
-		out = appendIf(out, a.WorkflowID)
-	}
-	for _, o := range w.Outputs {
-		strs = append(strs, o)
-	}
-	for _, s := range w.Steps {
-		out = appendIf(out, s.WorkflowID)
-		for _, a := range s.OnSuccess {
-			out = appendIf(out, a.WorkflowID)
-		}
-		for _, a := range s.OnFailure {
-			out = appendIf(out, a.WorkflowID)
-		}
-		for _, p := range s.Parameters {
-			collect(p.Value)
-		}
-		if s.RequestBody != nil {
-			collect(s.RequestBody.Payload)
-			for _, rp := range s.RequestBody.Replacements {
-				collect(rp.Value)
-			}
-		}
-		for _, c := range s.SuccessCriteria {
-			strs = append(strs, c.Context, c.Condition)
-		}
-		for _, o := range s.Outputs {
-			strs = append(strs, o)
-		}
-	}
-	for _, s := range strs {
-		for _, m := range workflowRef.FindAllStringSubmatch(s, -1) {
-			out = append(out, m[1])
-		}
-	}
-	return out
+// EmbeddedSpecVersion is info.version of the embedded contextgpt.yaml.
+func EmbeddedSpecVersion() string {
+	_, v := specInfo(spec.ContextGPTDocument())
+	return v
 }
 
-func appendIf(list []string, s string) []string {
-	if s != "" {
-		return append(list, s)
+// specInfo reads info.title and info.version of an OpenAPI document.
+func specInfo(doc []byte) (title, version string) {
+	var d struct {
+		Info struct {
+			Title   string `yaml:"title"`
+			Version string `yaml:"version"`
+		} `yaml:"info"`
 	}
-	return list
-}
-
-func appendStrings(out []string, v any) []string {
-	switch t := v.(type) {
-	case string:
-		out = append(out, t)
-	case map[string]any:
-		for _, x := range t {
-			out = appendStrings(out, x)
-		}
-	case []any:
-		for _, x := range t {
-			out = appendStrings(out, x)
-		}
-	}
-	return out
+	_ = yaml.Unmarshal(doc, &d)
+	return d.Info.Title, d.Info.Version
 }

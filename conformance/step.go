@@ -3,7 +3,6 @@ package conformance
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -280,96 +279,6 @@ func (wr *wfRun) build(st *arazzo.Step, op *operation, c *expr.Context) (*reques
 	return req, nil
 }
 
-func fillPath(template string, params map[string]string) (string, error) {
-	var b strings.Builder
-	rest := template
-	for {
-		i := strings.IndexByte(rest, '{')
-		if i < 0 {
-			b.WriteString(rest)
-			return b.String(), nil
-		}
-		j := strings.IndexByte(rest[i:], '}')
-		if j < 0 {
-			return "", fmt.Errorf("path %s: unclosed '{'", template)
-		}
-		name := rest[i+1 : i+j]
-		v, ok := params[name]
-		if !ok {
-			return "", fmt.Errorf("path parameter %s has no value", name)
-		}
-		b.WriteString(rest[:i])
-		b.WriteString(url.PathEscape(v))
-		rest = rest[i+j+1:]
-	}
-}
-
-func encodeBody(contentType string, payload any) ([]byte, error) {
-	if s, ok := payload.(string); ok {
-		return []byte(s), nil
-	}
-	mt := strings.TrimSpace(strings.Split(contentType, ";")[0])
-	switch {
-	case mt == "application/x-www-form-urlencoded":
-		m, ok := payload.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("requestBody: a form payload is an object or a string")
-		}
-		form := url.Values{}
-		for k, v := range m {
-			form.Set(k, expr.Text(v))
-		}
-		return []byte(form.Encode()), nil
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		return json.Marshal(payload)
-	}
-	return nil, fmt.Errorf("requestBody: content type %s needs a string payload", contentType)
-}
-
-// setPointer sets v at a JSON Pointer of a copy-on-write payload.
-func setPointer(doc any, pointer string, v any) (any, error) {
-	if pointer == "" {
-		return v, nil
-	}
-	toks := strings.Split(pointer[1:], "/")
-	for i, t := range toks {
-		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
-	}
-	var set func(node any, toks []string) (any, error)
-	set = func(node any, toks []string) (any, error) {
-		if len(toks) == 0 {
-			return v, nil
-		}
-		switch t := node.(type) {
-		case map[string]any:
-			out := make(map[string]any, len(t)+1)
-			for k, x := range t {
-				out[k] = x
-			}
-			child, err := set(t[toks[0]], toks[1:])
-			out[toks[0]] = child
-			return out, err
-		case []any:
-			i, err := strconv.Atoi(toks[0])
-			if toks[0] == "-" {
-				i = len(t)
-			} else if err != nil || i < 0 || i >= len(t) {
-				return nil, fmt.Errorf("target %s: no index %s", pointer, toks[0])
-			}
-			out := append([]any(nil), t...)
-			if i == len(t) {
-				out = append(out, nil)
-			}
-			out[i], err = set(out[i], toks[1:])
-			return out, err
-		case nil:
-			return set(map[string]any{}, toks)
-		}
-		return nil, fmt.Errorf("target %s: cannot descend into %T", pointer, node)
-	}
-	return set(doc, toks)
-}
-
 func (wr *wfRun) send(ctx context.Context, req *request) (int, http.Header, []byte, error) {
 	var body io.Reader
 	if req.body != nil {
@@ -402,17 +311,6 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-func decodeBody(header http.Header, body []byte) any {
-	if len(body) == 0 {
-		return nil
-	}
-	var v any
-	if strings.Contains(header.Get("Content-Type"), "json") && json.Unmarshal(body, &v) == nil {
-		return v
-	}
-	return string(body)
-}
-
 // retryAfter reads a Retry-After header: whole seconds or an HTTP date.
 func retryAfter(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
@@ -427,4 +325,24 @@ func retryAfter(h http.Header) (time.Duration, bool) {
 		return max(time.Until(t), 0), true
 	}
 	return 0, false
+}
+
+// callWorkflow runs another workflow inside this one; its steps join this workflow's
+// results as "<workflow>/<step>".
+func (wr *wfRun) callWorkflow(ctx context.Context, id string, inputs map[string]any) report.WorkflowResult {
+	w := wr.g.r.workflows[id]
+	if wr.depth+1 > maxDepth {
+		wr.fail(fmt.Sprintf("workflow %s: nested more than %d deep", id, maxDepth))
+		return report.WorkflowResult{Status: report.Failed}
+	}
+	res := wr.g.run(ctx, w, wr.g.r.inputsFor(w, inputs), wr.depth+1)
+	for _, s := range res.Steps {
+		s.StepID = id + "/" + s.StepID
+		wr.results = append(wr.results, s)
+	}
+	if res.Status == report.Failed && res.Reason != "" {
+		wr.results = append(wr.results, report.StepResult{StepID: id, Status: report.Failed,
+			Findings: []report.Finding{{Workflow: wr.w.WorkflowID, Step: id, Check: checkWorkflow, Message: res.Reason}}})
+	}
+	return res
 }

@@ -257,64 +257,52 @@ func (wr *wfRun) gotoWorkflow(ctx context.Context, id string) {
 	}
 }
 
-// callWorkflow runs another workflow inside this one; its steps join this workflow's
-// results as "<workflow>/<step>".
-func (wr *wfRun) callWorkflow(ctx context.Context, id string, inputs map[string]any) report.WorkflowResult {
-	w := wr.g.r.workflows[id]
-	if wr.depth+1 > maxDepth {
-		wr.fail(fmt.Sprintf("workflow %s: nested more than %d deep", id, maxDepth))
-		return report.WorkflowResult{Status: report.Failed}
-	}
-	res := wr.g.run(ctx, w, wr.g.r.inputsFor(w, inputs), wr.depth+1)
-	for _, s := range res.Steps {
-		s.StepID = id + "/" + s.StepID
-		wr.results = append(wr.results, s)
-	}
-	if res.Status == report.Failed && res.Reason != "" {
-		wr.results = append(wr.results, report.StepResult{StepID: id, Status: report.Failed,
-			Findings: []report.Finding{{Workflow: wr.w.WorkflowID, Step: id, Check: checkWorkflow, Message: res.Reason}}})
-	}
-	return res
-}
-
 func (wr *wfRun) successAction(st *arazzo.Step, c *expr.Context) (*arazzo.SuccessAction, error) {
-	list := st.OnSuccess
-	if len(list) == 0 {
-		list = wr.w.SuccessActions
-	}
-	for _, a := range list {
-		if a.Reference != "" {
-			a = wr.w.Document.Components.SuccessActions[refName(a.Reference)]
-		}
-		ok, err := criteriaHold(a.Criteria, c)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return a, wr.checkTarget(a.StepID)
-		}
-	}
-	return nil, nil
+	return pickAction(wr, st.OnSuccess, wr.w.SuccessActions, wr.w.Document.Components.SuccessActions, c)
 }
 
 func (wr *wfRun) failureAction(st *arazzo.Step, c *expr.Context) (*arazzo.FailureAction, error) {
-	list := st.OnFailure
+	return pickAction(wr, st.OnFailure, wr.w.FailureActions, wr.w.Document.Components.FailureActions, c)
+}
+
+// action is what pickAction needs of a success or failure action.
+type action interface {
+	*arazzo.SuccessAction | *arazzo.FailureAction
+}
+
+// pickAction returns the first of the step's actions (else the workflow's) whose criteria
+// hold, a reusable action resolved through components.
+func pickAction[A action](wr *wfRun, step, workflow []A, components map[string]A, c *expr.Context) (A, error) {
+	list := step
 	if len(list) == 0 {
-		list = wr.w.FailureActions
+		list = workflow
 	}
 	for _, a := range list {
-		if a.Reference != "" {
-			a = wr.w.Document.Components.FailureActions[refName(a.Reference)]
+		ref, criteria, _ := actionFields(a)
+		if ref != "" {
+			a = components[refName(ref)]
+			_, criteria, _ = actionFields(a)
 		}
-		ok, err := criteriaHold(a.Criteria, c)
+		ok, err := criteriaHold(criteria, c)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			return a, wr.checkTarget(a.StepID)
+			_, _, stepID := actionFields(a)
+			return a, wr.checkTarget(stepID)
 		}
 	}
 	return nil, nil
+}
+
+func actionFields[A action](a A) (reference string, criteria []*arazzo.Criterion, stepID string) {
+	switch t := any(a).(type) {
+	case *arazzo.SuccessAction:
+		return t.Reference, t.Criteria, t.StepID
+	case *arazzo.FailureAction:
+		return t.Reference, t.Criteria, t.StepID
+	}
+	return "", nil, ""
 }
 
 // checkTarget refuses a component action whose stepId is not in this workflow.
@@ -326,60 +314,4 @@ func (wr *wfRun) checkTarget(stepID string) error {
 		return fmt.Errorf("stepId %q is not a step of workflow %s", stepID, wr.w.WorkflowID)
 	}
 	return nil
-}
-
-func refName(ref string) string {
-	for i := len(ref) - 1; i >= 0; i-- {
-		if ref[i] == '.' {
-			return ref[i+1:]
-		}
-	}
-	return ref
-}
-
-func criteriaHold(cs []*arazzo.Criterion, c *expr.Context) (bool, error) {
-	for _, cr := range cs {
-		ok, err := cr.Compiled().Evaluate(c)
-		if err != nil || !ok {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-func evalTemplate(s string, c *expr.Context) (any, error) {
-	t, err := expr.ParseTemplate(s)
-	if err != nil {
-		return nil, err
-	}
-	return t.Evaluate(c)
-}
-
-// resolveValue evaluates every string of a literal value as a template, deeply.
-func resolveValue(v any, c *expr.Context) (any, error) {
-	switch t := v.(type) {
-	case string:
-		return evalTemplate(t, c)
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			r, err := resolveValue(x, c)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = r
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			r, err := resolveValue(x, c)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	}
-	return v, nil
 }

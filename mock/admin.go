@@ -32,8 +32,14 @@ type adminErrorBody struct {
 	Details map[string]any `json:"details,omitempty"`
 }
 
-func writeAdminError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, adminError{Error: adminErrorBody{Code: code, Message: msg}})
+// writeAdminError answers a control-plane error: code's status from apierr's table.
+func writeAdminError(w http.ResponseWriter, code, msg string) {
+	writeAdminErr(w, &apierr.Error{Code: code, Message: msg})
+}
+
+// writeAdminErr answers e in the control plane's error document with e's status.
+func writeAdminErr(w http.ResponseWriter, e *apierr.Error) {
+	writeJSON(w, e.Status(), adminError{Error: adminErrorBody{Code: e.Code, Message: e.Message, Details: e.Details}})
 }
 
 func (m *Mock) handleAdmin(opID string, h adminHandler) { m.adminOps[opID] = h }
@@ -50,9 +56,9 @@ func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		m.ui.ServeHTTP(w, r)
 		return
 	}
-	if code, status, msg := m.adminAllowed(r); status != 0 {
+	if code, msg := m.adminAllowed(r); code != "" {
 		markUnmatched(w)
-		writeAdminError(w, status, code, msg)
+		writeAdminError(w, code, msg)
 		return
 	}
 	m.serveAdminRoute(w, r)
@@ -67,16 +73,16 @@ func (m *Mock) serveAdminRoute(w http.ResponseWriter, r *http.Request) {
 		var mna *spec.MethodNotAllowedError
 		if errors.As(err, &mna) {
 			w.Header().Set("Allow", strings.Join(mna.Allow, ", "))
-			writeAdminError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method not allowed; allowed: "+strings.Join(mna.Allow, ", "))
+			writeAdminError(w, apierr.MethodNotAllowed, "method not allowed; allowed: "+strings.Join(mna.Allow, ", "))
 			return
 		}
-		writeAdminError(w, http.StatusNotFound, "NOT_FOUND", "no control-plane route "+r.URL.Path)
+		writeAdminError(w, apierr.NotFound, "no control-plane route "+r.URL.Path)
 		return
 	}
 	h, ok := m.adminOps[route.OperationID]
 	if !ok {
 		markUnmatched(w)
-		writeAdminError(w, http.StatusNotImplemented, "NOT_IMPLEMENTED", "control-plane operation "+route.OperationID+" is not available in this build")
+		writeAdminError(w, apierr.NotImplemented, "control-plane operation "+route.OperationID+" is not available in this build")
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody {
@@ -86,7 +92,7 @@ func (m *Mock) serveAdminRoute(w http.ResponseWriter, r *http.Request) {
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 		if err != nil || int64(len(body)) > limit {
-			writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", fmt.Sprintf("control-plane bodies are limited to %d bytes", limit))
+			writeAdminError(w, apierr.InvalidRequest, fmt.Sprintf("control-plane bodies are limited to %d bytes", limit))
 			return
 		}
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
@@ -97,33 +103,34 @@ func (m *Mock) serveAdminRoute(w http.ResponseWriter, r *http.Request) {
 		}
 		if route.OperationID != "receiveWebhook" {
 			if err := m.admin.ValidateRequest(r.Context(), r, route); err != nil {
-				writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+				writeAdminError(w, apierr.InvalidRequest, err.Error())
 				return
 			}
 			r.Body = io.NopCloser(strings.NewReader(string(body)))
 		}
 	} else if err := m.admin.ValidateRequest(r.Context(), r, route); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
 	h(w, r, route)
 }
 
-// adminAllowed refuses non-loopback clients unless they send the admin token.
-func (m *Mock) adminAllowed(r *http.Request) (code string, status int, msg string) {
+// adminAllowed refuses non-loopback clients unless they send the admin token: the code and
+// message of the refusal, or "" when the request may go on.
+func (m *Mock) adminAllowed(r *http.Request) (code, msg string) {
 	auth := strings.TrimSpace(r.Header.Get("Authorization"))
 	if m.cfg.AdminToken != "" && auth != "" {
 		if auth == "Bearer "+m.cfg.AdminToken {
-			return "", 0, ""
+			return "", ""
 		}
 		if !isLoopback(r.RemoteAddr) {
-			return "ADMIN_TOKEN_INVALID", http.StatusUnauthorized, "the admin token is not valid"
+			return apierr.AdminTokenInvalid, "the admin token is not valid"
 		}
 	}
 	if isLoopback(r.RemoteAddr) {
-		return "", 0, ""
+		return "", ""
 	}
-	return "ADMIN_FORBIDDEN", http.StatusForbidden, "the control plane answers loopback clients only, or clients that send the admin token (--admin-token)"
+	return apierr.AdminForbidden, "the control plane answers loopback clients only, or clients that send the admin token (--admin-token)"
 }
 
 func isLoopback(remote string) bool {
@@ -170,7 +177,7 @@ func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spe
 		Name string `json:"name"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
 	if in.Plan == "" {
@@ -178,12 +185,12 @@ func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spe
 	}
 	plan, err := store.ParsePlan(in.Plan)
 	if err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_PLAN", err.Error())
+		writeAdminError(w, apierr.InvalidPlan, err.Error())
 		return
 	}
 	sb, err := m.store.CreateSandbox(plan, in.Name)
 	if err != nil {
-		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		writeAdminError(w, apierr.InternalError, err.Error())
 		return
 	}
 	writeJSON(w, http.StatusCreated, sb)
@@ -198,9 +205,9 @@ func (m *Mock) adminDeleteSandbox(w http.ResponseWriter, r *http.Request, route 
 		e := apierr.As(err)
 		switch e.Code {
 		case apierr.AccountNotFound:
-			writeAdminError(w, http.StatusNotFound, "SANDBOX_NOT_FOUND", e.Message)
+			writeAdminError(w, apierr.SandboxNotFound, e.Message)
 		default:
-			writeAdminError(w, http.StatusConflict, "NOT_A_SANDBOX", e.Message)
+			writeAdminError(w, apierr.NotASandbox, e.Message)
 		}
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -33,7 +34,7 @@ func (m *Mock) adminGetClock(w http.ResponseWriter, _ *http.Request, _ *spec.Rou
 func (m *Mock) adminSetClock(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
 	mc, ok := m.clock.(movableClock)
 	if !ok || !m.clock.Manual() {
-		writeAdminError(w, http.StatusConflict, "CLOCK_NOT_MANUAL", "the clock is real; start the mock with --clock manual to move it")
+		writeAdminError(w, apierr.ClockNotManual, "the clock is real; start the mock with --clock manual to move it")
 		return
 	}
 	var in struct {
@@ -41,28 +42,28 @@ func (m *Mock) adminSetClock(w http.ResponseWriter, r *http.Request, _ *spec.Rou
 		Now     *string `json:"now"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
 	if (in.Advance == nil) == (in.Now == nil) {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", "send exactly one of advance and now")
+		writeAdminError(w, apierr.InvalidRequest, "send exactly one of advance and now")
 		return
 	}
 	if in.Advance != nil {
 		d, err := time.ParseDuration(*in.Advance)
 		if err != nil || d < 0 {
-			writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", "advance: "+*in.Advance+" is not a duration such as 61s")
+			writeAdminError(w, apierr.InvalidRequest, "advance: "+*in.Advance+" is not a duration such as 61s")
 			return
 		}
 		mc.Advance(d)
 	} else {
 		t, err := time.Parse(time.RFC3339Nano, *in.Now)
 		if err != nil {
-			writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", "now: "+err.Error())
+			writeAdminError(w, apierr.InvalidRequest, "now: "+err.Error())
 			return
 		}
 		if cur := m.clock.Now(); t.Before(cur) {
-			writeAdminError(w, http.StatusBadRequest, "CLOCK_BACKWARDS", "now: "+*in.Now+" is before the current time "+cur.Format(time.RFC3339Nano)+"; time never moves backwards")
+			writeAdminError(w, apierr.ClockBackwards, "now: "+*in.Now+" is before the current time "+cur.Format(time.RFC3339Nano)+"; time never moves backwards")
 			return
 		}
 		mc.Set(t)

@@ -3,6 +3,7 @@ package mock
 import (
 	"net/http"
 
+	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/faults"
 	"github.com/contextgpt/sandbox/spec"
 )
@@ -21,18 +22,18 @@ func (m *Mock) adminCreateFault(w http.ResponseWriter, r *http.Request, _ *spec.
 		Probability *float64      `json:"probability"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_FAULT", err.Error())
+		writeAdminError(w, apierr.InvalidFault, err.Error())
 		return
 	}
 	if id := in.Match.OperationID; id != "" {
 		if _, ok := m.spec.OperationByID(id); !ok {
-			writeAdminError(w, http.StatusBadRequest, "INVALID_FAULT", `match.operationId: no operation "`+id+`" in the API spec`)
+			writeAdminError(w, apierr.InvalidFault, `match.operationId: no operation "`+id+`" in the API spec`)
 			return
 		}
 	}
 	rule, err := m.faults.Add(faults.Rule{Match: in.Match, Action: in.Action, Times: in.Times, Probability: in.Probability}, m.clock.Now())
 	if err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_FAULT", err.Error())
+		writeAdminError(w, apierr.InvalidFault, err.Error())
 		return
 	}
 	writeJSON(w, http.StatusCreated, rule)
@@ -45,7 +46,7 @@ func (m *Mock) adminListFaults(w http.ResponseWriter, _ *http.Request, _ *spec.R
 func (m *Mock) adminDeleteFault(w http.ResponseWriter, _ *http.Request, route *spec.Route) {
 	id := route.PathParams["faultId"]
 	if !m.faults.Delete(id) {
-		writeAdminError(w, http.StatusNotFound, "FAULT_NOT_FOUND", "no fault rule "+id)
+		writeAdminError(w, apierr.FaultNotFound, "no fault rule "+id)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/journal"
 	"github.com/contextgpt/sandbox/spec"
 )
@@ -17,7 +18,7 @@ func (m *Mock) registerJournalAdmin() {
 func (m *Mock) adminListRequests(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
 	q := r.URL.Query()
 	f := journal.Filter{OperationID: q.Get("operationId"), AccountID: q.Get("accountId"), Limit: 100}
-	bad := func(msg string) { writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", msg) }
+	bad := func(msg string) { writeAdminError(w, apierr.InvalidRequest, msg) }
 	if v := q.Get("status"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 100 || n > 599 {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/webhook"
 	"github.com/contextgpt/sandbox/spec"
 )
@@ -100,7 +101,7 @@ func (m *Mock) adminConfigureSink(w http.ResponseWriter, r *http.Request, route 
 		DelayMs   int     `json:"delayMs"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
 	name := route.PathParams["name"]
@@ -160,7 +161,7 @@ func (m *Mock) adminReceiveWebhook(w http.ResponseWriter, r *http.Request, route
 		}
 	}
 	if fail {
-		writeAdminError(w, d.ResponseStatus, "SINK_CONFIGURED_FAILURE", fmt.Sprintf("sink %s fails this delivery (%d more to fail)", name, left))
+		writeAdminErr(w, &apierr.Error{Code: apierr.SinkConfiguredFailure, StatusOverride: d.ResponseStatus, Message: fmt.Sprintf("sink %s fails this delivery (%d more to fail)", name, left)})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"received": true})

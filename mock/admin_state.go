@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/faults"
 	"github.com/contextgpt/sandbox/mock/journal"
 	"github.com/contextgpt/sandbox/mock/limits"
@@ -118,7 +119,7 @@ func (m *Mock) registerStateAdmin() {
 func (m *Mock) adminReset(w http.ResponseWriter, _ *http.Request, _ *spec.Route) {
 	if err := m.Reset(); err != nil {
 		m.log.Error("reset failed", "err", err)
-		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		writeAdminError(w, apierr.InternalError, err.Error())
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
@@ -127,7 +128,7 @@ func (m *Mock) adminReset(w http.ResponseWriter, _ *http.Request, _ *spec.Route)
 func (m *Mock) adminGetState(w http.ResponseWriter, _ *http.Request, _ *spec.Route) {
 	data, err := m.store.Export()
 	if err != nil {
-		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		writeAdminError(w, apierr.InternalError, err.Error())
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -138,17 +139,17 @@ func (m *Mock) adminGetState(w http.ResponseWriter, _ *http.Request, _ *spec.Rou
 func (m *Mock) adminPutState(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_STATE", err.Error())
+		writeAdminError(w, apierr.InvalidState, err.Error())
 		return
 	}
 	counts, err := m.store.Import(data)
 	if err != nil {
 		var ie *store.ImportError
 		if errors.As(err, &ie) {
-			writeAdminError(w, http.StatusBadRequest, "INVALID_STATE", ie.Msg)
+			writeAdminError(w, apierr.InvalidState, ie.Msg)
 			return
 		}
-		writeAdminError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
+		writeAdminError(w, apierr.InternalError, err.Error())
 		return
 	}
 	for _, f := range m.onImport {

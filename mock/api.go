@@ -148,8 +148,8 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 			info.rate.set, info.rate.best = true, limits.Decision{Limit: rl.Limit, Remaining: rl.Remaining, RetryAfter: time.Duration(rl.RetryAfter) * time.Second}
 			info.rate.write(w)
 		}
-		if e.Code == apierr.InternalServerError && e.Message == "Something went wrong" {
-			m.log.Error("handler failed", "operationId", route.OperationID, "err", err)
+		if e.Cause != nil {
+			m.log.Error("handler failed", "operationId", route.OperationID, "err", e.Cause)
 		}
 		writeError(w, e)
 		return
@@ -204,8 +204,8 @@ func tooLarge(limit int64) *apierr.Error {
 		WithDetails(map[string]any{"limitBytes": limit})
 }
 
-// validationError maps a spec validation failure to the envelope: the operation's documented
-// MISSING_REQUIRED_FIELD for a missing required field where it documents one, else
+// validationError maps a spec validation failure to the envelope: for a missing required
+// field, the code the operation documents (spec.Route.MissingFieldCode), else
 // REQUEST_VALIDATION_FAILED.
 func (m *Mock) validationError(route *spec.Route, err error) *apierr.Error {
 	var re *spec.RequestError
@@ -214,19 +214,14 @@ func (m *Mock) validationError(route *spec.Route, err error) *apierr.Error {
 			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	code := apierr.RequestValidationFailed
-	if re.MissingRequired && documentsMissingRequired(route) {
-		code = apierr.MissingRequiredField
+	if re.MissingRequired && route.MissingFieldCode != "" {
+		code = route.MissingFieldCode
 	}
 	msg := "Request is not valid"
 	if len(re.Fields) > 0 {
 		msg = re.Fields[0].Message
 	}
 	return &apierr.Error{Code: code, Message: msg, Fields: re.Fields}
-}
-
-// documentsMissingRequired tells whether the operation's description lists MISSING_REQUIRED_FIELD.
-func documentsMissingRequired(route *spec.Route) bool {
-	return strings.Contains(route.Operation.Description, apierr.MissingRequiredField)
 }
 
 // resolveScope checks the caller's access to the chatbot or account in the path.
@@ -263,9 +258,8 @@ func (m *Mock) resolveScope(c *call, perm store.Permission) error {
 	return nil
 }
 
-func internalError() *apierr.Error {
-	return apierr.New(apierr.InternalServerError, "Something went wrong")
-}
+// internalError is the 500 for an unexpected failure; cause is logged, never sent.
+func internalError(cause error) *apierr.Error { return apierr.Internal(cause) }
 
 // needsAuth tells whether an operation of another document (--spec) declares security.
 func needsAuth(s *spec.Spec, route *spec.Route) bool {

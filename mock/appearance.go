@@ -166,7 +166,7 @@ func iconsView(doc store.Doc) map[string]any {
 func (m *Mock) appearanceInput(c *call, schemaName string) (store.Doc, error) {
 	schema := m.appearanceSchema(schemaName)
 	if schema == nil {
-		return nil, internalError()
+		return nil, internalError(fmt.Errorf("the spec has no schema %s", schemaName))
 	}
 	mediaType, params, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
 	if mediaType == "multipart/form-data" {

@@ -183,7 +183,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if buf != nil {
 				buf.reset()
 			}
-			writeError(out, internalError())
+			writeError(out, internalError(fmt.Errorf("panic: %v", v)))
 		}
 		if buf != nil {
 			m.checkContract(r, buf)

@@ -46,18 +46,16 @@ func (m *Mock) registerVisitors() {
 	}
 }
 
-// writeStoreAdminError answers a store error on the control plane: its code, and the
-// status its code has (404 for unknown chatbots and threads, 409 for lead collection off).
+// writeStoreAdminError answers a store error on the control plane with its code and the
+// code's status (404 for unknown chatbots and threads, 409 for lead collection off); the
+// store's RESOURCE_NOT_FOUND is a thread here.
 func writeStoreAdminError(w http.ResponseWriter, err error) {
 	e := apierr.As(err)
-	status := e.Status()
-	switch e.Code {
-	case store.CodeLeadCollectionDisabled:
-		status = http.StatusConflict
-	case apierr.ResourceNotFound:
-		e.Code, status = apierr.ThreadNotFound, http.StatusNotFound
+	code := e.Code
+	if code == apierr.ResourceNotFound {
+		code = apierr.ThreadNotFound
 	}
-	writeAdminError(w, status, e.Code, e.Message)
+	writeAdminError(w, code, e.Message)
 }
 
 func (m *Mock) adminOpenVisitorThread(w http.ResponseWriter, r *http.Request, route *spec.Route) {
@@ -68,11 +66,11 @@ func (m *Mock) adminOpenVisitorThread(w http.ResponseWriter, r *http.Request, ro
 		PlatformSource *string `json:"platformSource"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
 	if in.VisitorEmail != nil && !store.ValidEmail(*in.VisitorEmail) {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", "visitorEmail: not an e-mail address")
+		writeAdminError(w, apierr.InvalidRequest, "visitorEmail: not an e-mail address")
 		return
 	}
 	t, starters, err := m.store.OpenVisitorThread(route.PathParams["chatbotId"], store.NewThread{VisitorName: in.VisitorName,
@@ -115,11 +113,11 @@ func (m *Mock) adminSendVisitorMessage(w http.ResponseWriter, r *http.Request, r
 		Content string `json:"content"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
 	if strings.TrimSpace(in.Content) == "" {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", "content: must not be blank")
+		writeAdminError(w, apierr.InvalidRequest, "content: must not be blank")
 		return
 	}
 	botID, threadID := route.PathParams["chatbotId"], route.PathParams["threadId"]
@@ -178,16 +176,16 @@ func (m *Mock) adminSubmitVisitorContact(w http.ResponseWriter, r *http.Request,
 		Phone *string `json:"phone"`
 	}
 	if err := decodeAdmin(r, &in); err != nil {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		writeAdminError(w, apierr.InvalidRequest, err.Error())
 		return
 	}
 	lead := store.LeadInput{Name: in.Name, Email: in.Email, Phone: in.Phone}
 	if lead.Empty() {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", "send at least one of name, email and phone")
+		writeAdminError(w, apierr.InvalidRequest, "send at least one of name, email and phone")
 		return
 	}
 	if in.Email != nil && !store.ValidEmail(*in.Email) {
-		writeAdminError(w, http.StatusBadRequest, "INVALID_REQUEST", "email: not an e-mail address")
+		writeAdminError(w, apierr.InvalidRequest, "email: not an e-mail address")
 		return
 	}
 	l, err := m.store.VisitorContact(route.PathParams["chatbotId"], route.PathParams["threadId"], lead)

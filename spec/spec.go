@@ -36,7 +36,13 @@ type Route struct {
 	// BodyFields names the properties of the application/json request body schema (its
 	// allOf parts included), worked out once at load; empty without such a body.
 	BodyFields map[string]struct{}
+	// MissingFieldCode is the error code the operation documents for a missing required
+	// field (its x-contextgpt-missing-field-code extension); "" when it documents none.
+	MissingFieldCode string
 }
+
+// ExtMissingFieldCode is the operation extension naming the code of a missing required field.
+const ExtMissingFieldCode = "x-contextgpt-missing-field-code"
 
 // Load parses and validates an OpenAPI 3.0 document and indexes its operations.
 func Load(document []byte) (*Spec, error) {
@@ -73,6 +79,9 @@ func Load(document []byte) (*Spec, error) {
 				Operation:    op,
 				PathItem:     item,
 				BodyFields:   bodyFields(op),
+			}
+			if code, ok := op.Extensions[ExtMissingFieldCode].(string); ok {
+				r.MissingFieldCode = code
 			}
 			s.routes = append(s.routes, r)
 			if op.OperationID != "" {

@@ -461,3 +461,20 @@ func TestBodyFieldsComeFromTheRequestSchema(t *testing.T) {
 		t.Errorf("an operation without a body has BodyFields %v", r.BodyFields)
 	}
 }
+
+func TestMissingFieldCodeIsReadFromTheExtension(t *testing.T) {
+	s := mustLoad(t, ContextGPTDocument())
+	if r, _ := s.OperationByID("createPersona"); r.MissingFieldCode != "MISSING_REQUIRED_FIELD" {
+		t.Errorf("createPersona: MissingFieldCode %q, want MISSING_REQUIRED_FIELD", r.MissingFieldCode)
+	}
+	if r, _ := s.OperationByID("updateChatbotById"); r.MissingFieldCode != "" {
+		t.Errorf("updateChatbotById: MissingFieldCode %q, want none", r.MissingFieldCode)
+	}
+	// The extension and the operation's "Errors:" prose say the same thing.
+	for _, r := range s.Routes() {
+		inProse := strings.Contains(r.Operation.Description, "MISSING_REQUIRED_FIELD")
+		if inProse != (r.MissingFieldCode != "") {
+			t.Errorf("%s: description lists MISSING_REQUIRED_FIELD: %v, %s: %q", r.OperationID, inProse, ExtMissingFieldCode, r.MissingFieldCode)
+		}
+	}
+}

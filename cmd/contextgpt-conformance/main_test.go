@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -28,8 +29,11 @@ const conventions = "../../conformance/arazzo/testdata/positive/conventions.araz
 func runMain(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
+	err := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+	if err != nil && err.Error() != "" {
+		fmt.Fprintln(&stderr, err)
+	}
+	return exitCode(err), stdout.String(), stderr.String()
 }
 
 func TestValidateConventionsExample(t *testing.T) {
@@ -92,7 +96,7 @@ func TestBadInputBeforeUnreachable(t *testing.T) {
 	code, _, errOut := runMain(t, nil, "run", "--base-url", "http://127.0.0.1:1/api", "--workflow", "nope")
 	assert.Equal(t, report.ExitBadInput, code)
 	assert.Contains(t, errOut, `--workflow "nope"`)
-	code, _, _ = runMain(t, nil, "run", "--base-url", "http://127.0.0.1:1/api", "--api-key", "k")
+	code, _, _ = runMain(t, nil, "run", "--base-url", "http://127.0.0.1:1/api", "--api-key", "k-12345678")
 	assert.Equal(t, report.ExitUnreachable, code)
 }
 

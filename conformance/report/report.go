@@ -27,14 +27,19 @@ const (
 
 // Report is the outcome of one run.
 type Report struct {
-	Target    string           `json:"target"`
-	Mock      bool             `json:"mock"`
-	RunID     string           `json:"runId"`
-	Started   time.Time        `json:"started"`
-	Duration  time.Duration    `json:"durationNs"`
-	Workflows []WorkflowResult `json:"workflows"`
-	Coverage  []Coverage       `json:"coverage"`
-	Summary   Summary          `json:"summary"`
+	Target string `json:"target"`
+	// HarnessVersion is the version of the runner; SpecTitle and SpecVersion are the info of
+	// the API document the steps were checked against.
+	HarnessVersion string           `json:"harnessVersion,omitempty"`
+	SpecTitle      string           `json:"specTitle,omitempty"`
+	SpecVersion    string           `json:"specVersion,omitempty"`
+	Mock           bool             `json:"mock"`
+	RunID          string           `json:"runId"`
+	Started        time.Time        `json:"started"`
+	Duration       time.Duration    `json:"durationNs"`
+	Workflows      []WorkflowResult `json:"workflows"`
+	Coverage       []Coverage       `json:"coverage"`
+	Summary        Summary          `json:"summary"`
 	// MinCoverage is the --min-coverage gate in percent (0: none); CoverageFailed is set when
 	// the operation coverage of an API source is below it.
 	MinCoverage    float64 `json:"minCoverage,omitempty"`

@@ -47,6 +47,29 @@ const (
 	UnsupportedMediaType     = "UNSUPPORTED_MEDIA_TYPE"
 )
 
+// Control-plane codes (/__mock/...): the control plane answers {"error":{code,message}},
+// not the public envelope, with these codes and the shared ones above (METHOD_NOT_ALLOWED,
+// NOT_IMPLEMENTED, the store's *_NOT_FOUND).
+const (
+	InvalidRequest         = "INVALID_REQUEST"
+	InvalidState           = "INVALID_STATE"
+	InvalidFault           = "INVALID_FAULT"
+	InvalidPlan            = "INVALID_PLAN"
+	InternalError          = "INTERNAL_ERROR"
+	NotFound               = "NOT_FOUND"
+	FaultNotFound          = "FAULT_NOT_FOUND"
+	SandboxNotFound        = "SANDBOX_NOT_FOUND"
+	NotASandbox            = "NOT_A_SANDBOX"
+	AdminTokenInvalid      = "ADMIN_TOKEN_INVALID"
+	AdminForbidden         = "ADMIN_FORBIDDEN"
+	ClockNotManual         = "CLOCK_NOT_MANUAL"
+	ClockBackwards         = "CLOCK_BACKWARDS"
+	LeadCollectionDisabled = "LEAD_COLLECTION_DISABLED"
+	// SinkConfiguredFailure is answered with the status the sink was configured to fail with
+	// (Error.StatusOverride); the table's 500 is its status when none is given.
+	SinkConfiguredFailure = "SINK_CONFIGURED_FAILURE"
+)
+
 // statuses is the one table of code → HTTP status.
 var statuses = map[string]int{
 	RequestValidationFailed:  http.StatusBadRequest,
@@ -82,6 +105,22 @@ var statuses = map[string]int{
 	MessagesLimitReached:     http.StatusTooManyRequests,
 	NotImplemented:           http.StatusNotImplemented,
 	InternalServerError:      http.StatusInternalServerError,
+
+	InvalidRequest:         http.StatusBadRequest,
+	InvalidState:           http.StatusBadRequest,
+	InvalidFault:           http.StatusBadRequest,
+	InvalidPlan:            http.StatusBadRequest,
+	ClockBackwards:         http.StatusBadRequest,
+	AdminTokenInvalid:      http.StatusUnauthorized,
+	AdminForbidden:         http.StatusForbidden,
+	NotFound:               http.StatusNotFound,
+	FaultNotFound:          http.StatusNotFound,
+	SandboxNotFound:        http.StatusNotFound,
+	NotASandbox:            http.StatusConflict,
+	ClockNotManual:         http.StatusConflict,
+	LeadCollectionDisabled: http.StatusConflict,
+	InternalError:          http.StatusInternalServerError,
+	SinkConfiguredFailure:  http.StatusInternalServerError,
 }
 
 // Codes returns every known code with its status (for documentation and tests).
@@ -112,9 +151,20 @@ type Error struct {
 	// StatusOverride, when not zero, replaces the table's status (used where the
 	// reference documents another status for a code, e.g. 501 with INTERNAL_SERVER_ERROR).
 	StatusOverride int
+	// Cause is the unexpected error behind an INTERNAL_SERVER_ERROR (a bug or an I/O
+	// failure, never a client's mistake): the mock logs it; it never reaches the wire.
+	Cause error
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Unwrap returns the cause of an internal error.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Internal is the INTERNAL_SERVER_ERROR answered for an unexpected failure; cause is logged.
+func Internal(cause error) *Error {
+	return &Error{Code: InternalServerError, Message: "Something went wrong", Cause: cause}
+}
 
 // Status is the HTTP status of the error's code (500 for an unknown code).
 func (e *Error) Status() int {
@@ -143,11 +193,12 @@ func (e *Error) WithDetails(d map[string]any) *Error {
 	return e
 }
 
-// As extracts an *Error from err, wrapping any other error as INTERNAL_SERVER_ERROR.
+// As extracts an *Error from err, wrapping any other error as INTERNAL_SERVER_ERROR with
+// err as its Cause.
 func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	return &Error{Code: InternalServerError, Message: "Something went wrong"}
+	return Internal(err)
 }

@@ -128,7 +128,7 @@ func (s *Store) Leads(chatbotID string) []Lead {
 	return out
 }
 
-// errLeadCollectionDisabled is the contact helper's 409 (the control plane maps the code).
+// errLeadCollectionDisabled is the contact helper's 409 (a control-plane answer).
 func errLeadCollectionDisabled(chatbotID string) error {
-	return apierr.New(CodeLeadCollectionDisabled, "lead collection is off for chatbot %s", chatbotID)
+	return apierr.New(apierr.LeadCollectionDisabled, "lead collection is off for chatbot %s", chatbotID)
 }

@@ -7,10 +7,6 @@ import (
 	"github.com/contextgpt/sandbox/mock/apierr"
 )
 
-// CodeLeadCollectionDisabled is the control plane's code for a contact form sent to a
-// chatbot that collects no leads (409).
-const CodeLeadCollectionDisabled = "LEAD_COLLECTION_DISABLED"
-
 // SimulatedModelID is the llmModelId of simulated AI replies.
 const SimulatedModelID = "mock-bm25"
 
