@@ -328,3 +328,30 @@ func TestUIStateViewsAndDownload(t *testing.T) {
 		t.Errorf("snapshot download: %d %q", w.Code, w.Header().Get("Content-Disposition"))
 	}
 }
+
+// BenchmarkUIRequestsPage is one poll of the dashboard's journal view with a full journal
+// (10,000 entries): filter, page of 100, encoding.
+func BenchmarkUIRequestsPage(b *testing.B) {
+	m, err := New(DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	op, acc := "getMyChatbots", accScale
+	for i := range journal.DefaultCapacity {
+		m.journal.Add(journal.Entry{Time: time.Now(), Method: "GET", Path: fmt.Sprintf("/api/v1/chatbots/%d", i), OperationID: &op,
+			AccountID: &acc, Status: 200 + i%2*204, APIKey: "sk_…dmin", LatencyMs: 0.3})
+	}
+	for _, q := range []string{"", "status=4xx&path=/api/v1/chatbots/9"} {
+		b.Run("q="+q, func(b *testing.B) {
+			for b.Loop() {
+				r := httptest.NewRequest("GET", "/__mock/ui/api/requests?limit=100&"+q, nil)
+				r.RemoteAddr = loopbackClient
+				w := httptest.NewRecorder()
+				m.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
+					b.Fatal(w.Code)
+				}
+			}
+		})
+	}
+}

@@ -116,6 +116,18 @@ func (j *Journal) List(f Filter) ([]Entry, int) {
 	return out, total
 }
 
+// Scan calls fn with each entry, newest first, until fn returns false. fn runs under the
+// journal's lock: it must be quick and must not keep e (copy what it needs).
+func (j *Journal) Scan(fn func(e *Entry) bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for i := j.n - 1; i >= 0; i-- {
+		if !fn(&j.ring[(j.start+i)%len(j.ring)]) {
+			return
+		}
+	}
+}
+
 func (f Filter) pass(e *Entry) bool {
 	if f.OperationID != "" && (e.OperationID == nil || *e.OperationID != f.OperationID) {
 		return false

@@ -101,10 +101,10 @@ func (f requestFilter) pass(e *journal.Entry) bool {
 	if f.errorsOnly && e.Status != 0 && e.Status < 400 {
 		return false
 	}
-	if f.op != "" && (e.OperationID == nil || !strings.Contains(strings.ToLower(*e.OperationID), f.op)) {
+	if f.op != "" && (e.OperationID == nil || !containsFold(*e.OperationID, f.op)) {
 		return false
 	}
-	if f.path != "" && !strings.Contains(strings.ToLower(e.Path), f.path) {
+	if f.path != "" && !containsFold(e.Path, f.path) {
 		return false
 	}
 	if f.account != "" && (e.AccountID == nil || *e.AccountID != f.account) {
@@ -122,6 +122,28 @@ func (f requestFilter) pass(e *journal.Entry) bool {
 	return true
 }
 
+// containsFold tells whether s contains the lower-case ASCII needle, ignoring ASCII case,
+// without allocating.
+func containsFold(s, needle string) bool {
+	n := len(needle)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != needle[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
 // requests is one page of the journal, newest first, after the filters. The journal holds
 // at most its capacity (10,000 by default), so a scan per poll is cheap; only the page is
 // sent to the browser.
@@ -132,22 +154,22 @@ func (h *Handler) requests(w http.ResponseWriter, q url.Values) {
 		text: strings.ToLower(q.Get("q")), errorsOnly: q.Get("errors") != "",
 	}
 	offset, limit := intParam(q, "offset", 0, 0), intParam(q, "limit", 100, maxPage)
-	all, journaled := h.cfg.Journal.List(journal.Filter{})
 	page := []journal.Entry{}
-	matched := 0
-	for i := range all {
-		if !f.pass(&all[i]) {
-			continue
+	matched, journaled, latest := 0, 0, ""
+	h.cfg.Journal.Scan(func(e *journal.Entry) bool {
+		if journaled == 0 {
+			latest = e.ID
+		}
+		journaled++
+		if !f.pass(e) {
+			return true
 		}
 		if matched >= offset && len(page) < limit {
-			page = append(page, all[i])
+			page = append(page, *e)
 		}
 		matched++
-	}
-	latest := ""
-	if len(all) > 0 {
-		latest = all[0].ID
-	}
+		return true
+	})
 	writeJSON(w, http.StatusOK, map[string]any{"requests": page, "total": matched, "journaled": journaled, "offset": offset, "latest": latest})
 }
 
