@@ -331,3 +331,24 @@ func TestDashboardShowsMarkupAsText(t *testing.T) {
 		t.Errorf("the chatbot name ran as markup (pwned %v, %d elements)", pwned, injected)
 	}
 }
+
+// jsonField reads a string at a path of object keys in a JSON document.
+func jsonField(t *testing.T, body []byte, path ...string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("%s: %v", body, err)
+	}
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("no %v in %s", path, body)
+		}
+		v = m[k]
+	}
+	s, ok := v.(string)
+	if !ok {
+		t.Fatalf("no string at %v in %s", path, body)
+	}
+	return s
+}

@@ -243,7 +243,7 @@
       el("td", {}, d.eventType),
       el("td", {}, el("span", { class: "tag dlv-" + String(d.status).toLowerCase() }, d.status)),
       el("td", { class: "num" }, d.attempts + " / " + (d.schedule.length + 1)),
-      el("td", {}, d.responseStatusCode === null ? (d.error || "—") : d.responseStatusCode + " in " + d.responseTimeMs + " ms"),
+      el("td", {}, d.responseStatusCode === null ? (d.error || "—") : d.responseStatusCode + " · " + d.responseTimeMs + " ms"),
       el("td", { class: "mono" }, d.nextRetryAt ? fmtTime(d.nextRetryAt) : "—"),
       el("td", { class: "mono sig", title: d.signature || "" }, d.signature ? d.signature.slice(0, 19) + "…" : "—")),
     (function () { dlvSelected = d.id; mark(tb, this); showDelivery(d); })));
@@ -334,6 +334,7 @@
     } finally { busy = false; }
   }
   setInterval(() => { if (!document.hidden) tick(false); }, POLL_MS);
+  window.addEventListener("hashchange", () => { const h = location.hash.slice(1); if (tabs.includes(h) && h !== active) show(h); });
   const start = location.hash.slice(1);
   show(tabs.includes(start) ? start : "requests");
 })();
