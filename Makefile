@@ -8,7 +8,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance bench lint fmt vet tidy clean screenshots
+.PHONY: all build run test test-short conformance bench loadtest lint fmt vet tidy clean screenshots
 
 all: build
 
@@ -33,9 +33,22 @@ test-short:
 conformance: build
 	./$(BIN)/contextgpt-conformance run --base-url http://$(ADDR)/api
 
-## bench: the benchmarks (mock handler chain, validators, limiter, harness)
+## bench: every collection of the store at 10, 1,000 and 100,000 items (create, read,
+## update, list first and last page, filtered), bytes per stored thread and message, the
+## whole chain for a list and a create at the three sizes, then the other packages'
+## benchmarks (validators, limiter, harness). Short -benchtime: a few minutes in all.
+BENCHTIME ?= 200ms
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench 'Scale' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock/store
+	$(GO) test -run '^$$' -bench 'Memory' -benchtime 1x -timeout 10m ./mock/store
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock ./mock/limits ./spec ./conformance
+
+## loadtest: the mock (--limits off) against a bare net/http server writing the same bytes
+## and Prism 5 (npm-installed into a cache folder), 32 connections, on 127.0.0.1; prints
+## the table and exits 1 when a gate is missed (see tools/loadtest). About 5 minutes.
+LOADTEST_FLAGS ?=
+loadtest:
+	$(GO) run ./tools/loadtest $(LOADTEST_FLAGS)
 
 ## lint: redocly lint of both documents (installed into a temporary folder), go vet and
 ## staticcheck (fetched through the module proxy, not added to go.mod)

@@ -117,7 +117,7 @@ func TestFailureActionEnd(t *testing.T) {
 			require.Len(t, w.Steps[0].Findings, 1)
 			assert.Equal(t, checkCriterion, w.Steps[0].Findings[0].Check)
 			assert.Equal(t, "$statusCode == 200", w.Steps[0].Findings[0].Expected)
-			assert.Equal(t, "status 404", w.Steps[0].Findings[0].Actual)
+			assert.Equal(t, "$statusCode = 404", w.Steps[0].Findings[0].Actual)
 		})
 	}
 }

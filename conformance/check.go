@@ -20,6 +20,10 @@ const (
 // schema, declared headers), Retry-After on a 429, and on API operations the envelope
 // invariants.
 func (r *Runner) check(op *operation, req *request, status int, header http.Header, body []byte) []spec.Problem {
+	return checkStep(op, req, status, header, body)
+}
+
+func checkStep(op *operation, req *request, status int, header http.Header, body []byte) []spec.Problem {
 	target := req.specPath
 	if len(req.query) > 0 {
 		target += "?" + req.query.Encode()

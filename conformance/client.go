@@ -74,3 +74,8 @@ func (b *cancelOnClose) Close() error {
 	b.cancel()
 	return err
 }
+
+// NewClient returns the harness's HTTP client (no redirect followed, no request sent twice)
+// for tools that run the harness with a transport of their own around it (the parity report
+// records each exchange).
+func NewClient(timeout time.Duration) *http.Client { return newClient(timeout) }

@@ -48,6 +48,9 @@ type Config struct {
 	OnWorkflow func(report.WorkflowResult)
 	// Redactor learns every key the run uses; the report writers use it.
 	Redactor *report.Redactor
+	// OnResponse, when set, sees every response a step gets (the probe command's
+	// (operation, status) coverage table counts them). It may be called concurrently.
+	OnResponse func(Response)
 	// Version is the harness's version, recorded in the report.
 	Version string
 }
@@ -151,7 +154,7 @@ func (r *Runner) buildInputs() (map[string]any, error) {
 	}
 	for name, raw := range r.cfg.Inputs {
 		typ, ok := declared[name]
-		if !ok && name != "runId" {
+		if !ok && name != "runId" && name != apiKeyInput {
 			errs = append(errs, fmt.Errorf("--input %s: no selected workflow declares this input", name))
 			continue
 		}
@@ -161,6 +164,9 @@ func (r *Runner) buildInputs() (map[string]any, error) {
 			continue
 		}
 		out[name] = v
+		if name == apiKeyInput {
+			r.red.Add(raw)
+		}
 	}
 	out["runId"] = r.runID
 	for _, id := range r.order {
@@ -168,7 +174,7 @@ func (r *Runner) buildInputs() (map[string]any, error) {
 		req, _ := w.Inputs["required"].([]any)
 		for _, n := range req {
 			name, _ := n.(string)
-			if _, ok := out[name]; !ok && !r.called[id] {
+			if _, ok := out[name]; !ok && !r.called[id] && name != apiKeyInput {
 				errs = append(errs, fmt.Errorf("workflow %s: input %q is required (--input %s=...)", id, name, name))
 			}
 		}
@@ -191,4 +197,14 @@ func convertInput(raw, typ string) (any, error) {
 		return v, err
 	}
 	return raw, nil
+}
+
+// Response is one response a step got, as Config.OnResponse sees it.
+type Response struct {
+	Source        string // the source's key: contextgpt.yaml, mock-admin.yaml or a path
+	Control       bool   // the mock's control plane
+	OperationID   string
+	Status        int
+	RequestHeader http.Header
+	Body          []byte
 }

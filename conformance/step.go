@@ -62,11 +62,10 @@ func (wr *wfRun) step(ctx context.Context, st *arazzo.Step) (report.StepResult, 
 			hold, err := cr.Compiled().Evaluate(c)
 			if err != nil || !hold {
 				f := finding(checkCriterion, "condition does not hold")
-				f.Expected = cr.Condition
-				if cr.Context != "" {
-					f.Expected = cr.Context + " matches " + cr.Condition
+				f.Expected, f.Actual = cr.Compiled().Explain(c)
+				if cr.Context != "" && cr.Type.Type == "" {
+					f.Expected = cr.Condition + " (context " + cr.Context + ")"
 				}
-				f.Actual = fmt.Sprintf("status %d", c.StatusCode)
 				if err != nil {
 					f.Message = err.Error()
 				}
@@ -164,6 +163,10 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 		}
 		res.HTTPStatus = status
 		r.cov.record(op, status)
+		if r.cfg.OnResponse != nil {
+			r.cfg.OnResponse(Response{Source: op.src.key, Control: op.src.control, OperationID: op.route.OperationID,
+				Status: status, RequestHeader: req.header, Body: body})
+		}
 		for _, p := range r.check(op, req, status, header, body) {
 			f := finding(p.Check, p.Message)
 			f.Pointer, f.SpecLocation, f.Expected, f.Actual = p.Pointer, p.SpecLocation, p.Expected, p.Actual
@@ -335,7 +338,7 @@ func (wr *wfRun) callWorkflow(ctx context.Context, id string, inputs map[string]
 		wr.fail(fmt.Sprintf("workflow %s: nested more than %d deep", id, maxDepth))
 		return report.WorkflowResult{Status: report.Failed}
 	}
-	res := wr.g.run(ctx, w, wr.g.r.inputsFor(w, inputs), wr.depth+1)
+	res := wr.g.run(ctx, w, wr.g.inputsFor(w, inputs), wr.depth+1)
 	for _, s := range res.Steps {
 		s.StepID = id + "/" + s.StepID
 		wr.results = append(wr.results, s)

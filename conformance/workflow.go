@@ -46,17 +46,25 @@ func (g *group) runTop(ctx context.Context, w *arazzo.Workflow) report.WorkflowR
 			return res
 		}
 	}
-	res = g.run(ctx, w, g.r.inputsFor(w, nil), 0)
+	res = g.run(ctx, w, g.inputsFor(w, nil), 0)
 	res.Duration = g.r.cfg.Now().Sub(start)
 	return res
 }
 
-// inputsFor gives a workflow the run's inputs (runId and --input) under those a step passes.
-func (r *Runner) inputsFor(_ *arazzo.Workflow, given map[string]any) map[string]any {
-	in := maps.Clone(r.inputs)
+// inputsFor gives a workflow the run's inputs (runId, apiKey and --input) under those a step
+// passes. apiKey is the group's key (--api-key or the sandbox's) unless --input sets it.
+func (g *group) inputsFor(_ *arazzo.Workflow, given map[string]any) map[string]any {
+	in := maps.Clone(g.r.inputs)
+	if _, set := in[apiKeyInput]; !set && g.key != "" {
+		in[apiKeyInput] = g.key
+	}
 	maps.Copy(in, given)
 	return in
 }
+
+// apiKeyInput is the workflow input that carries the caller's key (DESIGN: steps send
+// "Authorization: Bearer {$inputs.apiKey}").
+const apiKeyInput = "apiKey"
 
 // wfRun is one execution of one workflow.
 type wfRun struct {

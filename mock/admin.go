@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/ui"
 	"github.com/contextgpt/sandbox/spec"
 )
@@ -164,7 +164,7 @@ func (m *Mock) adminHealth(w http.ResponseWriter, r *http.Request, _ *spec.Route
 	writeJSON(w, http.StatusOK, map[string]any{
 		"service":     "contextgpt-mock",
 		"version":     Version,
-		"specVersion": m.spec.Doc().Info.Version,
+		"specVersion": m.spec.Version(),
 		"clock":       mode,
 		"limits":      m.limitsName(),
 		"strict":      m.cfg.Strict,
@@ -181,9 +181,9 @@ func (m *Mock) adminCreateSandbox(w http.ResponseWriter, r *http.Request, _ *spe
 		return
 	}
 	if in.Plan == "" {
-		in.Plan = string(store.PlanScale)
+		in.Plan = string(plans.Scale)
 	}
-	plan, err := store.ParsePlan(in.Plan)
+	plan, err := plans.Parse(in.Plan)
 	if err != nil {
 		writeAdminError(w, apierr.InvalidPlan, err.Error())
 		return

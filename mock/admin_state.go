@@ -14,15 +14,16 @@ import (
 	"github.com/contextgpt/sandbox/mock/faults"
 	"github.com/contextgpt/sandbox/mock/journal"
 	"github.com/contextgpt/sandbox/mock/limits"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/store"
 	"github.com/contextgpt/sandbox/spec"
 )
 
 // planTable is the plan table the store enforces (chatbot quotas, API access, webhooks):
 // the limits file's when one is given, else the documented one.
-func planTable(cfg *limits.Config) map[store.Plan]store.PlanLimits {
+func planTable(cfg *limits.Config) map[plans.Plan]plans.Limits {
 	if cfg == nil || cfg.Plans == nil {
-		return store.DocumentedPlans()
+		return plans.Documented()
 	}
 	return cfg.Plans
 }
@@ -33,7 +34,7 @@ func (m *Mock) initControl() error {
 	if m.cfg.Limits != nil {
 		lc := *m.cfg.Limits
 		if lc.Plans == nil {
-			lc.Plans = store.DocumentedPlans()
+			lc.Plans = plans.Documented()
 		}
 		if lc.PlanWindow <= 0 {
 			lc.PlanWindow = limits.Documented().PlanWindow

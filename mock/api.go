@@ -51,7 +51,7 @@ func (c *call) decode(v any) error {
 	}
 	if err := json.Unmarshal(c.body, v); err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	return nil
 }
@@ -64,7 +64,7 @@ func (c *call) fields() (map[string]json.RawMessage, error) {
 	}
 	if err := json.Unmarshal(c.body, &out); err != nil {
 		return nil, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body must be a JSON object",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	return out, nil
 }
@@ -99,7 +99,7 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 		return
 	}
 	c := &call{r: r, route: route, query: r.URL.Query(), m: m}
-	if m.contract || needsAuth(m.spec, route) {
+	if m.contract || m.spec.NeedsAuth(route) {
 		who, err := m.authenticate(r)
 		if err != nil {
 			m.peekIP(w, r, info)
@@ -185,14 +185,14 @@ func (m *Mock) readBody(c *call) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body could not be read",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	if int64(len(body)) > limit {
 		return tooLarge(limit)
 	}
 	if mediaType == "application/json" && !utf8.Valid(body) {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
-			Fields: []spec.FieldError{{Path: []any{}, Message: "request body is not valid UTF-8"}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: "request body is not valid UTF-8"}}}
 	}
 	c.body = body
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -211,7 +211,7 @@ func (m *Mock) validationError(route *spec.Route, err error) *apierr.Error {
 	var re *spec.RequestError
 	if !errors.As(err, &re) {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request is not valid",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	code := apierr.RequestValidationFailed
 	if re.MissingRequired && route.MissingFieldCode != "" {
@@ -221,7 +221,19 @@ func (m *Mock) validationError(route *spec.Route, err error) *apierr.Error {
 	if len(re.Fields) > 0 {
 		msg = re.Fields[0].Message
 	}
-	return &apierr.Error{Code: code, Message: msg, Fields: re.Fields}
+	return &apierr.Error{Code: code, Message: msg, Fields: fieldErrors(re.Fields)}
+}
+
+// fieldErrors converts the spec's field errors to the domain's, once, at the seam.
+func fieldErrors(in []spec.FieldError) []apierr.FieldError {
+	if in == nil {
+		return nil
+	}
+	out := make([]apierr.FieldError, len(in))
+	for i, f := range in {
+		out[i] = apierr.FieldError{Path: f.Path, Message: f.Message}
+	}
+	return out
 }
 
 // resolveScope checks the caller's access to the chatbot or account in the path.
@@ -260,11 +272,3 @@ func (m *Mock) resolveScope(c *call, perm store.Permission) error {
 
 // internalError is the 500 for an unexpected failure; cause is logged, never sent.
 func internalError(cause error) *apierr.Error { return apierr.Internal(cause) }
-
-// needsAuth tells whether an operation of another document (--spec) declares security.
-func needsAuth(s *spec.Spec, route *spec.Route) bool {
-	if route.Operation.Security != nil {
-		return len(*route.Operation.Security) > 0
-	}
-	return len(s.Doc().Security) > 0
-}

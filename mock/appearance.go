@@ -17,8 +17,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
 	"github.com/contextgpt/sandbox/spec"
@@ -132,7 +130,7 @@ func (m *Mock) updateIcons(c *call) (result, error) {
 		msg := "At least one icon is required: " + strings.Join(iconFields(), ", ")
 		e := &apierr.Error{Code: apierr.MissingRequiredField, Message: msg}
 		for _, f := range iconFields() {
-			e.Fields = append(e.Fields, spec.FieldError{Path: []any{f}, Message: msg})
+			e.Fields = append(e.Fields, apierr.FieldError{Path: []any{f}, Message: msg})
 		}
 		return result{}, e
 	}
@@ -164,13 +162,13 @@ func iconsView(doc store.Doc) map[string]any {
 // appearanceInput reads the fields of the named input schema from a JSON or multipart body.
 // Unknown fields are ignored; icons are turned into stored CDN URLs.
 func (m *Mock) appearanceInput(c *call, schemaName string) (store.Doc, error) {
-	schema := m.appearanceSchema(schemaName)
-	if schema == nil {
+	props, ok := m.spec.Properties(schemaName)
+	if !ok {
 		return nil, internalError(fmt.Errorf("the spec has no schema %s", schemaName))
 	}
 	mediaType, params, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
 	if mediaType == "multipart/form-data" {
-		return m.appearanceMultipart(c, schema, params["boundary"])
+		return m.appearanceMultipart(c, props, params["boundary"])
 	}
 	raw, err := c.fields()
 	if err != nil {
@@ -179,8 +177,8 @@ func (m *Mock) appearanceInput(c *call, schemaName string) (store.Doc, error) {
 	chatbotID := c.param("chatbotId")
 	out := store.Doc{}
 	for name, msg := range raw {
-		prop, ok := schema.Properties[name]
-		if !ok || prop == nil || prop.Value == nil {
+		prop, ok := props[name]
+		if !ok {
 			continue
 		}
 		var v any
@@ -195,7 +193,7 @@ func (m *Mock) appearanceInput(c *call, schemaName string) (store.Doc, error) {
 			if v, err = storeIconText(chatbotID, name, s); err != nil {
 				return nil, err
 			}
-		} else if v, err = appearanceValue(name, prop.Value, v); err != nil {
+		} else if v, err = appearanceValue(name, prop, v); err != nil {
 			return nil, err
 		}
 		out[name] = v
@@ -206,7 +204,7 @@ func (m *Mock) appearanceInput(c *call, schemaName string) (store.Doc, error) {
 // appearanceMultipart reads a multipart body: icon parts as files (or as URL / data URI
 // text), the reference's form-only text parts through appearanceMultipartAlias, and text
 // parts named like a field of the input schema, converted to the field's type.
-func (m *Mock) appearanceMultipart(c *call, schema *openapi3.Schema, boundary string) (store.Doc, error) {
+func (m *Mock) appearanceMultipart(c *call, props map[string]*spec.Property, boundary string) (store.Doc, error) {
 	if boundary == "" {
 		return nil, appearanceFieldInvalid("", "multipart body has no boundary")
 	}
@@ -228,7 +226,7 @@ func (m *Mock) appearanceMultipart(c *call, schema *openapi3.Schema, boundary st
 			return nil, appearanceFieldInvalid(name, "part could not be read: "+err.Error())
 		}
 		if isIconField(name) {
-			if _, known := schema.Properties[name]; !known {
+			if _, known := props[name]; !known {
 				continue
 			}
 			var v any
@@ -247,11 +245,11 @@ func (m *Mock) appearanceMultipart(c *call, schema *openapi3.Schema, boundary st
 		if ignored {
 			continue
 		}
-		prop, ok := schema.Properties[field]
-		if !ok || prop == nil || prop.Value == nil {
+		prop, ok := props[field]
+		if !ok {
 			continue
 		}
-		v, err := appearanceText(name, prop.Value, string(content))
+		v, err := appearanceText(name, prop, string(content))
 		if err != nil {
 			return nil, err
 		}
@@ -260,77 +258,48 @@ func (m *Mock) appearanceMultipart(c *call, schema *openapi3.Schema, boundary st
 	return out, nil
 }
 
-// appearanceSchema is a component schema of the served spec, or nil.
-func (m *Mock) appearanceSchema(name string) *openapi3.Schema {
-	doc := m.spec.Doc()
-	if doc == nil || doc.Components == nil {
-		return nil
-	}
-	ref, ok := doc.Components.Schemas[name]
-	if !ok || ref == nil {
-		return nil
-	}
-	return ref.Value
-}
-
 // appearanceValue checks a JSON value against its property schema (the request validator
 // has done so already) and turns integral numbers into ints.
-func appearanceValue(name string, s *openapi3.Schema, v any) (any, error) {
-	if f, ok := v.(float64); ok && s.Type.Is(openapi3.TypeInteger) {
+func appearanceValue(name string, p *spec.Property, v any) (any, error) {
+	if f, ok := v.(float64); ok && p.Type == "integer" {
 		if f != float64(int64(f)) {
 			return nil, appearanceFieldInvalid(name, "must be an integer")
 		}
 		v = int(f)
 	}
-	if err := s.VisitJSON(appearanceKinValue(v)); err != nil {
-		return nil, appearanceFieldInvalid(name, appearanceSchemaReason(err))
+	if err := p.Check(v); err != nil {
+		return nil, appearanceFieldInvalid(name, err.Error())
 	}
 	return v, nil
 }
 
 // appearanceText converts a multipart text part to its field's type and checks it.
-func appearanceText(name string, s *openapi3.Schema, text string) (any, error) {
+func appearanceText(name string, p *spec.Property, text string) (any, error) {
 	var v any = text
-	switch {
-	case s.Type.Is(openapi3.TypeBoolean):
+	switch p.Type {
+	case "boolean":
 		b, err := strconv.ParseBool(strings.TrimSpace(text))
 		if err != nil {
 			return nil, appearanceFieldInvalid(name, "must be true or false")
 		}
 		v = b
-	case s.Type.Is(openapi3.TypeInteger):
+	case "integer":
 		n, err := strconv.Atoi(strings.TrimSpace(text))
 		if err != nil {
 			return nil, appearanceFieldInvalid(name, "must be an integer")
 		}
 		v = n
-	case s.Type.Is(openapi3.TypeObject):
+	case "object":
 		var obj map[string]any
 		if err := json.Unmarshal([]byte(text), &obj); err != nil || obj == nil {
 			return nil, appearanceFieldInvalid(name, "must be a JSON object")
 		}
 		v = obj
 	}
-	if err := s.VisitJSON(appearanceKinValue(v)); err != nil {
-		return nil, appearanceFieldInvalid(name, appearanceSchemaReason(err))
+	if err := p.Check(v); err != nil {
+		return nil, appearanceFieldInvalid(name, err.Error())
 	}
 	return v, nil
-}
-
-// appearanceKinValue gives kin-openapi's VisitJSON the float64 it expects for numbers.
-func appearanceKinValue(v any) any {
-	if n, ok := v.(int); ok {
-		return float64(n)
-	}
-	return v
-}
-
-func appearanceSchemaReason(err error) string {
-	var se *openapi3.SchemaError
-	if errors.As(err, &se) && se.Reason != "" {
-		return se.Reason
-	}
-	return err.Error()
 }
 
 // appearanceFieldInvalid is a 400 REQUEST_VALIDATION_FAILED naming one field ("" for the body).
@@ -340,7 +309,7 @@ func appearanceFieldInvalid(field, msg string) *apierr.Error {
 		p = []any{field}
 	}
 	return &apierr.Error{Code: apierr.RequestValidationFailed, Message: msg,
-		Fields: []spec.FieldError{{Path: p, Message: msg}}}
+		Fields: []apierr.FieldError{{Path: p, Message: msg}}}
 }
 
 // storeIconText stores an icon given as text: "" clears it (null); a `data:image/...;base64,`

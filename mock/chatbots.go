@@ -6,7 +6,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerChatbots() {
@@ -77,8 +76,8 @@ func (m *Mock) listChatbots(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	all := m.store.CallerChatbots(c.who)
-	items, pg := paginate(all, page, limit)
+	items, total := m.store.ChatbotPage(c.who, page, limit)
+	pg := newPageInfo(page, limit, total)
 	views := make([]chatbotSummaryView, 0, len(items))
 	for _, b := range items {
 		views = append(views, viewChatbotSummary(b))
@@ -168,7 +167,7 @@ func (m *Mock) createChatbotInAccount(c *call) (result, error) {
 func fieldsFor(err error, field string) error {
 	e := apierr.As(err)
 	if e.Status() == http.StatusBadRequest && len(e.Fields) == 0 {
-		e.Fields = []spec.FieldError{{Path: []any{field}, Message: e.Message}}
+		e.Fields = []apierr.FieldError{{Path: []any{field}, Message: e.Message}}
 	}
 	return e
 }
@@ -180,13 +179,13 @@ func pageParams(c *call) (page, limit int, err error) {
 	if v := c.query.Get("page"); v != "" {
 		if page, err = strconv.Atoi(v); err != nil || page < 1 {
 			return 0, 0, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "page must be an integer ≥ 1",
-				Fields: []spec.FieldError{{Path: []any{"page"}, Message: "must be an integer ≥ 1"}}}
+				Fields: []apierr.FieldError{{Path: []any{"page"}, Message: "must be an integer ≥ 1"}}}
 		}
 	}
 	if v := c.query.Get("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 100 {
 			return 0, 0, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "limit must be an integer from 1 to 100",
-				Fields: []spec.FieldError{{Path: []any{"limit"}, Message: "must be an integer from 1 to 100"}}}
+				Fields: []apierr.FieldError{{Path: []any{"limit"}, Message: "must be an integer from 1 to 100"}}}
 		}
 	}
 	return page, limit, nil

@@ -3,12 +3,9 @@ package mock
 import (
 	"bytes"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/faults"
@@ -70,10 +67,10 @@ func (m *Mock) injectFaults(w http.ResponseWriter, c *call, info *reqInfo) (out 
 	}
 	if v, ok := prefer["code"]; ok {
 		status, err := strconv.Atoi(v)
-		declared := err == nil && c.route.Operation.Responses.Value(strconv.Itoa(status)) != nil
+		declared := err == nil && c.route.Declares(status)
 		if !declared {
 			m.answerUndeclared(w, c.route, http.StatusBadRequest, apierr.New(apierr.RequestValidationFailed,
-				"Prefer: code=%s is not a status %s declares; it declares %s", v, c.route.OperationID, strings.Join(declaredStatuses(c.route), ", ")))
+				"Prefer: code=%s is not a status %s declares; it declares %s", v, c.route.OperationID, strings.Join(c.route.DeclaredStatuses(), ", ")))
 			return out, finish, true
 		}
 		if status >= 400 {
@@ -88,7 +85,7 @@ func (m *Mock) injectFaults(w http.ResponseWriter, c *call, info *reqInfo) (out 
 // answerUndeclared answers e; when the operation does not declare its status (e.g. a 400 on
 // an operation without input), strict mode is told not to check it.
 func (m *Mock) answerUndeclared(w http.ResponseWriter, route *spec.Route, status int, e *apierr.Error) {
-	if route.Operation.Responses.Value(strconv.Itoa(status)) == nil {
+	if !route.Declares(status) {
 		markUnmatched(w)
 	}
 	writeError(w, e)
@@ -131,10 +128,9 @@ func documentedError(route *spec.Route, status int) (*apierr.Error, bool) {
 			e.Code = apierr.InvalidFieldValue
 		}
 	}
-	ref := route.Operation.Responses.Value(strconv.Itoa(status))
-	declared := ref != nil && ref.Value != nil
+	declared := route.Declares(status)
 	if declared {
-		if ex := responseExample(ref.Value.Content); ex != nil {
+		if ex := route.ResponseExample(status); ex != nil {
 			if env, ok := ex.(map[string]any); ok {
 				if eb, ok := env["error"].(map[string]any); ok {
 					if code, ok := eb["code"].(string); ok && code != "" {
@@ -163,28 +159,6 @@ func documentedError(route *spec.Route, status int) (*apierr.Error, bool) {
 	return e, declared
 }
 
-// responseExample is the JSON example of a response: `example`, else the first of `examples`.
-func responseExample(content openapi3.Content) any {
-	mt := content.Get("application/json")
-	if mt == nil {
-		return nil
-	}
-	if mt.Example != nil {
-		return mt.Example
-	}
-	names := make([]string, 0, len(mt.Examples))
-	for n := range mt.Examples {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if ex := mt.Examples[n]; ex != nil && ex.Value != nil {
-			return ex.Value.Value
-		}
-	}
-	return nil
-}
-
 func intOf(v any, def int) int {
 	switch n := v.(type) {
 	case float64:
@@ -197,15 +171,6 @@ func intOf(v any, def int) int {
 		return int(n)
 	}
 	return def
-}
-
-func declaredStatuses(route *spec.Route) []string {
-	var out []string
-	for k := range route.Operation.Responses.Map() {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // parsePrefer reads `Prefer: code=500, latency=200ms` (RFC 7240 preferences) into a map;

@@ -7,6 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/contextgpt/sandbox/fixtures"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
@@ -96,7 +97,7 @@ func applyFixtures(st *store.Store, data []byte) error {
 		return fmt.Errorf("fixtures: %w", err)
 	}
 	for _, a := range f.Accounts {
-		plan, err := store.ParsePlan(a.Plan)
+		plan, err := plans.Parse(a.Plan)
 		if err != nil {
 			return fmt.Errorf("fixtures: account %s: %w", a.ID, err)
 		}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 const myChatbots = "/api/v1/chatbots/my-chatbots"
@@ -195,7 +195,7 @@ func TestPlanMessagesPerMinute(t *testing.T) {
 	}
 	// Per account: other users of the account share it; other accounts do not.
 	tm.do("GET", myChatbots, keyScaleAdmin, nil).must(t, 429)
-	if e := tm.m.chargeMessages(accGrowth, store.PlanScale, 5, 0); e != nil {
+	if e := tm.m.chargeMessages(accGrowth, plans.Scale, 5, 0); e != nil {
 		t.Fatalf("another account was refused: %v", e)
 	}
 	tm.advance(t, 45*time.Second)
@@ -207,11 +207,11 @@ func TestPlanMessagesPerMinute(t *testing.T) {
 func TestPlanAIRepliesPerMinuteAllOrNothing(t *testing.T) {
 	tm := newControlMock(t, withLimitsFile(t, planLimitsFile), nil)
 	for range 2 {
-		if e := tm.m.chargeMessages(accScale, store.PlanScale, 1, 1); e != nil {
+		if e := tm.m.chargeMessages(accScale, plans.Scale, 1, 1); e != nil {
 			t.Fatalf("charge refused: %v", e)
 		}
 	}
-	e := tm.m.chargeMessages(accScale, store.PlanScale, 1, 1)
+	e := tm.m.chargeMessages(accScale, plans.Scale, 1, 1)
 	if e == nil || e.Code != "MESSAGES_LIMIT_REACHED" || e.RateLimit == nil || e.RateLimit.RetryAfter != 60 || e.RateLimit.Limit != 2 {
 		t.Fatalf("got %+v; want MESSAGES_LIMIT_REACHED on the 2 AI replies/min, Retry-After 60", e)
 	}
@@ -219,14 +219,14 @@ func TestPlanAIRepliesPerMinuteAllOrNothing(t *testing.T) {
 		t.Fatalf("got details %v; want limit aiRepliesPerMinute", e.Details)
 	}
 	// The refused visitor message was not counted: 3 more messages (without replies) fit.
-	if e := tm.m.chargeMessages(accScale, store.PlanScale, 3, 0); e != nil {
+	if e := tm.m.chargeMessages(accScale, plans.Scale, 3, 0); e != nil {
 		t.Fatalf("refused charge was counted: %v", e)
 	}
-	if e := tm.m.chargeMessages(accScale, store.PlanScale, 1, 0); e == nil || e.Details["limit"] != "messagesPerMinute" {
+	if e := tm.m.chargeMessages(accScale, plans.Scale, 1, 0); e == nil || e.Details["limit"] != "messagesPerMinute" {
 		t.Fatalf("got %v; want messages/min spent", e)
 	}
 	tm.advance(t, 60*time.Second)
-	if e := tm.m.chargeMessages(accScale, store.PlanScale, 1, 1); e != nil {
+	if e := tm.m.chargeMessages(accScale, plans.Scale, 1, 1); e != nil {
 		t.Fatalf("refused after the window: %v", e)
 	}
 }
@@ -282,7 +282,7 @@ plans:
 					t.Errorf("sandbox %d sees %d chatbots; want 1", i, n)
 				}
 				for range 3 {
-					if e := tm.m.chargeMessages(acc, store.PlanScale, 1, 0); e != nil {
+					if e := tm.m.chargeMessages(acc, plans.Scale, 1, 0); e != nil {
 						t.Errorf("sandbox %d: charge refused: %v", i, e)
 					}
 				}
@@ -300,7 +300,7 @@ plans:
 	tm.do("GET", "/api/v1/chatting/"+bots[0]+"/thread/"+threads[0], kb, nil).must(t, 403)
 	tm.do("GET", "/api/v1/chatbots/account/"+b.str("accountId")+"/chatbot/"+bots[1], ka, nil).must(t, 403)
 	// Plan limits: A's spent quota is A's alone.
-	if e := tm.m.chargeMessages(a.str("accountId"), store.PlanScale, 1, 0); e == nil {
+	if e := tm.m.chargeMessages(a.str("accountId"), plans.Scale, 1, 0); e == nil {
 		t.Fatal("sandbox A's messages/min was not spent")
 	}
 	tm.advance(t, time.Minute)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerLocalization() {
@@ -65,7 +64,7 @@ func (m *Mock) getLocalizationByLocale(c *call) (result, error) {
 	}
 	if locale == "" {
 		return result{}, &apierr.Error{Code: apierr.MissingRequiredField, Message: "localeCode is required (query parameter or JSON body)",
-			Fields: []spec.FieldError{{Path: []any{"localeCode"}, Message: "localeCode is required"}}}
+			Fields: []apierr.FieldError{{Path: []any{"localeCode"}, Message: "localeCode is required"}}}
 	}
 	doc, err := m.store.Localization(c.param("chatbotId"), locale)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerMessages() {
@@ -67,7 +66,7 @@ func (m *Mock) getThreadMessages(c *call) (result, error) {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
 			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "limit must be an integer from 1 to 100",
-				Fields: []spec.FieldError{{Path: []any{"limit"}, Message: "must be an integer from 1 to 100"}}}
+				Fields: []apierr.FieldError{{Path: []any{"limit"}, Message: "must be an integer from 1 to 100"}}}
 		}
 		limit = n
 	}

@@ -117,7 +117,7 @@ func New(cfg Config) (*Mock, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.defaults = buildDefaults(m.spec.Doc())
+	m.defaults = m.spec.Defaults()
 	m.fake = fake.New(cfg.Seed)
 	if cfg.Strict {
 		if m.validator, err = spec.NewResponseValidator(doc); err != nil {

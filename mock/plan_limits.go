@@ -5,14 +5,14 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/limits"
-	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // chargeMessages counts messages (visitor and agent) and AI replies against the account's
 // plan limits: messages/min, AI replies/min and the monthly quota. It either records all of
 // them or none, and answers 429 MESSAGES_LIMIT_REACHED (with its RateLimit) when any limit
 // is spent. With --limits off nothing is limited.
-func (m *Mock) chargeMessages(accountID string, plan store.Plan, messages, aiReplies int) *apierr.Error {
+func (m *Mock) chargeMessages(accountID string, plan plans.Plan, messages, aiReplies int) *apierr.Error {
 	if m.limits == nil || (messages <= 0 && aiReplies <= 0) {
 		return nil
 	}

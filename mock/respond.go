@@ -1,12 +1,10 @@
 package mock
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // result is what a domain handler answers: the envelope's status, message and data.
@@ -38,24 +36,32 @@ type errorBody struct {
 }
 
 type errorEnvelope struct {
-	StatusCode    int               `json:"statusCode"`
-	Success       bool              `json:"success"`
-	Message       string            `json:"message"`
-	Data          any               `json:"data"`
-	Error         errorBody         `json:"error"`
-	Errors        []spec.FieldError `json:"errors,omitempty"`
-	RetryAfter    *int              `json:"retryAfter,omitempty"`
-	Limit         *int              `json:"limit,omitempty"`
-	Remaining     *int              `json:"remaining,omitempty"`
-	WindowSeconds *int              `json:"windowSeconds,omitempty"`
+	StatusCode    int                 `json:"statusCode"`
+	Success       bool                `json:"success"`
+	Message       string              `json:"message"`
+	Data          any                 `json:"data"`
+	Error         errorBody           `json:"error"`
+	Errors        []apierr.FieldError `json:"errors,omitempty"`
+	RetryAfter    *int                `json:"retryAfter,omitempty"`
+	Limit         *int                `json:"limit,omitempty"`
+	Remaining     *int                `json:"remaining,omitempty"`
+	WindowSeconds *int                `json:"windowSeconds,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := getBuf()
+	defer putBuf(buf)
+	var b []byte
+	if err := encodeJSON(buf, v); err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"statusCode":500,"success":false,"message":"Something went wrong","data":null,"error":{"code":"INTERNAL_SERVER_ERROR","message":"response encoding failed","details":null}}`)
+	} else {
+		b = buf.Bytes()
 	}
+	writeBody(w, status, b)
+}
+
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
@@ -68,6 +74,16 @@ func writeResult(w http.ResponseWriter, res result) {
 	}
 	if res.Message == "" {
 		res.Message = "Success"
+	}
+	if a, ok := res.Data.(jsonAppender); ok && !res.NoData {
+		bp := bytesPool.Get().(*[]byte)
+		b := appendSuccess((*bp)[:0], res.Status, res.Message, a)
+		writeBody(w, res.Status, b)
+		if cap(b) <= maxPooled {
+			*bp = b[:0]
+			bytesPool.Put(bp)
+		}
+		return
 	}
 	if res.NoData {
 		writeJSON(w, res.Status, successNoData{StatusCode: res.Status, Success: true, Message: res.Message})

@@ -5,7 +5,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerSettings() {
@@ -38,7 +37,7 @@ func declaredFields(c *call) (store.Doc, error) {
 		var val any
 		if err := json.Unmarshal(v, &val); err != nil {
 			return nil, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
-				Fields: []spec.FieldError{{Path: []any{k}, Message: err.Error()}}}
+				Fields: []apierr.FieldError{{Path: []any{k}, Message: err.Error()}}}
 		}
 		out[k] = val
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerStarters() {
@@ -95,7 +94,7 @@ func pairOrderedIDs(c *call) ([]string, error) {
 	}
 	if in.OrderedIDs == nil {
 		return nil, &apierr.Error{Code: apierr.MissingRequiredField, Message: "orderedIds is required",
-			Fields: []spec.FieldError{{Path: []any{"orderedIds"}, Message: "orderedIds is required"}}}
+			Fields: []apierr.FieldError{{Path: []any{"orderedIds"}, Message: "orderedIds is required"}}}
 	}
 	return in.OrderedIDs, nil
 }
@@ -131,7 +130,7 @@ func (m *Mock) updateConversationStarter(c *call) (result, error) {
 	}
 	if in.ID == "" {
 		return result{}, &apierr.Error{Code: apierr.MissingRequiredField, Message: "id is required",
-			Fields: []spec.FieldError{{Path: []any{"id"}, Message: "id is required"}}}
+			Fields: []apierr.FieldError{{Path: []any{"id"}, Message: "id is required"}}}
 	}
 	x, err := m.store.UpdateStarter(c.param("chatbotId"), in.ID, in.pair())
 	if err != nil {

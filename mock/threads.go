@@ -8,7 +8,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerThreads() {
@@ -132,7 +131,7 @@ func (m *Mock) listThreads(c *call) (result, error) {
 		b, err := strconv.ParseBool(c.query.Get(name))
 		if err != nil {
 			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: name + " must be true or false",
-				Fields: []spec.FieldError{{Path: []any{name}, Message: "must be a boolean"}}}
+				Fields: []apierr.FieldError{{Path: []any{name}, Message: "must be a boolean"}}}
 		}
 		*dst = &b
 	}
@@ -140,11 +139,7 @@ func (m *Mock) listThreads(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	views := make([]threadView, len(pg.Threads))
-	for i, t := range pg.Threads {
-		views[i] = viewThread(t)
-	}
-	return result{Message: "Threads fetched successfully", Data: threadListData{Threads: views, Pagination: newPageInfo(page, limit, pg.Total)}}, nil
+	return result{Message: "Threads fetched successfully", Data: threadPageJSON{threads: pg.Threads, pagination: newPageInfo(page, limit, pg.Total)}}, nil
 }
 
 type threadListData struct {
@@ -173,7 +168,7 @@ func (m *Mock) createThread(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: threadData{Thread: viewThread(t)}}, nil
+	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: threadJSON{thread: t}}, nil
 }
 
 func (m *Mock) getThreadDetails(c *call) (result, error) {
@@ -188,7 +183,7 @@ func (m *Mock) updateThreadStatus(c *call) (result, error) {
 	var items []store.ThreadUpdate
 	if err := json.Unmarshal(c.body, &items); err != nil {
 		return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body must be an array of thread updates",
-			Fields: []spec.FieldError{{Path: []any{}, Message: err.Error()}}}
+			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	threads, err := m.store.UpdateThreads(c.access.ChatbotID, items)
 	if err != nil {

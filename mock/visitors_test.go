@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/limits"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
@@ -164,9 +165,9 @@ func TestVisitorMessageErrors(t *testing.T) {
 
 func TestVisitorMessageRefusedWholeAtPlanLimit(t *testing.T) {
 	lim := limits.Documented()
-	p := lim.Plans[store.PlanScale]
+	p := lim.Plans[plans.Scale]
 	p.MessagesPerMin, p.AIRepliesPerMin = 10, 2
-	lim.Plans[store.PlanScale] = p
+	lim.Plans[plans.Scale] = p
 	tm := newTestMock(t, func(c *Config) { c.Limits = lim })
 	thread := tm.openVisitor(t, botShipping)
 	tm.say(t, botShipping, thread, customsQuestion).must(t, http.StatusCreated)

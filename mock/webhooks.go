@@ -9,7 +9,6 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/store"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 func (m *Mock) registerWebhooks() {
@@ -120,7 +119,7 @@ func (m *Mock) putWebhookConfig(c *call) (result, error) {
 	if err != nil {
 		e := apierr.As(err)
 		if e.Code == apierr.MissingRequiredField && len(e.Fields) == 0 {
-			e.Fields = []spec.FieldError{{Path: []any{"secret"}, Message: "is required when the webhook is first configured"}}
+			e.Fields = []apierr.FieldError{{Path: []any{"secret"}, Message: "is required when the webhook is first configured"}}
 		}
 		return result{}, e
 	}
@@ -133,7 +132,7 @@ func (m *Mock) putWebhookConfig(c *call) (result, error) {
 }
 
 func fieldError(code, field, msg string) *apierr.Error {
-	return &apierr.Error{Code: code, Message: field + " " + msg, Fields: []spec.FieldError{{Path: []any{field}, Message: msg}}}
+	return &apierr.Error{Code: code, Message: field + " " + msg, Fields: []apierr.FieldError{{Path: []any{field}, Message: msg}}}
 }
 
 // checkWebhookURL accepts https URLs, and http only for loopback hosts (127.0.0.0/8,
@@ -196,11 +195,11 @@ func (m *Mock) listWebhookDeliveries(c *call) (result, error) {
 		return result{}, err
 	}
 	id := c.param("chatbotId")
-	if _, err := m.store.Webhook(id); err != nil && len(m.store.Deliveries(id, "", "")) == 0 {
+	if _, err := m.store.Webhook(id); err != nil && !m.store.HasDeliveries(id) {
 		return result{}, err
 	}
-	all := m.store.Deliveries(id, c.query.Get("status"), c.query.Get("eventType"))
-	items, pg := paginate(all, page, limit)
+	items, total := m.store.DeliveryPage(id, c.query.Get("status"), c.query.Get("eventType"), page, limit)
+	pg := newPageInfo(page, limit, total)
 	out := make([]deliveryView, 0, len(items))
 	for _, d := range items {
 		out = append(out, viewDelivery(d))

@@ -478,3 +478,44 @@ func TestMissingFieldCodeIsReadFromTheExtension(t *testing.T) {
 		}
 	}
 }
+
+func TestPropertiesCheckValuesAgainstTheirSchema(t *testing.T) {
+	s := mustLoad(t, ContextGPTDocument())
+	props, ok := s.Properties("AppearanceSettingsInput")
+	if !ok || len(props) == 0 {
+		t.Fatal("AppearanceSettingsInput has no properties")
+	}
+	for name, p := range props {
+		if p.Type == "boolean" {
+			if err := p.Check(true); err != nil {
+				t.Errorf("%s: true rejected: %v", name, err)
+			}
+			if err := p.Check("yes"); err == nil {
+				t.Errorf("%s: a string passed a boolean property", name)
+			}
+			return
+		}
+	}
+	t.Fatal("AppearanceSettingsInput has no boolean property to check")
+}
+
+func TestPropertiesOfAnUnknownSchema(t *testing.T) {
+	if _, ok := mustLoad(t, ContextGPTDocument()).Properties("NoSuchSchema"); ok {
+		t.Fatal("an unknown schema has properties")
+	}
+}
+
+func TestDeclaredResponsesAndExamples(t *testing.T) {
+	s := mustLoad(t, ContextGPTDocument())
+	r, _ := s.OperationByID("updateAdvancedSettingsApi")
+	if !r.Declares(501) || r.Declares(418) {
+		t.Fatalf("Declares: 501 %v, 418 %v; want true, false", r.Declares(501), r.Declares(418))
+	}
+	ex, ok := r.ResponseExample(501).(map[string]any)
+	if !ok || ex["statusCode"] == nil {
+		t.Fatalf("501 example = %#v, want the documented envelope", r.ResponseExample(501))
+	}
+	if got := r.DeclaredStatuses(); !sort.StringsAreSorted(got) || len(got) < 2 {
+		t.Fatalf("DeclaredStatuses = %v, want several, sorted", got)
+	}
+}

@@ -111,3 +111,15 @@ func TestParseInterspersed(t *testing.T) {
 	assert.Equal(t, "1", *v)
 	assert.True(t, *b)
 }
+
+// validate warns on an API step without an Authorization parameter (it passes here, where
+// the runner sends the key, and fails in other runners); the built-in suite has none.
+func TestValidateWarnsWithoutAuthorization(t *testing.T) {
+	code, _, errOut := runMain(t, nil, "validate", "../../conformance/testdata/golden/run.arazzo.yaml")
+	assert.Equal(t, report.ExitPassed, code)
+	assert.Contains(t, errOut, "warning:")
+	assert.Contains(t, errOut, "no Authorization parameter")
+	code, _, errOut = runMain(t, nil, "validate", "../../scenarios")
+	assert.Equal(t, report.ExitPassed, code)
+	assert.NotContains(t, errOut, "warning:")
+}

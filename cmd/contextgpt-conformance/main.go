@@ -2,8 +2,12 @@
 // (the mock, staging or production) and checks every response against the contract.
 //
 //	contextgpt-conformance run [flags] [PATH...]
+//	contextgpt-conformance probe [flags] [--with-suite [PATH...]]
 //	contextgpt-conformance list [PATH...]
 //	contextgpt-conformance validate PATH...
+//	contextgpt-conformance diff OLD NEW | diff --reference FILE [SPEC]
+//	contextgpt-conformance proxy --upstream URL [--addr HOST:PORT]
+//	contextgpt-conformance parity --base-url URL --compare-with URL2 [PATH...]
 //	contextgpt-conformance version
 //
 // Exit codes: 0 passed, 1 a check or criterion failed, 2 bad input, 3 target unreachable.
@@ -51,8 +55,12 @@ var commands []command
 func init() {
 	commands = []command{
 		{"run", "run [flags] [PATH...]", "run workflows (default: the built-in suite)", runCmd},
+		{"probe", "probe [flags] [--with-suite [PATH...]]", "generate requests from the spec for every operation and check the answers", probeCmd},
 		{"list", "list [flags] [PATH...]", "print the workflows", listCmd},
 		{"validate", "validate [flags] PATH...", "check documents without running them", validateCmd},
+		{"diff", "diff [flags] OLD NEW", "breaking and non-breaking changes between two specs", diffCmd},
+		{"proxy", "proxy --upstream URL [flags]", "a validating proxy in front of URL", proxyCmd},
+		{"parity", "parity --compare-with URL [flags]", "where two targets answer the workflows differently", parityCmd},
 		{"version", "version", "print the version", versionCmd},
 		{"help", "help [COMMAND]", "print this help, or a command's", helpCmd},
 	}

@@ -154,6 +154,25 @@ func cmpOrdered[T float64 | string](op string, a, b T) bool {
 	}
 }
 
+// walk calls f on each runtime expression of the condition, left to right.
+func (cd Condition) walk(f func(Expr)) {
+	var visit func(n node)
+	visit = func(n node) {
+		switch t := n.(type) {
+		case exprNode:
+			f(t.e)
+		case notNode:
+			visit(t.x)
+		case binary:
+			visit(t.l)
+			visit(t.r)
+		}
+	}
+	if cd.root != nil {
+		visit(cd.root)
+	}
+}
+
 // Evaluate reports whether the condition holds in c.
 func (cd Condition) Evaluate(c *Context) (bool, error) {
 	v, err := cd.root.eval(c)

@@ -2,25 +2,21 @@
 // $response.body#/pointer, $steps.id.outputs.name, ...), strings that embed them ("{$...}"),
 // and the criteria: simple conditions, regular expressions and JSONPath.
 //
-// A jsonpath criterion's condition is an RFC 9535 query (github.com/theory/jsonpath), which
-// holds when it selects at least one node:
+// A jsonpath criterion's condition is an RFC 9535 query (github.com/theory/jsonpath),
+// evaluated as Redocly respect, the reference runner, evaluates it: against a one-element
+// array holding the context. It holds when it selects at least one node:
 //
 //	context: $response.body
-//	condition: $.data.threads[?@.escalated == true]
+//	condition: $[?count(@.pets) > 0]        # the standard's example
 //	type: jsonpath
-//
-// Besides RFC 9535, the form other Arazzo runners (Redocly Respect) accept is supported: a
-// query that selects exactly one node, a comparison operator (== != < <= > >=) and a literal
-// ('text', "text", a number, true, false or null), compared as a simple condition compares
-// (strings ignore case, 200 equals '200'):
 //
 //	context: $response.body
-//	condition: $.error.code == 'API_KEY_NOT_VALID'
+//	condition: $[?(@.data.totalCount == 1)]  # a field compared
 //	type: jsonpath
 //
-// An operator counts only outside brackets and quotes, so a filter keeps its RFC 9535
-// meaning; a query that selects no node or several makes the criterion fail with an error
-// that says how many it selected.
+// Runtime expressions may be embedded in braces ($[?@.name == {$inputs.name}]); each is
+// replaced by its value's JSON text before the query is read. A comparison outside a filter
+// ($.data.totalCount == 1) is refused with an error that shows these portable forms.
 package expr
 
 import (

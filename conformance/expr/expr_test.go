@@ -15,7 +15,7 @@ func testContext() *Context {
 		ResponseHeader: http.Header{"Retry-After": {"3"}},
 		ResponseBody: map[string]any{"success": true, "data": map[string]any{
 			"chatbotId": "361628903185318482", "items": []any{map[string]any{"a/b": 1.0}}, "name": "Support"}},
-		Inputs: map[string]any{"runId": "r1"},
+		Inputs: map[string]any{"runId": "r1", "name": "Support", "one": 1.0},
 		Steps:  map[string]Values{"create": {Outputs: map[string]any{"id": "42", "obj": map[string]any{"k": "v"}}}},
 	}
 }
@@ -138,29 +138,33 @@ func TestCriterion(t *testing.T) {
 		{name: "simple", cond: "$statusCode == 201", want: true},
 		{name: "regex", context: "$statusCode", cond: "^20[01]$", typ: "regex", want: true},
 		{name: "regex no match", context: "$response.body#/data/name", cond: "^Sales", typ: "regex", want: false},
-		{name: "jsonpath exists", context: "$response.body", cond: "$.data.chatbotId", typ: "jsonpath", want: true},
-		{name: "jsonpath filter", context: "$response.body#/data/items", cond: "$[?@['a/b'] == 1]", typ: "jsonpath", want: true},
-		{name: "jsonpath none", context: "$response.body", cond: "$.data.absent", typ: "jsonpath", want: false},
-		{name: "jsonpath comparison", context: "$response.body", cond: "$.data.name == 'Support'", typ: "jsonpath", want: true},
-		{name: "jsonpath comparison ignores case", context: "$response.body", cond: "$.data.name == 'support'", typ: "jsonpath", want: true},
-		{name: "jsonpath comparison double quotes", context: "$response.body", cond: `$['data']['name'] != "Sales"`, typ: "jsonpath", want: true},
-		{name: "jsonpath comparison false", context: "$response.body", cond: "$.data.name == 'Sales'", typ: "jsonpath", want: false},
-		{name: "jsonpath comparison bool", context: "$response.body", cond: "$.success == true", typ: "jsonpath", want: true},
-		{name: "jsonpath comparison number", context: "$response.body", cond: "$.data.items[0]['a/b'] >= 1", typ: "jsonpath", want: true},
-		{name: "jsonpath comparison number less", context: "$response.body", cond: "$.data.items[0]['a/b'] < 1", typ: "jsonpath", want: false},
-		{name: "jsonpath comparison null", context: "$response.body", cond: "$.data.chatbotId == null", typ: "jsonpath", want: false},
-		{name: "jsonpath comparison quoted operator in the path", context: "$response.body", cond: "$.data['=='] == 'x'", typ: "jsonpath", evalErr: true},
-		{name: "jsonpath comparison no node", context: "$response.body", cond: "$.data.absent == 'x'", typ: "jsonpath", evalErr: true},
-		{name: "jsonpath comparison several nodes", context: "$response.body", cond: "$.data.* == 'x'", typ: "jsonpath", evalErr: true},
-		{name: "jsonpath filter with == keeps RFC 9535", context: "$response.body", cond: "$.data[?@ == 'Support']", typ: "jsonpath", want: true},
-		{name: "jsonpath comparison without literal", context: "$response.body", cond: "$.data.name ==", typ: "jsonpath", compileErr: true},
-		{name: "jsonpath comparison with an expression", context: "$response.body", cond: "$.data.name == $inputs.runId", typ: "jsonpath", compileErr: true},
-		{name: "jsonpath comparison bad path", context: "$response.body", cond: "data.name == 'x'", typ: "jsonpath", compileErr: true},
-		{name: "jsonpath comparison bad string", context: "$response.body", cond: "$.data.name == 'it's'", typ: "jsonpath", compileErr: true},
+		// Read as Redocly respect reads them: the query runs against [context].
+		{name: "jsonpath field test", context: "$response.body", cond: "$[?(@.data.name == 'Support')]", typ: "jsonpath", want: true},
+		{name: "jsonpath field test without parentheses", context: "$response.body", cond: "$[?@.data.name == 'Support']", typ: "jsonpath", want: true},
+		{name: "jsonpath string comparison is exact", context: "$response.body", cond: "$[?@.data.name == 'support']", typ: "jsonpath", want: false},
+		{name: "jsonpath existence", context: "$response.body", cond: "$[?@.data.chatbotId]", typ: "jsonpath", want: true},
+		{name: "jsonpath absence", context: "$response.body", cond: "$[?@.data.absent]", typ: "jsonpath", want: false},
+		{name: "jsonpath the root is the array", context: "$response.body", cond: "$[0].data.chatbotId", typ: "jsonpath", want: true},
+		{name: "jsonpath a path from the body's root selects nothing", context: "$response.body", cond: "$.data.chatbotId", typ: "jsonpath", want: false},
+		{name: "jsonpath nested filter", context: "$response.body", cond: "$[0].data.items[?@['a/b'] == 1]", typ: "jsonpath", want: true},
+		{name: "jsonpath context into the body", context: "$response.body#/data/items", cond: "$[?length(@) == 1]", typ: "jsonpath", want: true},
+		{name: "jsonpath number", context: "$response.body", cond: "$[?@.data.items[0]['a/b'] >= 1]", typ: "jsonpath", want: true},
+		{name: "jsonpath number less", context: "$response.body", cond: "$[?@.data.items[0]['a/b'] < 1]", typ: "jsonpath", want: false},
+		{name: "jsonpath bool", context: "$response.body", cond: "$[?@.success == true]", typ: "jsonpath", want: true},
+		{name: "jsonpath embedded expression", context: "$response.body", cond: "$[?@.data.name == {$inputs.name}]", typ: "jsonpath", want: true},
+		{name: "jsonpath embedded number", context: "$response.body", cond: "$[?@.data.items[0]['a/b'] == {$inputs.one}]", typ: "jsonpath", want: true},
+		{name: "jsonpath embedded unresolved", context: "$response.body", cond: "$[?@.data.name == {$inputs.nope}]", typ: "jsonpath", evalErr: true},
+		{name: "jsonpath status context", context: "$statusCode", cond: "$[?@ == 201]", typ: "jsonpath", want: true},
+		// The form only this runner used to accept is refused, with the portable form.
+		{name: "jsonpath comparison refused", context: "$response.body", cond: "$.data.name == 'Support'", typ: "jsonpath", compileErr: true},
+		{name: "jsonpath comparison refused bool", context: "$response.body", cond: "$.success == true", typ: "jsonpath", compileErr: true},
 		{name: "jsonpath single equals", context: "$response.body", cond: "$.data.name = 'x'", typ: "jsonpath", compileErr: true},
+		{name: "jsonpath bad embedded expression", context: "$response.body", cond: "$[?@.a == {$nope}]", typ: "jsonpath", compileErr: true},
+		{name: "jsonpath bad query", context: "$response.body", cond: "$[?@.a ==]", typ: "jsonpath", compileErr: true},
 		{name: "regex without context", cond: "x", typ: "regex", compileErr: true},
 		{name: "xpath unsupported", context: "$response.body", cond: "/a", typ: "xpath", compileErr: true},
-		{name: "goessner unsupported", context: "$response.body", cond: "$.a", typ: "jsonpath", ver: "draft-goessner-dispatch-jsonpath-00", compileErr: true},
+		{name: "goessner read as RFC 9535", context: "$response.body", cond: "$[?@.data.chatbotId]", typ: "jsonpath", ver: "draft-goessner-dispatch-jsonpath-00", want: true},
+		{name: "other version unsupported", context: "$response.body", cond: "$.a", typ: "jsonpath", ver: "draft-next", compileErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -183,7 +187,7 @@ func TestCriterion(t *testing.T) {
 }
 
 func FuzzCriterion(f *testing.F) {
-	for _, s := range []string{"$.data.name == 'Support'", "$.a[?@.b == 1]", "$['x'] != \"y\"", "$.a <= 2", "$..*"} {
+	for _, s := range []string{"$[?@.data.name == 'Support']", "$.a[?@.b == 1]", "$['x'] != \"y\"", "$[?@.a == {$inputs.name}]", "$..*"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -210,4 +214,64 @@ func FuzzParse(f *testing.F) {
 			_, _ = cd.Evaluate(c)
 		}
 	})
+}
+
+// The standard's own criterion examples (Arazzo 1.0.1, Criterion Object, Success Action and
+// Components examples) hold where they should.
+func TestSpecificationExamples(t *testing.T) {
+	pets := &Context{StatusCode: 200, ResponseBody: map[string]any{"pets": []any{map[string]any{"id": 1.0}}}}
+	none := &Context{StatusCode: 401, ResponseBody: map[string]any{"error": "x"}}
+	tests := []struct {
+		name, context, cond, typ, ver string
+		ctx                           *Context
+		want                          bool
+	}{
+		{"simple", "", "$statusCode == 200", "", "", pets, true},
+		{"simple fails", "", "$statusCode == 200", "", "", none, false},
+		{"regex", "$statusCode", "^200$", "regex", "", pets, true},
+		{"regex fails", "$statusCode", "^200$", "regex", "", none, false},
+		{"jsonpath", "$response.body", "$[?count(@.pets) > 0]", "jsonpath", "", pets, true},
+		{"jsonpath without pets", "$response.body", "$[?count(@.pets) > 0]", "jsonpath", "", none, false},
+		{"jsonpath goessner type object", "$response.body", "$[?count(@.pets) > 0]", "jsonpath", "draft-goessner-dispatch-jsonpath-00", pets, true},
+		{"components condition in braces", "", "{$statusCode == 401}", "", "", none, true},
+		{"components condition in braces fails", "", "{$statusCode == 401}", "", "", pets, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := CompileCriterion(tc.context, tc.cond, tc.typ, tc.ver)
+			require.NoError(t, err)
+			got, err := c.Evaluate(tc.ctx)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// The comparison form is refused with the portable forms in the message.
+func TestJSONPathComparisonRefusedWithPortableForm(t *testing.T) {
+	_, err := CompileCriterion("$response.body", "$.data.totalCount == 1", TypeJSONPath, "")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "$[?(@.data.totalCount == 1)]")
+	assert.Contains(t, err.Error(), "$response.body#/data/totalCount == 1")
+	_, err = CompileCriterion("$response.body", `$.error.code == "MISSING_JWT"`, TypeJSONPath, "")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `$[?(@.error.code == "MISSING_JWT")]`)
+	assert.Contains(t, err.Error(), "$response.body#/error/code == 'MISSING_JWT'")
+}
+
+// A criterion that does not hold says what it compared.
+func TestExplain(t *testing.T) {
+	c := testContext()
+	for _, tc := range []struct{ context, cond, typ, wantActual string }{
+		{"", "$statusCode == 200 && $response.body#/data/name == 'x'", "", `$statusCode = 201; $response.body#/data/name = "Support"`},
+		{"", "$response.body#/nope == 1", "", "$response.body#/nope unresolved"},
+		{"$response.body#/data/name", "^Sales", "regex", `$response.body#/data/name = "Support"`},
+		{"$response.body", "$[?@.data.absent]", "jsonpath", `no node selected; $response.body = {"data":`},
+	} {
+		cr, err := CompileCriterion(tc.context, tc.cond, tc.typ, "")
+		require.NoError(t, err)
+		exp, act := cr.Explain(c)
+		assert.Contains(t, exp, tc.cond)
+		assert.Contains(t, act, tc.wantActual)
+	}
 }

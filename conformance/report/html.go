@@ -40,9 +40,11 @@ type htmlView struct {
 }
 
 type matrixView struct {
-	Coverage
+	Title   string // the source document, or the documented-pairs table
+	Summary string
 	Columns []string
 	Rows    []matrixRow
+	Legend  string // what "covered" means here
 }
 
 type matrixRow struct {
@@ -53,6 +55,7 @@ type matrixRow struct {
 type matrixCell struct {
 	Status string
 	State  string // covered, missing, none (not declared)
+	By     string // what covered it (run, probe), when known
 }
 
 // WriteHTML writes the report as one self-contained HTML page (inline style and script, no
@@ -84,6 +87,9 @@ func WriteHTML(w io.Writer, r *Report, red *Redactor) error {
 	for _, cv := range r.Coverage {
 		v.Matrices = append(v.Matrices, matrix(cv))
 	}
+	if r.PairCoverage != nil {
+		v.Matrices = append(v.Matrices, pairMatrix(r.PairCoverage))
+	}
 	var buf bytes.Buffer
 	if err := htmlPage.Execute(&buf, v); err != nil {
 		return err
@@ -102,9 +108,35 @@ func WriteHTML(w io.Writer, r *Report, red *Redactor) error {
 
 // matrix lays a source's coverage out as operations × declared statuses.
 func matrix(cv Coverage) matrixView {
-	m := matrixView{Coverage: cv}
+	m := matrixView{Title: cv.Source, Legend: "declared, not seen",
+		Summary: fmt.Sprintf("%d/%d operations (%.1f%%), %d/%d (operation, status) pairs (%.1f%%)",
+			cv.OperationsCovered, cv.Operations, cv.OperationPercent, cv.PairsCovered, cv.Pairs, cv.PairPercent)}
+	return m.fill(cv.Matrix, nil)
+}
+
+// pairMatrix lays the documented-pairs table (run and probe) out the same way.
+func pairMatrix(pc *PairCoverage) matrixView {
+	m := matrixView{Title: "documented (operation, status) pairs", Legend: "documented, not seen",
+		Summary: fmt.Sprintf("%d/%d pairs (%.1f%%) covered by the run and the probe", pc.Covered, pc.Pairs, pc.Percent)}
+	var ops []OperationCoverage
+	at := map[string]int{}
+	by := map[[2]string]string{}
+	for _, r := range pc.Rows {
+		i, ok := at[r.OperationID]
+		if !ok {
+			i = len(ops)
+			at[r.OperationID] = i
+			ops = append(ops, OperationCoverage{OperationID: r.OperationID})
+		}
+		ops[i].Statuses = append(ops[i].Statuses, StatusCoverage{Status: r.Status, Covered: r.Covered})
+		by[[2]string{r.OperationID, r.Status}] = strings.Join(r.By, ", ")
+	}
+	return m.fill(ops, by)
+}
+
+func (m matrixView) fill(ops []OperationCoverage, by map[[2]string]string) matrixView {
 	cols := map[string]bool{}
-	for _, op := range cv.Matrix {
+	for _, op := range ops {
 		for _, s := range op.Statuses {
 			cols[s.Status] = true
 		}
@@ -113,7 +145,7 @@ func matrix(cv Coverage) matrixView {
 		m.Columns = append(m.Columns, c)
 	}
 	slices.Sort(m.Columns) // "200" < "2XX" < "404" < "4XX" < "default"
-	for _, op := range cv.Matrix {
+	for _, op := range ops {
 		row := matrixRow{OperationCoverage: op}
 		for _, c := range m.Columns {
 			cell := matrixCell{Status: c, State: "none"}
@@ -121,7 +153,7 @@ func matrix(cv Coverage) matrixView {
 				if s.Status == c {
 					cell.State = "missing"
 					if s.Covered {
-						cell.State = "covered"
+						cell.State, cell.By = "covered", by[[2]string{op.OperationID, c}]
 					}
 				}
 			}

@@ -39,6 +39,11 @@ func htmlFixture() *Report {
 				{OperationID: "deleteChatbot", Method: "DELETE", Path: "/v1/chatbots/{id}", Statuses: []StatusCoverage{{"200", false}, {"404", false}}},
 			}}},
 	}
+	r.PairCoverage = &PairCoverage{Pairs: 3, Covered: 2, Percent: 66.7, MinPercent: 90, Failed: true, Rows: []PairRow{
+		{OperationID: "getMyChatbots", Status: "200", Covered: true, By: []string{"run", "probe"}},
+		{OperationID: "getMyChatbots", Status: "401", Covered: true, By: []string{"probe"}},
+		{OperationID: "deleteChatbot", Status: "404", Covered: false},
+	}}
 	r.Summarize()
 	return r
 }
@@ -74,6 +79,10 @@ func TestHTMLReport(t *testing.T) {
 	assert.Contains(t, page, `<td class="covered" title="200: covered">`)
 	assert.Contains(t, page, `<td class="missing" title="401: missing">`)
 	assert.Contains(t, page, `<td class="none" title="401: none">`, "deleteChatbot declares no 401")
+	// The documented-pairs table of run and probe, with what covered each pair.
+	assert.Contains(t, page, `<td class="covered" title="401: covered by probe">`)
+	assert.Contains(t, page, `<td class="covered" title="200: covered by run, probe">`)
+	assert.Contains(t, page, "Pair coverage is below --min-coverage 90.0%.")
 	// Accessible structure: headings, captions, header cells with scope.
 	for _, want := range []string{"<h1>", `<h2 id="h-workflows">`, `<h2 id="h-coverage">`, `<th scope="row">rename</th>`, "<caption", `<html lang="en">`} {
 		assert.Contains(t, page, want)

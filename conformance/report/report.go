@@ -44,6 +44,9 @@ type Report struct {
 	// the operation coverage of an API source is below it.
 	MinCoverage    float64 `json:"minCoverage,omitempty"`
 	CoverageFailed bool    `json:"coverageFailed,omitempty"`
+	// PairCoverage is the table of (operation, documented status) pairs the run's responses
+	// covered (the probe command fills it, over the suite's responses too with --with-suite).
+	PairCoverage *PairCoverage `json:"pairCoverage,omitempty"`
 	// Error is a run-level failure (the target unreachable, a sandbox not created).
 	Error    string `json:"error,omitempty"`
 	ExitCode int    `json:"exitCode"`
@@ -71,6 +74,7 @@ type StepResult struct {
 	HTTPStatus  int           `json:"httpStatus,omitempty"`
 	Attempts    int           `json:"attempts,omitempty"` // more than 1 after a 429 wait
 	Status      Status        `json:"status"`
+	Reason      string        `json:"reason,omitempty"` // why a step was skipped
 	Findings    []Finding     `json:"findings,omitempty"`
 	Duration    time.Duration `json:"durationNs"`
 }
@@ -126,6 +130,7 @@ type Summary struct {
 	Steps            int `json:"steps"`
 	StepsPassed      int `json:"stepsPassed"`
 	StepsFailed      int `json:"stepsFailed"`
+	StepsSkipped     int `json:"stepsSkipped,omitempty"`
 	Findings         int `json:"findings"`
 }
 
@@ -147,9 +152,34 @@ func (r *Report) Summarize() {
 				s.StepsPassed++
 			} else if st.Status == Failed {
 				s.StepsFailed++
+			} else if st.Status == Skipped {
+				s.StepsSkipped++
 			}
 			s.Findings += len(st.Findings)
 		}
 	}
 	r.Summary = s
+}
+
+// PairCoverage is the table of (operation, documented status) pairs: which of the statuses the
+// reference documents for each operation (plus those the contract adds where input or ids are
+// taken) a response covered. Answers produced by a fault rule or a Prefer header never count.
+type PairCoverage struct {
+	Pairs   int     `json:"pairs"`
+	Covered int     `json:"covered"`
+	Percent float64 `json:"percent"`
+	// MinPercent is the --min-coverage gate (0: none); Failed is set when Percent is below it.
+	MinPercent float64 `json:"minPercent,omitempty"`
+	Failed     bool    `json:"failed,omitempty"`
+	// Unreached lists the operations no response came from.
+	Unreached []string  `json:"unreachedOperations,omitempty"`
+	Rows      []PairRow `json:"rows"`
+}
+
+// PairRow is one (operation, documented status) pair.
+type PairRow struct {
+	OperationID string   `json:"operationId"`
+	Status      string   `json:"status"`
+	Covered     bool     `json:"covered"`
+	By          []string `json:"by,omitempty"` // what covered it: run, probe
 }

@@ -59,6 +59,7 @@ func redacted(r *Report, red *Redactor) *Report {
 		steps := make([]StepResult, len(w.Steps))
 		for j, st := range w.Steps {
 			st.StepID, st.OperationID, st.Source, st.Path = red.String(st.StepID), red.String(st.OperationID), red.String(st.Source), red.String(st.Path)
+			st.Reason = red.String(st.Reason)
 			fs := make([]Finding, len(st.Findings))
 			for k, f := range st.Findings {
 				for _, s := range []*string{&f.Workflow, &f.Step, &f.OperationID, &f.Check, &f.Pointer, &f.SpecLocation, &f.Expected, &f.Actual, &f.Message} {
@@ -146,6 +147,10 @@ func WriteJUnit(w io.Writer, r *Report, red *Redactor) error {
 		}
 		for _, st := range wf.Steps {
 			c := junitCase{Name: st.StepID, Classname: wf.WorkflowID, Time: seconds(st.Duration)}
+			if st.Status == Skipped {
+				c.Skipped = &junitSkipped{Message: st.Reason}
+				s.Skipped++
+			}
 			if st.Status == Failed {
 				lines := make([]string, 0, len(st.Findings))
 				for _, f := range st.Findings {
@@ -172,6 +177,14 @@ func WriteJUnit(w io.Writer, r *Report, red *Redactor) error {
 		out.Failures += s.Failures
 		out.Skipped += s.Skipped
 		out.Suites = append(out.Suites, s)
+	}
+	if pc := r.PairCoverage; pc != nil && pc.Failed {
+		out.Suites = append(out.Suites, junitSuite{Name: "coverage", Tests: 1, Failures: 1, Time: seconds(0),
+			Cases: []junitCase{{Name: "pair-coverage", Classname: "coverage", Time: seconds(0), Failure: &junitFailure{
+				Message: fmt.Sprintf("%d/%d documented (operation, status) pairs (%.1f%%) is below --min-coverage %.1f%%", pc.Covered, pc.Pairs, pc.Percent, pc.MinPercent),
+				Type:    "coverage", Text: strings.Join(uncoveredLines(pc), "\n")}}}})
+		out.Tests++
+		out.Failures++
 	}
 	b, err := xml.MarshalIndent(out, "", "  ")
 	if err != nil {
@@ -258,7 +271,11 @@ func (c *Console) Workflow(wf WorkflowResult) {
 		if st.Attempts > 1 {
 			fmt.Fprintf(&b, " after %d attempts", st.Attempts)
 		}
-		fmt.Fprintf(&b, " (%s)\n", st.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, " (%s)", st.Duration.Round(time.Millisecond))
+		if st.Reason != "" {
+			fmt.Fprintf(&b, ": %s", st.Reason)
+		}
+		b.WriteByte('\n')
 		for _, f := range st.Findings {
 			fmt.Fprintf(&b, "      %s\n", FindingLine(f))
 		}
@@ -273,6 +290,18 @@ func (c *Console) Summary(r *Report) {
 		fmt.Fprintf(&b, "coverage %s: %d/%d operations (%.1f%%), %d/%d (operation, status) pairs (%.1f%%)\n",
 			cv.Source, cv.OperationsCovered, cv.Operations, cv.OperationPercent, cv.PairsCovered, cv.Pairs, cv.PairPercent)
 	}
+	if pc := r.PairCoverage; pc != nil {
+		fmt.Fprintf(&b, "documented (operation, status) pairs: %d/%d (%.1f%%)\n", pc.Covered, pc.Pairs, pc.Percent)
+		if len(pc.Unreached) > 0 {
+			fmt.Fprintf(&b, "  operations not reached: %s\n", strings.Join(pc.Unreached, ", "))
+		}
+		for _, l := range uncoveredLines(pc) {
+			fmt.Fprintf(&b, "  uncovered %s\n", l)
+		}
+		if pc.Failed {
+			fmt.Fprintf(&b, "%s pair coverage is below --min-coverage %.1f%%\n", c.paint("31", "FAIL"), pc.MinPercent)
+		}
+	}
 	if r.CoverageFailed {
 		fmt.Fprintf(&b, "%s operation coverage is below --min-coverage %.1f%%\n", c.paint("31", "FAIL"), r.MinCoverage)
 	}
@@ -280,8 +309,35 @@ func (c *Console) Summary(r *Report) {
 		fmt.Fprintf(&b, "%s %s\n", c.paint("31", "ERROR"), r.Error)
 	}
 	s := r.Summary
-	fmt.Fprintf(&b, "%d workflows: %d passed, %d failed, %d skipped; %d steps: %d passed, %d failed; %d findings; %s\n",
+	skipped := ""
+	if s.StepsSkipped > 0 {
+		skipped = fmt.Sprintf(", %d skipped", s.StepsSkipped)
+	}
+	fmt.Fprintf(&b, "%d workflows: %d passed, %d failed, %d skipped; %d steps: %d passed, %d failed%s; %d findings; %s\n",
 		s.Workflows, s.WorkflowsPassed, s.WorkflowsFailed, s.WorkflowsSkipped,
-		s.Steps, s.StepsPassed, s.StepsFailed, s.Findings, r.Duration.Round(time.Millisecond))
+		s.Steps, s.StepsPassed, s.StepsFailed, skipped, s.Findings, r.Duration.Round(time.Millisecond))
 	c.print("%s", b.String())
+}
+
+// uncoveredLines lists the uncovered pairs, one line per operation: "getX: 404, 429".
+func uncoveredLines(pc *PairCoverage) []string {
+	var out []string
+	var op string
+	var sts []string
+	flush := func() {
+		if len(sts) > 0 {
+			out = append(out, op+": "+strings.Join(sts, ", "))
+		}
+	}
+	for _, row := range pc.Rows {
+		if row.OperationID != op {
+			flush()
+			op, sts = row.OperationID, nil
+		}
+		if !row.Covered {
+			sts = append(sts, row.Status)
+		}
+	}
+	flush()
+	return out
 }

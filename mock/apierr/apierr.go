@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // Codes are a contract: clients branch on them, so they never change meaning.
@@ -140,12 +138,19 @@ type RateLimit struct {
 	WindowSeconds int
 }
 
+// FieldError names one failing part of a request: Path is the field as segments (names and
+// indexes; empty for the whole body), as the envelope's errors[] carries it.
+type FieldError struct {
+	Path    []any  `json:"path"`
+	Message string `json:"message"`
+}
+
 // Error is an error with a stable code.
 type Error struct {
 	Code    string
 	Message string
 	Details map[string]any
-	Fields  []spec.FieldError
+	Fields  []FieldError
 	// RateLimit, on 429s, fills Retry-After and the documented body fields.
 	RateLimit *RateLimit
 	// StatusOverride, when not zero, replaces the table's status (used where the

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/contextgpt/sandbox/mock/plans"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/contextgpt/sandbox/mock/store"
 )
 
 // Rate is a sliding-window limit: Requests per Window.
@@ -34,7 +33,7 @@ type Config struct {
 	// PlanWindow is the window of the plans' messages/min and AI replies/min (60 s).
 	PlanWindow time.Duration
 	// Plans is the plan table (messages/min, AI replies/min, messages/month and the rest).
-	Plans map[store.Plan]store.PlanLimits
+	Plans map[plans.Plan]plans.Limits
 }
 
 // Documented is the DESIGN table: 100 req/s per IP, 500 req/60 s per user, 10 uploads in
@@ -46,7 +45,7 @@ func Documented() *Config {
 		PerUser:           Rate{Requests: 500, Window: 60 * time.Second},
 		UploadConcurrency: 10,
 		PlanWindow:        60 * time.Second,
-		Plans:             store.DocumentedPlans(),
+		Plans:             plans.Documented(),
 	}
 }
 
@@ -115,7 +114,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		plan, err := store.ParsePlan(n)
+		plan, err := plans.Parse(n)
 		if err != nil {
 			return nil, fmt.Errorf("limits: plans: %w", err)
 		}

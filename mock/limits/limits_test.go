@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -123,21 +123,21 @@ func TestMonthlyCalendarMonth(t *testing.T) {
 }
 
 func TestPlansChargeAllOrNothing(t *testing.T) {
-	table := store.DocumentedPlans()
-	table[store.PlanStarter] = store.PlanLimits{APIAccess: true, MessagesPerMin: 3, AIRepliesPerMin: 1, MessagesPerMonth: 100}
+	table := plans.Documented()
+	table[plans.Starter] = plans.Limits{APIAccess: true, MessagesPerMin: 3, AIRepliesPerMin: 1, MessagesPerMonth: 100}
 	p := NewPlans(table, time.Minute)
-	if _, _, ok := p.Charge("a", store.PlanStarter, t0, 1, 1); !ok {
+	if _, _, ok := p.Charge("a", plans.Starter, t0, 1, 1); !ok {
 		t.Fatal("first charge refused")
 	}
-	d, kind, ok := p.Charge("a", store.PlanStarter, t0, 1, 1)
+	d, kind, ok := p.Charge("a", plans.Starter, t0, 1, 1)
 	if ok || kind != KindAIRepliesPerMin || Seconds(d.RetryAfter) != 60 {
 		t.Fatalf("got ok=%v kind=%s retry=%v; want refused by AI replies, 60 s", ok, kind, d.RetryAfter)
 	}
 	// Nothing was counted: two more messages alone still fit.
-	if _, _, ok := p.Charge("a", store.PlanStarter, t0, 2, 0); !ok {
+	if _, _, ok := p.Charge("a", plans.Starter, t0, 2, 0); !ok {
 		t.Fatal("the refused charge counted its message")
 	}
-	if _, kind, ok := p.Charge("a", store.PlanStarter, t0, 1, 0); ok || kind != KindMessagesPerMin {
+	if _, kind, ok := p.Charge("a", plans.Starter, t0, 1, 0); ok || kind != KindMessagesPerMin {
 		t.Fatalf("got ok=%v kind=%s; want messages/min spent", ok, kind)
 	}
 }
@@ -153,7 +153,7 @@ func TestParse(t *testing.T) {
 	if cfg.PerIP.Requests != 100 || cfg.PerIP.Window != 2*time.Second {
 		t.Fatalf("perIP: got %+v", cfg.PerIP)
 	}
-	st := cfg.Plans[store.PlanStarter]
+	st := cfg.Plans[plans.Starter]
 	if cfg.UploadConcurrency != 3 || st.MessagesPerMin != 5 || st.MessagesPerMonth != 7 || st.AIRepliesPerMin != 150 {
 		t.Fatalf("got %d, %+v", cfg.UploadConcurrency, st)
 	}

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Kind names a limit, as the 429's details report it.
@@ -54,16 +54,16 @@ func (s *Set) Reset() {
 // messages/month (calendar month of the clock). Charges are all or nothing.
 type Plans struct {
 	mu       sync.Mutex
-	table    map[store.Plan]store.PlanLimits
+	table    map[plans.Plan]plans.Limits
 	window   time.Duration
-	messages map[store.Plan]*Window
-	replies  map[store.Plan]*Window
+	messages map[plans.Plan]*Window
+	replies  map[plans.Plan]*Window
 	monthly  *Monthly
 }
 
 // NewPlans builds the plan limiters of a plan table.
-func NewPlans(table map[store.Plan]store.PlanLimits, window time.Duration) *Plans {
-	p := &Plans{table: table, window: window, messages: map[store.Plan]*Window{}, replies: map[store.Plan]*Window{}, monthly: NewMonthly()}
+func NewPlans(table map[plans.Plan]plans.Limits, window time.Duration) *Plans {
+	p := &Plans{table: table, window: window, messages: map[plans.Plan]*Window{}, replies: map[plans.Plan]*Window{}, monthly: NewMonthly()}
 	for plan, l := range table {
 		p.messages[plan] = NewWindow(l.MessagesPerMin, window)
 		p.replies[plan] = NewWindow(l.AIRepliesPerMin, window)
@@ -74,7 +74,7 @@ func NewPlans(table map[store.Plan]store.PlanLimits, window time.Duration) *Plan
 // Charge counts messages and AI replies for an account on a plan at now, all or none. When a
 // limit is spent it returns that limit's refusal and kind (the one that frees last when
 // several are spent) and counts nothing.
-func (p *Plans) Charge(account string, plan store.Plan, now time.Time, messages, replies int) (Decision, Kind, bool) {
+func (p *Plans) Charge(account string, plan plans.Plan, now time.Time, messages, replies int) (Decision, Kind, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	lim, ok := p.table[plan]

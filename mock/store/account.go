@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Principal is who a request acts as: the key's user, in the key's account.
@@ -13,14 +14,14 @@ type Principal struct {
 	UserName  string
 	AccountID string
 	Role      Role
-	Plan      Plan
+	Plan      plans.Plan
 }
 
 // NewAccount is the input of CreateAccount.
 type NewAccount struct {
 	ID      string // optional: fixtures pin their ids
 	Name    string
-	Plan    Plan
+	Plan    plans.Plan
 	Sandbox bool
 }
 
@@ -131,14 +132,14 @@ func (s *Store) Authenticate(token string) (Principal, error) {
 
 // Sandbox is a fresh account with one SUPER_ADMIN user and its key.
 type Sandbox struct {
-	AccountID string `json:"accountId"`
-	UserID    string `json:"userId"`
-	APIKey    string `json:"apiKey"`
-	Plan      Plan   `json:"plan"`
+	AccountID string     `json:"accountId"`
+	UserID    string     `json:"userId"`
+	APIKey    string     `json:"apiKey"`
+	Plan      plans.Plan `json:"plan"`
 }
 
 // CreateSandbox makes a fresh, empty account on a plan, with a SUPER_ADMIN and its key.
-func (s *Store) CreateSandbox(plan Plan, name string) (Sandbox, error) {
+func (s *Store) CreateSandbox(plan plans.Plan, name string) (Sandbox, error) {
 	var out Sandbox
 	err := s.update(func() error {
 		now := s.now()
@@ -170,10 +171,13 @@ func (s *Store) DeleteAccount(accountID string, force bool) error {
 		if !a.Sandbox && !force {
 			return apierr.New(apierr.InvalidFieldValue, "account %s is not a sandbox", accountID)
 		}
-		for id, c := range s.chatbots {
-			if c.AccountID == accountID {
-				s.deleteChatbotLocked(id)
-			}
+		var bots []string
+		s.idx.botsByAccount[accountID].Ascend(0, func(c *Chatbot) bool {
+			bots = append(bots, c.ID)
+			return true
+		})
+		for _, id := range bots {
+			s.deleteChatbotLocked(id)
 		}
 		for k, key := range s.keys {
 			if key.AccountID == accountID {
@@ -208,7 +212,7 @@ func (s *Store) Account(id string) (Account, bool) {
 type KeySummary struct {
 	AccountID   string
 	AccountName string
-	Plan        Plan
+	Plan        plans.Plan
 	UserName    string
 	Role        Role
 	Key         string
@@ -230,7 +234,7 @@ func (s *Store) Keys() []KeySummary {
 		}
 		out = append(out, KeySummary{AccountID: a.ID, AccountName: a.Name, Plan: a.Plan, UserName: u.Name, Role: u.Memberships[a.ID], Key: k.Key})
 	}
-	order := map[Plan]int{PlanTrial: 0, PlanStarter: 1, PlanGrowth: 2, PlanScale: 3, PlanEnterprise: 4}
+	order := map[plans.Plan]int{plans.Trial: 0, plans.Starter: 1, plans.Growth: 2, plans.Scale: 3, plans.Enterprise: 4}
 	roles := map[Role]int{RoleSuperAdmin: 0, RoleAdmin: 1, RoleEditor: 2, RoleAgent: 3}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Plan != out[j].Plan {

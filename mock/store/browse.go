@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -67,13 +68,17 @@ func (s *Store) PeekMessages(chatbotID, threadID string, offset, limit int) ([]M
 	if err != nil {
 		return nil, 0, err
 	}
-	list := s.messagesByThrd[t.ID]
-	page := window(len(list), offset, limit)
-	out := make([]Message, 0, page[1]-page[0])
-	for _, m := range list[page[0]:page[1]] {
-		out = append(out, cloneMessage(m))
+	list := s.idx.messagesByThrd[t.ID]
+	n := 0
+	if list != nil {
+		n = list.Len()
 	}
-	return out, len(list), nil
+	page := window(n, offset, limit)
+	out := make([]Message, 0, page[1]-page[0])
+	for i := page[0]; i < page[1]; i++ {
+		out = append(out, cloneMessage(list.At(i)))
+	}
+	return out, n, nil
 }
 
 // RecentDeliveries returns webhook deliveries of every chatbot, newest first, at most limit
@@ -81,16 +86,21 @@ func (s *Store) PeekMessages(chatbotID, threadID string, offset, limit int) ([]M
 func (s *Store) RecentDeliveries(chatbotID string, offset, limit int) ([]Delivery, int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var list []*Delivery
 	if chatbotID != "" {
-		list = s.deliveriesByBot[chatbotID] // kept newest first
-	} else {
-		list = make([]*Delivery, 0, len(s.deliveries))
-		for _, d := range s.deliveries {
-			list = append(list, d)
+		b := s.idx.deliveriesByBot[chatbotID] // kept newest first
+		if b == nil {
+			return []Delivery{}, 0
 		}
-		sort.Slice(list, func(i, j int) bool { return deliveryBefore(list[i], list[j]) })
+		page := window(b.all.Len(), offset, limit)
+		out := make([]Delivery, 0, page[1]-page[0])
+		b.all.Page(page[0], page[1]-page[0], func(d *Delivery) { out = append(out, cloneDelivery(d)) })
+		return out, b.all.Len()
 	}
+	list := make([]*Delivery, 0, len(s.deliveries))
+	for _, d := range s.deliveries {
+		list = append(list, d)
+	}
+	slices.SortFunc(list, deliveryCmp)
 	page := window(len(list), offset, limit)
 	out := make([]Delivery, 0, page[1]-page[0])
 	for _, d := range list[page[0]:page[1]] {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Access is the caller's standing on one chatbot, resolved by ChatbotAccess.
@@ -12,7 +13,7 @@ type Access struct {
 	ChatbotID string
 	AccountID string
 	Role      Role
-	Plan      Plan
+	Plan      plans.Plan
 }
 
 // ChatbotAccess checks, in order: the chatbot exists (404 CHATBOT_NOT_FOUND), the caller is
@@ -115,34 +116,18 @@ func (s *Store) AccountChatbots(accountID string) []Chatbot {
 }
 
 func (s *Store) accountChatbotsLocked(accountID string) []Chatbot {
-	out := []Chatbot{}
-	for _, c := range s.chatbots {
-		if c.AccountID == accountID {
-			out = append(out, summary(c))
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
+	tr := s.idx.botsByAccount[accountID]
+	out := make([]Chatbot, 0, tr.Len())
+	tr.Ascend(0, func(c *Chatbot) bool {
+		out = append(out, summary(c))
+		return true
 	})
 	return out
 }
 
 // CallerChatbots lists the chatbots of every account of the caller, in creation order.
 func (s *Store) CallerChatbots(p Principal) []Chatbot {
-	accounts, _ := s.MyChatbots(p)
-	var out []Chatbot
-	for _, a := range accounts {
-		out = append(out, a.Chatbots...)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	out, _ := s.ChatbotPage(p, 1, int(^uint(0)>>1))
 	return out
 }
 
@@ -184,17 +169,11 @@ func (s *Store) CreateChatbot(accountID, userID string, in NewChatbot) (Chatbot,
 		if name == "" {
 			return (&apierr.Error{Code: apierr.MissingRequiredField, Message: "name is required"})
 		}
-		count := 0
-		for _, c := range s.chatbots {
-			if c.AccountID != accountID {
-				continue
-			}
-			count++
-			if strings.EqualFold(c.Name, name) {
-				return apierr.New(apierr.ChatbotAlreadyExists, "A chatbot with this name already exists in this account")
-			}
+		count := s.idx.botsByAccount[accountID].Len()
+		if s.idx.botNames[botNameKey{accountID, foldName(name)}] > 0 {
+			return apierr.New(apierr.ChatbotAlreadyExists, "A chatbot with this name already exists in this account")
 		}
-		if limit := s.cfg.Plans[a.Plan].Chatbots; limit != Unlimited && count >= limit {
+		if limit := s.cfg.Plans[a.Plan].Chatbots; limit != plans.Unlimited && count >= limit {
 			return apierr.New(apierr.ChatbotLimitReached, "Chatbot limit reached (%d/%d) on the %s plan. Please upgrade to continue.", count, limit, a.Plan).
 				WithDetails(map[string]any{"limit": limit, "current": count, "plan": string(a.Plan)})
 		}
@@ -212,6 +191,7 @@ func (s *Store) CreateChatbot(accountID, userID string, in NewChatbot) (Chatbot,
 			c.IsActive = *in.IsActive
 		}
 		s.chatbots[id] = c
+		s.indexChatbotLocked(c)
 		out = summary(c)
 		return nil
 	})
@@ -242,12 +222,16 @@ func (s *Store) UpdateChatbot(accountID, chatbotID string, in ChatbotPatch) (Cha
 			if name == "" {
 				return &apierr.Error{Code: apierr.InvalidFieldValue, Message: "name must not be empty"}
 			}
-			for _, o := range s.chatbots {
-				if o.AccountID == accountID && o.ID != c.ID && strings.EqualFold(o.Name, name) {
-					return apierr.New(apierr.ChatbotAlreadyExists, "A chatbot with this name already exists in this account")
-				}
+			others := s.idx.botNames[botNameKey{accountID, foldName(name)}]
+			if foldName(name) == foldName(c.Name) {
+				others-- // itself
 			}
+			if others > 0 {
+				return apierr.New(apierr.ChatbotAlreadyExists, "A chatbot with this name already exists in this account")
+			}
+			s.unindexChatbotLocked(c)
 			c.Name = name
+			s.indexChatbotLocked(c)
 		}
 		if in.Description != nil {
 			c.Description = *in.Description
@@ -275,23 +259,36 @@ func (s *Store) DeleteChatbot(accountID, chatbotID string) error {
 }
 
 func (s *Store) deleteChatbotLocked(chatbotID string) {
-	for _, t := range s.threadsByBot[chatbotID] {
-		for _, m := range s.messagesByThrd[t.ID] {
-			delete(s.messages, m.ID)
-		}
-		delete(s.messagesByThrd, t.ID)
-		delete(s.threads, t.ID)
+	if b := s.idx.threadsByBot[chatbotID]; b != nil {
+		b.all.Ascend(0, func(t *Thread) bool {
+			s.idx.messagesByThrd[t.ID].Each(func(m *Message) { delete(s.messages, m.ID) })
+			delete(s.idx.messagesByThrd, t.ID)
+			delete(s.idx.leadsByThread, t.ID)
+			if t.VisitorID != nil {
+				delete(s.idx.visitors, visitorKey{chatbotID, *t.VisitorID})
+			}
+			delete(s.threads, t.ID)
+			return true
+		})
 	}
-	delete(s.threadsByBot, chatbotID)
-	for id, l := range s.leads {
-		if l.ChatbotID == chatbotID {
-			delete(s.leads, id)
-		}
+	delete(s.idx.threadsByBot, chatbotID)
+	for id, l := range s.idx.leadsByBot[chatbotID] {
+		delete(s.leads, id)
+		delete(s.idx.leadsByVisitor, leadKeyOf(l.ChatbotID, l.VisitorID, l.ThreadID))
 	}
-	for _, d := range s.deliveriesByBot[chatbotID] {
-		delete(s.deliveries, d.ID)
+	delete(s.idx.leadsByBot, chatbotID)
+	if b := s.idx.deliveriesByBot[chatbotID]; b != nil {
+		b.all.Ascend(0, func(d *Delivery) bool {
+			delete(s.deliveries, d.ID)
+			delete(s.idx.deliveryKeys, deliveryKey{d.ChatbotID, d.ConfigID, d.EventKey})
+			return true
+		})
 	}
-	delete(s.deliveriesByBot, chatbotID)
+	delete(s.idx.deliveriesByBot, chatbotID)
+	if c := s.chatbots[chatbotID]; c != nil {
+		s.unindexOwnedLocked(c)
+		s.unindexChatbotLocked(c)
+	}
 	delete(s.chatbots, chatbotID)
 }
 
@@ -315,4 +312,51 @@ func (s *Store) readChatbot(chatbotID string, fn func(c *Chatbot) error) error {
 		}
 		return fn(c)
 	})
+}
+
+// ChatbotPage is one page (page ≥ 1, limit ≥ 1) of the chatbots of every account of the
+// caller, in creation order (id as tie-break), with their number. For a caller in one
+// account it reads that account's kept-sorted tree: O(log n + limit). Across several
+// accounts it merges their trees from the start: O(accounts × (page × limit)).
+func (s *Store) ChatbotPage(p Principal, page, limit int) ([]Chatbot, int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.users[p.UserID]
+	if !ok || page < 1 || limit < 1 {
+		return []Chatbot{}, 0
+	}
+	var trees []*ostree[*Chatbot]
+	total := 0
+	for acc := range u.Memberships {
+		if _, ok := s.accounts[acc]; !ok {
+			continue
+		}
+		if tr := s.idx.botsByAccount[acc]; tr.Len() > 0 {
+			trees = append(trees, tr)
+			total += tr.Len()
+		}
+	}
+	start, end, ok := pageBounds(total, page, limit)
+	if !ok {
+		return []Chatbot{}, total
+	}
+	out := make([]Chatbot, 0, end-start)
+	if len(trees) == 1 {
+		trees[0].Page(start, end-start, func(c *Chatbot) { out = append(out, summary(c)) })
+		return out, total
+	}
+	pos := make([]int, len(trees))
+	for i := 0; i < end; i++ {
+		best := -1
+		for k, tr := range trees {
+			if pos[k] < tr.Len() && (best < 0 || chatbotCmp(tr.At(pos[k]), trees[best].At(pos[best])) < 0) {
+				best = k
+			}
+		}
+		if i >= start {
+			out = append(out, summary(trees[best].At(pos[best])))
+		}
+		pos[best]++
+	}
+	return out, total
 }

@@ -1,11 +1,15 @@
 package store
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/contextgpt/sandbox/mock/plans"
+)
 
 // Regression: generated ids ran into ids that fixtures pin in the same range.
 func TestGeneratedIDsStepOverPinnedOnes(t *testing.T) {
 	s := New(Config{Seed: 1})
-	acc, err := s.CreateAccount(NewAccount{Name: "a", Plan: PlanEnterprise})
+	acc, err := s.CreateAccount(NewAccount{Name: "a", Plan: plans.Enterprise})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // defaultCreativity is the documented default creativityLevel of instructions and personas.
@@ -14,6 +13,7 @@ const defaultCreativity = 0.5
 // activatable is an instruction set or a persona as the shared select rules see it: at most
 // one per chatbot is active.
 type activatable interface {
+	comparable
 	itemID() string
 	itemTitle() string
 	itemActive() bool
@@ -50,11 +50,27 @@ func (x *Persona) setActive(active bool, now time.Time) {
 	}
 }
 
-// activateOnly makes the item with id the only active one.
-func activateOnly[T activatable](list []T, id string, now time.Time) {
-	for _, x := range list {
-		x.setActive(x.itemID() == id, now)
+// activateOnly makes x the only active item: it deactivates the active ones (the store
+// keeps them, normally one, so this does not walk the list) and returns the new active set.
+func activateOnly[T activatable](active []T, x T, now time.Time) []T {
+	for _, o := range active {
+		if o != x {
+			o.setActive(false, now)
+		}
 	}
+	x.setActive(true, now)
+	return []T{x}
+}
+
+// withoutItem is active without x.
+func withoutItem[T activatable](active []T, x T) []T {
+	out := active[:0:0]
+	for _, o := range active {
+		if o != x {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // activeFirst copies a list in creation order with the active item moved to the front.
@@ -73,14 +89,13 @@ func activeFirst[T activatable](list []T) []T {
 	return out
 }
 
-// findActivatable finds by id when id is given, else (or when the id matches nothing) by
-// title, compared without surrounding blanks and case; the first created wins.
-func findActivatable[T activatable](list []T, id, title string) (T, bool) {
+// findActivatable finds by id when id is given (byID, O(1)), else (or when the id matches
+// nothing) by title, compared without surrounding blanks and case; the first created wins
+// (a walk of the list: titles are not indexed).
+func findActivatable[T activatable](list []T, byID func(string) (T, bool), id, title string) (T, bool) {
 	if id != "" {
-		for _, x := range list {
-			if x.itemID() == id {
-				return x, true
-			}
+		if x, ok := byID(id); ok {
+			return x, true
 		}
 	}
 	if t := strings.TrimSpace(title); t != "" {
@@ -97,12 +112,12 @@ func findActivatable[T activatable](list []T, id, title string) (T, bool) {
 // deleteActivatable removes the named items that exist and are deletable. Unknown and
 // non-deletable ids go to FailedIDs; when none of the ids exists it is 404
 // RESOURCE_NOT_FOUND.
-func deleteActivatable[T activatable](list []T, ids []string, what string) ([]T, DeleteOutcome, error) {
+func deleteActivatable[T activatable](list []T, byID func(string) (T, bool), ids []string, what string) ([]T, DeleteOutcome, error) {
 	out := DeleteOutcome{DeletedIDs: []string{}, FailedIDs: []string{}}
 	drop := map[string]bool{}
 	found := 0
 	for _, id := range pairUniqueIDs(ids) {
-		x, ok := findActivatable(list, id, "")
+		x, ok := byID(id)
 		switch {
 		case !ok:
 			out.FailedIDs = append(out.FailedIDs, id)
@@ -132,7 +147,7 @@ func deleteActivatable[T activatable](list []T, ids []string, what string) ([]T,
 func instrRequired(msg string, fields ...string) *apierr.Error {
 	e := &apierr.Error{Code: apierr.MissingRequiredField, Message: msg}
 	for _, f := range fields {
-		e.Fields = append(e.Fields, spec.FieldError{Path: []any{f}, Message: f + " is required"})
+		e.Fields = append(e.Fields, apierr.FieldError{Path: []any{f}, Message: f + " is required"})
 	}
 	return e
 }
@@ -196,7 +211,7 @@ func (s *Store) CreateInstruction(chatbotID string, in NewInstruction) (Instruct
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
 		x := s.newInstructionLocked(c, in)
 		if x.IsActive {
-			activateOnly(c.Instructions, x.ID, x.CreatedAt)
+			s.idx.activeInstr[c.ID] = activateOnly(s.idx.activeInstr[c.ID], x, x.CreatedAt)
 		}
 		out = cloneInstruction(x)
 		return nil
@@ -232,6 +247,7 @@ func (s *Store) newInstructionLocked(c *Chatbot, in NewInstruction) *Instruction
 		x.IsActive = *in.IsActive
 	}
 	c.Instructions = append(c.Instructions, x)
+	s.idx.instructions[ownedKey{c.ID, x.ID}] = x
 	return x
 }
 
@@ -240,10 +256,15 @@ func (s *Store) newInstructionLocked(c *Chatbot, in NewInstruction) *Instruction
 func (s *Store) DeleteInstructions(chatbotID string, ids []string) (DeleteOutcome, error) {
 	var out DeleteOutcome
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		kept, res, err := deleteActivatable(c.Instructions, ids, "instruction settings")
+		kept, res, err := deleteActivatable(c.Instructions, s.instructionByIDLocked(c), ids, "instruction settings")
 		out = res
 		if err != nil {
 			return err
+		}
+		for _, id := range res.DeletedIDs {
+			k := ownedKey{c.ID, id}
+			s.idx.activeInstr[c.ID] = withoutItem(s.idx.activeInstr[c.ID], s.idx.instructions[k])
+			delete(s.idx.instructions, k)
 		}
 		c.Instructions = kept
 		return nil
@@ -268,7 +289,7 @@ func (s *Store) SelectInstruction(chatbotID string, in SelectInput) (out Instruc
 		if in.Title != nil {
 			title = *in.Title
 		}
-		x, ok := findActivatable(c.Instructions, in.ID, title)
+		x, ok := findActivatable(c.Instructions, s.instructionByIDLocked(c), in.ID, title)
 		if !ok {
 			if err := selectMiss(in, "instruction", "Instruction not found"); err != nil {
 				return err
@@ -276,7 +297,7 @@ func (s *Store) SelectInstruction(chatbotID string, in SelectInput) (out Instruc
 			x = s.newInstructionLocked(c, NewInstruction{Title: title, Instruction: *in.Body, CreativityLevel: in.CreativityLevel})
 			created = true
 		}
-		activateOnly(c.Instructions, x.ID, s.now())
+		s.idx.activeInstr[c.ID] = activateOnly(s.idx.activeInstr[c.ID], x, s.now())
 		out = cloneInstruction(x)
 		return nil
 	})
@@ -309,7 +330,7 @@ type InstructionPatch struct {
 func (s *Store) UpdateInstruction(chatbotID, id string, in InstructionPatch) (Instruction, error) {
 	var out Instruction
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		x, ok := findActivatable(c.Instructions, id, "")
+		x, ok := s.instructionByIDLocked(c)(id)
 		if !ok {
 			return apierr.New(apierr.ResourceNotFound, "Instruction not found")
 		}
@@ -337,9 +358,10 @@ func (s *Store) UpdateInstruction(chatbotID, id string, in InstructionPatch) (In
 		}
 		if in.IsActive != nil {
 			if *in.IsActive {
-				activateOnly(c.Instructions, x.ID, now)
+				s.idx.activeInstr[c.ID] = activateOnly(s.idx.activeInstr[c.ID], x, now)
 			} else {
 				x.IsActive = false
+				s.idx.activeInstr[c.ID] = withoutItem(s.idx.activeInstr[c.ID], x)
 			}
 		}
 		x.UpdatedAt = now
@@ -351,7 +373,7 @@ func (s *Store) UpdateInstruction(chatbotID, id string, in InstructionPatch) (In
 
 func instrInvalid(field, msg string) *apierr.Error {
 	return &apierr.Error{Code: apierr.InvalidFieldValue, Message: msg,
-		Fields: []spec.FieldError{{Path: []any{field}, Message: msg}}}
+		Fields: []apierr.FieldError{{Path: []any{field}, Message: msg}}}
 }
 
 // Personas lists the chatbot's personas, the active one first, the rest in creation order:
@@ -414,6 +436,7 @@ func (s *Store) newPersonaLocked(c *Chatbot, in NewPersona) *Persona {
 		x.CreativityLevel = *in.CreativityLevel
 	}
 	c.Personas = append(c.Personas, x)
+	s.idx.personas[ownedKey{c.ID, x.ID}] = x
 	return x
 }
 
@@ -421,10 +444,15 @@ func (s *Store) newPersonaLocked(c *Chatbot, in NewPersona) *Persona {
 func (s *Store) DeletePersonas(chatbotID string, ids []string) (DeleteOutcome, error) {
 	var out DeleteOutcome
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		kept, res, err := deleteActivatable(c.Personas, ids, "personas")
+		kept, res, err := deleteActivatable(c.Personas, s.personaByIDLocked(c), ids, "personas")
 		out = res
 		if err != nil {
 			return err
+		}
+		for _, id := range res.DeletedIDs {
+			k := ownedKey{c.ID, id}
+			s.idx.activePersonas[c.ID] = withoutItem(s.idx.activePersonas[c.ID], s.idx.personas[k])
+			delete(s.idx.personas, k)
 		}
 		c.Personas = kept
 		return nil
@@ -444,7 +472,7 @@ func (s *Store) SelectPersona(chatbotID string, in SelectInput) (out Persona, cr
 		if in.Title != nil {
 			title = *in.Title
 		}
-		x, ok := findActivatable(c.Personas, in.ID, title)
+		x, ok := findActivatable(c.Personas, s.personaByIDLocked(c), in.ID, title)
 		if !ok {
 			if err := selectMiss(in, "instructions", "Persona not found"); err != nil {
 				return err
@@ -452,7 +480,7 @@ func (s *Store) SelectPersona(chatbotID string, in SelectInput) (out Persona, cr
 			x = s.newPersonaLocked(c, NewPersona{Title: title, Description: in.Description, Instructions: *in.Body, CreativityLevel: in.CreativityLevel})
 			created = true
 		}
-		activateOnly(c.Personas, x.ID, s.now())
+		s.idx.activePersonas[c.ID] = activateOnly(s.idx.activePersonas[c.ID], x, s.now())
 		out = clonePersona(x)
 		return nil
 	})
@@ -473,7 +501,7 @@ type PersonaPatch struct {
 func (s *Store) UpdatePersona(chatbotID, id string, in PersonaPatch) (Persona, error) {
 	var out Persona
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		x, ok := findActivatable(c.Personas, id, "")
+		x, ok := s.personaByIDLocked(c)(id)
 		if !ok {
 			return apierr.New(apierr.ResourceNotFound, "Persona not found")
 		}
@@ -506,4 +534,18 @@ func (s *Store) UpdatePersona(chatbotID, id string, in PersonaPatch) (Persona, e
 		return nil
 	})
 	return out, err
+}
+
+func (s *Store) instructionByIDLocked(c *Chatbot) func(string) (*Instruction, bool) {
+	return func(id string) (*Instruction, bool) {
+		x, ok := s.idx.instructions[ownedKey{c.ID, id}]
+		return x, ok
+	}
+}
+
+func (s *Store) personaByIDLocked(c *Chatbot) func(string) (*Persona, bool) {
+	return func(id string) (*Persona, bool) {
+		x, ok := s.idx.personas[ownedKey{c.ID, id}]
+		return x, ok
+	}
 }

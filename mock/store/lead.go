@@ -79,16 +79,11 @@ func (s *Store) captureLeadLocked(c *Chatbot, t *Thread, in LeadInput) *Lead {
 	if t.VisitorID != nil {
 		visitor = *t.VisitorID
 	}
-	var l *Lead
-	for _, x := range s.leads {
-		if x.ChatbotID == c.ID && x.VisitorID == visitor && (visitor != "" || x.ThreadID == t.ID) {
-			l = x
-			break
-		}
-	}
+	l := s.idx.leadsByVisitor[leadKeyOf(c.ID, visitor, t.ID)]
 	if l == nil {
 		l = &Lead{ID: s.ids.uuid(), ChatbotID: c.ID, ThreadID: t.ID, VisitorID: visitor}
 		s.leads[l.ID] = l
+		s.indexLeadLocked(l)
 	}
 	if in.Name != nil {
 		l.Name = clonePtr(in.Name)
@@ -105,6 +100,7 @@ func (s *Store) captureLeadLocked(c *Chatbot, t *Thread, in LeadInput) *Lead {
 	l.CapturedAt = now
 	t.Anonymous = false
 	t.UpdatedAt = now
+	s.syncThreadLocked(t)
 	s.emit(leadEventLocked(c, l, s.ids.next()))
 	return l
 }
@@ -113,11 +109,9 @@ func (s *Store) captureLeadLocked(c *Chatbot, t *Thread, in LeadInput) *Lead {
 func (s *Store) Leads(chatbotID string) []Lead {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := []Lead{}
-	for _, l := range s.leads {
-		if l.ChatbotID == chatbotID {
-			out = append(out, cloneLead(l))
-		}
+	out := make([]Lead, 0, len(s.idx.leadsByBot[chatbotID]))
+	for _, l := range s.idx.leadsByBot[chatbotID] {
+		out = append(out, cloneLead(l))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].CapturedAt.Equal(out[j].CapturedAt) {

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // MessagePage is one cursor page of a thread's messages, chronological, with the thread as
@@ -34,27 +33,27 @@ func (s *Store) ReadThreadMessages(chatbotID, threadID, before string, limit int
 		if err != nil {
 			return err
 		}
-		list := s.messagesByThrd[t.ID]
-		end := len(list)
+		list := s.idx.messagesByThrd[t.ID]
+		end := list.Len()
 		if before != "" {
 			b, ok := s.messages[before]
 			if !ok || b.ThreadID != t.ID {
 				return &apierr.Error{Code: apierr.InvalidFieldValue, Message: "before is not a message of this thread",
-					Fields: []spec.FieldError{{Path: []any{"before"}, Message: "must be the id of a message of this thread"}}}
+					Fields: []apierr.FieldError{{Path: []any{"before"}, Message: "must be the id of a message of this thread"}}}
 			}
-			end = sort.Search(len(list), func(i int) bool { return list[i].Seq >= b.Seq })
+			end = sort.Search(end, func(i int) bool { return list.At(i).Seq >= b.Seq })
 		}
 		start := end - limit
 		if start < 0 {
 			start = 0
 		}
 		out.Messages = make([]Message, 0, end-start)
-		for _, m := range list[start:end] {
-			out.Messages = append(out.Messages, cloneMessage(m))
+		for i := start; i < end; i++ {
+			out.Messages = append(out.Messages, cloneMessage(list.At(i)))
 		}
 		out.HasMore = start > 0
 		if out.HasMore {
-			id := list[start].ID
+			id := list.At(start).ID
 			out.NextCursor = &id
 		}
 		t.UnreadMessagesCount = 0
@@ -77,7 +76,7 @@ type AgentMessage struct {
 func (s *Store) SendAgentMessage(chatbotID, threadID string, in AgentMessage) (Message, error) {
 	if strings.TrimSpace(in.Content) == "" {
 		return Message{}, &apierr.Error{Code: apierr.MissingRequiredField, Message: "content is required",
-			Fields: []spec.FieldError{{Path: []any{"content"}, Message: "must not be empty"}}}
+			Fields: []apierr.FieldError{{Path: []any{"content"}, Message: "must not be empty"}}}
 	}
 	var out Message
 	err := s.withChatbot(chatbotID, func(*Chatbot) error {
@@ -102,7 +101,7 @@ func (s *Store) SendAgentMessage(chatbotID, threadID string, in AgentMessage) (M
 func (s *Store) EditMessage(chatbotID, messageID, content, editorID string) (Message, error) {
 	if strings.TrimSpace(content) == "" {
 		return Message{}, &apierr.Error{Code: apierr.MissingRequiredField, Message: "content is required",
-			Fields: []spec.FieldError{{Path: []any{"content"}, Message: "must not be empty"}}}
+			Fields: []apierr.FieldError{{Path: []any{"content"}, Message: "must not be empty"}}}
 	}
 	var out Message
 	err := s.withChatbot(chatbotID, func(*Chatbot) error {

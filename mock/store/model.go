@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/contextgpt/sandbox/mock/plans"
+)
 
 // Doc is a settings document stored as the JSON object the API returns (appearance, lead,
 // human-support and general settings, localization texts). Defaults come from the spec.
@@ -8,11 +12,11 @@ type Doc = map[string]any
 
 // Account is a tenant: it owns chatbots and has a plan.
 type Account struct {
-	ID        string    `json:"accountId"`
-	Name      string    `json:"accountName"`
-	Plan      Plan      `json:"plan"`
-	Sandbox   bool      `json:"sandbox"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID        string     `json:"accountId"`
+	Name      string     `json:"accountName"`
+	Plan      plans.Plan `json:"plan"`
+	Sandbox   bool       `json:"sandbox"`
+	CreatedAt time.Time  `json:"createdAt"`
 }
 
 // User is a person; Memberships maps account id → role.
@@ -163,6 +167,8 @@ type Thread struct {
 	InternalNotes *string   `json:"internalNotes"`
 	LastActivity  time.Time `json:"lastActivityAt"`
 	Seq           uint64    `json:"seq"`
+
+	ix threadIx // where the store's indexes hold it (never copied out)
 }
 
 // Message is one message of a thread; its JSON is the API's Message object.
@@ -240,4 +246,6 @@ type Delivery struct {
 	CreatedAt          time.Time      `json:"createdAt"`
 	UpdatedAt          time.Time      `json:"updatedAt"`
 	Seq                uint64         `json:"seq"`
+
+	ix deliveryIx // where the store's indexes hold it (never copied out)
 }

@@ -5,52 +5,6 @@ import (
 	"strings"
 )
 
-// Plan is an account's plan.
-type Plan string
-
-// The plans, lowercase as the control plane names them.
-const (
-	PlanTrial      Plan = "trial"
-	PlanStarter    Plan = "starter"
-	PlanGrowth     Plan = "growth"
-	PlanScale      Plan = "scale"
-	PlanEnterprise Plan = "enterprise"
-)
-
-// Unlimited marks a limit that does not apply.
-const Unlimited = -1
-
-// PlanLimits are what a plan allows.
-type PlanLimits struct {
-	APIAccess        bool `json:"apiAccess" yaml:"apiAccess"`
-	Chatbots         int  `json:"chatbots" yaml:"chatbots"`
-	MessagesPerMin   int  `json:"messagesPerMinute" yaml:"messagesPerMinute"`
-	AIRepliesPerMin  int  `json:"aiRepliesPerMinute" yaml:"aiRepliesPerMinute"`
-	Webhooks         bool `json:"webhooks" yaml:"webhooks"`
-	MessagesPerMonth int  `json:"messagesPerMonth" yaml:"messagesPerMonth"`
-}
-
-// DocumentedPlans is the DESIGN table: the reference's numbers, ours where it is silent.
-func DocumentedPlans() map[Plan]PlanLimits {
-	return map[Plan]PlanLimits{
-		PlanTrial:      {APIAccess: false, Chatbots: 1, MessagesPerMin: 0, AIRepliesPerMin: 0, Webhooks: false, MessagesPerMonth: 0},
-		PlanStarter:    {APIAccess: true, Chatbots: 1, MessagesPerMin: 600, AIRepliesPerMin: 150, Webhooks: false, MessagesPerMonth: 2000},
-		PlanGrowth:     {APIAccess: true, Chatbots: 2, MessagesPerMin: 3000, AIRepliesPerMin: 750, Webhooks: true, MessagesPerMonth: 10000},
-		PlanScale:      {APIAccess: true, Chatbots: 3, MessagesPerMin: 12000, AIRepliesPerMin: 3000, Webhooks: true, MessagesPerMonth: 40000},
-		PlanEnterprise: {APIAccess: true, Chatbots: Unlimited, MessagesPerMin: 60000, AIRepliesPerMin: 15000, Webhooks: true, MessagesPerMonth: Unlimited},
-	}
-}
-
-// ParsePlan reads a plan name in any case.
-func ParsePlan(s string) (Plan, error) {
-	p := Plan(strings.ToLower(strings.TrimSpace(s)))
-	switch p {
-	case PlanTrial, PlanStarter, PlanGrowth, PlanScale, PlanEnterprise:
-		return p, nil
-	}
-	return "", fmt.Errorf("unknown plan %q: want trial, starter, growth, scale or enterprise", s)
-}
-
 // Role is a user's role in an account.
 type Role string
 

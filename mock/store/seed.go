@@ -66,12 +66,15 @@ func (s *Store) SeedChatbot(chatbotID string, seed ChatbotSeed) error {
 			c.Personas = append(c.Personas, &Persona{ID: s.ids.uuid(), ChatbotID: c.ID, Title: in.Title, Description: in.Description,
 				Instructions: in.Instructions, CreativityLevel: 0.5, Deletable: true, IsActive: in.Active, CreatedAt: now, UpdatedAt: now})
 		}
+		s.unindexOwnedLocked(c)
+		s.indexOwnedLocked(c)
 		for _, ts := range seed.Threads {
 			t := s.newThreadLocked(c, ts.NewThread)
 			if ts.Tags != nil {
 				t.Tags = append([]string{}, ts.Tags...)
 			}
 			t.Resolved, t.Important, t.Escalated = ts.Resolved, ts.Important, ts.Escalated
+			s.syncThreadLocked(t)
 			for _, m := range ts.Messages {
 				s.appendMessageLocked(t, m)
 			}

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/spec"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Singleton settings documents of a chatbot: lead settings, human-support settings and
@@ -184,8 +184,8 @@ func FindLLMModel(idOrName string) (LLMModel, bool) {
 
 // PlanHasConversationLimits tells whether a plan may limit messages per conversation
 // (the reference's settings guide: Growth, Scale and Enterprise).
-func PlanHasConversationLimits(p Plan) bool {
-	return p == PlanGrowth || p == PlanScale || p == PlanEnterprise
+func PlanHasConversationLimits(p plans.Plan) bool {
+	return p == plans.Growth || p == plans.Scale || p == plans.Enterprise
 }
 
 // Chat modes (GeneralSettings.chatStart).
@@ -214,7 +214,7 @@ type GeneralSettingsUpdate struct {
 	Fields     Doc
 	LLMModelID *string
 	// Plan is the account's plan (conversation limits need Growth or above).
-	Plan Plan
+	Plan plans.Plan
 }
 
 // UpdateGeneralSettings upserts the general settings: the row is created from defaults
@@ -368,7 +368,7 @@ func fieldError(code, field, msg string) *apierr.Error {
 	if field != "" {
 		path = []any{field}
 	}
-	return &apierr.Error{Code: code, Message: msg, Fields: []spec.FieldError{{Path: path, Message: msg}}}
+	return &apierr.Error{Code: code, Message: msg, Fields: []apierr.FieldError{{Path: path, Message: msg}}}
 }
 
 // CloneDoc deep-copies a document (nil stays nil).

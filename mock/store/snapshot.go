@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // StateVersion is the format version of the state document.
@@ -122,146 +124,184 @@ func (s *Store) Import(data []byte) (map[string]int, error) {
 	s.ids = ids{seed: s.cfg.Seed, seq: doc.IDSequence}
 	s.accounts, s.users, s.keys, s.chatbots = n.accounts, n.users, n.keys, n.chatbots
 	s.threads, s.messages, s.leads, s.deliveries = n.threads, n.messages, n.leads, n.deliveries
-	s.threadsByBot, s.messagesByThrd, s.deliveriesByBot = n.threadsByBot, n.messagesByThrd, n.deliveriesByBot
+	s.idx = n.idx
 	s.pending = nil
 	s.mu.Unlock()
 	return counts, nil
 }
 
-// load fills an empty store from a decoded document, checking ids and references, and
-// rebuilds the indexes.
+// problem is what is wrong with one record of a state document: field (".plan", or empty
+// for the record as a whole) and what.
+type problem struct{ field, msg string }
+
+func problemf(field, format string, args ...any) *problem {
+	return &problem{field: field, msg: fmt.Sprintf(format, args...)}
+}
+
+// loadStep is one collection of the state document as load reads it: each record must have
+// an id, not repeat one, and pass check (its references, its enums); put stores it and its
+// index entries. secretID keeps the id out of the duplicate message (API keys).
+type loadStep struct {
+	run func() error
+}
+
+func loadCollection[T any](name, idName string, list []*T, secretID bool, id func(*T) string, has func(string) bool,
+	check func(*T) *problem, put func(*T)) loadStep {
+	return loadStep{run: func() error {
+		for i, x := range list {
+			if x == nil || id(x) == "" {
+				return importErr("%s[%d]: %s is missing", name, i, idName)
+			}
+			if has(id(x)) {
+				if secretID {
+					return importErr("%s[%d]: duplicate %s", name, i, idName)
+				}
+				return importErr("%s[%d]: duplicate %s %s", name, i, idName, id(x))
+			}
+			if check != nil {
+				if p := check(x); p != nil {
+					return importErr("%s[%d]%s: %s", name, i, p.field, p.msg)
+				}
+			}
+			put(x)
+		}
+		return nil
+	}}
+}
+
+func has[T any](m map[string]*T) func(string) bool {
+	return func(id string) bool { _, ok := m[id]; return ok }
+}
+
+// load fills an empty store from a decoded document, checking ids and references, in the
+// order references point (accounts, users, keys, chatbots, threads, messages, leads,
+// deliveries), and builds the indexes as it goes.
 func (n *Store) load(doc *stateDocument) error {
-	for i, a := range doc.Accounts {
-		if a == nil || a.ID == "" {
-			return importErr("accounts[%d]: accountId is missing", i)
-		}
-		if _, dup := n.accounts[a.ID]; dup {
-			return importErr("accounts[%d]: duplicate accountId %s", i, a.ID)
-		}
-		if _, err := ParsePlan(string(a.Plan)); err != nil {
-			return importErr("accounts[%d].plan: %v", i, err)
-		}
-		n.accounts[a.ID] = a
+	steps := []loadStep{
+		loadCollection("accounts", "accountId", doc.Accounts, false, func(a *Account) string { return a.ID }, has(n.accounts),
+			func(a *Account) *problem {
+				if _, err := plans.Parse(string(a.Plan)); err != nil {
+					return problemf(".plan", "%v", err)
+				}
+				return nil
+			},
+			func(a *Account) { n.accounts[a.ID] = a }),
+		loadCollection("users", "id", doc.Users, false, func(u *User) string { return u.ID }, has(n.users),
+			func(u *User) *problem {
+				if u.Memberships == nil {
+					u.Memberships = map[string]Role{}
+				}
+				for acc, role := range u.Memberships {
+					if _, ok := n.accounts[acc]; !ok {
+						return problemf(".memberships", "account %s does not exist", acc)
+					}
+					if _, err := ParseRole(string(role)); err != nil {
+						return problemf(".memberships["+acc+"]", "%v", err)
+					}
+				}
+				return nil
+			},
+			func(u *User) { n.users[u.ID] = u }),
+		loadCollection("apiKeys", "apiKey", doc.APIKeys, true, func(k *APIKey) string { return k.Key }, has(n.keys),
+			func(k *APIKey) *problem {
+				u, ok := n.users[k.UserID]
+				if !ok {
+					return problemf(".userId", "user %s does not exist", k.UserID)
+				}
+				if _, ok := n.accounts[k.AccountID]; !ok {
+					return problemf(".accountId", "account %s does not exist", k.AccountID)
+				}
+				if _, member := u.Memberships[k.AccountID]; !member {
+					return problemf("", "user %s is not a member of account %s", k.UserID, k.AccountID)
+				}
+				return nil
+			},
+			func(k *APIKey) { n.keys[k.Key] = k }),
+		loadCollection("chatbots", "chatbotId", doc.Chatbots, false, func(c *Chatbot) string { return c.ID }, has(n.chatbots),
+			func(c *Chatbot) *problem {
+				if _, ok := n.accounts[c.AccountID]; !ok {
+					return problemf(".accountId", "account %s does not exist", c.AccountID)
+				}
+				return n.checkOwned(c)
+			},
+			func(c *Chatbot) {
+				n.chatbots[c.ID] = c
+				n.indexChatbotLocked(c)
+				n.indexOwnedLocked(c)
+			}),
+		loadCollection("threads", "id", doc.Threads, false, func(t *Thread) string { return t.ID }, has(n.threads),
+			func(t *Thread) *problem {
+				if _, ok := n.chatbots[t.ChatbotID]; !ok {
+					return problemf(".chatbotId", "chatbot %s does not exist", t.ChatbotID)
+				}
+				return nil
+			},
+			func(t *Thread) {
+				n.threads[t.ID] = t
+				n.indexThreadLocked(t)
+				n.countSessionLocked(t)
+			}),
+		loadCollection("messages", "id", doc.Messages, false, func(m *Message) string { return m.ID }, has(n.messages),
+			func(m *Message) *problem {
+				t, ok := n.threads[m.ThreadID]
+				if !ok {
+					return problemf(".threadId", "thread %s does not exist", m.ThreadID)
+				}
+				if m.ChatbotID != t.ChatbotID {
+					return problemf(".chatbotId", "%s is not the chatbot of thread %s", m.ChatbotID, t.ID)
+				}
+				return nil
+			},
+			func(m *Message) { n.messages[m.ID] = m }),
+		loadCollection("leads", "id", doc.Leads, false, func(l *Lead) string { return l.ID }, has(n.leads),
+			func(l *Lead) *problem {
+				if _, ok := n.chatbots[l.ChatbotID]; !ok {
+					return problemf(".chatbotId", "chatbot %s does not exist", l.ChatbotID)
+				}
+				if l.ThreadID != "" {
+					if t, ok := n.threads[l.ThreadID]; !ok || t.ChatbotID != l.ChatbotID {
+						return problemf(".threadId", "thread %s does not exist on chatbot %s", l.ThreadID, l.ChatbotID)
+					}
+				}
+				return nil
+			},
+			func(l *Lead) {
+				n.leads[l.ID] = l
+				n.indexLeadLocked(l)
+			}),
+		loadCollection("webhookDeliveries", "id", doc.WebhookDeliveries, false, func(d *Delivery) string { return d.ID }, has(n.deliveries),
+			func(d *Delivery) *problem {
+				if _, ok := n.chatbots[d.ChatbotID]; !ok {
+					return problemf(".chatbotId", "chatbot %s does not exist", d.ChatbotID)
+				}
+				return nil
+			},
+			n.insertDeliveryLocked),
 	}
-	for i, u := range doc.Users {
-		if u == nil || u.ID == "" {
-			return importErr("users[%d]: id is missing", i)
+	for _, st := range steps {
+		if err := st.run(); err != nil {
+			return err
 		}
-		if _, dup := n.users[u.ID]; dup {
-			return importErr("users[%d]: duplicate id %s", i, u.ID)
-		}
-		if u.Memberships == nil {
-			u.Memberships = map[string]Role{}
-		}
-		for acc, role := range u.Memberships {
-			if _, ok := n.accounts[acc]; !ok {
-				return importErr("users[%d].memberships: account %s does not exist", i, acc)
-			}
-			if _, err := ParseRole(string(role)); err != nil {
-				return importErr("users[%d].memberships[%s]: %v", i, acc, err)
-			}
-		}
-		n.users[u.ID] = u
 	}
-	for i, k := range doc.APIKeys {
-		if k == nil || k.Key == "" {
-			return importErr("apiKeys[%d]: apiKey is missing", i)
-		}
-		if _, dup := n.keys[k.Key]; dup {
-			return importErr("apiKeys[%d]: duplicate apiKey", i)
-		}
-		u, ok := n.users[k.UserID]
-		if !ok {
-			return importErr("apiKeys[%d].userId: user %s does not exist", i, k.UserID)
-		}
-		if _, ok := n.accounts[k.AccountID]; !ok {
-			return importErr("apiKeys[%d].accountId: account %s does not exist", i, k.AccountID)
-		}
-		if _, member := u.Memberships[k.AccountID]; !member {
-			return importErr("apiKeys[%d]: user %s is not a member of account %s", i, k.UserID, k.AccountID)
-		}
-		n.keys[k.Key] = k
-	}
-	for i, c := range doc.Chatbots {
-		if c == nil || c.ID == "" {
-			return importErr("chatbots[%d]: chatbotId is missing", i)
-		}
-		if _, dup := n.chatbots[c.ID]; dup {
-			return importErr("chatbots[%d]: duplicate chatbotId %s", i, c.ID)
-		}
-		if _, ok := n.accounts[c.AccountID]; !ok {
-			return importErr("chatbots[%d].accountId: account %s does not exist", i, c.AccountID)
-		}
-		n.chatbots[c.ID] = c
-	}
-	for i, t := range doc.Threads {
-		if t == nil || t.ID == "" {
-			return importErr("threads[%d]: id is missing", i)
-		}
-		if _, dup := n.threads[t.ID]; dup {
-			return importErr("threads[%d]: duplicate id %s", i, t.ID)
-		}
-		if _, ok := n.chatbots[t.ChatbotID]; !ok {
-			return importErr("threads[%d].chatbotId: chatbot %s does not exist", i, t.ChatbotID)
-		}
-		n.threads[t.ID] = t
-		n.threadsByBot[t.ChatbotID] = append(n.threadsByBot[t.ChatbotID], t)
-	}
-	for _, list := range n.threadsByBot {
-		sort.Slice(list, func(i, j int) bool { return threadBefore(list[i], list[j]) })
-	}
-	for i, m := range doc.Messages {
-		if m == nil || m.ID == "" {
-			return importErr("messages[%d]: id is missing", i)
-		}
-		if _, dup := n.messages[m.ID]; dup {
-			return importErr("messages[%d]: duplicate id %s", i, m.ID)
-		}
-		t, ok := n.threads[m.ThreadID]
-		if !ok {
-			return importErr("messages[%d].threadId: thread %s does not exist", i, m.ThreadID)
-		}
-		if m.ChatbotID != t.ChatbotID {
-			return importErr("messages[%d].chatbotId: %s is not the chatbot of thread %s", i, m.ChatbotID, t.ID)
-		}
-		n.messages[m.ID] = m
-		n.messagesByThrd[m.ThreadID] = append(n.messagesByThrd[m.ThreadID], m)
-	}
-	for _, list := range n.messagesByThrd {
-		sort.SliceStable(list, func(i, j int) bool { return seqBefore(list[i].Seq, list[j].Seq, list[i].ID, list[j].ID) })
-	}
-	for i, l := range doc.Leads {
-		if l == nil || l.ID == "" {
-			return importErr("leads[%d]: id is missing", i)
-		}
-		if _, dup := n.leads[l.ID]; dup {
-			return importErr("leads[%d]: duplicate id %s", i, l.ID)
-		}
-		if _, ok := n.chatbots[l.ChatbotID]; !ok {
-			return importErr("leads[%d].chatbotId: chatbot %s does not exist", i, l.ChatbotID)
-		}
-		if l.ThreadID != "" {
-			if t, ok := n.threads[l.ThreadID]; !ok || t.ChatbotID != l.ChatbotID {
-				return importErr("leads[%d].threadId: thread %s does not exist on chatbot %s", i, l.ThreadID, l.ChatbotID)
-			}
-		}
-		n.leads[l.ID] = l
-	}
-	for i, d := range doc.WebhookDeliveries {
-		if d == nil || d.ID == "" {
-			return importErr("webhookDeliveries[%d]: id is missing", i)
-		}
-		if _, dup := n.deliveries[d.ID]; dup {
-			return importErr("webhookDeliveries[%d]: duplicate id %s", i, d.ID)
-		}
-		if _, ok := n.chatbots[d.ChatbotID]; !ok {
-			return importErr("webhookDeliveries[%d].chatbotId: chatbot %s does not exist", i, d.ChatbotID)
-		}
-		n.deliveries[d.ID] = d
-		n.deliveriesByBot[d.ChatbotID] = append(n.deliveriesByBot[d.ChatbotID], d)
-	}
-	for _, list := range n.deliveriesByBot {
-		sort.Slice(list, func(i, j int) bool { return seqBefore(list[j].Seq, list[i].Seq, list[j].ID, list[i].ID) })
-	}
+	n.indexMessagesLocked()
 	return nil
+}
+
+// indexMessagesLocked builds each thread's chronological message list (by Seq, id as
+// tie-break) and its visitor's counts, once every message is loaded.
+func (n *Store) indexMessagesLocked() {
+	byThread := map[string][]*Message{}
+	for _, m := range n.messages {
+		byThread[m.ThreadID] = append(byThread[m.ThreadID], m)
+	}
+	for id, list := range byThread {
+		sort.Slice(list, func(i, j int) bool { return seqBefore(list[i].Seq, list[j].Seq, list[i].ID, list[j].ID) })
+		sl := &seqList[*Message]{}
+		t := n.threads[id]
+		for _, m := range list {
+			sl.Append(m)
+			n.countMessageLocked(t, m)
+		}
+		n.idx.messagesByThrd[id] = sl
+	}
 }

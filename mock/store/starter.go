@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // PairInput is the button pair or link pair of a conversation starter or follow-up prompt.
@@ -33,7 +32,7 @@ func (p PairInput) validate() (button bool, err error) {
 		return false, apierr.New(apierr.InvalidFieldValue, "Cannot provide both button fields and link fields.")
 	case !hasButton && !hasLink:
 		msg := "Must provide either buttonTitle and buttonMessage, or linkText and linkSrc."
-		return false, &apierr.Error{Code: apierr.MissingRequiredField, Message: msg, Fields: []spec.FieldError{
+		return false, &apierr.Error{Code: apierr.MissingRequiredField, Message: msg, Fields: []apierr.FieldError{
 			{Path: []any{"buttonTitle"}, Message: msg}, {Path: []any{"buttonMessage"}, Message: msg},
 			{Path: []any{"linkText"}, Message: msg}, {Path: []any{"linkSrc"}, Message: msg},
 		}}
@@ -52,7 +51,7 @@ func (p PairInput) validate() (button bool, err error) {
 func pairHalf(missing, given string) *apierr.Error {
 	msg := missing + " is required with " + given
 	return &apierr.Error{Code: apierr.MissingRequiredField, Message: msg,
-		Fields: []spec.FieldError{{Path: []any{missing}, Message: msg}}}
+		Fields: []apierr.FieldError{{Path: []any{missing}, Message: msg}}}
 }
 
 // pairFields are the four stored fields of either type.
@@ -111,33 +110,13 @@ func rankedSort[T rankedItem](list []T) {
 	})
 }
 
-// rankedNext is one past the highest rank (0 for an empty list).
+// rankedNext is one past the highest rank (0 for an empty list): the last item's, as the
+// store keeps the list in rank order.
 func rankedNext[T rankedItem](list []T) int {
-	next := 0
-	for _, x := range list {
-		if x.itemRank() >= next {
-			next = x.itemRank() + 1
-		}
+	if len(list) == 0 {
+		return 0
 	}
-	return next
-}
-
-// rankedRepack gives a rank-sorted list the ranks 0..n-1.
-func rankedRepack[T rankedItem](list []T, now time.Time) {
-	rankedSort(list)
-	for i, x := range list {
-		x.setRank(i, now)
-	}
-}
-
-func findRanked[T rankedItem](list []T, id string) (T, bool) {
-	for _, x := range list {
-		if x.itemID() == id {
-			return x, true
-		}
-	}
-	var zero T
-	return zero, false
+	return max(list[len(list)-1].itemRank()+1, 0)
 }
 
 // DeleteOutcome is what a multi-delete did: the ids deleted and those that were not
@@ -160,13 +139,14 @@ func pairUniqueIDs(ids []string) []string {
 	return out
 }
 
-// deleteRanked removes the named items and re-packs the ranks of the rest. Unknown ids go to
+// deleteRanked removes the named items (find looks one up by id) and re-packs the ranks of
+// the rest: O(list), as the API renumbers every remaining item. Unknown ids go to
 // FailedIDs; none deleted is 404 RESOURCE_NOT_FOUND.
-func deleteRanked[T rankedItem](list []T, ids []string, what string, now time.Time) ([]T, DeleteOutcome, error) {
+func deleteRanked[T rankedItem](list []T, ids []string, find func(string) (T, bool), what string, now time.Time) ([]T, DeleteOutcome, error) {
 	out := DeleteOutcome{DeletedIDs: []string{}, FailedIDs: []string{}}
 	drop := map[string]bool{}
 	for _, id := range pairUniqueIDs(ids) {
-		if _, ok := findRanked(list, id); ok {
+		if _, ok := find(id); ok {
 			drop[id] = true
 			out.DeletedIDs = append(out.DeletedIDs, id)
 		} else {
@@ -177,22 +157,25 @@ func deleteRanked[T rankedItem](list []T, ids []string, what string, now time.Ti
 		return list, out, apierr.New(apierr.ResourceNotFound, "No %s found with the given ids", what).
 			WithDetails(map[string]any{"failedIds": out.FailedIDs})
 	}
-	kept := make([]T, 0, len(list)-len(drop))
+	// The list is in rank order: dropping items keeps it so, and the survivors take ranks
+	// 0..n-1 where they stand (no sort).
+	kept := list[:0]
 	for _, x := range list {
 		if !drop[x.itemID()] {
+			x.setRank(len(kept), now)
 			kept = append(kept, x)
 		}
 	}
-	rankedRepack(kept, now)
+	clear(list[len(kept):])
 	return kept, out, nil
 }
 
 // reorderRanked sets ranks from orderedIds, which must be exactly a permutation of the
 // list's ids (400 INVALID_FIELD_VALUE otherwise): the first gets rank 0.
-func reorderRanked[T rankedItem](list []T, orderedIDs []string, now time.Time) error {
+func reorderRanked[T rankedItem](list []T, orderedIDs []string, find func(string) (T, bool), now time.Time) error {
 	bad := func(msg string) error {
 		return &apierr.Error{Code: apierr.InvalidFieldValue, Message: msg,
-			Fields: []spec.FieldError{{Path: []any{"orderedIds"}, Message: msg}}}
+			Fields: []apierr.FieldError{{Path: []any{"orderedIds"}, Message: msg}}}
 	}
 	if len(orderedIDs) != len(list) {
 		return bad("orderedIds must list every existing id exactly once")
@@ -202,15 +185,17 @@ func reorderRanked[T rankedItem](list []T, orderedIDs []string, now time.Time) e
 		if _, dup := pos[id]; dup {
 			return bad("orderedIds repeats the id " + id)
 		}
-		if _, ok := findRanked(list, id); !ok {
+		if _, ok := find(id); !ok {
 			return bad("orderedIds names an unknown id " + id)
 		}
 		pos[id] = i
 	}
-	for _, x := range list {
-		x.setRank(pos[x.itemID()], now)
+	// Each item goes straight to its new place: O(n), no sort.
+	for i, id := range orderedIDs {
+		x, _ := find(id)
+		x.setRank(i, now)
+		list[i] = x
 	}
-	rankedSort(list)
 	return nil
 }
 
@@ -232,10 +217,8 @@ func cloneFollowUp(x *FollowUp) FollowUp {
 func (s *Store) Starters(chatbotID string) ([]Starter, error) {
 	var out []Starter
 	err := s.readChatbot(chatbotID, func(c *Chatbot) error {
-		list := append([]*Starter(nil), c.Starters...)
-		rankedSort(list)
-		out = make([]Starter, 0, len(list))
-		for _, x := range list {
+		out = make([]Starter, 0, len(c.Starters))
+		for _, x := range c.Starters {
 			out = append(out, cloneStarter(x))
 		}
 		return nil
@@ -255,6 +238,7 @@ func (s *Store) CreateStarter(chatbotID string, in PairInput) (Starter, error) {
 		x := &Starter{ID: s.ids.uuid(), ChatbotID: c.ID, Rank: rankedNext(c.Starters), CreatedAt: now, UpdatedAt: now}
 		x.fields().set(in, button)
 		c.Starters = append(c.Starters, x)
+		s.idx.starters[ownedKey{c.ID, x.ID}] = x
 		out = cloneStarter(x)
 		return nil
 	})
@@ -270,7 +254,7 @@ func (s *Store) UpdateStarter(chatbotID, id string, in PairInput) (Starter, erro
 		return out, err
 	}
 	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
-		x, ok := findRanked(c.Starters, id)
+		x, ok := s.findStarterLocked(c)(id)
 		if !ok {
 			return apierr.New(apierr.ResourceNotFound, "Conversation starter not found")
 		}
@@ -287,10 +271,13 @@ func (s *Store) UpdateStarter(chatbotID, id string, in PairInput) (Starter, erro
 func (s *Store) DeleteStarters(chatbotID string, ids []string) (DeleteOutcome, error) {
 	var out DeleteOutcome
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		kept, res, err := deleteRanked(c.Starters, ids, "conversation starters", s.now())
+		kept, res, err := deleteRanked(c.Starters, ids, s.findStarterLocked(c), "conversation starters", s.now())
 		out = res
 		if err != nil {
 			return err
+		}
+		for _, id := range res.DeletedIDs {
+			delete(s.idx.starters, ownedKey{c.ID, id})
 		}
 		c.Starters = kept
 		return nil
@@ -301,7 +288,7 @@ func (s *Store) DeleteStarters(chatbotID string, ids []string) (DeleteOutcome, e
 // ReorderStarters sets the starters' ranks from orderedIDs, a permutation of their ids.
 func (s *Store) ReorderStarters(chatbotID string, orderedIDs []string) error {
 	return s.withChatbot(chatbotID, func(c *Chatbot) error {
-		return reorderRanked(c.Starters, orderedIDs, s.now())
+		return reorderRanked(c.Starters, orderedIDs, s.findStarterLocked(c), s.now())
 	})
 }
 
@@ -309,10 +296,8 @@ func (s *Store) ReorderStarters(chatbotID string, orderedIDs []string) error {
 func (s *Store) FollowUps(chatbotID string) ([]FollowUp, error) {
 	var out []FollowUp
 	err := s.readChatbot(chatbotID, func(c *Chatbot) error {
-		list := append([]*FollowUp(nil), c.FollowUps...)
-		rankedSort(list)
-		out = make([]FollowUp, 0, len(list))
-		for _, x := range list {
+		out = make([]FollowUp, 0, len(c.FollowUps))
+		for _, x := range c.FollowUps {
 			out = append(out, cloneFollowUp(x))
 		}
 		return nil
@@ -335,6 +320,7 @@ func (s *Store) CreateFollowUp(chatbotID string, in PairInput, esclate *bool) (F
 		}
 		x.fields().set(in, button)
 		c.FollowUps = append(c.FollowUps, x)
+		s.idx.followUps[ownedKey{c.ID, x.ID}] = x
 		out = cloneFollowUp(x)
 		return nil
 	})
@@ -350,7 +336,7 @@ func (s *Store) UpdateFollowUp(chatbotID, id string, in PairInput, esclate *bool
 		return out, err
 	}
 	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
-		x, ok := findRanked(c.FollowUps, id)
+		x, ok := s.findFollowUpLocked(c)(id)
 		if !ok {
 			return apierr.New(apierr.ResourceNotFound, "Follow-up prompt not found")
 		}
@@ -369,10 +355,13 @@ func (s *Store) UpdateFollowUp(chatbotID, id string, in PairInput, esclate *bool
 func (s *Store) DeleteFollowUps(chatbotID string, ids []string) (DeleteOutcome, error) {
 	var out DeleteOutcome
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
-		kept, res, err := deleteRanked(c.FollowUps, ids, "follow-up prompts", s.now())
+		kept, res, err := deleteRanked(c.FollowUps, ids, s.findFollowUpLocked(c), "follow-up prompts", s.now())
 		out = res
 		if err != nil {
 			return err
+		}
+		for _, id := range res.DeletedIDs {
+			delete(s.idx.followUps, ownedKey{c.ID, id})
 		}
 		c.FollowUps = kept
 		return nil
@@ -383,6 +372,20 @@ func (s *Store) DeleteFollowUps(chatbotID string, ids []string) (DeleteOutcome, 
 // ReorderFollowUps sets the prompts' ranks from orderedIDs, a permutation of their ids.
 func (s *Store) ReorderFollowUps(chatbotID string, orderedIDs []string) error {
 	return s.withChatbot(chatbotID, func(c *Chatbot) error {
-		return reorderRanked(c.FollowUps, orderedIDs, s.now())
+		return reorderRanked(c.FollowUps, orderedIDs, s.findFollowUpLocked(c), s.now())
 	})
+}
+
+func (s *Store) findStarterLocked(c *Chatbot) func(string) (*Starter, bool) {
+	return func(id string) (*Starter, bool) {
+		x, ok := s.idx.starters[ownedKey{c.ID, id}]
+		return x, ok
+	}
+}
+
+func (s *Store) findFollowUpLocked(c *Chatbot) func(string) (*FollowUp, bool) {
+	return func(id string) (*FollowUp, bool) {
+		x, ok := s.idx.followUps[ownedKey{c.ID, id}]
+		return x, ok
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // starterTestStore is a store with one enterprise account and one chatbot in it.
@@ -15,7 +16,7 @@ func starterTestStore(t testing.TB) (*Store, string) {
 	t.Helper()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	s := New(Config{Seed: 7, Now: func() time.Time { return now }})
-	sb, err := s.CreateSandbox(PlanEnterprise, "")
+	sb, err := s.CreateSandbox(plans.Enterprise, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"sync"
 	"time"
+
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Event is something webhooks (and tests) may observe: NEW_MESSAGE, CONVERSATION_ESCALATED,
@@ -18,7 +20,7 @@ type Event struct {
 type Config struct {
 	Seed  int64
 	Now   func() time.Time
-	Plans map[Plan]PlanLimits
+	Plans map[plans.Plan]plans.Limits
 	// OnEvent receives events after the change that caused them is committed, outside
 	// the store's lock. It must not block for long.
 	OnEvent func(Event)
@@ -41,10 +43,8 @@ type Store struct {
 	leads      map[string]*Lead
 	deliveries map[string]*Delivery
 
-	// Derived indexes, rebuilt on import.
-	threadsByBot    map[string][]*Thread   // newest activity first, id as tie-break
-	messagesByThrd  map[string][]*Message  // chronological (by Seq)
-	deliveriesByBot map[string][]*Delivery // newest first
+	// Derived indexes, rebuilt on import, kept current by every write.
+	idx indexes
 }
 
 // New returns an empty store.
@@ -53,7 +53,7 @@ func New(cfg Config) *Store {
 		cfg.Now = func() time.Time { return time.Now().UTC() }
 	}
 	if cfg.Plans == nil {
-		cfg.Plans = DocumentedPlans()
+		cfg.Plans = plans.Documented()
 	}
 	s := &Store{cfg: cfg}
 	s.clear()
@@ -70,9 +70,7 @@ func (s *Store) clear() {
 	s.messages = map[string]*Message{}
 	s.leads = map[string]*Lead{}
 	s.deliveries = map[string]*Delivery{}
-	s.threadsByBot = map[string][]*Thread{}
-	s.messagesByThrd = map[string][]*Message{}
-	s.deliveriesByBot = map[string][]*Delivery{}
+	s.idx = newIndexes()
 }
 
 // SetOnEvent replaces the event hook (the mock wires webhooks after building the store).
@@ -83,10 +81,10 @@ func (s *Store) SetOnEvent(f func(Event)) {
 }
 
 // Plans returns the plan table in force.
-func (s *Store) Plans() map[Plan]PlanLimits {
+func (s *Store) Plans() map[plans.Plan]plans.Limits {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make(map[Plan]PlanLimits, len(s.cfg.Plans))
+	out := make(map[plans.Plan]plans.Limits, len(s.cfg.Plans))
 	for k, v := range s.cfg.Plans {
 		out[k] = v
 	}

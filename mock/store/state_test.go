@@ -3,6 +3,8 @@ package store
 import (
 	"testing"
 	"time"
+
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // TestUpdatePanicReleasesLock: a panic inside an update used to leave the store's write lock
@@ -25,7 +27,7 @@ func TestUpdatePanicReleasesLock(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if _, err := s.CreateAccount(NewAccount{Name: "after", Plan: PlanScale}); err != nil {
+		if _, err := s.CreateAccount(NewAccount{Name: "after", Plan: plans.Scale}); err != nil {
 			t.Errorf("CreateAccount after the panic: %v", err)
 		}
 		_ = s.update(func() error { s.emit(Event{Type: "NEW_MESSAGE", Key: "kept"}); return nil })

@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/json"
-	"sort"
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
@@ -20,49 +19,12 @@ const (
 	RoleSystem    = "SYSTEM"
 )
 
-// threadBefore orders threads newest activity first, id as tie-break.
-func threadBefore(a, b *Thread) bool {
-	if !a.LastActivity.Equal(b.LastActivity) {
-		return a.LastActivity.After(b.LastActivity)
-	}
-	return a.ID > b.ID
-}
-
-// insertThreadLocked adds a thread at its place in the chatbot's order.
-func (s *Store) insertThreadLocked(t *Thread) {
-	s.threads[t.ID] = t
-	list := s.threadsByBot[t.ChatbotID]
-	i := sort.Search(len(list), func(i int) bool { return threadBefore(t, list[i]) })
-	list = append(list, nil)
-	copy(list[i+1:], list[i:])
-	list[i] = t
-	s.threadsByBot[t.ChatbotID] = list
-}
-
-// touchThreadLocked records activity on a thread and moves it to its new place. It finds
-// the thread by binary search on its current key, so touching a recently active thread
-// costs O(log n) plus the few places it moves.
+// touchThreadLocked records activity on a thread and moves it to its new place in its
+// chatbot's order: O(log n) per index it sits in.
 func (s *Store) touchThreadLocked(t *Thread, at time.Time) {
-	list := s.threadsByBot[t.ChatbotID]
-	i := sort.Search(len(list), func(k int) bool { return !threadBefore(list[k], t) })
-	if i >= len(list) || list[i] != t {
-		i = -1
-		for k, x := range list { // the key changed behind the index's back: find it anyway
-			if x == t {
-				i = k
-				break
-			}
-		}
-	}
-	if i >= 0 {
-		copy(list[i:], list[i+1:])
-		list[len(list)-1] = nil
-		list = list[:len(list)-1]
-	}
-	s.threadsByBot[t.ChatbotID] = list
 	t.LastActivity = at
 	t.UpdatedAt = at
-	s.insertThreadLocked(t)
+	s.syncThreadLocked(t)
 }
 
 // NewThread is the input of CreateThread.
@@ -125,7 +87,9 @@ func (s *Store) newThreadLocked(c *Chatbot, in NewThread) *Thread {
 		t.AgentIconSrc = docString(c.Appearance, "agentIconSrc")
 		t.BubbleIconSrc = docString(c.Appearance, "bubbleIconSrc")
 	}
-	s.insertThreadLocked(t)
+	s.threads[t.ID] = t
+	s.indexThreadLocked(t)
+	s.countSessionLocked(t)
 	return t
 }
 
@@ -150,8 +114,13 @@ type NewMessage struct {
 // appendMessageLocked adds a message at the end of a thread and records the activity.
 func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 	now := s.now()
-	if last := s.messagesByThrd[t.ID]; len(last) > 0 && now.Before(last[len(last)-1].CreatedAt) {
-		now = last[len(last)-1].CreatedAt // never out of order, even if the clock went back
+	list := s.idx.messagesByThrd[t.ID]
+	if list == nil {
+		list = &seqList[*Message]{}
+		s.idx.messagesByThrd[t.ID] = list
+	}
+	if n := list.Len(); n > 0 && now.Before(list.At(n-1).CreatedAt) {
+		now = list.At(n - 1).CreatedAt // never out of order, even if the clock went back
 	}
 	msgType := in.MessageType
 	if msgType == "" {
@@ -173,7 +142,8 @@ func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 		CreatedAt: now, UpdatedAt: now, Seq: s.ids.next(),
 	}
 	s.messages[m.ID] = m
-	s.messagesByThrd[t.ID] = append(s.messagesByThrd[t.ID], m)
+	list.Append(m)
+	s.countMessageLocked(t, m)
 	if in.Role == RoleUser {
 		t.UnreadMessagesCount++
 	}
@@ -192,6 +162,7 @@ func (s *Store) threadLocked(chatbotID, threadID string) (*Thread, error) {
 
 func cloneThread(t *Thread) Thread {
 	out := *t
+	out.ix = threadIx{}
 	out.Tags = append([]string{}, t.Tags...)
 	if t.LLMModel != nil {
 		m := *t.LLMModel
@@ -262,46 +233,92 @@ type ThreadPage struct {
 }
 
 // ListThreads returns one page (page ≥ 1, limit ≥ 1) of a chatbot's threads, newest activity
-// first, id as tie-break. Without a filter it slices the kept-sorted index, so a page costs
-// O(limit) whatever the number of threads; with one it scans. A page past the end is empty,
-// with the right total.
+// first, id as tie-break. Without a filter, or with one, it reads the kept-sorted tree of
+// that filter value: a page costs O(log n + limit) and the total O(1), whatever the number
+// of threads. With several filters it walks the smallest of their trees, checking the
+// others: O(that filter's matches). A page past the end is empty, with the right total.
 func (s *Store) ListThreads(chatbotID string, f ThreadFilter, page, limit int) (ThreadPage, error) {
 	if page < 1 || limit < 1 {
 		return ThreadPage{}, apierr.New(apierr.InvalidFieldValue, "page and limit must be at least 1")
 	}
 	var out ThreadPage
 	err := s.readChatbot(chatbotID, func(*Chatbot) error {
-		list := s.threadsByBot[chatbotID]
-		if f.empty() {
-			out.Total = len(list)
-			start, end, ok := pageBounds(len(list), page, limit)
+		b := s.idx.threadsByBot[chatbotID]
+		if b == nil {
+			out.Threads = []Thread{}
+			return nil
+		}
+		trees, empty := b.filterTrees(f)
+		if empty {
+			out.Threads = []Thread{}
+			return nil
+		}
+		if len(trees) <= 1 {
+			tr := b.all
+			if len(trees) == 1 {
+				tr = trees[0]
+			}
+			out.Total = tr.Len()
+			start, end, ok := pageBounds(out.Total, page, limit)
 			out.Threads = make([]Thread, 0, end-start)
 			if ok {
-				for _, t := range list[start:end] {
-					out.Threads = append(out.Threads, cloneThread(t))
-				}
+				tr.Page(start, end-start, func(t *Thread) { out.Threads = append(out.Threads, cloneThread(t)) })
 			}
 			return nil
 		}
+		smallest := trees[0]
+		for _, tr := range trees[1:] {
+			if tr.Len() < smallest.Len() {
+				smallest = tr
+			}
+		}
 		out.Threads = []Thread{}
 		skip := 0
-		if page-1 <= len(list)/limit {
+		if page-1 <= smallest.Len()/limit {
 			skip = (page - 1) * limit
 		} else {
-			skip = len(list) + 1 // past any possible match
+			skip = smallest.Len() + 1 // past any possible match
 		}
-		for _, t := range list {
-			if !f.match(t) {
-				continue
+		smallest.Ascend(0, func(t *Thread) bool {
+			if f.match(t) {
+				if out.Total >= skip && len(out.Threads) < limit {
+					out.Threads = append(out.Threads, cloneThread(t))
+				}
+				out.Total++
 			}
-			if out.Total >= skip && len(out.Threads) < limit {
-				out.Threads = append(out.Threads, cloneThread(t))
-			}
-			out.Total++
-		}
+			return true
+		})
 		return nil
 	})
 	return out, err
+}
+
+// filterTrees is the tree of each filter set; empty is true when one of them has no thread
+// at all (nothing can match).
+func (b *botThreads) filterTrees(f ThreadFilter) (trees []*ostree[*Thread], empty bool) {
+	add := func(tr *ostree[*Thread]) {
+		if tr == nil || tr.Len() == 0 {
+			empty = true
+			return
+		}
+		trees = append(trees, tr)
+	}
+	if f.Mode != nil {
+		add(b.mode[*f.Mode])
+	}
+	if f.LLMModelID != nil {
+		add(b.model[*f.LLMModelID])
+	}
+	for i, v := range [threadFlags]*bool{f.Resolved, f.Archived, f.Escalated, f.Important, f.Anonymous} {
+		if v != nil {
+			k := 0
+			if *v {
+				k = 1
+			}
+			add(b.flag[i][k])
+		}
+	}
+	return trees, empty
 }
 
 // pageBounds is the [start, end) window of a page over n items; ok is false past the end.
@@ -347,31 +364,11 @@ func (s *Store) ThreadDetails(chatbotID, threadID string) (ThreadDetails, error)
 		if t.VisitorID == nil {
 			return nil
 		}
-		sessions, messages := 0, 0
-		var first, last time.Time
-		seen := func(at time.Time) {
-			if first.IsZero() || at.Before(first) {
-				first = at
-			}
-			if at.After(last) {
-				last = at
-			}
+		var v visitorStats
+		if st := s.idx.visitors[visitorKey{chatbotID, *t.VisitorID}]; st != nil {
+			v = *st
 		}
-		for _, o := range s.threadsByBot[chatbotID] {
-			if o.VisitorID == nil || *o.VisitorID != *t.VisitorID {
-				continue
-			}
-			sessions++
-			if o.StartedAt != nil {
-				seen(*o.StartedAt)
-			}
-			for _, m := range s.messagesByThrd[o.ID] {
-				if m.Role == RoleUser {
-					messages++
-					seen(m.CreatedAt)
-				}
-			}
-		}
+		sessions, messages, first, last := v.sessions, v.messages, v.first, v.last
 		out.VisitorTotalSessions, out.VisitorTotalMessages = &sessions, &messages
 		if !first.IsZero() {
 			out.VisitorFirstSeenAt, out.VisitorLastSeenAt = &first, &last
@@ -479,6 +476,7 @@ func (s *Store) UpdateThreads(chatbotID string, items []ThreadUpdate) ([]Thread,
 				t.InternalNotes = clonePtr(in.InternalNotes.Value)
 			}
 			t.UpdatedAt = now
+			s.syncThreadLocked(t)
 			out = append(out, cloneThread(t))
 		}
 		return nil
@@ -528,8 +526,8 @@ func (s *Store) ToggleEscalation(chatbotID, threadID string) (Thread, Message, e
 func (s *Store) escalationDataLocked(t *Thread) map[string]any {
 	var lead map[string]any
 	var newest *Lead
-	for _, l := range s.leads {
-		if l.ThreadID == t.ID && (newest == nil || l.CapturedAt.After(newest.CapturedAt)) {
+	for _, l := range s.idx.leadsByThread[t.ID] {
+		if newest == nil || l.CapturedAt.After(newest.CapturedAt) || l.CapturedAt.Equal(newest.CapturedAt) && l.ID < newest.ID {
 			newest = l
 		}
 	}
@@ -589,6 +587,7 @@ func (s *Store) ResetConversation(chatbotID, threadID string) (ResetResult, erro
 			old.EndedAt = &now
 		}
 		old.UpdatedAt = now
+		s.syncThreadLocked(old)
 		nt := s.newThreadLocked(c, NewThread{
 			VisitorID: clonePtr(old.VisitorID), VisitorName: old.VisitorName, VisitorEmail: old.VisitorEmail,
 			VisitorPhone: old.VisitorPhone, Anonymous: &old.Anonymous, PlatformSource: old.PlatformSource,

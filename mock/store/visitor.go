@@ -1,10 +1,10 @@
 package store
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // SimulatedModelID is the llmModelId of simulated AI replies.
@@ -88,8 +88,7 @@ func startersByRank(c *Chatbot) []Starter {
 		x.ButtonTitle, x.ButtonMessage, x.LinkText, x.LinkSrc = clonePtr(st.ButtonTitle), clonePtr(st.ButtonMessage), clonePtr(st.LinkText), clonePtr(st.LinkSrc)
 		out = append(out, x)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Rank < out[j].Rank })
-	return out
+	return out // the store keeps the list in rank order
 }
 
 func followUpsByRank(c *Chatbot) []FollowUp {
@@ -99,8 +98,7 @@ func followUpsByRank(c *Chatbot) []FollowUp {
 		x.ButtonTitle, x.ButtonMessage, x.LinkText, x.LinkSrc = clonePtr(f.ButtonTitle), clonePtr(f.ButtonMessage), clonePtr(f.LinkText), clonePtr(f.LinkSrc)
 		out = append(out, x)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Rank < out[j].Rank })
-	return out
+	return out // the store keeps the list in rank order
 }
 
 // VisitorContext is what a visitor message's handling reads before anything is stored:
@@ -109,7 +107,7 @@ type VisitorContext struct {
 	ChatbotID   string
 	ChatbotName string
 	AccountID   string
-	Plan        Plan
+	Plan        plans.Plan
 	Thread      Thread
 	// Knowledge is the text snippet ("" when none).
 	Knowledge   string
@@ -161,19 +159,13 @@ func (s *Store) VisitorContextOf(chatbotID, threadID string) (VisitorContext, er
 	if c.TextSnippet != nil && c.TextSnippet.Description != nil {
 		v.Knowledge = *c.TextSnippet.Description
 	}
-	for _, p := range c.Personas {
-		if p.IsActive {
-			x := *p
-			v.Persona = &x
-			break
-		}
+	if active := s.idx.activePersonas[c.ID]; len(active) > 0 {
+		x := clonePersona(active[0])
+		v.Persona = &x
 	}
-	for _, in := range c.Instructions {
-		if in.IsActive {
-			x := *in
-			v.Instruction = &x
-			break
-		}
+	if active := s.idx.activeInstr[c.ID]; len(active) > 0 {
+		x := cloneInstruction(active[0])
+		v.Instruction = &x
 	}
 	return v, nil
 }

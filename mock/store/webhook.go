@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/plans"
 )
 
 // Webhook event types, as the API spells them.
@@ -28,7 +29,7 @@ func AllWebhookEvents() []string {
 }
 
 // PlanHasWebhooks tells whether the chatbot's account plan includes webhooks.
-func (s *Store) PlanHasWebhooks(plan Plan) bool {
+func (s *Store) PlanHasWebhooks(plan plans.Plan) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.cfg.Plans[plan].Webhooks
@@ -141,20 +142,13 @@ func (s *Store) WebhookFor(chatbotID, eventType string) (WebhookConfig, bool) {
 
 func cloneDelivery(d *Delivery) Delivery {
 	out := *d
+	out.ix = deliveryIx{}
 	out.ResponseStatusCode = clonePtr(d.ResponseStatusCode)
 	out.ResponseTimeMs = clonePtr(d.ResponseTimeMs)
 	out.ResponseBody = clonePtr(d.ResponseBody)
 	out.Error = clonePtr(d.Error)
 	out.NextRetryAt = clonePtr(d.NextRetryAt)
 	return out
-}
-
-// deliveryBefore orders deliveries newest first, sequence as tie-break.
-func deliveryBefore(a, b *Delivery) bool {
-	if !a.CreatedAt.Equal(b.CreatedAt) {
-		return a.CreatedAt.After(b.CreatedAt)
-	}
-	return a.Seq > b.Seq
 }
 
 // RecordDelivery records a PENDING delivery of an event to a configuration. An event key
@@ -166,11 +160,9 @@ func (s *Store) RecordDelivery(cfg WebhookConfig, eventType, key string, payload
 		if !ok {
 			return apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
 		}
-		for _, x := range s.deliveriesByBot[c.ID] {
-			if x.EventKey == key && x.ConfigID == cfg.ID {
-				d, dup = cloneDelivery(x), true
-				return nil
-			}
+		if x := s.idx.deliveryKeys[deliveryKey{c.ID, cfg.ID, key}]; x != nil {
+			d, dup = cloneDelivery(x), true
+			return nil
 		}
 		now := s.now()
 		nd := &Delivery{ID: s.ids.uuid(), ChatbotID: c.ID, EventType: eventType, EventKey: key, ConfigID: cfg.ID,
@@ -184,12 +176,11 @@ func (s *Store) RecordDelivery(cfg WebhookConfig, eventType, key string, payload
 
 func (s *Store) insertDeliveryLocked(d *Delivery) {
 	s.deliveries[d.ID] = d
-	list := s.deliveriesByBot[d.ChatbotID]
-	i := sort.Search(len(list), func(i int) bool { return deliveryBefore(d, list[i]) })
-	list = append(list, nil)
-	copy(list[i+1:], list[i:])
-	list[i] = d
-	s.deliveriesByBot[d.ChatbotID] = list
+	k := deliveryKey{d.ChatbotID, d.ConfigID, d.EventKey}
+	if _, ok := s.idx.deliveryKeys[k]; !ok {
+		s.idx.deliveryKeys[k] = d
+	}
+	s.indexDeliveryLocked(d)
 }
 
 // Delivery returns one delivery of a chatbot (404 DELIVERY_NOT_FOUND).
@@ -215,6 +206,7 @@ func (s *Store) UpdateDelivery(id string, fn func(d *Delivery, now time.Time)) (
 		now := s.now()
 		fn(d, now)
 		d.UpdatedAt = now
+		s.syncDeliveryLocked(d)
 		out = cloneDelivery(d)
 		return nil
 	})
@@ -224,14 +216,7 @@ func (s *Store) UpdateDelivery(id string, fn func(d *Delivery, now time.Time)) (
 // Deliveries lists a chatbot's deliveries newest first, optionally filtered by status and
 // event type (empty means any).
 func (s *Store) Deliveries(chatbotID, status, eventType string) []Delivery {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := []Delivery{}
-	for _, d := range s.deliveriesByBot[chatbotID] {
-		if (status == "" || d.Status == status) && (eventType == "" || d.EventType == eventType) {
-			out = append(out, cloneDelivery(d))
-		}
-	}
+	out, _ := s.DeliveryPage(chatbotID, status, eventType, 1, int(^uint(0)>>1))
 	return out
 }
 
@@ -397,4 +382,69 @@ func (s *Store) NewUUID() string {
 // simulated reply sources.
 func DashboardURL(chatbotID, page string) string {
 	return "https://app.contextgpt.co/" + chatbotID + "/" + page
+}
+
+// DeliveryPage is one page (page ≥ 1, limit ≥ 1) of a chatbot's deliveries newest first,
+// optionally filtered by status and event type (empty means any), with the number that
+// match. Unfiltered or with one filter it reads that filter's kept-sorted tree: O(log n +
+// limit); with both, it walks the smaller of the two: O(its matches).
+func (s *Store) DeliveryPage(chatbotID, status, eventType string, page, limit int) ([]Delivery, int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b := s.idx.deliveriesByBot[chatbotID]
+	if b == nil || page < 1 || limit < 1 {
+		return []Delivery{}, 0
+	}
+	var trees []*ostree[*Delivery]
+	if status != "" {
+		trees = append(trees, b.status[status])
+	}
+	if eventType != "" {
+		trees = append(trees, b.event[eventType])
+	}
+	for _, tr := range trees {
+		if tr.Len() == 0 {
+			return []Delivery{}, 0
+		}
+	}
+	if len(trees) <= 1 {
+		tr := b.all
+		if len(trees) == 1 {
+			tr = trees[0]
+		}
+		start, end, ok := pageBounds(tr.Len(), page, limit)
+		if !ok {
+			return []Delivery{}, tr.Len()
+		}
+		out := make([]Delivery, 0, end-start)
+		tr.Page(start, end-start, func(d *Delivery) { out = append(out, cloneDelivery(d)) })
+		return out, tr.Len()
+	}
+	walk := trees[0]
+	if trees[1].Len() < walk.Len() {
+		walk = trees[1]
+	}
+	skip := walk.Len() + 1 // past any possible match
+	if page-1 <= walk.Len()/limit {
+		skip = (page - 1) * limit
+	}
+	out, total := []Delivery{}, 0
+	walk.Ascend(0, func(d *Delivery) bool {
+		if d.Status == status && d.EventType == eventType {
+			if total >= skip && len(out) < limit {
+				out = append(out, cloneDelivery(d))
+			}
+			total++
+		}
+		return true
+	})
+	return out, total
+}
+
+// HasDeliveries tells whether a chatbot has any delivery logged.
+func (s *Store) HasDeliveries(chatbotID string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b := s.idx.deliveriesByBot[chatbotID]
+	return b != nil && b.all.Len() > 0
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/clock"
+	"github.com/contextgpt/sandbox/mock/plans"
 	"github.com/contextgpt/sandbox/mock/store"
 	"github.com/contextgpt/sandbox/spec"
 )
@@ -65,7 +66,7 @@ func newFixture(t *testing.T, cfg Config) *fixture {
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	clk := clock.NewManual(start)
 	st := store.New(store.Config{Seed: 7, Now: clk.Now})
-	sb, err := st.CreateSandbox(store.PlanScale, "webhooks")
+	sb, err := st.CreateSandbox(plans.Scale, "webhooks")
 	if err != nil {
 		t.Fatal(err)
 	}
