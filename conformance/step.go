@@ -93,9 +93,43 @@ func (wr *wfRun) step(ctx context.Context, st *arazzo.Step) (report.StepResult, 
 	res.Status = report.Passed
 	if !ok || len(res.Findings) > 0 {
 		res.Status = report.Failed
+	} else {
+		res.Exchange = nil // kept for failed steps only
 	}
 	res.Duration = wr.g.r.cfg.Now().Sub(start)
 	return res, c, ok
+}
+
+// exchange records a step's request and response for the report; credentials are replaced
+// here, the rest is redacted when the report is written.
+func exchange(req *request, status int, header http.Header, body []byte) *report.Exchange {
+	x := &report.Exchange{Method: req.method, URL: req.url, Status: status,
+		RequestHeaders: flatHeaders(req.header), ResponseHeaders: flatHeaders(header)}
+	cut := func(b []byte) string {
+		if len(b) > report.MaxExchangeBody {
+			x.Truncated = true
+			b = b[:report.MaxExchangeBody]
+		}
+		return strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	x.RequestBody, x.ResponseBody = cut(req.body), cut(body)
+	return x
+}
+
+func flatHeaders(h http.Header) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, vs := range h {
+		v := strings.Join(vs, ", ")
+		switch strings.ToLower(k) {
+		case "authorization", "cookie", "set-cookie", "x-webhook-token", "proxy-authorization":
+			v = report.Redacted
+		}
+		out[http.CanonicalHeaderKey(k)] = v
+	}
+	return out
 }
 
 // looksSecret reports whether an output's name says it holds a credential.
@@ -162,6 +196,7 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 			return false
 		}
 		res.HTTPStatus = status
+		res.Exchange = exchange(req, status, header, body)
 		r.cov.record(op, status)
 		if r.cfg.OnResponse != nil {
 			r.cfg.OnResponse(Response{Source: op.src.key, Control: op.src.control, OperationID: op.route.OperationID,

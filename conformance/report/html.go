@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -26,6 +27,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"checks": stepChecks,
 	"pct":    func(f float64) string { return fmt.Sprintf("%.1f%%", f) },
 	"lower":  func(s Status) string { return strings.ToLower(string(s)) },
+	"pretty": prettyBody,
 }).Parse(htmlTemplate))
 
 // htmlView is what the template renders: the redacted report and what it derives.
@@ -162,6 +164,15 @@ func (m matrixView) fill(ops []OperationCoverage, by map[[2]string]string) matri
 		m.Rows = append(m.Rows, row)
 	}
 	return m
+}
+
+// prettyBody indents a JSON body; anything else is shown as it is.
+func prettyBody(s string) string {
+	var out bytes.Buffer
+	if json.Indent(&out, []byte(s), "", "  ") == nil {
+		return out.String()
+	}
+	return s
 }
 
 func millis(d time.Duration) string {

@@ -76,7 +76,27 @@ type StepResult struct {
 	Status      Status        `json:"status"`
 	Reason      string        `json:"reason,omitempty"` // why a step was skipped
 	Findings    []Finding     `json:"findings,omitempty"`
-	Duration    time.Duration `json:"durationNs"`
+	// Exchange is the last request the step sent and the response it got, kept for failed
+	// steps only (the HTML report shows it under the findings).
+	Exchange *Exchange     `json:"exchange,omitempty"`
+	Duration time.Duration `json:"durationNs"`
+}
+
+// MaxExchangeBody is how much of a request or response body an Exchange keeps.
+const MaxExchangeBody = 64 << 10
+
+// Exchange is one HTTP request and its response. Credentials (Authorization, cookies, webhook
+// tokens) are replaced by Redacted when it is recorded; the writers redact the rest.
+type Exchange struct {
+	Method          string            `json:"method"`
+	URL             string            `json:"url"`
+	RequestHeaders  map[string]string `json:"requestHeaders,omitempty"`
+	RequestBody     string            `json:"requestBody,omitempty"`
+	Status          int               `json:"status"`
+	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
+	ResponseBody    string            `json:"responseBody,omitempty"`
+	// Truncated is set when a body was longer than MaxExchangeBody.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Finding is one failed check or criterion.

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -41,6 +42,12 @@ func (r *Redactor) String(s string) string {
 		r.mu.RLock()
 		for _, secret := range r.secrets {
 			s = strings.ReplaceAll(s, secret, Redacted)
+			// and as it appears in a URL (an exchange's), escaped for a path or a query
+			for _, esc := range []string{url.PathEscape(secret), url.QueryEscape(secret)} {
+				if esc != secret {
+					s = strings.ReplaceAll(s, esc, Redacted)
+				}
+			}
 		}
 		r.mu.RUnlock()
 	}
@@ -71,6 +78,12 @@ func redacted(r *Report, red *Redactor) *Report {
 				fs = nil
 			}
 			st.Findings = fs
+			if x := st.Exchange; x != nil {
+				y := *x
+				y.URL, y.RequestBody, y.ResponseBody = red.String(x.URL), red.String(x.RequestBody), red.String(x.ResponseBody)
+				y.RequestHeaders, y.ResponseHeaders = redactHeaders(x.RequestHeaders, red), redactHeaders(x.ResponseHeaders, red)
+				st.Exchange = &y
+			}
 			steps[j] = st
 		}
 		if w.Steps == nil {
@@ -83,6 +96,17 @@ func redacted(r *Report, red *Redactor) *Report {
 		out.Workflows = nil
 	}
 	return &out
+}
+
+func redactHeaders(h map[string]string, red *Redactor) map[string]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[k] = red.String(v)
+	}
+	return out
 }
 
 // WriteJSON writes the report as indented JSON, HTML characters unescaped.

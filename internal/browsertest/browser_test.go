@@ -84,7 +84,7 @@ func tab(t *testing.T) context.Context {
 	}
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
-	ctx, cancelT := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancelT)
 	return ctx
 }
@@ -165,7 +165,9 @@ func call(t *testing.T, method, url, key string, body any) (int, []byte) {
 // The report of a run with a known fault opens, and "Failed only" leaves the failed step
 // and its finding.
 func TestReportShowsFailedStep(t *testing.T) {
-	ctx := tab(t)
+	if browser == nil {
+		t.Skip(browserSkip)
+	}
 	base := startMock(t)
 	if code, body := call(t, "POST", base+"/__mock/faults", "", map[string]any{
 		"match": map[string]any{"operationId": "reorderConversationStarters"}, "action": map[string]any{"status": 503}, "times": 1,
@@ -197,6 +199,7 @@ func TestReportShowsFailedStep(t *testing.T) {
 	}
 	f.Close()
 
+	ctx := tab(t) // after the run: the tab's deadline is for the browser alone
 	visible := `[...document.querySelectorAll(%q)].filter(e => e.offsetParent !== null).map(e => e.textContent.trim())`
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path), chromedp.WaitVisible(chromedp.CSS(".verdict")),
 		chromedp.Click(chromedp.CSS("#failed-only"))); err != nil {
@@ -217,6 +220,16 @@ func TestReportShowsFailedStep(t *testing.T) {
 	}
 	if !strings.Contains(pageText, "503") {
 		t.Errorf("the finding does not show the actual status: %q", pageText)
+	}
+	if !strings.Contains(pageText, "PATCH "+base+"/api/v1/chatbots/chatbot/") || strings.Contains(pageText, keyScale) {
+		t.Errorf("the failed step's request is not shown, or shows the key: %q", pageText)
+	}
+	// The response body is folded; opening it shows the error envelope.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("tr.findings .exchange details:last-of-type summary"))); err != nil {
+		t.Fatal(err)
+	}
+	if body := text(t, ctx, "tr.findings .exchange details:last-of-type pre"); !strings.Contains(body, `"success": false`) {
+		t.Errorf("response body %q", body)
 	}
 	if shown != "showing 1 of 2 workflows" {
 		t.Errorf("filter status %q", shown)
