@@ -66,16 +66,16 @@ type WorkflowResult struct {
 // StepResult is one step's outcome (a step that runs again through goto or retry appears
 // once per run).
 type StepResult struct {
-	StepID      string        `json:"stepId"`
-	OperationID string        `json:"operationId,omitempty"`
-	Source      string        `json:"source,omitempty"`
-	Method      string        `json:"method,omitempty"`
-	Path        string        `json:"path,omitempty"` // the URL path sent, without the query
-	HTTPStatus  int           `json:"httpStatus,omitempty"`
-	Attempts    int           `json:"attempts,omitempty"` // more than 1 after a 429 wait
-	Status      Status        `json:"status"`
-	Reason      string        `json:"reason,omitempty"` // why a step was skipped
-	Findings    []Finding     `json:"findings,omitempty"`
+	StepID      string    `json:"stepId"`
+	OperationID string    `json:"operationId,omitempty"`
+	Source      string    `json:"source,omitempty"`
+	Method      string    `json:"method,omitempty"`
+	Path        string    `json:"path,omitempty"` // the URL path sent, without the query
+	HTTPStatus  int       `json:"httpStatus,omitempty"`
+	Attempts    int       `json:"attempts,omitempty"` // more than 1 after a 429 wait
+	Status      Status    `json:"status"`
+	Reason      string    `json:"reason,omitempty"` // why a step was skipped
+	Findings    []Finding `json:"findings,omitempty"`
 	// Exchange is the last request the step sent and the response it got, kept for failed
 	// steps only (the HTML report shows it under the findings).
 	Exchange *Exchange     `json:"exchange,omitempty"`
