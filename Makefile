@@ -8,7 +8,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance bench loadtest lint fmt vet tidy clean screenshots
+.PHONY: all build run test test-short conformance interop probe bench loadtest lint fmt vet tidy clean screenshots
 
 all: build
 
@@ -33,11 +33,32 @@ test-short:
 conformance: build
 	./$(BIN)/contextgpt-conformance run --base-url http://$(ADDR)/api
 
+## interop: every scenario file through Redocly respect (pinned, installed with npm into a
+## temporary folder) and through contextgpt-conformance against one mock, same runId and key;
+## fails on any difference of verdict not listed below with its reason; then both runners
+## timed side by side (wall, peak memory) on one workflow
+RESPECT_CLI ?= @redocly/cli@2.77.0
+INTEROP_DIR ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-interop
+INTEROP_KNOWN := --known-difference "localization=respect sends the spec's example body on GET getLocalizationByLocale (the operation declares one, as the reference documents) and Node's fetch refuses a GET with a body"
+interop: build
+	mkdir -p $(INTEROP_DIR)
+	cd $(INTEROP_DIR) && npm install --silent --no-audit --no-fund $(RESPECT_CLI) >/dev/null
+	$(GO) run ./conformance/interop --redocly $(INTEROP_DIR)/node_modules/.bin/redocly \
+		--mock $(BIN)/contextgpt-mock --conformance $(BIN)/contextgpt-conformance \
+		$(INTEROP_KNOWN) $(INTEROP_FLAGS) scenarios/*.arazzo.yaml
+
 ## bench: every collection of the store at 10, 1,000 and 100,000 items (create, read,
 ## update, list first and last page, filtered), bytes per stored thread and message, the
 ## whole chain for a list and a create at the three sizes, then the other packages'
 ## benchmarks (validators, limiter, harness). Short -benchtime: a few minutes in all.
 BENCHTIME ?= 200ms
+
+## probe: the built-in suite and the generated probe against a running mock (make run in
+## another shell), one (operation, status) coverage table, at least 90% of it
+probe: build
+	./$(BIN)/contextgpt-conformance probe --base-url http://$(ADDR)/api --with-suite --min-coverage 90
+
+## bench: the benchmarks (mock handler chain, validators, limiter, harness)
 bench:
 	$(GO) test -run '^$$' -bench 'Scale' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock/store
 	$(GO) test -run '^$$' -bench 'Memory' -benchtime 1x -timeout 10m ./mock/store

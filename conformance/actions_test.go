@@ -63,7 +63,7 @@ func TestSuccessActionGotoStep(t *testing.T) {
 	assert.Equal(t, report.ExitPassed, rep.ExitCode)
 	assert.Equal(t, []string{"GET /api/v1/counter/poll", "GET /api/v1/counter/poll", "GET /api/v1/counter/poll",
 		"GET /api/v1/counter/last"}, f.paths())
-	assert.Equal(t, []string{"poll", "poll", "poll", "last"}, stepIDs(workflowResult(t, rep, "w")), "a step run again appears once per run")
+	assert.Equal(t, []string{"poll", "poll", "poll", "last", "skipped:skipped"}, stepIDs(workflowResult(t, rep, "w")), "a step run again appears once per run")
 }
 
 func TestSuccessActionGotoWorkflow(t *testing.T) {
@@ -87,7 +87,7 @@ func TestSuccessActionGotoWorkflow(t *testing.T) {
 	assert.Equal(t, report.ExitPassed, rep.ExitCode)
 	// other runs from w's goto and again on its own (it is not called by a step).
 	assert.Equal(t, []string{"GET /api/v1/counter/w", "GET /api/v1/counter/other", "GET /api/v1/counter/other"}, f.paths())
-	assert.Equal(t, []string{"first", "other/inOther"}, stepIDs(workflowResult(t, rep, "w")))
+	assert.Equal(t, []string{"first", "other/inOther", "skipped:never"}, stepIDs(workflowResult(t, rep, "w")))
 }
 
 func TestFailureActionEnd(t *testing.T) {
@@ -113,7 +113,9 @@ func TestFailureActionEnd(t *testing.T) {
 			w := workflowResult(t, rep, "w")
 			assert.Equal(t, report.Failed, w.Status)
 			assert.Equal(t, "step missing failed", w.Reason)
-			require.Len(t, w.Steps, 1)
+			require.Len(t, w.Steps, 2)
+			assert.Equal(t, report.Skipped, w.Steps[1].Status, "the step after the failure is listed as skipped")
+			assert.Equal(t, "not run: step missing failed", w.Steps[1].Reason)
 			require.Len(t, w.Steps[0].Findings, 1)
 			assert.Equal(t, checkCriterion, w.Steps[0].Findings[0].Check)
 			assert.Equal(t, "$statusCode == 200", w.Steps[0].Findings[0].Expected)

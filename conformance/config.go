@@ -53,6 +53,15 @@ type Config struct {
 	OnResponse func(Response)
 	// Version is the harness's version, recorded in the report.
 	Version string
+	// Verbose keeps every step's exchange (request, response, curl line) in the report, not
+	// only a failed step's.
+	Verbose bool
+	// StrictSchema flags body properties the spec does not declare (body-undeclared).
+	StrictSchema bool
+	// MaxResponseTime flags a response slower than this (response-time); 0: no limit.
+	MaxResponseTime time.Duration
+	// OnHint is called once, as soon as the run looks misconfigured (the base URL).
+	OnHint func(string)
 }
 
 // Plans are the sandbox plans the mock hands out (Config.Plan).

@@ -42,8 +42,7 @@ type Runner struct {
 	cov     *coverage
 	red     *report.Redactor
 
-	unreachable sync.Once
-	unreachErr  error
+	net netStats
 }
 
 // New validates the configuration and the documents against their sources. Every problem
@@ -73,6 +72,8 @@ func New(cfg Config, docs []*arazzo.Document) (*Runner, error) {
 		}
 	}
 	sources := newSourceSet(cfg.SpecDocument)
+	sources.strict = cfg.StrictSchema
+	r.net.onHint = cfg.OnHint
 	for _, d := range docs {
 		if err := r.bindDocument(d, sources); err != nil {
 			errs = append(errs, err)
@@ -121,11 +122,13 @@ func (r *Runner) Run(ctx context.Context) *report.Report {
 	mock, err := r.detectMock(ctx)
 	if err != nil {
 		rep.Error = err.Error()
+		rep.RunFailures = append(rep.RunFailures, report.RunFailure{Check: "unreachable", Message: rep.Error})
 		return finish(report.ExitUnreachable)
 	}
 	rep.Mock = mock
 	if r.cfg.APIKey == "" && !mock {
 		rep.Error = "no --api-key given and the target is not the mock (only the mock hands out sandboxes)"
+		rep.RunFailures = append(rep.RunFailures, report.RunFailure{Check: "bad-input", Message: rep.Error})
 		return finish(report.ExitBadInput)
 	}
 	groups := r.groups()
@@ -167,12 +170,26 @@ func (r *Runner) Run(ctx context.Context) *report.Report {
 	for _, c := range rep.Coverage {
 		if !r.sourceByKey(c.Source).control && belowMinCoverage(c, r.cfg.MinCoverage) {
 			rep.CoverageFailed = true
+			rep.RunFailures = append(rep.RunFailures, report.RunFailure{Check: "coverage",
+				Message: fmt.Sprintf("%s: %d/%d operations (%.1f%%) is below --min-coverage %.1f%%", c.Source, c.OperationsCovered, c.Operations, c.OperationPercent, r.cfg.MinCoverage)})
 			code = report.ExitFailed
 		}
 	}
-	if r.unreachErr != nil {
-		rep.Error = r.unreachErr.Error()
+	st := r.net.snapshot()
+	for _, msg := range st.runFailures {
+		rep.RunFailures = append(rep.RunFailures, report.RunFailure{Check: "sandbox", Message: msg})
+		code = max(code, report.ExitFailed)
+	}
+	if st.transport > 0 && st.answered == 0 {
+		// Not one step got an answer: the target is down, not broken.
+		rep.Error = "target unreachable: " + st.firstTransport
+		rep.RunFailures = append(rep.RunFailures, report.RunFailure{Check: "unreachable", Message: rep.Error})
 		code = report.ExitUnreachable
+	}
+	rep.Hint = st.hint
+	if rep.Hint == "" && st.answered >= 4 && st.notFound*2 > st.answered {
+		rep.Hint = fmt.Sprintf("the base URL looks wrong: %d of %d calls answered 404 (--base-url %s; expected the API's base, e.g. http://127.0.0.1:8080/api)",
+			st.notFound, st.answered, r.base.Redacted())
 	}
 	return finish(code)
 }
@@ -183,12 +200,9 @@ func belowMinCoverage(c report.Coverage, minPercent float64) bool {
 	return minPercent > 0 && float64(c.OperationsCovered)*100 < minPercent*float64(c.Operations)
 }
 
-func (r *Runner) markUnreachable(err error) {
-	r.unreachable.Do(func() { r.unreachErr = fmt.Errorf("target unreachable: %w", err) })
-}
-
 // detectMock asks GET {origin}/__mock/health once: an error is an unreachable target; a
-// health document of service contextgpt-mock is the mock; anything else is another target.
+// health document of service contextgpt-mock is the mock; anything else (a 404, a login
+// page) is another target, quietly.
 func (r *Runner) detectMock(ctx context.Context) (bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.origin+"/__mock/health", nil)
 	if err != nil {
@@ -197,7 +211,7 @@ func (r *Runner) detectMock(ctx context.Context) (bool, error) {
 	r.adminAuth(req)
 	resp, err := r.cfg.Client.Do(req)
 	if err != nil {
-		return false, fmt.Errorf("target unreachable: %w", err)
+		return false, fmt.Errorf("target unreachable: %s: %w", r.origin, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	var health struct {
@@ -235,13 +249,14 @@ func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report
 				w := r.workflows[id]
 				out = append(out, report.WorkflowResult{WorkflowID: id, Document: w.Document.Path, Summary: w.Summary,
 					Status: report.Failed, Reason: "no sandbox: " + err.Error()})
+				r.net.runFailure("no sandbox for workflow " + id + ": " + err.Error())
 			}
 			return out
 		}
 		g.key = sb.APIKey
 		defer func() {
 			if err := r.deleteSandbox(context.WithoutCancel(ctx), sb.AccountID); err != nil {
-				r.markUnreachable(err)
+				r.net.runFailure("the sandbox was not deleted: " + err.Error())
 			}
 		}()
 	}

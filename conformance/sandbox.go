@@ -29,7 +29,7 @@ func (r *Runner) createSandbox(ctx context.Context) (*sandbox, error) {
 	r.adminAuth(req)
 	resp, err := r.cfg.Client.Do(req)
 	if err != nil {
-		r.markUnreachable(err)
+		r.noteTransport(err)
 		return nil, err
 	}
 	defer resp.Body.Close()

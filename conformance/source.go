@@ -30,6 +30,7 @@ type operation struct {
 }
 
 type sourceSet struct {
+	strict bool // validators flag undeclared properties
 	apiDoc []byte
 	byKey  map[string]*source
 }
@@ -73,7 +74,11 @@ func (s *sourceSet) load(doc *arazzo.Document, sd arazzo.SourceDescription) (*so
 	if err != nil {
 		return nil, fmt.Errorf("source %q (%s): %w", sd.Name, key, err)
 	}
-	v, err := spec.NewResponseValidator(data)
+	newValidator := spec.NewResponseValidator
+	if s.strict {
+		newValidator = spec.NewStrictResponseValidator
+	}
+	v, err := newValidator(data)
 	if err != nil {
 		return nil, fmt.Errorf("source %q (%s): %w", sd.Name, key, err)
 	}

@@ -16,15 +16,9 @@ import (
 	"github.com/contextgpt/sandbox/conformance/report"
 )
 
-// Check codes the runner adds to those of spec.ResponseValidator.
 const (
-	checkCriterion = "criterion" // a successCriteria condition did not hold
-	checkOutput    = "output"    // an output expression did not resolve
-	checkRequest   = "request"   // the step's request could not be built
-	checkTransport = "transport" // the request got no response
-	checkWorkflow  = "workflow"  // a called workflow failed
-	maxBody        = 10 << 20    // bytes of a response body read
-	userAgent      = "contextgpt-conformance/1"
+	maxBody   = 10 << 20 // bytes of a response body read
+	userAgent = "contextgpt-conformance/1"
 )
 
 // step runs one step and returns its result, the expression context after it, and whether
@@ -34,7 +28,8 @@ func (wr *wfRun) step(ctx context.Context, st *arazzo.Step) (report.StepResult, 
 	c := wr.context()
 	res := report.StepResult{StepID: st.StepID}
 	finding := func(check, msg string) report.Finding {
-		return report.Finding{Workflow: wr.w.WorkflowID, Step: st.StepID, OperationID: res.OperationID, Check: check, Message: msg}
+		return report.Finding{Workflow: wr.w.WorkflowID, Step: st.StepID, OperationID: res.OperationID, Check: check,
+			Category: CategoryOf(check), Message: msg}
 	}
 	ok := true
 	if st.WorkflowID != "" {
@@ -93,43 +88,12 @@ func (wr *wfRun) step(ctx context.Context, st *arazzo.Step) (report.StepResult, 
 	res.Status = report.Passed
 	if !ok || len(res.Findings) > 0 {
 		res.Status = report.Failed
-	} else {
-		res.Exchange = nil // kept for failed steps only
+	}
+	if res.Status == report.Passed && !wr.g.r.cfg.Verbose {
+		res.Exchange = nil
 	}
 	res.Duration = wr.g.r.cfg.Now().Sub(start)
 	return res, c, ok
-}
-
-// exchange records a step's request and response for the report; credentials are replaced
-// here, the rest is redacted when the report is written.
-func exchange(req *request, status int, header http.Header, body []byte) *report.Exchange {
-	x := &report.Exchange{Method: req.method, URL: req.url, Status: status,
-		RequestHeaders: flatHeaders(req.header), ResponseHeaders: flatHeaders(header)}
-	cut := func(b []byte) string {
-		if len(b) > report.MaxExchangeBody {
-			x.Truncated = true
-			b = b[:report.MaxExchangeBody]
-		}
-		return strings.ToValidUTF8(string(b), "\uFFFD")
-	}
-	x.RequestBody, x.ResponseBody = cut(req.body), cut(body)
-	return x
-}
-
-func flatHeaders(h http.Header) map[string]string {
-	if len(h) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(h))
-	for k, vs := range h {
-		v := strings.Join(vs, ", ")
-		switch strings.ToLower(k) {
-		case "authorization", "cookie", "set-cookie", "x-webhook-token", "proxy-authorization":
-			v = report.Redacted
-		}
-		out[http.CanonicalHeaderKey(k)] = v
-	}
-	return out
 }
 
 // looksSecret reports whether an output's name says it holds a credential.
@@ -189,14 +153,17 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 	}
 	for {
 		res.Attempts++
-		status, header, body, err := wr.send(ctx, req)
+		resp, err := wr.send(ctx, req)
+		res.Latency = resp.latency
 		if err != nil {
-			r.markUnreachable(err)
+			r.noteTransport(err)
 			res.Findings = append(res.Findings, finding(checkTransport, err.Error()))
+			res.Exchange = r.exchange(req, nil)
 			return false
 		}
+		status, header, body := resp.status, resp.header, resp.body
+		r.noteAnswer(op, status, header, body)
 		res.HTTPStatus = status
-		res.Exchange = exchange(req, status, header, body)
 		r.cov.record(op, status)
 		if r.cfg.OnResponse != nil {
 			r.cfg.OnResponse(Response{Source: op.src.key, Control: op.src.control, OperationID: op.route.OperationID,
@@ -207,7 +174,16 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 			f.Pointer, f.SpecLocation, f.Expected, f.Actual = p.Pointer, p.SpecLocation, p.Expected, p.Actual
 			res.Findings = append(res.Findings, f)
 		}
+		if limit := r.cfg.MaxResponseTime; limit > 0 && resp.latency > limit {
+			f := finding(CheckResponseTime, "the response took longer than --max-response-time")
+			f.Expected, f.Actual = "at most "+limit.String(), resp.latency.Round(time.Microsecond).String()
+			res.Findings = append(res.Findings, f)
+		}
 		c.StatusCode, c.ResponseHeader, c.ResponseBody = status, header, decodeBody(header, body)
+		r.learnSecrets(c.ResponseBody)
+		// The last exchange is kept until the step's verdict is known (step drops it from a
+		// passed step unless -v).
+		res.Exchange = r.exchange(req, &resp)
 		if status != http.StatusTooManyRequests || expects429 || res.Attempts >= max429Attempts {
 			return true
 		}
@@ -215,7 +191,9 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 		if !ok {
 			wait = time.Second
 		}
-		if err := r.cfg.Sleep(ctx, min(wait, r.cfg.MaxWait)); err != nil {
+		wait = min(wait, r.cfg.MaxWait)
+		res.Waits = append(res.Waits, report.Wait{Status: status, RetryAfter: header.Get("Retry-After"), Waited: wait})
+		if err := r.cfg.Sleep(ctx, wait); err != nil {
 			res.Findings = append(res.Findings, finding(checkTransport, err.Error()))
 			return false
 		}
@@ -317,7 +295,15 @@ func (wr *wfRun) build(st *arazzo.Step, op *operation, c *expr.Context) (*reques
 	return req, nil
 }
 
-func (wr *wfRun) send(ctx context.Context, req *request) (int, http.Header, []byte, error) {
+// response is one answer to a step's request.
+type response struct {
+	status  int
+	header  http.Header
+	body    []byte
+	latency time.Duration // request written to body read
+}
+
+func (wr *wfRun) send(ctx context.Context, req *request) (response, error) {
 	var body io.Reader
 	if req.body != nil {
 		body = bytes.NewReader(req.body)
@@ -326,19 +312,22 @@ func (wr *wfRun) send(ctx context.Context, req *request) (int, http.Header, []by
 	defer cancel()
 	hr, err := http.NewRequestWithContext(ctx, req.method, req.url, body)
 	if err != nil {
-		return 0, nil, nil, err
+		return response{}, err
 	}
 	hr.Header = req.header.Clone()
+	now := wr.g.r.cfg.Now
+	start := now()
 	resp, err := wr.g.r.cfg.Client.Do(hr)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%s %s: %w", req.method, req.path, unwrapURLError(err))
+		return response{latency: now().Sub(start)}, fmt.Errorf("%s %s: %w", req.method, req.url, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	out := response{status: resp.StatusCode, header: resp.Header, body: data, latency: now().Sub(start)}
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%s %s: reading the body: %w", req.method, req.path, err)
+		return out, fmt.Errorf("%s %s: reading the body: %w", req.method, req.url, err)
 	}
-	return resp.StatusCode, resp.Header, data, nil
+	return out, nil
 }
 
 // unwrapURLError drops url.Error's repetition of the full URL (which may carry a query).

@@ -58,9 +58,16 @@ func (g *group) inputsFor(_ *arazzo.Workflow, given map[string]any) map[string]a
 	if _, set := in[apiKeyInput]; !set && g.key != "" {
 		in[apiKeyInput] = g.key
 	}
+	if _, set := in[mockURLInput]; !set && g.mock {
+		in[mockURLInput] = g.r.origin
+	}
 	maps.Copy(in, given)
 	return in
 }
+
+// mockURLInput is the workflow input that carries the mock's origin (where its webhook sink
+// listens), filled when the target is the mock.
+const mockURLInput = "mockUrl"
 
 // apiKeyInput is the workflow input that carries the caller's key (DESIGN: steps send
 // "Authorization: Bearer {$inputs.apiKey}").
@@ -83,6 +90,7 @@ func (g *group) run(ctx context.Context, w *arazzo.Workflow, inputs map[string]a
 	start := g.r.cfg.Now()
 	wr := &wfRun{g: g, w: w, inputs: inputs, outputs: map[string]any{}, steps: map[string]expr.Values{}, depth: depth}
 	wr.loop(ctx)
+	wr.markSkipped()
 	if !wr.failed {
 		c := wr.context()
 		for name, o := range w.Outputs {
@@ -106,6 +114,24 @@ func (g *group) run(ctx context.Context, w *arazzo.Workflow, inputs map[string]a
 	}
 	g.workflows[w.WorkflowID] = &workflowState{status: res.Status, values: expr.Values{Inputs: inputs, Outputs: wr.outputs}}
 	return res
+}
+
+// markSkipped lists the steps that never ran (after a failure that ended the workflow, or
+// jumped over by a goto) as skipped, with the reason, so a cleanup that did not run shows.
+func (wr *wfRun) markSkipped() {
+	ran := map[string]bool{}
+	for _, r := range wr.results {
+		ran[r.StepID] = true
+	}
+	reason := "not run: the workflow's onSuccess actions (end or goto) passed it by"
+	if wr.reason != "" {
+		reason = "not run: " + wr.reason
+	}
+	for _, st := range wr.w.Steps {
+		if !ran[st.StepID] {
+			wr.results = append(wr.results, report.StepResult{StepID: st.StepID, Status: report.Skipped, Reason: reason})
+		}
+	}
 }
 
 func (wr *wfRun) fail(reason string) {

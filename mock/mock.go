@@ -86,6 +86,9 @@ type Mock struct {
 	onImport       []func()         // what runs after PUT /__mock/state imported a document
 	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
 	ui             *ui.Handler      // the dashboard at /__mock/ui
+
+	// mutation is a test's deliberate defect, nil otherwise (mutation.go).
+	mutation atomic.Pointer[mutation]
 }
 
 // New builds a mock: it loads the spec and fixtures once and builds every validator once.
@@ -157,6 +160,8 @@ func (m *Mock) Spec() *spec.Spec { return m.spec }
 
 // ServeHTTP runs the request chain.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w, finishMutation := m.mutateResponse(w, r)
+	defer finishMutation()
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	var out http.ResponseWriter = rec

@@ -35,6 +35,7 @@ const (
 	CheckBodySchema        = "body-schema"        // the body validates against the schema
 	CheckHeaderRequired    = "header-required"    // a required response header is present
 	CheckHeaderSchema      = "header-schema"      // a response header validates against its schema
+	CheckBodyUndeclared    = "body-undeclared"    // strict validation: a property the schema does not declare
 )
 
 // Problem is one way a response breaks the contract.
@@ -88,6 +89,17 @@ type ResponseValidator struct {
 
 // NewResponseValidator builds a validator for the given OpenAPI 3 document.
 func NewResponseValidator(document []byte) (*ResponseValidator, error) {
+	return newResponseValidator(document, false)
+}
+
+// NewStrictResponseValidator is NewResponseValidator that also reports, as
+// CheckBodyUndeclared, every body property the schema does not declare (even where
+// additionalProperties allows it): a server that adds or renames fields is caught.
+func NewStrictResponseValidator(document []byte) (*ResponseValidator, error) {
+	return newResponseValidator(document, true)
+}
+
+func newResponseValidator(document []byte, strict bool) (*ResponseValidator, error) {
 	doc, err := libopenapi.NewDocument(document)
 	if err != nil {
 		return nil, fmt.Errorf("parse openapi document: %w", err)
@@ -101,7 +113,11 @@ func NewResponseValidator(document []byte) (*ResponseValidator, error) {
 	// compiled on first use and cached from then on.
 	schemas := &lazySchemaCache{inner: cache.NewDefaultCache()}
 	schemas.warming.Store(true)
-	v := validator.NewValidatorFromV3Model(&m.Model, config.WithFormatAssertions(), config.WithSchemaCache(schemas))
+	opts := []config.Option{config.WithFormatAssertions(), config.WithSchemaCache(schemas)}
+	if strict {
+		opts = append(opts, config.WithStrictMode())
+	}
+	v := validator.NewValidatorFromV3Model(&m.Model, opts...)
 	schemas.warming.Store(false)
 	options := config.NewValidationOptions()
 	options.PathTree = radix.BuildPathTree(&m.Model)
@@ -211,11 +227,53 @@ func (v *ResponseValidator) problems(e *liberrors.ValidationError, op *v3.Operat
 			Expected: strings.Join(types, ", "), Actual: actual, Message: e.Message}}
 	case e.ValidationSubType == helpers.ParameterValidationHeader:
 		return headerProblems(e, respLoc)
+	case e.ValidationSubType == headersSubType:
+		// A present header's value breaks its schema: named by the parameter, never empty.
+		name := http.CanonicalHeaderKey(e.ParameterName)
+		if name == "" {
+			if m := quoted.FindStringSubmatch(e.Message + " " + e.Reason); m != nil {
+				name = m[1]
+			}
+		}
+		return []Problem{{Check: CheckHeaderSchema, Pointer: name, SpecLocation: respLoc + ".headers." + name,
+			Expected: "a value of the header's schema", Actual: strconv.Quote(header.Get(name)), Message: e.Message + ": " + e.Reason}}
+	case e.ValidationType == liberrors.StrictValidationType && e.ValidationSubType == liberrors.StrictSubTypeProperty:
+		return []Problem{strictProblem(e, respLoc, header.Get("Content-Type"))}
+	case e.ValidationType == liberrors.StrictValidationType:
+		return nil // undeclared headers: standard ones (Date, Server) are everywhere
 	case e.ValidationSubType == helpers.Schema:
 		return schemaProblems(e, respLoc, header.Get("Content-Type"))
 	}
-	return []Problem{{Check: e.ValidationType + "-" + e.ValidationSubType, SpecLocation: respLoc,
+	// Anything else the library reports is about the body (a missing response object, say):
+	// it maps onto the stable codes, never onto an ad-hoc one.
+	return []Problem{{Check: CheckBodySchema, SpecLocation: respLoc, Expected: "a body that validates",
 		Message: e.Message + ": " + e.Reason}}
+}
+
+// strictAt finds the JSONPath of an undeclared property in the strict-mode message.
+var strictAt = regexp.MustCompile(`at '([^']*)'`)
+
+// headersSubType is the sub-type libopenapi-validator gives a present response header whose
+// value breaks its schema.
+const headersSubType = "headers"
+
+// strictProblem turns an undeclared property (strict mode) into a finding at its pointer.
+func strictProblem(e *liberrors.ValidationError, respLoc, contentType string) Problem {
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	at := ""
+	if m := strictAt.FindStringSubmatch(e.Message); m != nil {
+		at = m[1]
+	}
+	if rest, ok := strings.CutPrefix(at, "$.body"); ok { // the library roots response paths at "body"
+		at = "$" + rest
+	}
+	ptr := FieldPathToPointer(at)
+	if name := e.ParameterName; name != "" && !strings.HasSuffix(ptr, "/"+escapePointer(name)) {
+		ptr += "/" + escapePointer(name)
+	}
+	return Problem{Check: CheckBodyUndeclared, Pointer: ptr,
+		SpecLocation: respLoc + ".content." + strings.TrimSpace(mediaType) + ".schema",
+		Expected:     "only declared properties", Actual: "property " + e.ParameterName, Message: e.Message}
 }
 
 func headerProblems(e *liberrors.ValidationError, respLoc string) []Problem {

@@ -124,7 +124,7 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 		if sp, err := spec.Load(doc); err != nil {
 			errs = append(errs, fmt.Errorf("--spec: %w", err))
 		} else {
-			cfg.Pairs = pairs.New(sp)
+			cfg.Pairs = pairs.New(sp, probe.Selector(cfg.Operations))
 		}
 	}
 	if len(errs) == 0 && *withSuite {
@@ -164,6 +164,7 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 	if suite != nil {
 		rep = merge(suite, rep)
 	}
+	conformance.Categorize(rep) // the probe's findings get their check's category
 	console.Summary(rep)
 	for _, out := range []struct {
 		path  string

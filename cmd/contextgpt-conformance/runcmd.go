@@ -51,6 +51,11 @@ func runCmd(ctx context.Context, c *cli, args []string) error {
 	f.bindEnv("report-html", "CONTEXTGPT_REPORT_HTML")
 	minCov := f.String("min-coverage", "0", "fail below this operation coverage, in `percent`")
 	f.bindEnv("min-coverage", "CONTEXTGPT_MIN_COVERAGE")
+	f.BoolVar(&cfg.Verbose, "v", false, "print every exchange (request, response, curl line) and keep it in the reports")
+	f.BoolVar(&cfg.StrictSchema, "strict-schema", false, "flag body properties the spec does not declare (body-undeclared)")
+	f.bindEnv("strict-schema", "CONTEXTGPT_STRICT_SCHEMA")
+	f.DurationVar(&cfg.MaxResponseTime, "max-response-time", 0, "flag a response slower than this `duration` (response-time; 0: no limit)")
+	f.bindEnv("max-response-time", "CONTEXTGPT_MAX_RESPONSE_TIME")
 	noColor := f.Bool("no-color", false, "plain console output (also $NO_COLOR, TERM=dumb, or output that is not a terminal)")
 	paths, err := f.parse(args, c.getenv)
 	if errors.Is(err, errHelp) {
@@ -65,6 +70,9 @@ func runCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	if cfg.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("--timeout %s: must be positive", cfg.Timeout))
+	}
+	if cfg.MaxResponseTime < 0 {
+		errs = append(errs, fmt.Errorf("--max-response-time %s: must not be negative", cfg.MaxResponseTime))
 	}
 	if cfg.MaxWait <= 0 {
 		errs = append(errs, fmt.Errorf("--max-wait %s: must be positive", cfg.MaxWait))
@@ -98,8 +106,9 @@ func runCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	red := &report.Redactor{}
 	cfg.Redactor = red
-	console := &report.Console{W: c.stdout, Color: !*noColor && colorOK(c.stdout, c.getenv), Red: red}
+	console := &report.Console{W: c.stdout, Color: !*noColor && colorOK(c.stdout, c.getenv), Red: red, Verbose: cfg.Verbose}
 	cfg.OnWorkflow = console.Workflow
+	cfg.OnHint = console.Hint
 	for _, name := range []string{"junit", "json", "report-html"} {
 		// A report that cannot be written is bad input, found before the run, not after it.
 		p := f.Lookup(name).Value.String()

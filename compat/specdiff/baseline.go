@@ -3,6 +3,7 @@ package specdiff
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -15,21 +16,54 @@ type Baseline struct {
 	Differences []Entry `yaml:"differences" json:"differences"`
 }
 
-// Entry is one intended difference: the change's identity and why it is intended.
+// Entry is one intended difference, or a rule for a kind of them: the change's rule id, and
+// optionally its operation, path and text, where '*' in the path or text stands for any run
+// of characters and an empty field matches anything. A rule (an entry that is not exact)
+// must say why in Reason.
 type Entry struct {
 	ID        string `yaml:"id" json:"id"`
 	Operation string `yaml:"operation,omitempty" json:"operation,omitempty"`
 	Path      string `yaml:"path,omitempty" json:"path,omitempty"`
-	Text      string `yaml:"text" json:"text"`
+	Text      string `yaml:"text,omitempty" json:"text,omitempty"`
 	Reason    string `yaml:"reason,omitempty" json:"reason,omitempty"`
 }
 
-func (e Entry) key() string {
-	return Change{ID: e.ID, Operation: e.Operation, Path: e.Path, Text: e.Text}.Key()
+// exact reports whether the entry names one change: a text, no '*', and both an operation
+// and a path or neither (a change of components has neither).
+func (e Entry) exact() bool {
+	return e.Text != "" && !strings.Contains(e.Path+e.Text, "*") && (e.Operation == "") == (e.Path == "")
 }
 
-// ParseBaseline reads a baseline (YAML). Entries without an id or text are refused: they
-// would match nothing and hide that.
+func (e Entry) matches(c Change) bool {
+	return e.ID == c.ID && (e.Operation == "" || strings.EqualFold(e.Operation, c.Operation)) &&
+		glob(e.Path, c.Path) && glob(e.Text, c.Text)
+}
+
+// glob matches s against a pattern where '*' is any run of characters; "" matches anything.
+func glob(pattern, s string) bool {
+	if pattern == "" || pattern == "*" {
+		return true
+	}
+	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return pattern == s
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return strings.HasSuffix(s, parts[len(parts)-1])
+}
+
+// ParseBaseline reads a baseline (YAML). An entry without an id, or a rule without a
+// reason, is refused: it would hide differences without saying why.
 func ParseBaseline(data []byte) (*Baseline, error) {
 	var b Baseline
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -38,8 +72,11 @@ func ParseBaseline(data []byte) (*Baseline, error) {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}
 	for i, e := range b.Differences {
-		if e.ID == "" || e.Text == "" {
-			return nil, fmt.Errorf("baseline: difference %d has no id or text", i+1)
+		if e.ID == "" {
+			return nil, fmt.Errorf("baseline: difference %d has no id", i+1)
+		}
+		if !e.exact() && e.Reason == "" {
+			return nil, fmt.Errorf("baseline: difference %d (%s) is a rule without a reason", i+1, e.ID)
 		}
 	}
 	return &b, nil
@@ -59,18 +96,40 @@ func (b *Baseline) Encode() ([]byte, error) {
 	return buf.Bytes(), enc.Close()
 }
 
-// BaselineOf records every change of res as intended. A reason is kept from prev (the
-// baseline it replaces) where the same difference was there, else taken from reasons.
+// BaselineOf records every change of res as intended: prev's rules that still match a change
+// are kept as they are, and every change no kept rule covers becomes an exact entry (its
+// reason kept from prev where the same difference was there, else DefaultReason).
 func BaselineOf(res *Result, prev *Baseline) *Baseline {
-	old := map[string]string{}
+	b := &Baseline{Differences: []Entry{}}
+	reasons := map[string]string{}
+	var rules []Entry
 	if prev != nil {
 		for _, e := range prev.Differences {
-			old[e.key()] = e.Reason
+			if e.exact() {
+				reasons[e.key()] = e.Reason
+				continue
+			}
+			for _, c := range res.Changes {
+				if e.matches(c) {
+					rules = append(rules, e)
+					break
+				}
+			}
 		}
 	}
-	b := &Baseline{Differences: make([]Entry, 0, len(res.Changes))}
+	b.Differences = append(b.Differences, rules...)
 	for _, c := range res.Changes {
-		reason, ok := old[c.Key()]
+		covered := false
+		for _, r := range rules {
+			if r.matches(c) {
+				covered = true
+				break
+			}
+		}
+		if covered {
+			continue
+		}
+		reason, ok := reasons[c.Key()]
 		if !ok {
 			reason = DefaultReason(c)
 		}
@@ -79,13 +138,17 @@ func BaselineOf(res *Result, prev *Baseline) *Baseline {
 	return b
 }
 
+func (e Entry) key() string {
+	return Change{ID: e.ID, Operation: e.Operation, Path: e.Path, Text: e.Text}.Key()
+}
+
 // DefaultReason names the DESIGN.md decision that usually explains a kind of difference
 // from the reference; "" when none does (a person must say why).
 func DefaultReason(c Change) string {
 	switch {
 	case c.ID == "endpoint-added":
 		return "DESIGN Scope: routes the overview page and the dashboard use (x-contextgpt-source)"
-	case strings.HasPrefix(c.ID, "response-success-status") || strings.HasPrefix(c.ID, "response-non-success-status"):
+	case strings.HasPrefix(c.ID, "response-non-success-status"):
 		return "DESIGN How strict the spec is: 400/404/401/403/429/500 declared on every operation"
 	case strings.Contains(c.ID, "property-became-required") || strings.Contains(c.ID, "required-property-added"):
 		return "DESIGN How strict the spec is: required lists what the reference documents as returned"
@@ -110,29 +173,36 @@ type ReferenceResult struct {
 	Stale []Entry `json:"stale,omitempty"`
 }
 
-// Against splits res into the differences the baseline lists and the new ones.
+// Against splits res into the differences the baseline covers and the new ones; baseline
+// entries that cover nothing are stale.
 func (res *Result) Against(b *Baseline) *ReferenceResult {
 	out := &ReferenceResult{Result: res, New: []Change{}}
-	listed := map[string]bool{}
+	var entries []Entry
 	if b != nil {
-		for _, e := range b.Differences {
-			listed[e.key()] = true
+		entries = b.Differences
+	}
+	exact := map[string]int{}
+	for i, e := range entries {
+		if e.exact() {
+			exact[e.key()] = i
 		}
 	}
-	found := map[string]bool{}
+	used := make([]bool, len(entries))
 	for _, c := range res.Changes {
-		found[c.Key()] = true
-		if listed[c.Key()] {
-			out.Intended++
+		i, ok := exact[c.Key()]
+		if !ok {
+			i = slices.IndexFunc(entries, func(e Entry) bool { return !e.exact() && e.matches(c) })
+		}
+		if i < 0 {
+			out.New = append(out.New, c)
 			continue
 		}
-		out.New = append(out.New, c)
+		used[i] = true
+		out.Intended++
 	}
-	if b != nil {
-		for _, e := range b.Differences {
-			if !found[e.key()] {
-				out.Stale = append(out.Stale, e)
-			}
+	for i, e := range entries {
+		if !used[i] {
+			out.Stale = append(out.Stale, e)
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package specdiff
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -148,4 +149,60 @@ func TestParseBaselineRefusesUnknownFieldsAndEmptyEntries(t *testing.T) {
 	b, err := ParseBaseline(nil)
 	require.NoError(t, err)
 	assert.Empty(t, b.Differences)
+}
+
+// Our spec against the vendor's published reference: every difference is in the committed
+// baseline. A spec change that adds one fails here until the baseline says why (see
+// reference/README.md).
+func TestOurSpecAgainstTheVendorReference(t *testing.T) {
+	ref, err := os.ReadFile("reference/openapi.json")
+	require.NoError(t, err)
+	data, err := os.ReadFile("reference/baseline.yaml")
+	require.NoError(t, err)
+	b, err := ParseBaseline(data)
+	require.NoError(t, err)
+	res, err := Compare(ref, spec.ContextGPTDocument(), "openapi.json", "contextgpt.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Changes, "the reference loaded and differs (3.1.0 vs our 3.0.3)")
+	rr := res.Against(b)
+	for _, c := range rr.New {
+		t.Errorf("new difference from the reference (record it in reference/baseline.yaml with a reason, or fix the spec): %s", c)
+	}
+	for _, e := range rr.Stale {
+		t.Logf("baseline entry no longer matches (drop it with --write-baseline): %s %s %s %s", e.ID, e.Operation, e.Path, e.Text)
+	}
+	for _, e := range b.Differences {
+		assert.NotEmpty(t, e.Reason, "every intended difference says why: %+v", e)
+	}
+}
+
+func TestBaselineRulesMatchByGlob(t *testing.T) {
+	c := Change{ID: "response-property-type-changed", Operation: "GET", Path: "/v1/chatbots/{id}",
+		Text: "the `data/id` response's property `format` changed from `uuid` to `none` for status `200`"}
+	for _, tc := range []struct {
+		e    Entry
+		want bool
+	}{
+		{Entry{ID: c.ID}, true},
+		{Entry{ID: "other"}, false},
+		{Entry{ID: c.ID, Text: "*`uuid` to `none`*"}, true},
+		{Entry{ID: c.ID, Text: "*`none` to `uuid`*"}, false},
+		{Entry{ID: c.ID, Path: "/v1/chatbots/*"}, true},
+		{Entry{ID: c.ID, Path: "/v1/chatting/*"}, false},
+		{Entry{ID: c.ID, Operation: "get", Path: c.Path, Text: c.Text}, true},
+		{Entry{ID: c.ID, Operation: "POST"}, false},
+	} {
+		assert.Equal(t, tc.want, tc.e.matches(c), "%+v", tc.e)
+	}
+	assert.True(t, Entry{ID: "x", Operation: "GET", Path: "/a", Text: "t"}.exact())
+	assert.True(t, Entry{ID: "x", Text: "component change"}.exact())
+	assert.False(t, Entry{ID: "x", Text: "t*"}.exact())
+	assert.False(t, Entry{ID: "x", Path: "/a"}.exact())
+	// A rule keeps covering after a rewrite; what it does not cover becomes exact entries.
+	res := &Result{Changes: []Change{c, {ID: "endpoint-added", Operation: "GET", Path: "/v1/x", Text: "endpoint added"}}}
+	b := BaselineOf(res, &Baseline{Differences: []Entry{{ID: c.ID, Reason: "DESIGN Ids"}, {ID: "gone-rule", Reason: "r"}}})
+	require.Len(t, b.Differences, 2)
+	assert.Equal(t, Entry{ID: c.ID, Reason: "DESIGN Ids"}, b.Differences[0])
+	assert.Equal(t, "/v1/x", b.Differences[1].Path)
+	assert.Empty(t, res.Against(b).New)
 }

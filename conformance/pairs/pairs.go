@@ -69,10 +69,14 @@ type Table struct {
 	reached map[string]bool
 }
 
-// New builds the table of the pairs the rule above counts for the operations of s.
-func New(s *spec.Spec) *Table {
+// New builds the table of the pairs the rule above counts for the operations of s (those
+// keep accepts, when it is given).
+func New(s *spec.Spec, keep ...func(operationID string) bool) *Table {
 	t := &Table{routes: map[string]*spec.Route{}, by: map[key][]string{}, reached: map[string]bool{}}
 	for _, rt := range s.Routes() {
+		if len(keep) > 0 && keep[0] != nil && !keep[0](rt.OperationID) {
+			continue
+		}
 		t.routes[rt.OperationID] = rt
 		if rt.Operation.Responses == nil {
 			continue

@@ -24,7 +24,6 @@ const (
 	authMalformed             // an Authorization header that is not a bearer token
 	authUnknown               // a well-formed key no account has
 	authPlan                  // a key of a plan without API access (plan in testCase.plan)
-	authOther                 // another account's key
 )
 
 // testCase is one generated request and what must come back.

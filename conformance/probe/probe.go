@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"slices"
 	"strings"
 	"time"
 
@@ -176,25 +175,31 @@ func New(cfg Config) (*Probe, error) {
 	}
 	p.table = cfg.Pairs
 	if p.table == nil {
-		p.table = pairs.New(p.spec)
+		p.table = pairs.New(p.spec, p.selected)
 	}
 	return p, nil
 }
 
-func (p *Probe) selected(op string) bool {
-	if len(p.cfg.Operations) == 0 {
-		return true
-	}
-	for _, g := range p.cfg.Operations {
-		if ok, _ := path.Match(g, op); ok {
-			return true
-		}
-	}
-	return false
-}
+func (p *Probe) selected(op string) bool { return Selector(p.cfg.Operations)(op) }
 
 // Pairs is the coverage table the probe records into.
 func (p *Probe) Pairs() *pairs.Table { return p.table }
+
+// Selector reports whether an operationId matches the globs (all when there are none): the
+// operations a shared coverage table should hold.
+func Selector(globs []string) func(operationID string) bool {
+	return func(op string) bool {
+		if len(globs) == 0 {
+			return true
+		}
+		for _, g := range globs {
+			if ok, _ := path.Match(g, op); ok {
+				return true
+			}
+		}
+		return false
+	}
+}
 
 func parseBaseURL(raw string) (*url.URL, string, error) {
 	if raw == "" {
@@ -281,5 +286,3 @@ func pathParamsOf(template string) []string {
 }
 
 var allMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
-
-func contains(list []int, v int) bool { return slices.Contains(list, v) }

@@ -25,14 +25,14 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
-// mockTarget serves the mock (documented limits, a manual clock, strict) in-process; the
-// returned Sleep advances the mock's clock instead of waiting, so a Retry-After costs nothing.
-func mockTarget(tb testing.TB, tune ...func(*mock.Config)) (*httptest.Server, func(context.Context, time.Duration) error, func() []string) {
+// mockTarget serves the mock (documented limits, a manual clock) in-process; the returned
+// Sleep advances the mock's clock instead of waiting, so a Retry-After costs nothing. Strict
+// mode is off (the probe validates every response itself) unless a tune turns it on.
+func mockTarget(tb testing.TB, tune ...func(*mock.Config)) *testTarget {
 	tb.Helper()
 	clk := clock.NewManual(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	cfg := mock.DefaultConfig()
 	cfg.Clock = clk
-	cfg.Strict = true
 	var mu sync.Mutex
 	var violations []string
 	cfg.OnViolation = func(r *http.Request, status int, problems []spec.Problem) {
@@ -56,11 +56,19 @@ func mockTarget(tb testing.TB, tune ...func(*mock.Config)) (*httptest.Server, fu
 		clk.Advance(d)
 		return nil
 	}
-	return srv, sleep, func() []string {
+	return &testTarget{url: srv.URL, mock: m, sleep: sleep, violations: func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return slices.Clone(violations)
-	}
+	}}
+}
+
+// testTarget is an in-process mock.
+type testTarget struct {
+	url        string
+	mock       *mock.Mock
+	sleep      func(context.Context, time.Duration) error
+	violations func() []string // what strict mode found
 }
 
 func consoleOf(rep *report.Report) string {
@@ -108,10 +116,11 @@ func suiteDocs(tb testing.TB) []*arazzo.Document {
 // against the mock reach every operation, cover at least 90% of the documented (operation,
 // status) pairs together, and find nothing beyond the listed mock defects.
 func TestProbeAndSuiteAgainstMock(t *testing.T) {
-	srv, sleep, violations := mockTarget(t)
+	tt := mockTarget(t, func(cfg *mock.Config) { cfg.Strict = true })
+	srv, sleep, violations := tt, tt.sleep, tt.violations
 	table := pairs.New(mustSpec(t))
 	red := &report.Redactor{}
-	r, err := conformance.New(conformance.Config{BaseURL: srv.URL + "/api", Redactor: red, Sleep: sleep, Jobs: 2,
+	r, err := conformance.New(conformance.Config{BaseURL: srv.url + "/api", Redactor: red, Sleep: sleep, Jobs: 2,
 		OnResponse: RunRecorder(table)}, suiteDocs(t))
 	require.NoError(t, err)
 	suite := r.Run(context.Background())
@@ -124,7 +133,7 @@ func TestProbeAndSuiteAgainstMock(t *testing.T) {
 	}
 	assert.Equal(t, report.ExitPassed, suite.ExitCode, "the built-in suite failed:\n%s", out.String())
 
-	p, err := New(Config{BaseURL: srv.URL + "/api", Seed: 7, Sleep: sleep, Pairs: table, MinCoverage: 90, Redactor: red})
+	p, err := New(Config{BaseURL: srv.url + "/api", Seed: 7, Sleep: sleep, Pairs: table, MinCoverage: 90, Redactor: red})
 	require.NoError(t, err)
 	rep := p.Run(context.Background())
 	fired := map[string]bool{}

@@ -72,7 +72,6 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 		}
 	}
 	filled, _ := fill(c.rt.SpecPath, ids)
-	s.lastIDs = ids
 	cl := &call{rt: c.rt, method: st.Method, path: filled, query: c.query, header: http.Header{}}
 	switch c.auth {
 	case authMain:
@@ -83,8 +82,6 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 		cl.header.Set("Authorization", "Bearer sk_"+token(s.p.rng, 64))
 	case authPlan:
 		cl.header.Set("Authorization", "Bearer "+s.planKeys[c.plan])
-	case authOther:
-		cl.header.Set("Authorization", "Bearer "+s.other.key)
 	}
 	if c.hasBody {
 		cl.body, cl.hasBody = c.body, true
@@ -299,23 +296,21 @@ func short(msg string) string {
 // rateLimitCases spends a key's rate limit, then sends each selected operation once: each
 // must answer the documented 429 with Retry-After. On the mock the key is a sandbox's of its
 // own; elsewhere (--rate-limit on) it is the probed key, so this runs last.
-func (s *session) rateLimitCases(ctx context.Context) map[string]report.StepResult {
+func (s *session) rateLimitCases(ctx context.Context, cases []*testCase) map[string]report.StepResult {
 	mode := s.p.cfg.RateLimit
 	on := mode == "on" || (mode == "auto" && s.mock && s.mockLimits != "" && s.mockLimits != "off")
-	var with429 []*spec.Route
-	for _, rt := range s.p.routes {
-		if declares(rt, http.StatusTooManyRequests) {
-			with429 = append(with429, rt)
-		}
-	}
-	if len(with429) == 0 {
+	if len(cases) == 0 {
 		return nil
+	}
+	var with429 []*spec.Route
+	for _, c := range cases {
+		with429 = append(with429, c.rt)
 	}
 	out := map[string]report.StepResult{}
 	skipAll := func(reason string) map[string]report.StepResult {
 		for _, rt := range with429 {
 			out[rt.OperationID] = report.StepResult{StepID: "rate-limit/429", OperationID: rt.OperationID, Method: rt.Method,
-				Status: report.Skipped, Reason: reason}
+				Path: s.p.base.Path + rt.SpecPath, Status: report.Skipped, Reason: reason}
 		}
 		return out
 	}
@@ -345,7 +340,7 @@ func (s *session) rateLimitCases(ctx context.Context) map[string]report.StepResu
 	// Flood a route of the chatting group (which the per-IP limit does not cover) so that
 	// the per-user limit, which covers every route, is the one spent.
 	flood := with429[0]
-	for _, rt := range with429 {
+	for _, rt := range s.p.spec.Routes() {
 		if strings.HasPrefix(rt.SpecPath, "/v1/chatting/") && rt.Method == http.MethodGet {
 			flood = rt
 			break
@@ -368,13 +363,8 @@ func (s *session) rateLimitCases(ctx context.Context) map[string]report.StepResu
 	if !spend() {
 		return skipAll(fmt.Sprintf("no 429 after %d requests to %s", floodLimit, flood.OperationID))
 	}
-	for _, rt := range with429 {
-		c := &testCase{rt: rt, name: "rate-limit/429", kind: "rate-limit", expect: []int{http.StatusTooManyRequests},
-			count: true, query: s.baseQuery(rt)}
-		codes := documentedCodes(rt.Operation.Description)[http.StatusTooManyRequests]
-		if slices.Contains(codes, "RATE_LIMIT_EXCEEDED") {
-			c.wantCode = "RATE_LIMIT_EXCEEDED"
-		}
+	for _, c := range cases {
+		rt := c.rt
 		var st report.StepResult
 		for attempt := 0; attempt < 2; attempt++ {
 			st = s.rateLimited(ctx, c, key, withUnknown(ids, rt, s))

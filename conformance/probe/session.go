@@ -59,7 +59,6 @@ type session struct {
 	ownReason  string  // why there is no own chatbot
 	sandboxes  []string
 	setup      report.WorkflowResult
-	lastIDs    map[string]string // the ids of the last request, for the rate-limit cases
 }
 
 func (s *session) run(ctx context.Context) int {
@@ -155,6 +154,10 @@ func (s *session) run(ctx context.Context) int {
 			m.query = url.Values{}
 			cs = append(cs, m)
 		}
+		if declares(rt, http.StatusTooManyRequests) {
+			cs = append(cs, &testCase{rt: rt, name: "rate-limit/429", kind: "rate-limit", expect: []int{http.StatusTooManyRequests},
+				count: true, query: s.baseQuery(rt)})
+		}
 		all = append(all, cs...)
 	}
 	if n := p.cfg.MaxCases; n > 0 && len(all) > n {
@@ -171,8 +174,13 @@ func (s *session) run(ctx context.Context) int {
 		all = sample
 	}
 	byOp := map[string][]*testCase{}
-	var last []*testCase // the deletion of the own chatbot runs last
+	var last []*testCase      // the deletion of the own chatbot runs last
+	var rateLimit []*testCase // and the 429s after it
 	for _, c := range all {
+		if c.kind == "rate-limit" {
+			rateLimit = append(rateLimit, c)
+			continue
+		}
 		if c.rt.OperationID == "deleteChatbotById" && c.kind == "valid" {
 			last = append(last, c)
 			continue
@@ -208,7 +216,7 @@ func (s *session) run(ctx context.Context) int {
 	if own != "" && !s.ownDeleted() {
 		s.deleteChatbot(ctx, own)
 	}
-	if rl := s.rateLimitCases(ctx); len(rl) > 0 {
+	if rl := s.rateLimitCases(ctx, rateLimit); len(rl) > 0 {
 		for op, st := range rl {
 			w := results[op]
 			if w == nil {
@@ -376,7 +384,7 @@ func (s *session) record(op string, a answer, reqHeader http.Header) {
 // decoded body's data.
 func (s *session) apiCall(ctx context.Context, opID, key string, ids map[string]string, body any) (any, bool) {
 	rt, ok := s.p.spec.OperationByID(opID)
-	if !ok || !s.p.selectedOrSetup(rt) {
+	if !ok {
 		return nil, false
 	}
 	filled, missing := fill(rt.SpecPath, ids)
@@ -413,9 +421,6 @@ func (s *session) apiCall(ctx context.Context, opID, key string, ids map[string]
 	}
 	return env.Data, true
 }
-
-// selectedOrSetup: setup calls run whatever --operation selects.
-func (p *Probe) selectedOrSetup(*spec.Route) bool { return true }
 
 func (s *session) firstAccount(ctx context.Context, key string) string {
 	data, ok := s.apiCall(ctx, "getMyChatbots", key, nil, nil)

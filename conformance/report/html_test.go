@@ -30,10 +30,13 @@ func htmlFixture() *Report {
 							{Workflow: "breaks", Step: "rename", Check: "body-schema", Pointer: "/data/name", Expected: "string", Actual: "42", Message: "name " + xss, SpecLocation: "paths./v1/chatbots/{chatbotId}.put"},
 							{Workflow: "breaks", Step: "rename", Check: "criterion", Pointer: "/data", Expected: "$statusCode == 200", Actual: "sk_live_abcdefghijkl", Message: "a success criterion failed"},
 						},
-						Exchange: &Exchange{Method: "PUT", URL: "http://127.0.0.1:8080/api/v1/chatbots/1?key=sk_live_abcdefghijkl",
-							RequestHeaders: map[string]string{"Authorization": Redacted, "Content-Type": "application/json"},
-							RequestBody:    `{"name":"` + strings.ReplaceAll(xss, `"`, `\"`) + `"}`, Status: 200,
-							ResponseHeaders: map[string]string{"Content-Type": "application/json"}, ResponseBody: `{"data":{"name":42}}`}},
+						Exchange: &Exchange{
+							Request: Message{Method: "PUT", URL: "http://127.0.0.1:8080/api/v1/chatbots/1?key=sk_live_abcdefghijkl",
+								Header: map[string]string{"Authorization": Redacted, "Content-Type": "application/json"},
+								Body:   `{"name":"` + strings.ReplaceAll(xss, `"`, `\"`) + `"}`},
+							Response: &Message{Status: 200, Header: map[string]string{"Content-Type": "application/json"}, Body: `{"data":{"name":42}}`},
+							Curl:     "curl -X PUT 'http://127.0.0.1:8080/api/v1/chatbots/1'",
+						}},
 				}},
 			{WorkflowID: "later", Status: Skipped, Reason: "depends on breaks"},
 		},
@@ -85,7 +88,7 @@ func TestHTMLReport(t *testing.T) {
 	assert.Contains(t, page, `<td class="none" title="401: none">`, "deleteChatbot declares no 401")
 	// The failed step's exchange: request line and headers, bodies folded and indented.
 	assert.Contains(t, page, "PUT http://127.0.0.1:8080/api/v1/chatbots/1?key=[REDACTED]\nAuthorization: [REDACTED]\nContent-Type: application/json</pre>")
-	assert.Contains(t, page, "<details><summary>Response body (20 bytes)</summary><pre>{\n  &#34;data&#34;: {\n    &#34;name&#34;: 42\n  }\n}</pre></details>")
+	assert.Contains(t, page, "<details class=\"response-body\"><summary>Response body (20 bytes)</summary><pre>{\n  &#34;data&#34;: {\n    &#34;name&#34;: 42\n  }\n}</pre></details>")
 	// The documented-pairs table of run and probe, with what covered each pair.
 	assert.Contains(t, page, `<td class="covered" title="401: covered by probe">`)
 	assert.Contains(t, page, `<td class="covered" title="200: covered by run, probe">`)

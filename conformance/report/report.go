@@ -48,7 +48,13 @@ type Report struct {
 	// covered (the probe command fills it, over the suite's responses too with --with-suite).
 	PairCoverage *PairCoverage `json:"pairCoverage,omitempty"`
 	// Error is a run-level failure (the target unreachable, a sandbox not created).
-	Error    string `json:"error,omitempty"`
+	Error string `json:"error,omitempty"`
+	// RunFailures are the failures of the run rather than of a step (coverage gate, target
+	// unreachable, a sandbox not created or not deleted): JUnit shows each as a failed case.
+	RunFailures []RunFailure `json:"runFailures,omitempty"`
+	// Hint is said once when the run looks misconfigured (most calls answered 404, or the
+	// first answer was not the API's).
+	Hint     string `json:"hint,omitempty"`
 	ExitCode int    `json:"exitCode"`
 }
 
@@ -66,45 +72,63 @@ type WorkflowResult struct {
 // StepResult is one step's outcome (a step that runs again through goto or retry appears
 // once per run).
 type StepResult struct {
-	StepID      string    `json:"stepId"`
-	OperationID string    `json:"operationId,omitempty"`
-	Source      string    `json:"source,omitempty"`
-	Method      string    `json:"method,omitempty"`
-	Path        string    `json:"path,omitempty"` // the URL path sent, without the query
-	HTTPStatus  int       `json:"httpStatus,omitempty"`
-	Attempts    int       `json:"attempts,omitempty"` // more than 1 after a 429 wait
-	Status      Status    `json:"status"`
-	Reason      string    `json:"reason,omitempty"` // why a step was skipped
-	Findings    []Finding `json:"findings,omitempty"`
-	// Exchange is the last request the step sent and the response it got, kept for failed
-	// steps only (the HTML report shows it under the findings).
-	Exchange *Exchange     `json:"exchange,omitempty"`
-	Duration time.Duration `json:"durationNs"`
+	StepID      string        `json:"stepId"`
+	OperationID string        `json:"operationId,omitempty"`
+	Source      string        `json:"source,omitempty"`
+	Method      string        `json:"method,omitempty"`
+	Path        string        `json:"path,omitempty"` // the URL path sent, without the query
+	HTTPStatus  int           `json:"httpStatus,omitempty"`
+	Attempts    int           `json:"attempts,omitempty"` // more than 1 after a 429 wait
+	Status      Status        `json:"status"`
+	Reason      string        `json:"reason,omitempty"` // why a step was skipped
+	Findings    []Finding     `json:"findings,omitempty"`
+	Duration    time.Duration `json:"durationNs"`
+	// Latency is the network time of the last attempt: request sent to response read, the
+	// validation excluded.
+	Latency time.Duration `json:"latencyNs,omitempty"`
+	// Waits are the 429 answers the runner waited on before sending again, in order.
+	Waits []Wait `json:"waits,omitempty"`
+	// Exchange is the last request and response of a failed step (of every step with -v).
+	Exchange *Exchange `json:"exchange,omitempty"`
 }
 
-// MaxExchangeBody is how much of a request or response body an Exchange keeps.
-const MaxExchangeBody = 64 << 10
+// Wait is one answer the runner waited on and sent the request again after (a 429).
+type Wait struct {
+	Status     int           `json:"status"`
+	RetryAfter string        `json:"retryAfter,omitempty"` // the header as sent
+	Waited     time.Duration `json:"waitedNs"`
+}
 
-// Exchange is one HTTP request and its response. Credentials (Authorization, cookies, webhook
-// tokens) are replaced by Redacted when it is recorded; the writers redact the rest.
+// Exchange is one request and its response, secrets redacted, bodies cut at MaxBodyBytes.
 type Exchange struct {
-	Method          string            `json:"method"`
-	URL             string            `json:"url"`
-	RequestHeaders  map[string]string `json:"requestHeaders,omitempty"`
-	RequestBody     string            `json:"requestBody,omitempty"`
-	Status          int               `json:"status"`
-	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
-	ResponseBody    string            `json:"responseBody,omitempty"`
-	// Truncated is set when a body was longer than MaxExchangeBody.
-	Truncated bool `json:"truncated,omitempty"`
+	Request  Message  `json:"request"`
+	Response *Message `json:"response,omitempty"` // none after a transport failure
+	// Curl reproduces the request; the key is read from $CONTEXTGPT_API_KEY.
+	Curl string `json:"curl"`
 }
+
+// Message is a request or a response.
+type Message struct {
+	Method        string            `json:"method,omitempty"`
+	URL           string            `json:"url,omitempty"`
+	Status        int               `json:"status,omitempty"`
+	Header        map[string]string `json:"headers,omitempty"`
+	Body          string            `json:"body,omitempty"`
+	BodyTruncated bool              `json:"bodyTruncated,omitempty"`
+}
+
+// MaxBodyBytes is where an exchange's body is cut.
+const MaxBodyBytes = 4 << 10
 
 // Finding is one failed check or criterion.
 type Finding struct {
-	Workflow     string `json:"workflow"`
-	Step         string `json:"step"`
-	OperationID  string `json:"operationId,omitempty"`
-	Check        string `json:"check"`
+	Workflow    string `json:"workflow"`
+	Step        string `json:"step"`
+	OperationID string `json:"operationId,omitempty"`
+	Check       string `json:"check"`
+	// Category is contract (status, content type, schema, headers, envelope), behaviour
+	// (criteria, outputs) or run (transport, request, timing): see conformance.Checks.
+	Category     string `json:"category,omitempty"`
 	Pointer      string `json:"pointer"`
 	SpecLocation string `json:"specLocation,omitempty"`
 	Expected     string `json:"expected,omitempty"`
@@ -152,7 +176,25 @@ type Summary struct {
 	StepsFailed      int `json:"stepsFailed"`
 	StepsSkipped     int `json:"stepsSkipped,omitempty"`
 	Findings         int `json:"findings"`
+	// The findings by category: the contract (what any response must be), the behaviour
+	// (what the workflow expects), the run (transport, timing).
+	ContractFindings  int `json:"contractFindings"`
+	BehaviourFindings int `json:"behaviourFindings"`
+	RunFindings       int `json:"runFindings"`
 }
+
+// RunFailure is a failure of the run as a whole.
+type RunFailure struct {
+	Check   string `json:"check"` // coverage, unreachable, sandbox, bad-input
+	Message string `json:"message"`
+}
+
+// Finding categories.
+const (
+	CategoryContract  = "contract"
+	CategoryBehaviour = "behaviour"
+	CategoryRun       = "run"
+)
 
 // Summarize counts the workflows, steps and findings of r.
 func (r *Report) Summarize() {
@@ -176,6 +218,16 @@ func (r *Report) Summarize() {
 				s.StepsSkipped++
 			}
 			s.Findings += len(st.Findings)
+			for _, f := range st.Findings {
+				switch f.Category {
+				case CategoryContract:
+					s.ContractFindings++
+				case CategoryBehaviour:
+					s.BehaviourFindings++
+				default:
+					s.RunFindings++
+				}
+			}
 		}
 	}
 	r.Summary = s

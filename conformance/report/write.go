@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -30,28 +32,68 @@ func (r *Redactor) Add(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
-		if s != "" {
-			r.secrets = append(r.secrets, s)
+		if s == "" {
+			continue
+		}
+		// Also as it appears in a URL's path or query.
+		for _, v := range []string{s, url.PathEscape(s), url.QueryEscape(s)} {
+			if !slices.Contains(r.secrets, v) {
+				r.secrets = append(r.secrets, v)
+			}
 		}
 	}
 }
 
-// String redacts s.
+// String redacts s. A secret is replaced where it stands as a whole token, never inside a
+// longer word: a key "flow" leaves "workflows" alone (the CLI refuses keys under 8
+// characters, so this matters for secrets a run learns).
 func (r *Redactor) String(s string) string {
 	if r != nil {
 		r.mu.RLock()
 		for _, secret := range r.secrets {
-			s = strings.ReplaceAll(s, secret, Redacted)
-			// and as it appears in a URL (an exchange's), escaped for a path or a query
-			for _, esc := range []string{url.PathEscape(secret), url.QueryEscape(secret)} {
-				if esc != secret {
-					s = strings.ReplaceAll(s, esc, Redacted)
-				}
-			}
+			s = replaceToken(s, secret)
 		}
 		r.mu.RUnlock()
 	}
 	return keyShape.ReplaceAllString(s, Redacted)
+}
+
+// replaceToken replaces each occurrence of secret in s whose neighbours are not word
+// characters (letters, digits, _ and -).
+func replaceToken(s, secret string) string {
+	if !strings.Contains(s, secret) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, secret)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(secret)
+		if (i > 0 && isWordByte(s[i-1]) && !afterEscape(s, i)) || (end < len(s) && isWordByte(s[end])) {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteString(Redacted)
+		s = s[end:]
+	}
+}
+
+// afterEscape reports whether s[:i] ends with a percent escape (%20): a boundary in a URL.
+func afterEscape(s string, i int) bool {
+	return i >= 3 && s[i-3] == '%' && isHex(s[i-2]) && isHex(s[i-1])
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
 // redacted returns a copy of r with every text field redacted. The writers redact before
@@ -59,7 +101,11 @@ func (r *Redactor) String(s string) string {
 // through, and a secret that matches markup ("testsuite", "true") breaks the document.
 func redacted(r *Report, red *Redactor) *Report {
 	out := *r
-	out.Target, out.RunID, out.Error = red.String(r.Target), red.String(r.RunID), red.String(r.Error)
+	out.Target, out.RunID, out.Error, out.Hint = red.String(r.Target), red.String(r.RunID), red.String(r.Error), red.String(r.Hint)
+	out.RunFailures = nil
+	for _, f := range r.RunFailures {
+		out.RunFailures = append(out.RunFailures, RunFailure{Check: f.Check, Message: red.String(f.Message)})
+	}
 	out.Workflows = make([]WorkflowResult, len(r.Workflows))
 	for i, w := range r.Workflows {
 		w.WorkflowID, w.Document, w.Summary, w.Reason = red.String(w.WorkflowID), red.String(w.Document), red.String(w.Summary), red.String(w.Reason)
@@ -67,6 +113,16 @@ func redacted(r *Report, red *Redactor) *Report {
 		for j, st := range w.Steps {
 			st.StepID, st.OperationID, st.Source, st.Path = red.String(st.StepID), red.String(st.OperationID), red.String(st.Source), red.String(st.Path)
 			st.Reason = red.String(st.Reason)
+			if st.Exchange != nil {
+				x := *st.Exchange
+				x.Curl = red.String(x.Curl)
+				x.Request = redactMessage(x.Request, red)
+				if x.Response != nil {
+					resp := redactMessage(*x.Response, red)
+					x.Response = &resp
+				}
+				st.Exchange = &x
+			}
 			fs := make([]Finding, len(st.Findings))
 			for k, f := range st.Findings {
 				for _, s := range []*string{&f.Workflow, &f.Step, &f.OperationID, &f.Check, &f.Pointer, &f.SpecLocation, &f.Expected, &f.Actual, &f.Message} {
@@ -78,12 +134,6 @@ func redacted(r *Report, red *Redactor) *Report {
 				fs = nil
 			}
 			st.Findings = fs
-			if x := st.Exchange; x != nil {
-				y := *x
-				y.URL, y.RequestBody, y.ResponseBody = red.String(x.URL), red.String(x.RequestBody), red.String(x.ResponseBody)
-				y.RequestHeaders, y.ResponseHeaders = redactHeaders(x.RequestHeaders, red), redactHeaders(x.ResponseHeaders, red)
-				st.Exchange = &y
-			}
 			steps[j] = st
 		}
 		if w.Steps == nil {
@@ -98,15 +148,16 @@ func redacted(r *Report, red *Redactor) *Report {
 	return &out
 }
 
-func redactHeaders(h map[string]string, red *Redactor) map[string]string {
-	if h == nil {
-		return nil
+func redactMessage(m Message, red *Redactor) Message {
+	m.URL, m.Body = red.String(m.URL), red.String(m.Body)
+	if m.Header != nil {
+		h := make(map[string]string, len(m.Header))
+		for k, v := range m.Header {
+			h[k] = red.String(v)
+		}
+		m.Header = h
 	}
-	out := make(map[string]string, len(h))
-	for k, v := range h {
-		out[k] = red.String(v)
-	}
-	return out
+	return m
 }
 
 // WriteJSON writes the report as indented JSON, HTML characters unescaped.
@@ -184,6 +235,9 @@ func WriteJUnit(w io.Writer, r *Report, red *Redactor) error {
 				if len(st.Findings) > 0 {
 					msg = st.Findings[0].Check + ": " + st.Findings[0].Message
 				}
+				if x := st.Exchange; x != nil {
+					lines = append(lines, "", ExchangeText(x))
+				}
 				c.Failure = &junitFailure{Message: msg, Type: "conformance", Text: strings.Join(lines, "\n")}
 				s.Failures++
 			}
@@ -200,6 +254,18 @@ func WriteJUnit(w io.Writer, r *Report, red *Redactor) error {
 		out.Tests += s.Tests
 		out.Failures += s.Failures
 		out.Skipped += s.Skipped
+		out.Suites = append(out.Suites, s)
+	}
+	if len(r.RunFailures) > 0 {
+		// Failures of the run itself are failed cases, so a CI test tab shows them red.
+		s := junitSuite{Name: "run", Time: seconds(0)}
+		for _, f := range r.RunFailures {
+			s.Cases = append(s.Cases, junitCase{Name: f.Check, Classname: "run", Time: seconds(0),
+				Failure: &junitFailure{Message: f.Message, Type: f.Check, Text: f.Message}})
+		}
+		s.Tests, s.Failures = len(s.Cases), len(s.Cases)
+		out.Tests += s.Tests
+		out.Failures += s.Failures
 		out.Suites = append(out.Suites, s)
 	}
 	if pc := r.PairCoverage; pc != nil && pc.Failed {
@@ -249,7 +315,58 @@ type Console struct {
 	W     io.Writer
 	Color bool
 	Red   *Redactor
-	mu    sync.Mutex
+	// Verbose prints every step's exchange, not only a failed step's curl line.
+	Verbose bool
+	mu      sync.Mutex
+	hinted  bool
+}
+
+// ExchangeText renders an exchange for a person: the curl line, the request body, the
+// response status, headers and body.
+func ExchangeText(x *Exchange) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "reproduce: %s\n", x.Curl)
+	fmt.Fprintf(&b, "> %s %s\n", x.Request.Method, x.Request.URL)
+	writeHeaders(&b, "> ", x.Request.Header)
+	if x.Request.Body != "" {
+		fmt.Fprintf(&b, "> %s%s\n", x.Request.Body, truncMark(x.Request.BodyTruncated))
+	}
+	if r := x.Response; r != nil {
+		fmt.Fprintf(&b, "< %d\n", r.Status)
+		writeHeaders(&b, "< ", r.Header)
+		if r.Body != "" {
+			fmt.Fprintf(&b, "< %s%s\n", r.Body, truncMark(r.BodyTruncated))
+		}
+	} else {
+		b.WriteString("< (no response)\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h map[string]string) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(b, "%s%s: %s\n", prefix, k, h[k])
+	}
+}
+
+func truncMark(cut bool) string {
+	if cut {
+		return fmt.Sprintf(" ... (cut at %d bytes)", MaxBodyBytes)
+	}
+	return ""
+}
+
+// Hint prints a hint about the run's set-up, before what follows.
+func (c *Console) Hint(h string) {
+	c.mu.Lock()
+	c.hinted = true
+	c.mu.Unlock()
+	c.print("%s %s\n", c.paint("33", "HINT"), h)
 }
 
 func (c *Console) paint(code, s string) string {
@@ -303,6 +420,18 @@ func (c *Console) Workflow(wf WorkflowResult) {
 		for _, f := range st.Findings {
 			fmt.Fprintf(&b, "      %s\n", FindingLine(f))
 		}
+		for _, w := range st.Waits {
+			fmt.Fprintf(&b, "      waited %s after a %d (Retry-After %q)\n", w.Waited.Round(time.Millisecond), w.Status, w.RetryAfter)
+		}
+		if x := st.Exchange; x != nil {
+			if c.Verbose {
+				for _, l := range strings.Split(ExchangeText(x), "\n") {
+					fmt.Fprintf(&b, "      %s\n", l)
+				}
+			} else if st.Status == Failed {
+				fmt.Fprintf(&b, "      reproduce: %s\n", x.Curl)
+			}
+		}
 	}
 	c.print("%s", b.String())
 }
@@ -332,6 +461,17 @@ func (c *Console) Summary(r *Report) {
 	if r.Error != "" {
 		fmt.Fprintf(&b, "%s %s\n", c.paint("31", "ERROR"), r.Error)
 	}
+	for _, f := range r.RunFailures {
+		if f.Message != r.Error && f.Check != "coverage" {
+			fmt.Fprintf(&b, "%s %s: %s\n", c.paint("31", "FAIL"), f.Check, f.Message)
+		}
+	}
+	c.mu.Lock()
+	hinted := c.hinted
+	c.mu.Unlock()
+	if r.Hint != "" && !hinted {
+		fmt.Fprintf(&b, "%s %s\n", c.paint("33", "HINT"), r.Hint)
+	}
 	s := r.Summary
 	skipped := ""
 	if s.StepsSkipped > 0 {
@@ -340,6 +480,10 @@ func (c *Console) Summary(r *Report) {
 	fmt.Fprintf(&b, "%d workflows: %d passed, %d failed, %d skipped; %d steps: %d passed, %d failed%s; %d findings; %s\n",
 		s.Workflows, s.WorkflowsPassed, s.WorkflowsFailed, s.WorkflowsSkipped,
 		s.Steps, s.StepsPassed, s.StepsFailed, skipped, s.Findings, r.Duration.Round(time.Millisecond))
+	if s.Findings > 0 {
+		fmt.Fprintf(&b, "findings: %d contract (status, content type, schema, headers, envelope), %d behaviour (criteria, outputs), %d run (transport, timing, request)\n",
+			s.ContractFindings, s.BehaviourFindings, s.RunFindings)
+	}
 	c.print("%s", b.String())
 }
 

@@ -65,12 +65,12 @@ func TestJUnitWorkflowFailureWithoutFailedStep(t *testing.T) {
 func TestSummarize(t *testing.T) {
 	r := &Report{Workflows: []WorkflowResult{
 		{Status: Passed, Steps: []StepResult{{Status: Passed}, {Status: Passed}}},
-		{Status: Failed, Steps: []StepResult{{Status: Failed, Findings: []Finding{{}, {}}}}},
+		{Status: Failed, Steps: []StepResult{{Status: Failed, Findings: []Finding{{Category: CategoryContract}, {Category: CategoryBehaviour}}}}},
 		{Status: Skipped},
 	}}
 	r.Summarize()
 	assert.Equal(t, Summary{Workflows: 3, WorkflowsPassed: 1, WorkflowsFailed: 1, WorkflowsSkipped: 1,
-		Steps: 3, StepsPassed: 2, StepsFailed: 1, Findings: 2}, r.Summary)
+		Steps: 3, StepsPassed: 2, StepsFailed: 1, Findings: 2, ContractFindings: 1, BehaviourFindings: 1}, r.Summary)
 }
 
 func TestJSONKeepsCharactersAndRedacts(t *testing.T) {
@@ -130,5 +130,23 @@ func TestRedactBeforeEncoding(t *testing.T) {
 			assert.True(t, back.Mock)
 			assert.NotContains(t, back.Workflows[0].Reason+back.Workflows[0].Steps[0].Findings[0].Message, tc.secret)
 		})
+	}
+}
+
+// A secret is replaced as a whole token, never inside a longer word; in URLs it is found
+// escaped too.
+func TestRedactWholeTokens(t *testing.T) {
+	r := &Redactor{}
+	r.Add("flow1234", "ctx.Live-Key~42+/=Zq9xY")
+	for in, want := range map[string]string{
+		"workflow1234s and flow1234":     "workflow1234s and [REDACTED]",
+		"key=flow1234;":                  "key=[REDACTED];",
+		"flow1234":                       "[REDACTED]",
+		"(flow1234)":                     "([REDACTED])",
+		"flow12345 xflow1234":            "flow12345 xflow1234",
+		"Bearer ctx.Live-Key~42+/=Zq9xY": "Bearer [REDACTED]",
+		"/items/Bearer%20ctx.Live-Key~42+%2F=Zq9xY?x=1": "/items/Bearer%20[REDACTED]?x=1",
+	} {
+		assert.Equal(t, want, r.String(in), in)
 	}
 }

@@ -225,10 +225,10 @@ func TestReportShowsFailedStep(t *testing.T) {
 		t.Errorf("the failed step's request is not shown, or shows the key: %q", pageText)
 	}
 	// The response body is folded; opening it shows the error envelope.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("tr.findings .exchange details:last-of-type summary"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("tr.findings .exchange details.response-body summary"))); err != nil {
 		t.Fatal(err)
 	}
-	if body := text(t, ctx, "tr.findings .exchange details:last-of-type pre"); !strings.Contains(body, `"success": false`) {
+	if body := text(t, ctx, "tr.findings .exchange details.response-body pre"); !strings.Contains(body, `"success": false`) {
 		t.Errorf("response body %q", body)
 	}
 	if shown != "showing 1 of 2 workflows" {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode"
@@ -86,6 +87,25 @@ func (t *Thread) currentIx() threadIx {
 	return x
 }
 
+// nanos is t in Unix nanoseconds, clamped to int64's range: monotonic in t, so it can be a
+// tree prefix for orders by time.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanos):
+		return math.MinInt64
+	case t.After(maxNanos):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var minNanos, maxNanos = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+
+// Prefixes of the trees' orders (newest first is the bitwise complement: decreasing).
+func threadPrefix(t *Thread) int64     { return ^nanos(t.ix.at) }
+func deliveryPrefix(d *Delivery) int64 { return ^nanos(d.ix.at) }
+func chatbotPrefix(c *Chatbot) int64   { return nanos(c.CreatedAt) }
+
 // threadCmp orders threads newest activity first, id (descending) as tie-break.
 func threadCmp(a, b *Thread) int {
 	if c := b.ix.at.Compare(a.ix.at); c != 0 {
@@ -104,9 +124,9 @@ type botThreads struct {
 }
 
 func newBotThreads() *botThreads {
-	b := &botThreads{all: newOSTree(threadCmp), mode: map[string]*ostree[*Thread]{}, model: map[string]*ostree[*Thread]{}}
+	b := &botThreads{all: newPrefixTree(threadCmp, threadPrefix), mode: map[string]*ostree[*Thread]{}, model: map[string]*ostree[*Thread]{}}
 	for i := range b.flag {
-		b.flag[i] = [2]*ostree[*Thread]{newOSTree(threadCmp), newOSTree(threadCmp)}
+		b.flag[i] = [2]*ostree[*Thread]{newPrefixTree(threadCmp, threadPrefix), newPrefixTree(threadCmp, threadPrefix)}
 	}
 	return b
 }
@@ -136,10 +156,10 @@ func (s *Store) indexThreadLocked(t *Thread) {
 	b := s.botThreadsLocked(t.ChatbotID)
 	t.ix = t.currentIx()
 	if b.mode[t.ix.mode] == nil {
-		b.mode[t.ix.mode] = newOSTree(threadCmp)
+		b.mode[t.ix.mode] = newPrefixTree(threadCmp, threadPrefix)
 	}
 	if t.ix.model != "" && b.model[t.ix.model] == nil {
-		b.model[t.ix.model] = newOSTree(threadCmp)
+		b.model[t.ix.model] = newPrefixTree(threadCmp, threadPrefix)
 	}
 	b.trees(t.ix, func(tr *ostree[*Thread]) { tr.Insert(t) })
 }
@@ -306,15 +326,15 @@ func (b *botDeliveries) trees(x deliveryIx, fn func(*ostree[*Delivery])) {
 func (s *Store) indexDeliveryLocked(d *Delivery) {
 	b := s.idx.deliveriesByBot[d.ChatbotID]
 	if b == nil {
-		b = &botDeliveries{all: newOSTree(deliveryCmp), status: map[string]*ostree[*Delivery]{}, event: map[string]*ostree[*Delivery]{}}
+		b = &botDeliveries{all: newPrefixTree(deliveryCmp, deliveryPrefix), status: map[string]*ostree[*Delivery]{}, event: map[string]*ostree[*Delivery]{}}
 		s.idx.deliveriesByBot[d.ChatbotID] = b
 	}
 	d.ix = d.currentIx()
 	if b.status[d.ix.status] == nil {
-		b.status[d.ix.status] = newOSTree(deliveryCmp)
+		b.status[d.ix.status] = newPrefixTree(deliveryCmp, deliveryPrefix)
 	}
 	if b.event[d.ix.event] == nil {
-		b.event[d.ix.event] = newOSTree(deliveryCmp)
+		b.event[d.ix.event] = newPrefixTree(deliveryCmp, deliveryPrefix)
 	}
 	b.trees(d.ix, func(tr *ostree[*Delivery]) { tr.Insert(d) })
 }
@@ -358,7 +378,7 @@ func foldName(s string) string {
 func (s *Store) indexChatbotLocked(c *Chatbot) {
 	tr := s.idx.botsByAccount[c.AccountID]
 	if tr == nil {
-		tr = newOSTree(chatbotCmp)
+		tr = newPrefixTree(chatbotCmp, chatbotPrefix)
 		s.idx.botsByAccount[c.AccountID] = tr
 	}
 	tr.Insert(c)

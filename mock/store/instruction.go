@@ -184,6 +184,7 @@ func (s *Store) Instructions(chatbotID string) ([]Instruction, error) {
 		if len(c.Instructions) == 0 {
 			return apierr.New(apierr.ResourceNotFound, "Instruction settings not found, create one first")
 		}
+		out = make([]Instruction, 0, len(c.Instructions))
 		for _, x := range activeFirst(c.Instructions) {
 			out = append(out, cloneInstruction(x))
 		}
@@ -384,6 +385,7 @@ func (s *Store) Personas(chatbotID string) ([]Persona, error) {
 		if len(c.Personas) == 0 {
 			return apierr.New(apierr.ResourceNotFound, "No personas found, create one first")
 		}
+		out = make([]Persona, 0, len(c.Personas))
 		for _, x := range activeFirst(c.Personas) {
 			out = append(out, clonePersona(x))
 		}

@@ -8,21 +8,49 @@ package store
 //
 // cmp must be a strict total order that does not change while an item is in the tree: the
 // store compares on the key an item was inserted with (see threadIx), not on live fields.
+//
+// prefix (optional) is a number consistent with cmp (prefix(a) < prefix(b) implies a before
+// b) kept in each node: comparisons that the prefixes decide do not read the item, so a
+// walk down a tree of 100,000 items costs one cache miss a level instead of two.
 type ostree[T any] struct {
-	root *osnode[T]
-	cmp  func(a, b T) int
-	seed uint64
+	root   *osnode[T]
+	cmp    func(a, b T) int
+	prefix func(T) int64
+	seed   uint64
 }
 
 type osnode[T any] struct {
 	item        T
+	pk          int64
 	left, right *osnode[T]
 	size        int32
 	prio        uint32
 }
 
 func newOSTree[T any](cmp func(a, b T) int) *ostree[T] {
-	return &ostree[T]{cmp: cmp, seed: 0x9e3779b97f4a7c15}
+	return newPrefixTree(cmp, nil)
+}
+
+func newPrefixTree[T any](cmp func(a, b T) int, prefix func(T) int64) *ostree[T] {
+	return &ostree[T]{cmp: cmp, prefix: prefix, seed: 0x9e3779b97f4a7c15}
+}
+
+func (t *ostree[T]) pkOf(item T) int64 {
+	if t.prefix == nil {
+		return 0
+	}
+	return t.prefix(item)
+}
+
+// compare orders item (with prefix pk) against a node's item.
+func (t *ostree[T]) compare(item T, pk int64, n *osnode[T]) int {
+	switch {
+	case pk < n.pk:
+		return -1
+	case pk > n.pk:
+		return 1
+	}
+	return t.cmp(item, n.item)
 }
 
 // Len is the number of items.
@@ -54,16 +82,16 @@ func (t *ostree[T]) rand() uint32 {
 }
 
 // split cuts n into the items before item (l) and the rest (r).
-func (t *ostree[T]) split(n *osnode[T], item T) (l, r *osnode[T]) {
+func (t *ostree[T]) split(n *osnode[T], item T, pk int64) (l, r *osnode[T]) {
 	if n == nil {
 		return nil, nil
 	}
-	if t.cmp(n.item, item) < 0 {
-		n.right, r = t.split(n.right, item)
+	if t.compare(item, pk, n) > 0 {
+		n.right, r = t.split(n.right, item, pk)
 		n.fix()
 		return n, r
 	}
-	l, n.left = t.split(n.left, item)
+	l, n.left = t.split(n.left, item, pk)
 	n.fix()
 	return l, n
 }
@@ -88,7 +116,7 @@ func merge[T any](a, b *osnode[T]) *osnode[T] {
 
 // Insert adds an item; it must not be in the tree already.
 func (t *ostree[T]) Insert(item T) {
-	nn := &osnode[T]{item: item, size: 1, prio: t.rand()}
+	nn := &osnode[T]{item: item, pk: t.pkOf(item), size: 1, prio: t.rand()}
 	t.root = t.insert(t.root, nn)
 }
 
@@ -97,11 +125,11 @@ func (t *ostree[T]) insert(n, nn *osnode[T]) *osnode[T] {
 		return nn
 	}
 	if nn.prio > n.prio {
-		nn.left, nn.right = t.split(n, nn.item)
+		nn.left, nn.right = t.split(n, nn.item, nn.pk)
 		nn.fix()
 		return nn
 	}
-	if t.cmp(nn.item, n.item) < 0 {
+	if t.compare(nn.item, nn.pk, n) < 0 {
 		n.left = t.insert(n.left, nn)
 	} else {
 		n.right = t.insert(n.right, nn)
@@ -113,20 +141,20 @@ func (t *ostree[T]) insert(n, nn *osnode[T]) *osnode[T] {
 // Delete removes the item equal (by cmp) to item and reports whether it was there.
 func (t *ostree[T]) Delete(item T) bool {
 	var ok bool
-	t.root, ok = t.delete(t.root, item)
+	t.root, ok = t.delete(t.root, item, t.pkOf(item))
 	return ok
 }
 
-func (t *ostree[T]) delete(n *osnode[T], item T) (*osnode[T], bool) {
+func (t *ostree[T]) delete(n *osnode[T], item T, pk int64) (*osnode[T], bool) {
 	if n == nil {
 		return nil, false
 	}
 	var ok bool
-	switch c := t.cmp(item, n.item); {
+	switch c := t.compare(item, pk, n); {
 	case c < 0:
-		n.left, ok = t.delete(n.left, item)
+		n.left, ok = t.delete(n.left, item, pk)
 	case c > 0:
-		n.right, ok = t.delete(n.right, item)
+		n.right, ok = t.delete(n.right, item, pk)
 	default:
 		return merge(n.left, n.right), true
 	}
@@ -158,9 +186,10 @@ func (t *ostree[T]) At(i int) T {
 // Rank is the number of items before item, and whether item itself is in the tree.
 func (t *ostree[T]) Rank(item T) (int, bool) {
 	rank := 0
+	pk := t.pkOf(item)
 	n := t.root
 	for n != nil {
-		switch c := t.cmp(item, n.item); {
+		switch c := t.compare(item, pk, n); {
 		case c < 0:
 			n = n.left
 		case c > 0:

@@ -10,8 +10,15 @@ import (
 // TestOSTreeAgainstSortedSlice runs random inserts and deletes on the tree and on a sorted
 // slice, and checks Len, At, Rank, Ascend and Page agree after every step.
 func TestOSTreeAgainstSortedSlice(t *testing.T) {
+	t.Run("plain", func(t *testing.T) { testOSTree(t, newOSTree(cmp.Compare[int])) })
+	// A coarse prefix: most comparisons are decided by it, ties fall back to cmp.
+	t.Run("prefix", func(t *testing.T) {
+		testOSTree(t, newPrefixTree(cmp.Compare[int], func(x int) int64 { return int64(x / 10) }))
+	})
+}
+
+func testOSTree(t *testing.T, tr *ostree[int]) {
 	r := rand.New(rand.NewPCG(1, 2))
-	tr := newOSTree(cmp.Compare[int])
 	var ref []int
 	in := map[int]bool{}
 	for step := 0; step < 4000; step++ {

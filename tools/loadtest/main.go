@@ -64,6 +64,20 @@ type options struct {
 	npmDir    string
 	noPrism   bool
 	maxPerRun int
+	mockEnv   envList
+	rows      string
+}
+
+// envList is a repeatable KEY=VALUE flag.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, ",") }
+func (e *envList) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("%q is not KEY=VALUE", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 func main() {
@@ -85,6 +99,8 @@ func main() {
 	fs.StringVar(&o.npmDir, "npm-dir", "", "folder for the npm install (default: <user cache>/contextgpt-loadtest-npm)")
 	fs.BoolVar(&o.noPrism, "no-prism", false, "skip Prism (no mock/Prism ratio: the gate counts as missed)")
 	fs.IntVar(&o.maxPerRun, "max-requests", 2_000_000, "stop a run after this many requests (bounds memory)")
+	fs.Var(&o.mockEnv, "mock-env", "KEY=VALUE added to the mock's environment (repeatable; e.g. GOGC=200 to try a GC setting)")
+	fs.StringVar(&o.rows, "rows", "1234", "which rows to run: 1 GET, 2 POST, 3 GET and 4 POST with -threads stored")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -165,9 +181,12 @@ func freePort() (int, error) {
 }
 
 // startServer starts a process and waits until probe answers (any HTTP status), timing it.
-func startServer(ctx context.Context, name string, port int, probe string, argv []string, dir string) (*server, error) {
+func startServer(ctx context.Context, name string, port int, probe string, argv []string, dir string, env ...string) (*server, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout = io.Discard
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -277,14 +296,18 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		return false, err
 	}
 	mock, err := startServer(ctx, "mock", port, "/__mock/health",
-		[]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", "off", "--quiet", "--log-level", "error"}, root)
+		[]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", "off", "--quiet", "--log-level", "error"}, root, o.mockEnv...)
 	if err != nil {
 		return false, err
 	}
 	mock.prefix = "/api"
 	servers = append(servers, mock)
 
-	key, bot, err := pickKeyAndChatbot(mock.base)
+	initial, err := getState(mock.base)
+	if err != nil {
+		return false, err
+	}
+	key, bot, err := pickKeyAndChatbot(initial)
 	if err != nil {
 		return false, err
 	}
@@ -345,10 +368,21 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		{name: fmt.Sprintf("GET list page, %d threads", o.threads), target: list},
 		{name: fmt.Sprintf("POST create, %d threads", o.threads), target: create},
 	}
+	var chosen []*row
 	for i, r := range rows {
-		if i == 2 {
+		if strings.ContainsRune(o.rows, rune('1'+i)) {
+			chosen = append(chosen, r)
+		}
+	}
+	filled := false
+	for i, r := range rows {
+		if !strings.ContainsRune(o.rows, rune('1'+i)) {
+			continue
+		}
+		if i >= 2 && !filled {
+			filled = true
 			fmt.Fprintf(out, "putting %d threads into the mock's store…\n", o.threads)
-			if err := fillThreads(mock.base, bot, o.threads); err != nil {
+			if err := fillThreads(mock.base, initial, bot, o.threads); err != nil {
 				return false, err
 			}
 			runtime.GC()
@@ -374,7 +408,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 			}
 		}
 	}
-	return report(out, o, servers, rows), nil
+	return report(out, o, servers, chosen), nil
 }
 
 // report prints the table and the gates, and tells whether every gate passed.
@@ -551,14 +585,23 @@ func drive(ctx context.Context, s *server, key string, t target, conns int, d ti
 	return res
 }
 
-// pickKeyAndChatbot reads the mock's state and picks an active key of an enterprise or
-// scale account holding a chatbot, and that chatbot.
-func pickKeyAndChatbot(base string) (key, bot string, err error) {
+// getState exports the mock's state document.
+func getState(base string) ([]byte, error) {
 	resp, err := http.Get(base + "/__mock/state")
 	if err != nil {
-		return "", "", err
+		return nil, err
 	}
 	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET /__mock/state: status %d: %.300s", resp.StatusCode, b)
+	}
+	return b, err
+}
+
+// pickKeyAndChatbot picks from a state document an active key of an enterprise or scale
+// account holding a chatbot, and that chatbot.
+func pickKeyAndChatbot(state []byte) (key, bot string, err error) {
 	var doc struct {
 		Accounts []struct {
 			ID   string `json:"accountId"`
@@ -574,7 +617,7 @@ func pickKeyAndChatbot(base string) (key, bot string, err error) {
 			AccountID string `json:"accountId"`
 		} `json:"chatbots"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+	if err := json.Unmarshal(state, &doc); err != nil {
 		return "", "", fmt.Errorf("reading the mock's state: %w", err)
 	}
 	for _, plan := range []string{"enterprise", "scale"} {
@@ -656,21 +699,17 @@ func captureResponse(s *server, key string, t target, file string) error {
 	return os.WriteFile(file+".body", b, 0o600)
 }
 
-// fillThreads adds n threads to a chatbot of the mock through the state document (export,
-// append, import): seconds, where n POSTs would take a minute on a busy machine.
-func fillThreads(base, bot string, n int) error {
-	resp, err := http.Get(base + "/__mock/state")
-	if err != nil {
-		return err
-	}
+// fillThreads replaces the mock's state with initial (its state at start) plus n threads on
+// one chatbot, through PUT /__mock/state: seconds, where n POSTs would take a minute on a
+// busy machine, and exactly n more threads than at start, whatever earlier rows created.
+func fillThreads(base string, initial []byte, bot string, n int) error {
 	var doc map[string]json.RawMessage
-	err = json.NewDecoder(resp.Body).Decode(&doc)
-	resp.Body.Close()
-	if err != nil {
+	if err := json.Unmarshal(initial, &doc); err != nil {
 		return err
 	}
 	var threads []json.RawMessage
-	if err := json.Unmarshal(doc["threads"], &threads); err != nil {
+	var err error
+	if err = json.Unmarshal(doc["threads"], &threads); err != nil {
 		return err
 	}
 	var seq uint64
@@ -704,7 +743,7 @@ func fillThreads(base, bot string, n int) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}
