@@ -70,11 +70,11 @@ func (s *sourceSet) load(doc *arazzo.Document, sd arazzo.SourceDescription) (*so
 	if src := s.byKey[key]; src != nil {
 		return src, nil
 	}
-	sp, err := spec.Load(data)
+	sp, err := spec.Shared(data) // once per process per document (tests run many)
 	if err != nil {
 		return nil, fmt.Errorf("source %q (%s): %w", sd.Name, key, err)
 	}
-	newValidator := spec.NewResponseValidator
+	newValidator := spec.SharedResponseValidator // once per process per document (tests run many)
 	if s.strict {
 		newValidator = spec.NewStrictResponseValidator
 	}

@@ -2,7 +2,6 @@ package mock
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -69,14 +68,7 @@ func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
 func (m *Mock) serveAdminRoute(w http.ResponseWriter, r *http.Request) {
 	route, err := m.admin.Match(r.Method, r.URL.EscapedPath())
 	if err != nil {
-		markUnmatched(w)
-		var mna *spec.MethodNotAllowedError
-		if errors.As(err, &mna) {
-			w.Header().Set("Allow", strings.Join(mna.Allow, ", "))
-			writeAdminError(w, apierr.MethodNotAllowed, "method not allowed; allowed: "+strings.Join(mna.Allow, ", "))
-			return
-		}
-		writeAdminError(w, apierr.NotFound, "no control-plane route "+r.URL.Path)
+		answerUnmatched(w, r, err, controlPlane)
 		return
 	}
 	h, ok := m.adminOps[route.OperationID]

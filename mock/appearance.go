@@ -118,7 +118,7 @@ func (m *Mock) getIcons(c *call) (result, error) {
 	if err != nil {
 		return result{}, iconsNotFound(err)
 	}
-	return result{Message: "Icons fetched successfully", Data: iconsView(doc)}, nil
+	return result{Message: "Icons fetched successfully", Data: viewIcons(doc)}, nil
 }
 
 func (m *Mock) updateIcons(c *call) (result, error) {
@@ -138,7 +138,7 @@ func (m *Mock) updateIcons(c *call) (result, error) {
 	if err != nil {
 		return result{}, iconsNotFound(err)
 	}
-	return result{Message: "Icons updated successfully", Data: iconsView(doc)}, nil
+	return result{Message: "Icons updated successfully", Data: viewIcons(doc)}, nil
 }
 
 // iconsNotFound answers the icons routes' documented RESOURCE_NOT_FOUND where the appearance
@@ -149,14 +149,6 @@ func iconsNotFound(err error) error {
 		return apierr.New(apierr.ResourceNotFound, "Appearance settings not found for this chatbot; create them first")
 	}
 	return e
-}
-
-func iconsView(doc store.Doc) map[string]any {
-	out := make(map[string]any, 5)
-	for _, f := range iconFields() {
-		out[f] = doc[f]
-	}
-	return out
 }
 
 // appearanceInput reads the fields of the named input schema from a JSON or multipart body.

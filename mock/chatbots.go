@@ -19,39 +19,6 @@ func (m *Mock) registerChatbots() {
 	m.handle("createChatbotInAccount", store.PermEdit, m.createChatbotInAccount)
 }
 
-// chatbotView is the reference's Chatbot object.
-type chatbotView struct {
-	ChatbotID       string `json:"chatbotId"`
-	Name            string `json:"name"`
-	Description     string `json:"description"`
-	IsActive        bool   `json:"isActive"`
-	CreatedByUserID string `json:"createdByUserId"`
-	CreatedAt       string `json:"createdAt"`
-	UpdatedAt       string `json:"updatedAt"`
-}
-
-// chatbotSummaryView adds the account and the caller's per-chatbot role (my-chatbots, list).
-type chatbotSummaryView struct {
-	chatbotView
-	AccountID       string  `json:"accountId"`
-	UserChatbotRole *string `json:"userChatbotRole"`
-}
-
-// chatbotCreatedView is create-chatbot's answer: the documented fields and the rest.
-type chatbotCreatedView struct {
-	chatbotView
-	AccountID string `json:"accountId"`
-}
-
-func viewChatbot(c store.Chatbot) chatbotView {
-	return chatbotView{ChatbotID: c.ID, Name: c.Name, Description: c.Description, IsActive: c.IsActive,
-		CreatedByUserID: c.CreatedByUserID, CreatedAt: timestamp(c.CreatedAt), UpdatedAt: timestamp(c.UpdatedAt)}
-}
-
-func viewChatbotSummary(c store.Chatbot) chatbotSummaryView {
-	return chatbotSummaryView{chatbotView: viewChatbot(c), AccountID: c.AccountID}
-}
-
 func (m *Mock) getMyChatbots(c *call) (result, error) {
 	accounts, total := m.store.MyChatbots(c.who)
 	type accountView struct {

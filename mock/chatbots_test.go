@@ -32,39 +32,23 @@ func TestChatbotLifecycle(t *testing.T) {
 
 func TestChatbotErrors(t *testing.T) {
 	tm := newTestMock(t)
-	cases := []struct {
-		name              string
-		method, path, key string
-		body              any
-		status            int
-		code              string
-	}{
-		{"missing key", "GET", "/api/v1/chatbots/my-chatbots", "", nil, 401, "API_KEY_NOT_VALID"},
-		{"unknown key", "GET", "/api/v1/chatbots/my-chatbots", "sk_nope", nil, 401, "API_KEY_NOT_VALID"},
-		{"trial plan", "GET", "/api/v1/chatbots/my-chatbots", keyTrial, nil, 403, "API_ACCESS_NOT_IN_PLAN"},
-		{"overview create without chatbotName", "POST", "/api/v1/chatbots", keyScale, map[string]any{}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"create missing name", "POST", "/api/v1/chatbots/account/" + accScale + "/create-chatbot", keyScale, map[string]any{"description": "x"}, 400, ""},
-		{"description too long", "POST", "/api/v1/chatbots/account/" + accScale + "/create-chatbot", keyScale, map[string]any{"name": "n", "description": "012345678901234567890123456789012345678901234567890"}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"agent cannot create", "POST", "/api/v1/chatbots/account/" + accScale + "/create-chatbot", keyAgent, map[string]any{"name": "n", "description": "d"}, 403, "INSUFFICIENT_PERMISSIONS"},
-		{"agent cannot delete", "DELETE", "/api/v1/chatbots/account/" + accScale + "/chatbot/" + botShipping, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS"},
-		{"other account", "GET", "/api/v1/chatbots/account/" + accGrowth + "/all-chatbots", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN"},
-		{"chatbot of other account", "GET", "/api/v1/chatbots/account/" + accScale + "/chatbot/" + botOutfitters, keyScale, nil, 404, "CHATBOT_NOT_FOUND"},
-		{"quota", "POST", "/api/v1/chatbots/account/361628903185300002/create-chatbot", keyStarter, map[string]any{"name": "second", "description": "d"}, 403, "CHATBOT_LIMIT_REACHED"},
-		{"malformed json", "POST", "/api/v1/chatbots/account/" + accScale + "/create-chatbot", keyScale, `{"name":`, 400, "REQUEST_VALIDATION_FAILED"},
-		{"wrong type", "PATCH", "/api/v1/chatbots/account/" + accScale + "/chatbot/" + botShipping, keyScale, map[string]any{"isActive": "yes"}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"no fields", "PATCH", "/api/v1/chatbots/account/" + accScale + "/chatbot/" + botShipping, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE"},
+	cases := []errorCase{
+		{"missing key", "GET", "/api/v1/chatbots/my-chatbots", "", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"unknown key", "GET", "/api/v1/chatbots/my-chatbots", "sk_nope", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"trial plan", "GET", "/api/v1/chatbots/my-chatbots", keyTrial, nil, 403, "API_ACCESS_NOT_IN_PLAN", ""},
+		{"overview create without chatbotName", "POST", "/api/v1/chatbots", keyScale, map[string]any{}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"create missing name", "POST", "/api/v1/chatbots/account/" + accScale + "/create-chatbot", keyScale, map[string]any{"description": "x"}, 400, "", ""},
+		{"description too long", "POST", "/api/v1/chatbots/account/" + accScale + "/create-chatbot", keyScale, map[string]any{"name": "n", "description": "012345678901234567890123456789012345678901234567890"}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"agent cannot create", "POST", "/api/v1/chatbots/account/" + accScale + "/create-chatbot", keyAgent, map[string]any{"name": "n", "description": "d"}, 403, "INSUFFICIENT_PERMISSIONS", ""},
+		{"agent cannot delete", "DELETE", "/api/v1/chatbots/account/" + accScale + "/chatbot/" + botShipping, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
+		{"other account", "GET", "/api/v1/chatbots/account/" + accGrowth + "/all-chatbots", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"chatbot of other account", "GET", "/api/v1/chatbots/account/" + accScale + "/chatbot/" + botOutfitters, keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
+		{"quota", "POST", "/api/v1/chatbots/account/361628903185300002/create-chatbot", keyStarter, map[string]any{"name": "second", "description": "d"}, 403, "CHATBOT_LIMIT_REACHED", ""},
+		{"malformed json", "POST", "/api/v1/chatbots/account/" + accScale + "/create-chatbot", keyScale, `{"name":`, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"wrong type", "PATCH", "/api/v1/chatbots/account/" + accScale + "/chatbot/" + botShipping, keyScale, map[string]any{"isActive": "yes"}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"no fields", "PATCH", "/api/v1/chatbots/account/" + accScale + "/chatbot/" + botShipping, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := tm.do(tc.method, tc.path, tc.key, tc.body).must(t, tc.status)
-			if tc.code != "" && r.code() != tc.code {
-				t.Fatalf("got code %q; want %q\nbody: %s", r.code(), tc.code, r.Raw)
-			}
-			if r.Body["success"] != false {
-				t.Fatalf("got success %v; want false", r.Body["success"])
-			}
-		})
-	}
+	tm.checkErrors(t, cases)
 }
 
 // Regression: `curl -d '{"plan":"growth"}'` (form encoding by default) was refused by the

@@ -211,3 +211,38 @@ func (r resp) at(path string) any {
 	}
 	return cur
 }
+
+// errorCase is one refused request and the answer it must get: its status, its code (any
+// code when ""), and, when errPath is set, the field the first entry of errors[] names.
+type errorCase struct {
+	name              string
+	method, path, key string
+	body              any
+	status            int
+	code              string
+	errPath           string
+}
+
+// checkErrors runs each case as a subtest and checks the whole failure envelope: status,
+// code, success false, data null, statusCode equal to the status, an Allow header on a 405,
+// and the field path when the case names one.
+func (tm *testMock) checkErrors(t *testing.T, cases []errorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tm.do(tc.method, tc.path, tc.key, tc.body).must(t, tc.status)
+			if tc.code != "" && r.code() != tc.code {
+				t.Fatalf("got code %q; want %q\nbody: %s", r.code(), tc.code, r.Raw)
+			}
+			if r.Body["success"] != false || r.Body["data"] != nil || r.at("statusCode") != float64(tc.status) {
+				t.Fatalf("got %s; want the error envelope with statusCode %d", r.Raw, tc.status)
+			}
+			if tc.status == 405 && r.Header.Get("Allow") == "" {
+				t.Fatal("405 without an Allow header")
+			}
+			if tc.errPath != "" && r.str("errors.0.path.0") != tc.errPath {
+				t.Fatalf("got errors %v; want path [%q]", r.Body["errors"], tc.errPath)
+			}
+		})
+	}
+}

@@ -21,44 +21,6 @@ func (m *Mock) registerInstructions() {
 	m.handle("updatePersona", store.PermEditSettings, m.updatePersona)
 }
 
-// instructionView is the API's Instruction object.
-type instructionView struct {
-	ID              string  `json:"id"`
-	ChatbotID       string  `json:"chatbotId"`
-	Title           *string `json:"title"`
-	Instruction     string  `json:"instruction"`
-	Deletable       bool    `json:"deletable"`
-	IsActive        bool    `json:"isActive"`
-	CreativityLevel float64 `json:"creativityLevel"`
-	CreatedAt       string  `json:"createdAt"`
-	UpdatedAt       string  `json:"updatedAt"`
-}
-
-// personaView is the API's Persona object.
-type personaView struct {
-	ID              string  `json:"id"`
-	ChatbotID       string  `json:"chatbotId"`
-	Title           string  `json:"title"`
-	Description     *string `json:"description"`
-	Instructions    string  `json:"instructions"`
-	CreativityLevel float64 `json:"creativityLevel"`
-	Deletable       bool    `json:"deletable"`
-	IsActive        bool    `json:"isActive"`
-	CreatedAt       string  `json:"createdAt"`
-	UpdatedAt       string  `json:"updatedAt"`
-}
-
-func viewInstruction(x store.Instruction) instructionView {
-	return instructionView{ID: x.ID, ChatbotID: x.ChatbotID, Title: x.Title, Instruction: x.Instruction, Deletable: x.Deletable,
-		IsActive: x.IsActive, CreativityLevel: x.CreativityLevel, CreatedAt: timestamp(x.CreatedAt), UpdatedAt: timestamp(x.UpdatedAt)}
-}
-
-func viewPersona(x store.Persona) personaView {
-	return personaView{ID: x.ID, ChatbotID: x.ChatbotID, Title: x.Title, Description: x.Description, Instructions: x.Instructions,
-		CreativityLevel: x.CreativityLevel, Deletable: x.Deletable, IsActive: x.IsActive,
-		CreatedAt: timestamp(x.CreatedAt), UpdatedAt: timestamp(x.UpdatedAt)}
-}
-
 // selectResult is the answer of a select: 200 for an existing item, 201 for a created one.
 func selectResult(created bool, found, made string, data any) result {
 	if created {

@@ -83,36 +83,20 @@ func TestLeadAndHumanSupportErrors(t *testing.T) {
 	tm := newTestMock(t)
 	tm.do("POST", leadPath, keyScale, nil).must(t, 201)
 	tm.do("POST", humanPath, keyScale, nil).must(t, 201)
-	cases := []struct {
-		name              string
-		method, path, key string
-		body              any
-		status            int
-		code              string
-	}{
-		{"lead update empty", "PATCH", leadPath, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE"},
-		{"lead update unknown only", "PATCH", leadPath, keyScale, map[string]any{"nope": 1}, 400, "NO_VALID_FIELDS_TO_UPDATE"},
-		{"lead update wrong type", "PATCH", leadPath, keyScale, map[string]any{"enableLeadCollection": "yes"}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"lead bad form field", "PATCH", leadPath, keyScale, map[string]any{"customerFormField": []any{map[string]any{"field_name": "x"}}}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"lead create by agent", "POST", leadPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS"},
-		{"lead delete by agent", "DELETE", leadPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS"},
-		{"lead unknown chatbot", "GET", "/api/v1/chatbots/chatbot/999999999999999999/lead-settings", keyScale, nil, 404, "CHATBOT_NOT_FOUND"},
-		{"lead other account", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/lead-settings", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN"},
-		{"human update empty", "PATCH", humanPath, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE"},
-		{"human update wrong type", "PATCH", humanPath, keyScale, map[string]any{"enableHumanSupport": 1}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"human create by agent", "POST", humanPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS"},
-		{"human update by agent", "PATCH", humanPath, keyAgent, map[string]any{"enableHumanSupport": true}, 403, "INSUFFICIENT_PERMISSIONS"},
-		{"human no key", "GET", humanPath, "", nil, 401, "API_KEY_NOT_VALID"},
+	cases := []errorCase{
+		{"lead update empty", "PATCH", leadPath, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},
+		{"lead update unknown only", "PATCH", leadPath, keyScale, map[string]any{"nope": 1}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},
+		{"lead update wrong type", "PATCH", leadPath, keyScale, map[string]any{"enableLeadCollection": "yes"}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"lead bad form field", "PATCH", leadPath, keyScale, map[string]any{"customerFormField": []any{map[string]any{"field_name": "x"}}}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"lead create by agent", "POST", leadPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
+		{"lead delete by agent", "DELETE", leadPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
+		{"lead unknown chatbot", "GET", "/api/v1/chatbots/chatbot/999999999999999999/lead-settings", keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
+		{"lead other account", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/lead-settings", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"human update empty", "PATCH", humanPath, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},
+		{"human update wrong type", "PATCH", humanPath, keyScale, map[string]any{"enableHumanSupport": 1}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"human create by agent", "POST", humanPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
+		{"human update by agent", "PATCH", humanPath, keyAgent, map[string]any{"enableHumanSupport": true}, 403, "INSUFFICIENT_PERMISSIONS", ""},
+		{"human no key", "GET", humanPath, "", nil, 401, "API_KEY_NOT_VALID", ""},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := tm.do(tc.method, tc.path, tc.key, tc.body).must(t, tc.status)
-			if r.code() != tc.code {
-				t.Fatalf("got code %q; want %q\nbody: %s", r.code(), tc.code, r.Raw)
-			}
-			if r.Body["success"] != false || r.at("statusCode") != float64(tc.status) {
-				t.Fatalf("bad envelope: %s", r.Raw)
-			}
-		})
-	}
+	tm.checkErrors(t, cases)
 }

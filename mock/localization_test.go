@@ -62,14 +62,7 @@ func TestLocalizationLifecycle(t *testing.T) {
 func TestLocalizationErrors(t *testing.T) {
 	t.Parallel()
 	tm := newTestMock(t)
-	cases := []struct {
-		name              string
-		method, path, key string
-		body              any
-		status            int
-		code              string
-		errPath           string
-	}{
+	cases := []errorCase{
 		{"upsert without localeCode", "PATCH", locPath, keyScale, map[string]any{"homeTitle": "x"}, 400, "MISSING_REQUIRED_FIELD", "localeCode"},
 		{"upsert wrong type", "PATCH", locPath, keyScale, map[string]any{"localeCode": "fr", "homeTitle": 3}, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"upsert by agent", "PATCH", locPath, keyAgent, map[string]any{"localeCode": "fr"}, 403, "INSUFFICIENT_PERMISSIONS", ""},
@@ -84,19 +77,6 @@ func TestLocalizationErrors(t *testing.T) {
 		{"by-locale unknown", "GET", locPath + "/by-locale?localeCode=ja", keyScale, nil, 404, "LOCALIZATION_NOT_FOUND", ""},
 		{"no key", "GET", locPath, "", nil, 401, "API_KEY_NOT_VALID", ""},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := tm.do(tc.method, tc.path, tc.key, tc.body).must(t, tc.status)
-			if r.code() != tc.code {
-				t.Fatalf("got code %q; want %q\nbody: %s", r.code(), tc.code, r.Raw)
-			}
-			if r.Body["success"] != false || r.at("statusCode") != float64(tc.status) {
-				t.Fatalf("bad envelope: %s", r.Raw)
-			}
-			if tc.errPath != "" && r.str("errors.0.path.0") != tc.errPath {
-				t.Fatalf("got errors %v; want path [%q]", r.Body["errors"], tc.errPath)
-			}
-		})
-	}
+	tm.checkErrors(t, cases)
 	_ = http.StatusOK
 }

@@ -14,38 +14,6 @@ func (m *Mock) registerMessages() {
 	m.handle("editMessage", store.PermManage, m.editMessage)
 }
 
-// messageView is the reference's Message object.
-type messageView struct {
-	ID                string                `json:"id"`
-	ThreadID          string                `json:"threadId"`
-	ChatbotID         string                `json:"chatbotId"`
-	MessageType       string                `json:"messageType"`
-	SystemMessageType *string               `json:"systemMessageType"`
-	Content           string                `json:"content"`
-	ContentTimestamp  *string               `json:"contentTimestamp"`
-	Role              string                `json:"role"`
-	AgentName         *string               `json:"agentName"`
-	ParentMessageID   *string               `json:"parentMessageId"`
-	LLMModelID        *string               `json:"llmModelId"`
-	Reaction          *string               `json:"reaction"`
-	Source            []store.MessageSource `json:"source"`
-	IsEdited          bool                  `json:"isEdited"`
-	EditedBy          *string               `json:"editedBy"`
-	EditedAt          *string               `json:"editedAt"`
-	CreatedAt         string                `json:"createdAt"`
-	UpdatedAt         string                `json:"updatedAt"`
-}
-
-func viewMessage(msg store.Message) messageView {
-	return messageView{
-		ID: msg.ID, ThreadID: msg.ThreadID, ChatbotID: msg.ChatbotID, MessageType: msg.MessageType,
-		SystemMessageType: msg.SystemMessageType, Content: msg.Content, ContentTimestamp: timestampPtr(msg.ContentTimestamp),
-		Role: msg.Role, AgentName: msg.AgentName, ParentMessageID: msg.ParentMessageID, LLMModelID: msg.LLMModelID,
-		Reaction: msg.Reaction, Source: msg.Source, IsEdited: msg.IsEdited, EditedBy: msg.EditedBy,
-		EditedAt: timestampPtr(msg.EditedAt), CreatedAt: timestamp(msg.CreatedAt), UpdatedAt: timestamp(msg.UpdatedAt),
-	}
-}
-
 // messagePageThread is the thread summary getThreadMessages returns beside the messages.
 type messagePageThread struct {
 	ID                  string `json:"id"`

@@ -106,14 +106,15 @@ func New(cfg Config) (*Mock, error) {
 		doc = spec.ContextGPTDocument()
 	}
 	// The two documents load in parallel: parsing the YAML is most of the start-up time.
+	// They load once per process (spec.Shared): a second mock starts in milliseconds.
 	adminc := make(chan error, 1)
 	go func() {
 		var err error
-		m.admin, err = spec.Load(spec.MockAdminDocument())
+		m.admin, err = spec.Shared(spec.MockAdminDocument())
 		adminc <- err
 	}()
 	var err error
-	m.spec, err = spec.Load(doc)
+	m.spec, err = spec.Shared(doc)
 	if aerr := <-adminc; aerr != nil {
 		return nil, fmt.Errorf("mock: control-plane spec: %w", aerr)
 	}
@@ -123,10 +124,10 @@ func New(cfg Config) (*Mock, error) {
 	m.defaults = m.spec.Defaults()
 	m.fake = fake.New(cfg.Seed)
 	if cfg.Strict {
-		if m.validator, err = spec.NewResponseValidator(doc); err != nil {
+		if m.validator, err = spec.SharedResponseValidator(doc); err != nil {
 			return nil, fmt.Errorf("mock: response validator: %w", err)
 		}
-		if m.adminVal, err = spec.NewResponseValidator(spec.MockAdminDocument()); err != nil {
+		if m.adminVal, err = spec.SharedResponseValidator(spec.MockAdminDocument()); err != nil {
 			return nil, fmt.Errorf("mock: control-plane validator: %w", err)
 		}
 	}
@@ -200,7 +201,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.serveAdmin(out, r)
 		return
 	}
-	m.serveAPI(out, r, info)
+	m.serveChain(out, r, info)
 }
 
 // checkContract validates a buffered response (strict mode) and reports violations.

@@ -133,14 +133,7 @@ func TestSettingsErrors(t *testing.T) {
 	t.Parallel()
 	tm := newTestMock(t)
 	bakery := "/api/v1/chatbots/chatbot/" + botBakery + "/settings"
-	cases := []struct {
-		name              string
-		method, path, key string
-		body              any
-		status            int
-		code              string
-		errPath           string
-	}{
+	cases := []errorCase{
 		{"settings empty", "PATCH", settingsPath, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},
 		{"settings unknown fields only", "PATCH", settingsPath, keyScale, map[string]any{"chatMode": "agent"}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},
 		{"general empty", "PATCH", settingsPath + "/general", keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},
@@ -163,20 +156,7 @@ func TestSettingsErrors(t *testing.T) {
 		{"other account", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/settings/chat-mode", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
 		{"no key", "GET", settingsPath + "/general", "", nil, 401, "API_KEY_NOT_VALID", ""},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := tm.do(tc.method, tc.path, tc.key, tc.body).must(t, tc.status)
-			if r.code() != tc.code {
-				t.Fatalf("got code %q; want %q\nbody: %s", r.code(), tc.code, r.Raw)
-			}
-			if r.Body["success"] != false || r.at("statusCode") != float64(tc.status) {
-				t.Fatalf("bad envelope: %s", r.Raw)
-			}
-			if tc.errPath != "" && r.str("errors.0.path.0") != tc.errPath {
-				t.Fatalf("got errors %v; want path [%q]", r.Body["errors"], tc.errPath)
-			}
-		})
-	}
+	tm.checkErrors(t, cases)
 	// Nothing was saved by the refused requests.
 	if s := tm.do("GET", settingsPath, keyScale, nil).must(t, 200); s.at("data.settings") != nil {
 		t.Fatalf("a refused update saved settings: %s", s.Raw)

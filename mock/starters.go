@@ -21,55 +21,6 @@ func (m *Mock) registerStarters() {
 	m.handle("reorderFollowUpPrompts", store.PermEditSettings, m.reorderFollowUpPrompts)
 }
 
-// starterView is the API's ConversationStarter object.
-type starterView struct {
-	ID            string  `json:"id"`
-	ChatbotID     string  `json:"chatbotId"`
-	Rank          int     `json:"rank"`
-	ButtonTitle   *string `json:"buttonTitle"`
-	ButtonMessage *string `json:"buttonMessage"`
-	LinkText      *string `json:"linkText"`
-	LinkSrc       *string `json:"linkSrc"`
-	CreatedAt     string  `json:"createdAt"`
-	UpdatedAt     string  `json:"updatedAt"`
-}
-
-// followUpView is the API's FollowUpPrompt object.
-type followUpView struct {
-	ID            string  `json:"id"`
-	ChatbotID     string  `json:"chatbotId"`
-	Rank          int     `json:"rank"`
-	Esclate       bool    `json:"esclate"`
-	ButtonTitle   *string `json:"buttonTitle"`
-	ButtonMessage *string `json:"buttonMessage"`
-	LinkText      *string `json:"linkText"`
-	LinkSrc       *string `json:"linkSrc"`
-	CreatedAt     string  `json:"createdAt"`
-	UpdatedAt     string  `json:"updatedAt"`
-}
-
-// deleteOutcomeView is the API's BulkDeleteResult object.
-type deleteOutcomeView struct {
-	DeletedIDs   []string `json:"deletedIds"`
-	FailedIDs    []string `json:"failedIds"`
-	DeletedCount int      `json:"deletedCount"`
-	FailedCount  int      `json:"failedCount"`
-}
-
-func viewStarter(x store.Starter) starterView {
-	return starterView{ID: x.ID, ChatbotID: x.ChatbotID, Rank: x.Rank, ButtonTitle: x.ButtonTitle, ButtonMessage: x.ButtonMessage,
-		LinkText: x.LinkText, LinkSrc: x.LinkSrc, CreatedAt: timestamp(x.CreatedAt), UpdatedAt: timestamp(x.UpdatedAt)}
-}
-
-func viewFollowUp(x store.FollowUp) followUpView {
-	return followUpView{ID: x.ID, ChatbotID: x.ChatbotID, Rank: x.Rank, Esclate: x.Esclate, ButtonTitle: x.ButtonTitle,
-		ButtonMessage: x.ButtonMessage, LinkText: x.LinkText, LinkSrc: x.LinkSrc, CreatedAt: timestamp(x.CreatedAt), UpdatedAt: timestamp(x.UpdatedAt)}
-}
-
-func viewDeleteOutcome(o store.DeleteOutcome) deleteOutcomeView {
-	return deleteOutcomeView{DeletedIDs: o.DeletedIDs, FailedIDs: o.FailedIDs, DeletedCount: len(o.DeletedIDs), FailedCount: len(o.FailedIDs)}
-}
-
 // pairBody is the JSON body of the starter and follow-up writes.
 type pairBody struct {
 	ID            string  `json:"id"`

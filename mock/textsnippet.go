@@ -7,20 +7,6 @@ func (m *Mock) registerTextSnippet() {
 	m.handle("upsertTextSnippet", store.PermEditSettings, m.upsertTextSnippet)
 }
 
-// textSnippetView is the API's TextSnippet object.
-type textSnippetView struct {
-	ID          string  `json:"id"`
-	ChatbotID   string  `json:"chatbotId"`
-	Description *string `json:"description"`
-	CreatedAt   string  `json:"createdAt"`
-	UpdatedAt   string  `json:"updatedAt"`
-}
-
-func viewTextSnippet(t store.TextSnippet) textSnippetView {
-	return textSnippetView{ID: t.ID, ChatbotID: t.ChatbotID, Description: t.Description,
-		CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt)}
-}
-
 func (m *Mock) getTextSnippet(c *call) (result, error) {
 	t, err := m.store.GetTextSnippet(c.param("chatbotId"))
 	if err != nil {

@@ -181,76 +181,54 @@ func TestThreadErrors(t *testing.T) {
 	secondMsg := tm.do("POST", threadPath(botShipping, secondThread)+"/message", keyScale, map[string]any{"content": "x"}).must(t, 201).str("data.message.id")
 	const unknownBot = "361628903185399999"
 
-	cases := []struct {
-		name              string
-		method, path, key string
-		body              any
-		status            int
-		code              string
-	}{
-		{"list: no key", "GET", threadsPath(botShipping), "", nil, 401, "API_KEY_NOT_VALID"},
-		{"list: unknown chatbot", "GET", threadsPath(unknownBot), keyScale, nil, 404, "CHATBOT_NOT_FOUND"},
-		{"list: other account", "GET", threadsPath(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN"},
-		{"list: limit 0", "GET", threadsPath(botShipping) + "?limit=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"list: limit 101", "GET", threadsPath(botShipping) + "?limit=101", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"list: page 0", "GET", threadsPath(botShipping) + "?page=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"list: negative page", "GET", threadsPath(botShipping) + "?page=-3", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"list: huge page", "GET", threadsPath(botShipping) + "?page=99999999999999999999", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"list: page not a number", "GET", threadsPath(botShipping) + "?page=two", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"list: bad mode", "GET", threadsPath(botShipping) + "?mode=BOT", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"list: bad boolean", "GET", threadsPath(botShipping) + "?resolved=maybe", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"create: other account", "POST", threadsPath(botOutfitters), keyScale, map[string]any{}, 403, "CHATBOT_FETCH_FORBIDDEN"},
-		{"create: unknown chatbot", "POST", threadsPath(unknownBot), keyScale, map[string]any{}, 404, "CHATBOT_NOT_FOUND"},
-		{"create: title too long", "POST", threadsPath(botShipping), keyScale, map[string]any{"title": strings.Repeat("t", 201)}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"create: malformed json", "POST", threadsPath(botShipping), keyScale, `{"title":`, 400, "REQUEST_VALIDATION_FAILED"},
-		{"details: unknown thread", "GET", threadPath(botShipping, "nope"), keyScale, nil, 404, "RESOURCE_NOT_FOUND"},
-		{"details: thread of another chatbot", "GET", threadPath(botShipping, otherThread), keyScale, nil, 404, "RESOURCE_NOT_FOUND"},
-		{"details: other account", "GET", threadPath(botOutfitters, otherThread), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN"},
-		{"messages: unknown thread", "GET", threadPath(botShipping, "nope") + "/messages", keyScale, nil, 404, "RESOURCE_NOT_FOUND"},
-		{"messages: unknown before", "GET", threadPath(botShipping, id) + "/messages?before=nope", keyScale, nil, 400, "INVALID_FIELD_VALUE"},
-		{"messages: before of another thread", "GET", threadPath(botShipping, id) + "/messages?before=" + secondMsg, keyScale, nil, 400, "INVALID_FIELD_VALUE"},
-		{"messages: limit 0", "GET", threadPath(botShipping, id) + "/messages?limit=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"messages: limit 101", "GET", threadPath(botShipping, id) + "/messages?limit=101", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED"},
-		{"update: unknown thread", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{{"threadId": "nope", "resolved": true}}, 404, "RESOURCE_NOT_FOUND"},
-		{"update: missing threadId", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{{"resolved": true}}, 400, "MISSING_REQUIRED_FIELD"},
-		{"update: empty array", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"update: object, not array", "PATCH", updateThreadsPath(botShipping), keyScale, map[string]any{"threadId": id}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"update: bad mode", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{{"threadId": id, "mode": "BOT"}}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"update: other account", "PATCH", updateThreadsPath(botOutfitters), keyScale, []map[string]any{{"threadId": otherThread}}, 403, "CHATBOT_FETCH_FORBIDDEN"},
-		{"escalate: unknown thread", "PATCH", threadPath(botShipping, "nope") + "/escalate", keyScale, nil, 404, "RESOURCE_NOT_FOUND"},
-		{"escalate: unknown chatbot", "PATCH", threadPath(unknownBot, id) + "/escalate", keyScale, nil, 404, "CHATBOT_NOT_FOUND"},
-		{"agent message: unknown thread", "POST", threadPath(botShipping, "nope") + "/message", keyScale, map[string]any{"content": "x"}, 404, "RESOURCE_NOT_FOUND"},
-		{"agent message: missing content", "POST", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"agentName": "x"}, 400, "MISSING_REQUIRED_FIELD"},
-		{"agent message: empty content", "POST", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"content": ""}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"agent message: blank content", "POST", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"content": "   "}, 400, "MISSING_REQUIRED_FIELD"},
-		{"agent message: other account", "POST", threadPath(botOutfitters, otherThread) + "/message", keyScale, map[string]any{"content": "x"}, 403, "CHATBOT_FETCH_FORBIDDEN"},
-		{"edit: unknown message", "PATCH", messagePath(botShipping, "nope"), keyScale, map[string]any{"content": "x"}, 404, "RESOURCE_NOT_FOUND"},
-		{"edit: message of another chatbot", "PATCH", messagePath(botShipping, otherMsg), keyScale, map[string]any{"content": "x"}, 404, "RESOURCE_NOT_FOUND"},
-		{"edit: missing content", "PATCH", messagePath(botShipping, msgID), keyScale, map[string]any{}, 400, "MISSING_REQUIRED_FIELD"},
-		{"edit: content not a string", "PATCH", messagePath(botShipping, msgID), keyScale, map[string]any{"content": 3}, 400, "REQUEST_VALIDATION_FAILED"},
-		{"reset: unknown thread", "POST", threadPath(botShipping, "nope") + "/reset", keyScale, nil, 404, "RESOURCE_NOT_FOUND"},
-		{"reset: other account", "POST", threadPath(botOutfitters, otherThread) + "/reset", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN"},
-		{"PUT on a message is 405", "PUT", messagePath(botShipping, msgID), keyScale, map[string]any{"content": "x"}, 405, "METHOD_NOT_ALLOWED"},
-		{"PUT on a thread's message route is 405", "PUT", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"content": "x"}, 405, "METHOD_NOT_ALLOWED"},
-		{"PUT on a thread is 405", "PUT", threadPath(botShipping, id), keyScale, map[string]any{}, 405, "METHOD_NOT_ALLOWED"},
+	cases := []errorCase{
+		{"list: no key", "GET", threadsPath(botShipping), "", nil, 401, "API_KEY_NOT_VALID", ""},
+		{"list: unknown chatbot", "GET", threadsPath(unknownBot), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
+		{"list: other account", "GET", threadsPath(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"list: limit 0", "GET", threadsPath(botShipping) + "?limit=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"list: limit 101", "GET", threadsPath(botShipping) + "?limit=101", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"list: page 0", "GET", threadsPath(botShipping) + "?page=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"list: negative page", "GET", threadsPath(botShipping) + "?page=-3", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"list: huge page", "GET", threadsPath(botShipping) + "?page=99999999999999999999", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"list: page not a number", "GET", threadsPath(botShipping) + "?page=two", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"list: bad mode", "GET", threadsPath(botShipping) + "?mode=BOT", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"list: bad boolean", "GET", threadsPath(botShipping) + "?resolved=maybe", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"create: other account", "POST", threadsPath(botOutfitters), keyScale, map[string]any{}, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"create: unknown chatbot", "POST", threadsPath(unknownBot), keyScale, map[string]any{}, 404, "CHATBOT_NOT_FOUND", ""},
+		{"create: title too long", "POST", threadsPath(botShipping), keyScale, map[string]any{"title": strings.Repeat("t", 201)}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"create: malformed json", "POST", threadsPath(botShipping), keyScale, `{"title":`, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"details: unknown thread", "GET", threadPath(botShipping, "nope"), keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
+		{"details: thread of another chatbot", "GET", threadPath(botShipping, otherThread), keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
+		{"details: other account", "GET", threadPath(botOutfitters, otherThread), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"messages: unknown thread", "GET", threadPath(botShipping, "nope") + "/messages", keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
+		{"messages: unknown before", "GET", threadPath(botShipping, id) + "/messages?before=nope", keyScale, nil, 400, "INVALID_FIELD_VALUE", ""},
+		{"messages: before of another thread", "GET", threadPath(botShipping, id) + "/messages?before=" + secondMsg, keyScale, nil, 400, "INVALID_FIELD_VALUE", ""},
+		{"messages: limit 0", "GET", threadPath(botShipping, id) + "/messages?limit=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"messages: limit 101", "GET", threadPath(botShipping, id) + "/messages?limit=101", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"update: unknown thread", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{{"threadId": "nope", "resolved": true}}, 404, "RESOURCE_NOT_FOUND", ""},
+		{"update: missing threadId", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{{"resolved": true}}, 400, "MISSING_REQUIRED_FIELD", ""},
+		{"update: empty array", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"update: object, not array", "PATCH", updateThreadsPath(botShipping), keyScale, map[string]any{"threadId": id}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"update: bad mode", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{{"threadId": id, "mode": "BOT"}}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"update: other account", "PATCH", updateThreadsPath(botOutfitters), keyScale, []map[string]any{{"threadId": otherThread}}, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"escalate: unknown thread", "PATCH", threadPath(botShipping, "nope") + "/escalate", keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
+		{"escalate: unknown chatbot", "PATCH", threadPath(unknownBot, id) + "/escalate", keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
+		{"agent message: unknown thread", "POST", threadPath(botShipping, "nope") + "/message", keyScale, map[string]any{"content": "x"}, 404, "RESOURCE_NOT_FOUND", ""},
+		{"agent message: missing content", "POST", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"agentName": "x"}, 400, "MISSING_REQUIRED_FIELD", ""},
+		{"agent message: empty content", "POST", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"content": ""}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"agent message: blank content", "POST", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"content": "   "}, 400, "MISSING_REQUIRED_FIELD", ""},
+		{"agent message: other account", "POST", threadPath(botOutfitters, otherThread) + "/message", keyScale, map[string]any{"content": "x"}, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"edit: unknown message", "PATCH", messagePath(botShipping, "nope"), keyScale, map[string]any{"content": "x"}, 404, "RESOURCE_NOT_FOUND", ""},
+		{"edit: message of another chatbot", "PATCH", messagePath(botShipping, otherMsg), keyScale, map[string]any{"content": "x"}, 404, "RESOURCE_NOT_FOUND", ""},
+		{"edit: missing content", "PATCH", messagePath(botShipping, msgID), keyScale, map[string]any{}, 400, "MISSING_REQUIRED_FIELD", ""},
+		{"edit: content not a string", "PATCH", messagePath(botShipping, msgID), keyScale, map[string]any{"content": 3}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"reset: unknown thread", "POST", threadPath(botShipping, "nope") + "/reset", keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
+		{"reset: other account", "POST", threadPath(botOutfitters, otherThread) + "/reset", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"PUT on a message is 405", "PUT", messagePath(botShipping, msgID), keyScale, map[string]any{"content": "x"}, 405, "METHOD_NOT_ALLOWED", ""},
+		{"PUT on a thread's message route is 405", "PUT", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"content": "x"}, 405, "METHOD_NOT_ALLOWED", ""},
+		{"PUT on a thread is 405", "PUT", threadPath(botShipping, id), keyScale, map[string]any{}, 405, "METHOD_NOT_ALLOWED", ""},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := tm.do(tc.method, tc.path, tc.key, tc.body).must(t, tc.status)
-			if r.code() != tc.code {
-				t.Fatalf("got code %q; want %q\nbody: %s", r.code(), tc.code, r.Raw)
-			}
-			if r.Body["success"] != false || r.Body["data"] != nil {
-				t.Fatalf("got success %v, data %v; want false, null", r.Body["success"], r.Body["data"])
-			}
-			if sc, _ := r.Body["statusCode"].(float64); int(sc) != tc.status {
-				t.Fatalf("got statusCode %v; want %d", r.Body["statusCode"], tc.status)
-			}
-			if tc.status == 405 && r.Header.Get("Allow") == "" {
-				t.Fatal("405 without an Allow header")
-			}
-		})
-	}
+	tm.checkErrors(t, cases)
 }
 
 func TestThreadRoutesMethodNotAllowed(t *testing.T) {

@@ -158,17 +158,6 @@ func (m *Mock) adminSendVisitorMessage(w http.ResponseWriter, r *http.Request, r
 	writeJSON(w, http.StatusCreated, out)
 }
 
-type leadView struct {
-	ID         string  `json:"id"`
-	ChatbotID  string  `json:"chatbotId"`
-	ThreadID   string  `json:"threadId"`
-	VisitorID  string  `json:"visitorId"`
-	Name       *string `json:"name"`
-	Email      *string `json:"email"`
-	Phone      *string `json:"phone"`
-	CapturedAt string  `json:"capturedAt"`
-}
-
 func (m *Mock) adminSubmitVisitorContact(w http.ResponseWriter, r *http.Request, route *spec.Route) {
 	var in struct {
 		Name  *string `json:"name"`

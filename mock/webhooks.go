@@ -21,23 +21,6 @@ func (m *Mock) registerWebhooks() {
 	m.handle("sendTestWebhook", store.PermEditSettings, m.sendTestWebhook)
 }
 
-// webhookConfigView is the API's WebhookConfig; Secret is set only in the 201 of the first save.
-type webhookConfigView struct {
-	ChatbotID  string   `json:"chatbotId"`
-	URL        string   `json:"url"`
-	Events     []string `json:"events"`
-	IsEnabled  bool     `json:"isEnabled"`
-	SecretHint string   `json:"secretHint"`
-	CreatedAt  string   `json:"createdAt"`
-	UpdatedAt  string   `json:"updatedAt"`
-	Secret     string   `json:"secret,omitempty"`
-}
-
-func viewWebhookConfig(w store.WebhookConfig) webhookConfigView {
-	return webhookConfigView{ChatbotID: w.ChatbotID, URL: w.URL, Events: append([]string{}, w.Events...), IsEnabled: w.IsEnabled,
-		SecretHint: secretHint(w.Secret), CreatedAt: timestamp(w.CreatedAt), UpdatedAt: timestamp(w.UpdatedAt)}
-}
-
 // secretHint is an ellipsis and the secret's last four characters.
 func secretHint(secret string) string {
 	if n := utf8.RuneCountInString(secret); n > 4 {
@@ -45,36 +28,6 @@ func secretHint(secret string) string {
 		return "…" + string(r[n-4:])
 	}
 	return "…"
-}
-
-// deliveryView is the API's WebhookDelivery.
-type deliveryView struct {
-	ID                 string         `json:"id"`
-	EventType          string         `json:"eventType"`
-	Status             string         `json:"status"`
-	Attempts           int            `json:"attempts"`
-	ResponseStatusCode *int           `json:"responseStatusCode"`
-	ResponseTimeMs     *int           `json:"responseTimeMs"`
-	ResponseBody       *string        `json:"responseBody"`
-	RequestPayload     map[string]any `json:"requestPayload"`
-	Error              *string        `json:"error"`
-	NextRetryAt        *string        `json:"nextRetryAt"`
-	CreatedAt          string         `json:"createdAt"`
-	UpdatedAt          string         `json:"updatedAt"`
-}
-
-func viewDelivery(d store.Delivery) deliveryView {
-	v := deliveryView{ID: d.ID, EventType: d.EventType, Status: d.Status, Attempts: d.Attempts,
-		ResponseStatusCode: d.ResponseStatusCode, ResponseTimeMs: d.ResponseTimeMs, ResponseBody: d.ResponseBody,
-		RequestPayload: d.RequestPayload, Error: d.Error, CreatedAt: timestamp(d.CreatedAt), UpdatedAt: timestamp(d.UpdatedAt)}
-	if v.RequestPayload == nil {
-		v.RequestPayload = map[string]any{}
-	}
-	if d.NextRetryAt != nil {
-		s := timestamp(*d.NextRetryAt)
-		v.NextRetryAt = &s
-	}
-	return v
 }
 
 // webhooksAllowed refuses plans without webhooks (Trial, Starter): 403 WEBHOOKS_NOT_IN_PLAN.

@@ -3,11 +3,10 @@ package spec
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // responseTestSpec is a small 3.0.3 document with the shapes the checks meet in contextgpt.yaml:
@@ -75,7 +74,9 @@ const goodItem = `{"success":true,"data":{"id":"1","role":"admin","items":[{"nam
 func newTestValidator(t *testing.T) *ResponseValidator {
 	t.Helper()
 	v, err := NewResponseValidator([]byte(responseTestSpec))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return v
 }
 
@@ -143,13 +144,21 @@ func TestValidateResponse(t *testing.T) {
 			got := v.ValidateResponse(req, tc.status, tc.header, []byte(tc.body))
 			var trimmed []Problem
 			for _, p := range got {
-				assert.NotEmpty(t, p.Message, "every problem explains itself")
+				if p.Message == "" {
+					t.Errorf("problem %+v has no message: every problem explains itself", p)
+				}
 				trimmed = append(trimmed, Problem{Check: p.Check, Pointer: p.Pointer, Expected: p.Expected, Actual: p.Actual})
 			}
-			assert.Equal(t, tc.want, trimmed, "got %v", got)
+			if !reflect.DeepEqual(trimmed, tc.want) {
+				t.Errorf("problems = %+v, want %+v (all: %v)", trimmed, tc.want, got)
+			}
 			for i, loc := range tc.locs {
-				require.Less(t, i, len(got))
-				assert.Contains(t, got[i].SpecLocation, loc)
+				if i >= len(got) {
+					t.Fatalf("no problem %d to hold spec location %q", i, loc)
+				}
+				if !strings.Contains(got[i].SpecLocation, loc) {
+					t.Errorf("problem %d: spec location %q does not contain %q", i, got[i].SpecLocation, loc)
+				}
 			}
 		})
 	}
@@ -167,7 +176,9 @@ func TestFieldPathToPointer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			assert.Equal(t, tc.want, FieldPathToPointer(tc.in))
+			if got := FieldPathToPointer(tc.in); got != tc.want {
+				t.Errorf("FieldPathToPointer(%q) = %q, want %q", tc.in, got, tc.want)
+			}
 		})
 	}
 }

@@ -225,18 +225,18 @@ func (s *session) generate(rt *spec.Route) []*testCase {
 		case is(qs, "integer") || is(qs, "number"):
 			bad("not-a-number", "abc")
 			if qs.Min != nil {
-				bad(fmt.Sprintf("below-minimum-%v", *qs.Min-1), strconv.FormatFloat(*qs.Min-1, 'f', -1, 64))
+				bad("below-minimum-"+num(*qs.Min-1), num(*qs.Min-1))
 			}
 			if qs.Max != nil {
-				bad(fmt.Sprintf("above-maximum-%v", *qs.Max+1), strconv.FormatFloat(*qs.Max+1, 'f', -1, 64))
+				bad("above-maximum-"+num(*qs.Max+1), num(*qs.Max+1))
 			}
 			if rt.Method == http.MethodGet {
 				for _, edge := range []*float64{qs.Min, qs.Max} {
 					if edge == nil {
 						continue
 					}
-					c := &testCase{name: fmt.Sprintf("boundary/%s=%v", q.Name, *edge), kind: "boundary",
-						query: set(strconv.FormatFloat(*edge, 'f', -1, 64)), expect: successStatuses(rt), count: true}
+					c := &testCase{name: "boundary/" + q.Name + "=" + num(*edge), kind: "boundary",
+						query: set(num(*edge)), expect: successStatuses(rt), count: true}
 					if q.Name == "limit" {
 						c.limit = int(*edge)
 					}
@@ -429,3 +429,6 @@ func sampleURL(template string) string {
 	}
 	return out
 }
+
+// num writes a number as a query carries it: 1000000, not 1e+06.
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -30,14 +30,15 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
-// Check codes the probe adds to the runner's (spec.Check*, conformance.CheckEnvelope*).
+// Check codes the probe adds to the runner's (spec.Check*, conformance.CheckEnvelope*); all
+// are in conformance.Checks with their category.
 const (
-	CheckStatus     = "expected-status" // the status is not the one the case must get
-	CheckErrorCode  = "error-code"      // error.code is not the one documented for the status
-	CheckErrorPath  = "error-path"      // a 400's errors[].path does not name the field at fault
-	CheckAllow      = "allow-header"    // a 405 without Allow, or Allow not listing the path's methods
-	CheckPagination = "pagination"      // page, limit, total and pages disagree with the items
-	CheckTransport  = "transport"       // no response
+	CheckStatus     conformance.Check = "expected-status" // the status is not the one the case must get
+	CheckErrorCode  conformance.Check = "error-code"      // error.code is not the one documented for the status
+	CheckErrorPath  conformance.Check = "error-path"      // a 400's errors[].path does not name the field at fault
+	CheckAllow      conformance.Check = "allow-header"    // a 405 without Allow, or Allow not listing the path's methods
+	CheckPagination conformance.Check = "pagination"      // page, limit, total and pages disagree with the items
+	CheckTransport                    = conformance.CheckTransport
 )
 
 // Config configures a probe. BaseURL and, unless the target is the mock, APIKey are needed.
@@ -236,7 +237,7 @@ func (p *Probe) Run(ctx context.Context) *report.Report {
 		code = report.ExitFailed
 	}
 	rep.Duration = p.cfg.Now().Sub(start)
-	rep.Summarize()
+	conformance.Categorize(rep) // each finding gets its check's category; counts the report
 	rep.ExitCode = code
 	return rep
 }

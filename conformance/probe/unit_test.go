@@ -210,3 +210,29 @@ func TestProbeAgainstANonMockTarget(t *testing.T) {
 	assert.NotContains(t, reasons, "updateChatbotSettings/valid/example", "a write on the probe's own chatbot")
 	assert.ElementsMatch(t, before, bots(), "the probe's own chatbot is deleted again; nothing else is touched")
 }
+
+// TestProbeAgainstGarbage: a target that answers every request with an HTML 200 gets
+// findings, not a panic or a hang.
+func TestProbeAgainstGarbage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html>welcome</html>")
+	}))
+	defer srv.Close()
+	p, err := New(Config{BaseURL: srv.URL + "/api", APIKey: "sk_garbage_key_0001", ChatbotID: "1", ThreadID: "2", Seed: 1,
+		Operations: []string{"getChatbotSettings", "updateChatbotSettings", "listThreads"}, RateLimit: "on",
+		Sleep: func(context.Context, time.Duration) error { return nil }})
+	require.NoError(t, err)
+	rep := p.Run(context.Background())
+	assert.Equal(t, report.ExitFailed, rep.ExitCode)
+	checks := map[string]bool{}
+	for _, w := range rep.Workflows {
+		for _, st := range w.Steps {
+			for _, f := range st.Findings {
+				checks[f.Check] = true
+			}
+		}
+	}
+	assert.True(t, checks[CheckStatus])
+	assert.True(t, checks["content-type"], "%v", checks)
+}

@@ -10,7 +10,7 @@ import (
 
 // indexes are the store's derived structures: built from the collections on import, kept
 // current by every write, never exported. Each exists so a request costs the same whatever
-// the size of the state: see DESIGN notes in the README's "Running at scale".
+// the size of the state (the README's "Running at scale" says what each one buys).
 type indexes struct {
 	threadsByBot    map[string]*botThreads        // a chatbot's threads, newest activity first, per filter
 	messagesByThrd  map[string]*seqList[*Message] // a thread's messages, chronological (by Seq)

@@ -492,3 +492,21 @@ func BenchmarkMemory(b *testing.B) {
 		runtime.KeepAlive(s)
 	}
 }
+
+// BenchmarkGCWithThreads is the time of a full garbage collection of a store holding
+// 100,000 threads made through CreateThread (what every GC cycle of a server holding them
+// must mark, however little the requests allocate). Run it with a few iterations.
+func BenchmarkGCWithThreads(b *testing.B) {
+	s := benchStore(b, "threads", 0)
+	for i := 0; i < 100000; i++ {
+		if _, err := s.CreateThread(benchBot, NewThread{VisitorName: ptr("Ada")}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.GC()
+	b.ResetTimer()
+	for b.Loop() {
+		runtime.GC()
+	}
+	runtime.KeepAlive(s)
+}

@@ -73,12 +73,25 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 	m.ops[opID] = operation{perm: perm, fn: fn}
 }
 
-func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
+// serveChain runs a public API request through the request chain, in this order; each step
+// either answers the request (and the chain stops) or hands it on:
+//
+//	route      match method and path against the spec (spec.Match)
+//	ip limit   the per-IP limit (limits.go), before 404/405: matching has no effect of its own
+//	unmatched  404, or 405 with Allow (answerUnmatched, shared with the control plane)
+//	auth       the bearer key (authenticate) and the per-user limit
+//	upload     the per-account upload concurrency
+//	faults     fault rules and the Prefer header (faults.go)
+//	body       read within its size limit (readBody)
+//	validation the request against the operation (spec.ValidateRequest → validationError)
+//	generated  an operation without a domain handler answers its example (generated.go)
+//	scope      the caller's access to the chatbot or account in the path (resolveScope)
+//	handler    the domain handler; its result or error is written in the envelope
+func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	route, err := m.spec.Match(r.Method, r.URL.EscapedPath())
 	if route != nil {
 		info.operationID = route.OperationID
 	}
-	// The per-IP limit comes before 404/405 (matching has no effect of its own).
 	if e := m.limitIP(w, r, info); e != nil {
 		if err != nil {
 			markUnmatched(w)
@@ -87,15 +100,8 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 		return
 	}
 	if err != nil {
-		markUnmatched(w)
 		m.peekIP(w, r, info)
-		var mna *spec.MethodNotAllowedError
-		if errors.As(err, &mna) {
-			w.Header().Set("Allow", strings.Join(mna.Allow, ", "))
-			writeError(w, apierr.New(apierr.MethodNotAllowed, "Method %s is not allowed on this path; allowed: %s", r.Method, strings.Join(mna.Allow, ", ")))
-			return
-		}
-		writeError(w, apierr.New(apierr.ResourceNotFound, "No route matches %s %s", r.Method, r.URL.Path))
+		answerUnmatched(w, r, err, apiPlane)
 		return
 	}
 	c := &call{r: r, route: route, query: r.URL.Query(), m: m}
