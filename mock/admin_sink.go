@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,18 @@ func (s *sinkSet) clear() {
 	s.mu.Lock()
 	s.sinks = map[string]*sink{}
 	s.mu.Unlock()
+}
+
+// names lists the sinks, sorted (the dashboard shows them).
+func (s *sinkSet) names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.sinks))
+	for name := range s.sinks {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // getLocked returns the named sink, unconfigured (200 at once, no secret) when new.
