@@ -9,7 +9,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance interop probe bench loadtest fuzz lint lint-prism fmt vet tidy clean
+.PHONY: all build run test test-short conformance interop probe bench loadtest fuzz lint lint-prism fmt vet tidy clean screenshots
 
 all: build
 
@@ -114,3 +114,9 @@ tidy:
 
 clean:
 	rm -rf $(BIN)
+
+## screenshots: the README's pictures of the dashboard and the HTML report (docs/img),
+## taken with headless Chromium; pngquant shrinks them when it is installed
+screenshots:
+	SCREENSHOTS=$(CURDIR)/docs/img $(GO) test -count=1 -run '^TestScreenshots$$' ./internal/browsertest
+	if command -v pngquant >/dev/null; then pngquant --force --ext .png --quality 70-95 --speed 1 docs/img/*.png; fi

@@ -18,7 +18,6 @@ const (
 	CheckTransport    Check = "transport"     // the request got no response (timeout, refused, dropped)
 	CheckWorkflow     Check = "workflow"      // a called workflow failed
 	CheckResponseTime Check = "response-time" // slower than --max-response-time
-	CheckWebhook      Check = "webhook"       // a webhook delivery breaks its callback schema or signature
 
 	checkCriterion = CheckCriterion
 	checkOutput    = CheckOutput
@@ -46,7 +45,6 @@ var Checks = []CheckInfo{
 	{spec.CheckHeaderSchema, report.CategoryContract, "a response header validates against its schema"},
 	{CheckEnvelopeSuccess, report.CategoryContract, "success is true exactly on 2xx"},
 	{CheckEnvelopeStatusCode, report.CategoryContract, "statusCode, when present, is the HTTP status"},
-	{CheckWebhook, report.CategoryContract, "a webhook delivery validates against the spec's callback and carries a valid signature"},
 	{CheckCriterion, report.CategoryBehaviour, "a successCriteria condition did not hold"},
 	{CheckOutput, report.CategoryBehaviour, "an output expression did not resolve"},
 	{CheckWorkflow, report.CategoryBehaviour, "a workflow a step or action ran failed"},

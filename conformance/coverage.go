@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/contextgpt/sandbox/conformance/report"
@@ -75,14 +76,18 @@ func (c *coverage) report() []report.Coverage {
 			} else {
 				cv.UncoveredOperation = append(cv.UncoveredOperation, rt.OperationID)
 			}
+			row := report.OperationCoverage{OperationID: rt.OperationID, Method: rt.Method, Path: rt.SpecPath}
 			if rt.Operation.Responses != nil {
 				for k := range rt.Operation.Responses.Map() {
 					cv.Pairs++
 					if seen[k] {
 						cv.PairsCovered++
 					}
+					row.Statuses = append(row.Statuses, report.StatusCoverage{Status: k, Covered: seen[k]})
 				}
 			}
+			slices.SortFunc(row.Statuses, func(a, b report.StatusCoverage) int { return strings.Compare(a.Status, b.Status) })
+			cv.Matrix = append(cv.Matrix, row)
 		}
 		slices.Sort(cv.UncoveredOperation)
 		cv.OperationPercent = percent(cv.OperationsCovered, cv.Operations)

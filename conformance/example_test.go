@@ -24,7 +24,7 @@ func Example() {
 	doc, err := arazzo.Parse([]byte(`arazzo: 1.0.1
 info: {title: example, version: "1"}
 sourceDescriptions:
-  - {name: contextgpt, url: contextgpt.yaml, type: openapi}
+  - {name: contextgpt, url: ../spec/contextgpt.yaml, type: openapi}
 workflows:
   - workflowId: listMyChatbots
     steps:

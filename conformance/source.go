@@ -1,10 +1,17 @@
 package conformance
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/spec"
@@ -39,32 +46,59 @@ func newSourceSet(apiDoc []byte) *sourceSet {
 	return &sourceSet{apiDoc: apiDoc, byKey: map[string]*source{}}
 }
 
-// load resolves a sourceDescription's url: a file named contextgpt.yaml is the contract (the
-// --spec document, by default the embedded one), mock-admin.yaml the embedded control plane;
-// other urls are files relative to the Arazzo document.
+// Limits of a sourceDescription fetched over https.
+const (
+	sourceFetchTimeout = 10 * time.Second
+	sourceMaxBytes     = 10 << 20
+)
+
+// load reads what a sourceDescription's url names: an https:// URL is fetched (with a timeout
+// and a size cap); a path is read relative to the Arazzo document. The project's own spec
+// paths (.../spec/contextgpt.yaml, .../spec/mock-admin.yaml) fall back to the embedded
+// documents when the file is not there (the built-in suite, embedded in the binary, names
+// them so), and --spec replaces the API document (contextgpt.yaml). Any other path must exist.
 func (s *sourceSet) load(doc *arazzo.Document, sd arazzo.SourceDescription) (*source, error) {
-	if strings.Contains(sd.URL, "://") {
-		return nil, fmt.Errorf("source %q: url %q: only local files are supported", sd.Name, sd.URL)
-	}
-	key := filepath.Base(sd.URL)
 	var data []byte
+	var key string
 	control := false
-	switch key {
-	case "contextgpt.yaml":
-		data = s.apiDoc
-		if data == nil {
-			data = spec.ContextGPTDocument()
-		}
-	case "mock-admin.yaml":
-		data, control = spec.MockAdminDocument(), true
-	default:
-		key = filepath.Join(filepath.Dir(doc.Path), sd.URL)
+	switch {
+	case strings.HasPrefix(sd.URL, "https://") || strings.HasPrefix(sd.URL, "http://"):
+		key = sd.URL
 		if src := s.byKey[key]; src != nil {
 			return src, nil
 		}
 		var err error
-		if data, err = os.ReadFile(key); err != nil {
+		if data, err = fetchSource(sd.URL); err != nil {
 			return nil, fmt.Errorf("source %q: %w", sd.Name, err)
+		}
+		control = path.Base(sd.URL) == "mock-admin.yaml"
+	case strings.Contains(sd.URL, "://"):
+		return nil, fmt.Errorf("source %q: url %q: a path relative to the workflow file or an https:// URL", sd.Name, sd.URL)
+	default:
+		resolved := filepath.Join(filepath.Dir(doc.Path), filepath.FromSlash(sd.URL))
+		own := ownSpec(resolved)
+		key = resolved
+		if own != "" {
+			key = own // one source, however the documents reach it
+		}
+		if src := s.byKey[key]; src != nil {
+			return src, nil
+		}
+		control = own == "mock-admin.yaml"
+		var err error
+		switch {
+		case own == "contextgpt.yaml" && s.apiDoc != nil:
+			data = s.apiDoc // --spec
+		default:
+			data, err = os.ReadFile(resolved)
+			if errors.Is(err, fs.ErrNotExist) && own == "contextgpt.yaml" {
+				data, err = spec.ContextGPTDocument(), nil
+			} else if errors.Is(err, fs.ErrNotExist) && own == "mock-admin.yaml" {
+				data, err = spec.MockAdminDocument(), nil
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("source %q: url %q: %w", sd.Name, sd.URL, err)
 		}
 	}
 	if src := s.byKey[key]; src != nil {
@@ -85,6 +119,46 @@ func (s *sourceSet) load(doc *arazzo.Document, sd arazzo.SourceDescription) (*so
 	src := &source{key: key, spec: sp, validator: v, control: control}
 	s.byKey[key] = src
 	return src, nil
+}
+
+// ownSpec names the project's spec a path points at ("contextgpt.yaml", "mock-admin.yaml"),
+// or "" for any other path.
+func ownSpec(p string) string {
+	p = filepath.ToSlash(filepath.Clean(p))
+	for _, name := range []string{"contextgpt.yaml", "mock-admin.yaml"} {
+		if p == "spec/"+name || strings.HasSuffix(p, "/spec/"+name) {
+			return name
+		}
+	}
+	return ""
+}
+
+// fetchSource gets an OpenAPI document over http(s), within sourceFetchTimeout and
+// sourceMaxBytes.
+func fetchSource(u string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), sourceFetchTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/yaml, application/json;q=0.9, */*;q=0.5")
+	resp, err := newClient(sourceFetchTimeout).Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", u, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetching %s: answered %d", u, resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, sourceMaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", u, err)
+	}
+	if len(data) > sourceMaxBytes {
+		return nil, fmt.Errorf("fetching %s: larger than %d MiB", u, sourceMaxBytes>>20)
+	}
+	return data, nil
 }
 
 // bindDocument loads the document's sources and binds each operation step to its route.

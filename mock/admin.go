@@ -10,6 +10,7 @@ import (
 
 	"github.com/contextgpt/sandbox/mock/apierr"
 	"github.com/contextgpt/sandbox/mock/plans"
+	"github.com/contextgpt/sandbox/mock/ui"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -55,11 +56,22 @@ func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, code, msg)
 		return
 	}
+	if ui.Owns(r.URL.Path) {
+		markUnmatched(w) // the dashboard is HTML and its own JSON, not a control-plane operation
+		m.ui.ServeHTTP(w, r)
+		return
+	}
 	if code, msg := m.adminAllowed(r); code != "" {
 		markUnmatched(w)
 		writeAdminError(w, code, msg)
 		return
 	}
+	m.serveAdminRoute(w, r)
+}
+
+// serveAdminRoute serves a control-plane operation to a client already allowed in (the
+// dashboard forwards its changes here after its own access and CSRF checks).
+func (m *Mock) serveAdminRoute(w http.ResponseWriter, r *http.Request) {
 	route, err := m.admin.Match(r.Method, r.URL.EscapedPath())
 	if err != nil {
 		answerUnmatched(w, r, err, controlPlane)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -114,6 +115,18 @@ func (s *sinkSet) dropLocked(name string) {
 func sinkLimit() *apierr.Error {
 	return apierr.New(apierr.StoreLimitReached, "the mock keeps at most %d webhook sinks; DELETE one or reset the mock", maxSinks).
 		WithDetails(map[string]any{"resource": "webhook sinks", "limit": maxSinks})
+}
+
+// names lists the sinks, sorted (the dashboard shows them).
+func (s *sinkSet) names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.sinks))
+	for name := range s.sinks {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // getLocked returns the named sink, unconfigured (200 at once, no secret) when new.

@@ -1,12 +1,14 @@
 package mock
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/contextgpt/sandbox/mock/journal"
+	"github.com/contextgpt/sandbox/spec"
 )
 
 // reqInfo is what the chain learns about one API request, for the journal and the
@@ -80,5 +82,36 @@ func (m *Mock) endAPI(info *reqInfo, rec *recorder) {
 	if info.faultID != "" {
 		e.FaultID = &info.faultID
 	}
+	if key, ok := strings.CutPrefix(info.r.Header.Get("Authorization"), "Bearer "); ok {
+		e.APIKey = journal.RedactKey(strings.TrimSpace(key))
+	}
+	if status >= 400 {
+		e.Error = journalError(rec.errBody)
+	}
 	m.journal.Add(e)
+}
+
+// journalError reads the API's error envelope from the start of an error body; nil when the
+// body is not one (a fault's malformed body, a dropped connection).
+func journalError(body []byte) *journal.EntryError {
+	var env struct {
+		Message string `json:"message"`
+		Error   struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+		Errors []spec.FieldError `json:"errors"`
+	}
+	if len(body) == 0 || json.Unmarshal(body, &env) != nil || env.Error.Code == "" {
+		return nil
+	}
+	out := &journal.EntryError{Code: env.Error.Code, Message: env.Error.Message}
+	for _, f := range env.Errors {
+		path := make([]string, len(f.Path))
+		for i, p := range f.Path {
+			path[i] = fmt.Sprint(p)
+		}
+		out.Fields = append(out.Fields, strings.Join(path, ".")+": "+f.Message)
+	}
+	return out
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/contextgpt/sandbox/mock/journal"
 	"github.com/contextgpt/sandbox/mock/limits"
 	"github.com/contextgpt/sandbox/mock/store"
+	"github.com/contextgpt/sandbox/mock/ui"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -103,6 +104,7 @@ type Mock struct {
 	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
 	saveMu         sync.Mutex       // one state-file save at a time
 	myChatbots     *myChatbotsCache // GET /v1/chatbots/my-chatbots per user (mychatbots_cache.go)
+	ui             *ui.Handler      // the dashboard at /__mock/ui
 
 	// mutation is a test's deliberate defect, nil otherwise (mutation.go).
 	mutation atomic.Pointer[mutation]
@@ -171,6 +173,8 @@ func New(cfg Config) (*Mock, error) {
 		m.registerOperations()
 	}
 	m.registerAdmin()
+	m.ui = ui.New(ui.Config{AdminToken: cfg.AdminToken, Store: m.store, Journal: m.journal,
+		Control: http.HandlerFunc(m.serveAdminRoute), Sinks: m.visitors.sinks.names})
 	return m, nil
 }
 

@@ -5,15 +5,28 @@ import (
 	"net/http"
 )
 
-// recorder remembers the status written through it.
+// recorder remembers the status written through it, and the start of an error body (for
+// the journal).
 type recorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	errBody []byte
 }
+
+// maxJournalErrorBody is how much of an error response the journal reads its error from.
+const maxJournalErrorBody = 16 << 10
 
 func (r *recorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status >= 400 && len(r.errBody) < maxJournalErrorBody {
+		n := min(len(b), maxJournalErrorBody-len(r.errBody))
+		r.errBody = append(r.errBody, b[:n]...)
+	}
+	return r.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the connection (hijack for dropped connections).

@@ -175,6 +175,37 @@ func (v *ResponseValidator) ValidateResponse(req *http.Request, status int, head
 	return out
 }
 
+// Warm compiles, ahead of use, the schemas that validating a response of the operation at
+// specPath (the spec's path template with its server prefix, e.g. "/api/v1/chatbots/{id}")
+// with this status and content type needs, so the first real response is checked as fast as
+// the next. Status 0 warms every status the operation declares.
+func (v *ResponseValidator) Warm(method, specPath string, status int) {
+	p := pathParam.ReplaceAllString(specPath, "x")
+	req, err := http.NewRequest(method, "http://warm"+p, nil)
+	if err != nil {
+		return
+	}
+	pathItem, errs, _ := paths.FindPath(req, v.model, v.options)
+	if pathItem == nil || len(errs) > 0 {
+		return
+	}
+	op := helpers.ExtractOperation(req, pathItem)
+	if op == nil || op.Responses == nil {
+		return
+	}
+	for pair := op.Responses.Codes.First(); pair != nil; pair = pair.Next() {
+		code, err := strconv.Atoi(pair.Key())
+		if err != nil || (status != 0 && code != status) {
+			continue
+		}
+		for ct := pair.Value().Content.First(); ct != nil; ct = ct.Next() {
+			v.ValidateResponse(req, code, http.Header{"Content-Type": {ct.Key()}}, []byte("{}"))
+		}
+	}
+}
+
+var pathParam = regexp.MustCompile(`\{[^}/]+\}`)
+
 // responseCode finds the response key that covers status: the code, its range, or default.
 func responseCode(op *v3.Operation, status int) (string, *v3.Response) {
 	if op.Responses == nil {

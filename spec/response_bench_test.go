@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 )
 
 // threadList builds a 200 listThreads body with n threads from the operation's example.
@@ -119,4 +121,27 @@ func BenchmarkValidateResponseListKin(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Warm compiles ahead of use: the first real validation then finds its schema compiled.
+func TestWarm(t *testing.T) {
+	v, err := NewResponseValidator(ContextGPTDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Warm(http.MethodGet, "/api/v1/chatting/{chatbotId}/threads", 200)
+	var keys []string
+	v.compiled.Range(func(k, _ any) bool {
+		keys = append(keys, k.(string))
+		return true
+	})
+	if len(keys) != 1 || !strings.HasSuffix(keys[0], " 200 application/json") {
+		t.Fatalf("Warm compiled %q; want one key for the 200 JSON response", keys)
+	}
+	body := threadList(t, 20)
+	start := time.Now()
+	if p := v.ValidateResponse(listThreadsRequest(), 200, jsonHeader(), body); len(p) > 0 {
+		t.Fatal(p)
+	}
+	t.Logf("first validation after Warm: %s", time.Since(start))
 }

@@ -108,7 +108,7 @@ func TestRunAgainstInProcessMock(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	env := map[string]string{"CONTEXTGPT_BASE_URL": srv.URL + "/api/v1", "CONTEXTGPT_API_KEY": "sk_test_scale_super_admin",
-		"CONTEXTGPT_JSON": filepath.Join(dir, "r.json"), "NO_COLOR": "1"}
+		"CONTEXTGPT_JSON": filepath.Join(dir, "r.json"), "CONTEXTGPT_REPORT_HTML": filepath.Join(dir, "r.html"), "NO_COLOR": "1"}
 	code, out, errOut := runMain(t, env, "run", "--workflow", "unauthenticated", "--min-coverage", "1%")
 	require.Equal(t, report.ExitPassed, code, out+errOut)
 	assert.NotContains(t, out, "sk_test_scale_super_admin")
@@ -119,6 +119,11 @@ func TestRunAgainstInProcessMock(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &rep))
 	assert.Equal(t, 1, rep.Summary.Workflows)
 	assert.Equal(t, srv.URL+"/api", rep.Target, "a trailing /v1 is tolerated")
+	page, err := os.ReadFile(env["CONTEXTGPT_REPORT_HTML"])
+	require.NoError(t, err)
+	assert.Contains(t, string(page), `<p class="verdict passed" role="status">PASSED</p>`)
+	assert.Contains(t, string(page), "unauthenticated")
+	assert.NotContains(t, string(page), "sk_test_scale_super_admin")
 
 	code, out, _ = runMain(t, env, "run", "--workflow", "unauthenticated", "--min-coverage", "90")
 	assert.Equal(t, report.ExitFailed, code, "coverage below --min-coverage fails the run")

@@ -61,6 +61,8 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 	f.bindEnv("junit", "CONTEXTGPT_JUNIT")
 	jsonOut := f.String("json", "", "write a JSON report to `FILE`")
 	f.bindEnv("json", "CONTEXTGPT_JSON")
+	htmlOut := f.String("report-html", "", "write a self-contained HTML report to `FILE`")
+	f.bindEnv("report-html", "CONTEXTGPT_REPORT_HTML")
 	minCov := f.String("min-coverage", "0", "fail below this coverage of the documented (operation, status) pairs, in `percent`")
 	f.bindEnv("min-coverage", "CONTEXTGPT_MIN_COVERAGE")
 	noColor := f.Bool("no-color", false, "plain console output (also $NO_COLOR, TERM=dumb, or output that is not a terminal)")
@@ -102,7 +104,7 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 	if len(paths) > 0 && !*withSuite {
 		errs = append(errs, fmt.Errorf("probe takes Arazzo PATHs only with --with-suite (got %s)", strings.Join(paths, " ")))
 	}
-	for _, name := range []string{"junit", "json"} {
+	for _, name := range []string{"junit", "json", "report-html"} {
 		p := f.Lookup(name).Value.String()
 		if info, err := os.Stat(filepath.Dir(p)); p != "" && (err != nil || !info.IsDir()) {
 			errs = append(errs, fmt.Errorf("--%s %s: its folder does not exist", name, p))
@@ -167,7 +169,7 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer, *report.Report, *report.Redactor) error
-	}{{*junit, report.WriteJUnit}, {*jsonOut, report.WriteJSON}} {
+	}{{*junit, report.WriteJUnit}, {*jsonOut, report.WriteJSON}, {*htmlOut, report.WriteHTML}} {
 		if out.path == "" {
 			continue
 		}

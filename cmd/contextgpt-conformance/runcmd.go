@@ -47,6 +47,8 @@ func runCmd(ctx context.Context, c *cli, args []string) error {
 	f.bindEnv("junit", "CONTEXTGPT_JUNIT")
 	jsonOut := f.String("json", "", "write a JSON report to `FILE`")
 	f.bindEnv("json", "CONTEXTGPT_JSON")
+	htmlOut := f.String("report-html", "", "write a self-contained HTML report to `FILE`")
+	f.bindEnv("report-html", "CONTEXTGPT_REPORT_HTML")
 	minCov := f.String("min-coverage", "0", "fail below this operation coverage, in `percent`")
 	f.bindEnv("min-coverage", "CONTEXTGPT_MIN_COVERAGE")
 	f.BoolVar(&cfg.Verbose, "v", false, "print every exchange (request, response, curl line) and keep it in the reports")
@@ -107,7 +109,7 @@ func runCmd(ctx context.Context, c *cli, args []string) error {
 	console := &report.Console{W: c.stdout, Color: !*noColor && colorOK(c.stdout, c.getenv), Red: red, Verbose: cfg.Verbose}
 	cfg.OnWorkflow = console.Workflow
 	cfg.OnHint = console.Hint
-	for _, name := range []string{"junit", "json"} {
+	for _, name := range []string{"junit", "json", "report-html"} {
 		// A report that cannot be written is bad input, found before the run, not after it.
 		p := f.Lookup(name).Value.String()
 		if info, err := os.Stat(filepath.Dir(p)); p != "" && (err != nil || !info.IsDir()) {
@@ -132,7 +134,7 @@ func runCmd(ctx context.Context, c *cli, args []string) error {
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer, *report.Report, *report.Redactor) error
-	}{{*junit, report.WriteJUnit}, {*jsonOut, report.WriteJSON}} {
+	}{{*junit, report.WriteJUnit}, {*jsonOut, report.WriteJSON}, {*htmlOut, report.WriteHTML}} {
 		if out.path == "" {
 			continue
 		}

@@ -146,6 +146,23 @@ type Coverage struct {
 	OperationPercent   float64  `json:"operationPercent"`
 	PairPercent        float64  `json:"pairPercent"`
 	UncoveredOperation []string `json:"uncoveredOperations,omitempty"`
+	// Matrix is every operation with each status it declares and whether the run saw it,
+	// in the document's order. The HTML report draws it; the JSON report leaves it out.
+	Matrix []OperationCoverage `json:"-"`
+}
+
+// OperationCoverage is one operation's row of the coverage matrix.
+type OperationCoverage struct {
+	OperationID string           `json:"operationId"`
+	Method      string           `json:"method,omitempty"`
+	Path        string           `json:"path,omitempty"`
+	Statuses    []StatusCoverage `json:"statuses"`
+}
+
+// StatusCoverage is one declared response of an operation ("200", "4XX", "default").
+type StatusCoverage struct {
+	Status  string `json:"status"`
+	Covered bool   `json:"covered"`
 }
 
 // Summary counts a run.

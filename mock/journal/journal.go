@@ -4,6 +4,7 @@ package journal
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,6 +24,34 @@ type Entry struct {
 	LatencyMs   float64   `json:"latencyMs"`
 	RequestID   string    `json:"requestId"`
 	FaultID     *string   `json:"faultId"`
+	// APIKey is the key the request sent, redacted to its prefix and last four characters
+	// (sk_…9f2c); empty without one.
+	APIKey string `json:"apiKey,omitempty"`
+	// Error is the error the mock answered with (status 400 and up), validation errors included.
+	Error *EntryError `json:"error,omitempty"`
+}
+
+// EntryError is the error document of an answered request, as the journal keeps it.
+type EntryError struct {
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Fields  []string `json:"fields,omitempty"` // "path: message" of each validation error
+}
+
+// RedactKey shortens an API key to what a person needs to tell keys apart: the part before
+// the first underscore and the last four characters. Short keys lose everything but the prefix.
+func RedactKey(key string) string {
+	if key == "" {
+		return ""
+	}
+	prefix := ""
+	if i := strings.IndexByte(key, '_'); i > 0 && i <= 8 {
+		prefix = key[:i+1]
+	}
+	if len(key)-len(prefix) < 12 {
+		return prefix + "…"
+	}
+	return prefix + "…" + key[len(key)-4:]
 }
 
 // Filter selects entries; zero fields select everything.
@@ -85,6 +114,18 @@ func (j *Journal) List(f Filter) ([]Entry, int) {
 		}
 	}
 	return out, total
+}
+
+// Scan calls fn with each entry, newest first, until fn returns false. fn runs under the
+// journal's lock: it must be quick and must not keep e (copy what it needs).
+func (j *Journal) Scan(fn func(e *Entry) bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for i := j.n - 1; i >= 0; i-- {
+		if !fn(&j.ring[(j.start+i)%len(j.ring)]) {
+			return
+		}
+	}
 }
 
 func (f Filter) pass(e *Entry) bool {

@@ -1,0 +1,69 @@
+package conformance
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/contextgpt/sandbox/conformance/arazzo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func docWithSource(t *testing.T, url, path string) *arazzo.Document {
+	t.Helper()
+	d, err := arazzo.Parse([]byte(`arazzo: 1.0.1
+info: {title: t, version: "1"}
+sourceDescriptions:
+  - {name: api, url: "`+url+`", type: openapi}
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: s, operationId: getItem, parameters: [{name: id, in: path, value: x}]}
+`), path)
+	require.NoError(t, err)
+	return d
+}
+
+// A sourceDescription loads what it names: a file named contextgpt.yaml that is not the
+// project's spec and does not exist is an error, not the embedded spec.
+func TestSourceLoadsWhatItNames(t *testing.T) {
+	_, err := New(Config{BaseURL: "http://127.0.0.1:1/api"}, []*arazzo.Document{docWithSource(t, "elsewhere/contextgpt.yaml", "testdata/t.arazzo.yaml")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "elsewhere/contextgpt.yaml")
+	// The project's own spec path falls back to the embedded spec when the file is absent
+	// (the built-in suite, embedded in the binary).
+	d := docWithSource(t, "../spec/contextgpt.yaml", "scenarios/x.arazzo.yaml")
+	d.Workflows[0].Steps[0].OperationID = "getMyChatbots"
+	d.Workflows[0].Steps[0].Parameters = nil
+	_, err = New(Config{BaseURL: "http://127.0.0.1:1/api"}, []*arazzo.Document{d})
+	require.NoError(t, err)
+}
+
+// An http(s) source is fetched, within a size cap.
+func TestSourceFetchedOverHTTP(t *testing.T) {
+	fake, err := os.ReadFile("testdata/fake.openapi.yaml")
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/fake.openapi.yaml":
+			_, _ = w.Write(fake)
+		case "/huge.yaml":
+			_, _ = w.Write([]byte(strings.Repeat("#", sourceMaxBytes+10)))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	r, err := New(Config{BaseURL: "http://127.0.0.1:1/api"}, []*arazzo.Document{docWithSource(t, srv.URL+"/fake.openapi.yaml", "testdata/t.arazzo.yaml")})
+	require.NoError(t, err)
+	assert.Equal(t, srv.URL+"/fake.openapi.yaml", r.sources[0].key)
+	_, err = New(Config{BaseURL: "http://127.0.0.1:1/api"}, []*arazzo.Document{docWithSource(t, srv.URL+"/huge.yaml", "testdata/t.arazzo.yaml")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "larger than 10 MiB")
+	_, err = New(Config{BaseURL: "http://127.0.0.1:1/api"}, []*arazzo.Document{docWithSource(t, srv.URL+"/nope.yaml", "testdata/t.arazzo.yaml")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "answered 404")
+}
