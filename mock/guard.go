@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/ui"
 	"github.com/contextgpt/sandbox/mock/webhook"
 )
 
@@ -99,7 +100,8 @@ func localHost(hostport string) bool {
 // refuses cross-site browser requests, webhook deliveries other than to the sink, and a
 // Host that is not the mock's own unless the request carries the admin token.
 func (m *Mock) adminGuard(r *http.Request) (code, msg string) {
-	if bad, why := crossSite(r); bad {
+	// The dashboard refuses cross-site requests itself (CSRF_REJECTED, its CSRF token).
+	if bad, why := crossSite(r); bad && !ui.Owns(r.URL.Path) {
 		return apierr.AdminCrossSite, "the control plane does not answer cross-site browser requests (" + why + ")"
 	}
 	sink := strings.HasPrefix(r.URL.EscapedPath(), sinkPrefix) && r.Method == http.MethodPost

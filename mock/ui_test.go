@@ -30,6 +30,7 @@ func uiDo(t *testing.T, m *Mock, method, target, remote string, body string, hdr
 	if remote != "" {
 		r.RemoteAddr = remote
 	}
+	r.Host = "127.0.0.1:8080" // the mock's own address (a DNS name is refused: issue 10)
 	for k, v := range hdr {
 		r.Header.Set(k, v)
 	}
@@ -104,7 +105,7 @@ func TestUICSRF(t *testing.T) {
 		t.Fatalf("%d fault rules after refused changes", n)
 	}
 	w := uiDo(t, tm.m, "POST", "/__mock/ui/api/control/faults", loopbackClient, fault,
-		with(map[string]string{"X-CSRF-Token": csrf, "Sec-Fetch-Site": "same-origin", "Origin": "http://example.com"}))
+		with(map[string]string{"X-CSRF-Token": csrf, "Sec-Fetch-Site": "same-origin", "Origin": "http://127.0.0.1:8080"}))
 	if w.Code != http.StatusCreated {
 		t.Fatalf("same-origin change with the token: %d %s", w.Code, w.Body.String())
 	}
@@ -346,6 +347,7 @@ func BenchmarkUIRequestsPage(b *testing.B) {
 			for b.Loop() {
 				r := httptest.NewRequest("GET", "/__mock/ui/api/requests?limit=100&"+q, nil)
 				r.RemoteAddr = loopbackClient
+				r.Host = "127.0.0.1:8080"
 				w := httptest.NewRecorder()
 				m.ServeHTTP(w, r)
 				if w.Code != http.StatusOK {
