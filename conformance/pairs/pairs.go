@@ -6,7 +6,7 @@
 // parameters) or ids (path parameters). 429 counts only where the reference lists it for the
 // operation, 500 only where it names an error of the operation's own. Operations the
 // reference does not have (the contract's x-contextgpt-source routes) count every declared
-// status but 429 and 500. Answers produced by a fault rule or a Prefer header never count.
+// status but 429, 500 and the size guards' 414 and 431. Answers produced by a fault rule or a Prefer header never count.
 package pairs
 
 import (
@@ -118,6 +118,8 @@ func Counted(rt *spec.Route, status string) bool {
 		return true
 	case (code == 400 || code == 404 || code == 413) && takesInputOrIDs(rt):
 		return true
+	case code == 414 || code == 431:
+		return false // the mock's URL and header size guards, declared on every operation: no documented behaviour of one
 	case !inRef:
 		return true
 	}

@@ -88,8 +88,6 @@ func consoleOf(rep *report.Report) string {
 // is "operationId/case [check]" ("*" for every operation); an entry that no longer fires is
 // logged, to be removed.
 var knownMockDefects = map[string]string{
-	"*/auth/no-authorization [error-code]": "no Authorization header: the reference's code is MISSING_JWT " +
-		"(\"Authorization header is missing\"); the mock answers API_KEY_NOT_VALID",
 	"*/unknown-id/accountId [error-code]": "an account the caller is not in: the mock answers 404 ACCOUNT_NOT_FOUND, " +
 		"a code the contract documents nowhere (the reference answers 403 \"User does not have access to this account\")",
 }
