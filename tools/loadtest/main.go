@@ -1,4 +1,4 @@
-// Command loadtest is `make loadtest`: it builds and starts the mock (--limits off), a bare
+// Command loadtest is `make loadtest`: it builds and starts the mock (rate limits off, caps lifted), a bare
 // net/http server that writes the mock's bytes, and Prism 5 mocking the same spec, all on
 // 127.0.0.1, and drives each with the same load (a closed loop of N connections, the
 // servers taken in turn over several rounds) for four rows: GET a page of threads, POST a
@@ -295,8 +295,13 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	limitsFile, err := writeLimitsFile()
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(limitsFile)
 	mock, err := startServer(ctx, "mock", port, "/__mock/health",
-		[]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", "off", "--quiet", "--log-level", "error"}, root, o.mockEnv...)
+		[]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", limitsFile, "--quiet", "--log-level", "error"}, root, o.mockEnv...)
 	if err != nil {
 		return false, err
 	}
@@ -849,4 +854,28 @@ func runBare(args []string) error {
 		return err
 	}
 	return nil
+}
+
+// loadLimits turns the rate limits off and lifts the store's caps: the load test creates far
+// more threads than the default caps allow (README "Limits and safety"), and --limits off
+// keeps the caps, since they guard memory.
+const loadLimits = `perIP: {requests: -1}
+perUser: {requests: -1}
+uploadConcurrency: -1
+caps: {accounts: -1, chatbotsPerAccount: -1, chatbots: -1, threadsPerAccount: -1, threads: -1,
+  messagesPerAccount: -1, messages: -1, deliveriesPerChatbot: -1, deliveries: -1}
+`
+
+// writeLimitsFile writes loadLimits to a temporary file and returns its path.
+func writeLimitsFile() (string, error) {
+	f, err := os.CreateTemp("", "contextgpt-loadtest-limits-*.yaml")
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.WriteString(loadLimits); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), f.Close()
 }
