@@ -284,7 +284,6 @@ func (c *Criterion) Explain(ctx *Context) (expected, actual string) {
 		})
 		return c.Raw, strings.Join(vals, "; ")
 	}
-	expected = c.Raw + " on " + c.context.Raw
 	if c.Type == TypeJSONPath {
 		expected = c.Raw + " selects a node of [" + c.context.Raw + "]"
 	} else {
