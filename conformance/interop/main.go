@@ -73,7 +73,7 @@ func run(args []string, out io.Writer) error {
 	}
 	o.files = fs.Args()
 	if o.redocly == "" || len(o.files) == 0 {
-		return errors.New("usage: interop --redocly PATH [--mock PATH] [--conformance PATH] FILE...")
+		return errors.New("usage: interop --redocly PATH [--mock PATH] [--conformance PATH] FILE…")
 	}
 	tmp, err := os.MkdirTemp("", "contextgpt-interop-")
 	if err != nil {
