@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -63,6 +64,7 @@ func (f durationFlag) Set(s string) error {
 
 // options are the command's flags; each also reads CONTEXTGPT_MOCK_<NAME> from the environment.
 type options struct {
+	version    bool // --version: print the version and exit 0
 	addr       string
 	fixtures   string
 	specFile   string
@@ -113,7 +115,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if e.err != nil {
 		return o, usageError{e.err}
 	}
+	fs.BoolVar(&o.version, "version", false, "print the mock's version and the spec's, then exit")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err // -h/--help: the usage is printed; run ends with exit 0
+		}
 		return o, usageError{err}
 	}
 	fs.Visit(func(f *flag.Flag) {
@@ -157,8 +163,15 @@ const (
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
+	}
+	if o.version {
+		fmt.Fprintf(stdout, "contextgpt-mock %s\n", version())
+		return nil
 	}
 	logger, err := newLogger(o, stderr)
 	if err != nil {
@@ -299,4 +312,13 @@ func myChatbotsTTL(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("--my-chatbots-cache must be on, off or a duration such as 30s, not %q", v)
 	}
 	return d, nil
+}
+
+// version is the build's version: the module version when installed with go install
+// module@version, else the mock's own (mock.Version).
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return mock.Version
 }

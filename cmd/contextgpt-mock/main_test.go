@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -103,4 +104,29 @@ func asUsage(err error, target *usageError) bool {
 		*target = u
 	}
 	return ok
+}
+
+// -h/--help prints the usage and ends with exit 0 (run returns nil), --version prints the
+// version on stdout, as Go tools do; an unknown flag is still a usage error (exit 2).
+func TestMainHelpAndVersion(t *testing.T) {
+	for _, arg := range []string{"-h", "--help"} {
+		var stderr strings.Builder
+		if err := run(context.Background(), []string{arg}, noEnv, io.Discard, &stderr); err != nil {
+			t.Errorf("%s: run = %v, want nil (exit 0)", arg, err)
+		}
+		if !strings.Contains(stderr.String(), "-addr") {
+			t.Errorf("%s: usage not printed: %q", arg, stderr.String())
+		}
+	}
+	var stdout strings.Builder
+	if err := run(context.Background(), []string{"--version"}, noEnv, &stdout, io.Discard); err != nil {
+		t.Fatalf("--version: run = %v", err)
+	}
+	if !strings.HasPrefix(stdout.String(), "contextgpt-mock ") || len(strings.TrimSpace(stdout.String())) <= len("contextgpt-mock ") {
+		t.Errorf("--version printed %q", stdout.String())
+	}
+	var ue usageError
+	if err := run(context.Background(), []string{"--bogus"}, noEnv, io.Discard, io.Discard); !errors.As(err, &ue) {
+		t.Errorf("--bogus: run = %v, want a usage error (exit 2)", err)
+	}
 }
