@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/contextgpt/sandbox/compat/internal/cli"
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
@@ -47,24 +48,8 @@ func (f inputFlag) Set(s string) error {
 
 // Command is the parity subcommand; it returns the exit code.
 func Command(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parity", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		// Asked for (-h): the usage and the flags on stdout; after a bad flag: on stderr.
-		w := stderr
-		if wantsHelp(args) {
-			w = stdout
-		}
-		fmt.Fprint(w, Usage)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-	}
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
+	fs := cli.FlagSet("parity", Usage, args, stdout, stderr) // usage on stdout when asked for (-h), else stderr
+	env := cli.Env(getenv)
 	a := conformance.DefaultConfig()
 	b := conformance.DefaultConfig()
 	fs.StringVar(&a.BaseURL, "base-url", env("CONTEXTGPT_BASE_URL", ""), "target A's API base URL ($CONTEXTGPT_BASE_URL)")
@@ -210,17 +195,4 @@ func WriteJSON(w io.Writer, res *Result, red *report.Redactor) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-// wantsHelp reports whether the arguments ask for the usage.
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "-h", "-help", "--help":
-			return true
-		case "--":
-			return false
-		}
-	}
-	return false
 }

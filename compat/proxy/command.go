@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/contextgpt/sandbox/compat/internal/cli"
 	"github.com/contextgpt/sandbox/conformance/report"
 )
 
@@ -31,24 +32,8 @@ const Usage = `usage:
 func Command(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready func(addr string)) int {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM) // a CI job's stop writes the reports too
 	defer stop()
-	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		// Asked for (-h): the usage and the flags on stdout; after a bad flag: on stderr.
-		w := stderr
-		if wantsHelp(args) {
-			w = stdout
-		}
-		fmt.Fprint(w, Usage)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-	}
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
+	fs := cli.FlagSet("proxy", Usage, args, stdout, stderr) // usage on stdout when asked for (-h), else stderr
+	env := cli.Env(getenv)
 	upstream := fs.String("upstream", env("CONTEXTGPT_UPSTREAM", ""), "where requests go, e.g. http://127.0.0.1:8080 ($CONTEXTGPT_UPSTREAM)")
 	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
 	specPath := fs.String("spec", env("CONTEXTGPT_SPEC", ""), "OpenAPI document of the API (default: the embedded contextgpt.yaml)")
@@ -142,17 +127,4 @@ func writeFile(path string, rep Report, write func(io.Writer, Report) error) err
 		return err
 	}
 	return f.Close()
-}
-
-// wantsHelp reports whether the arguments ask for the usage.
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "-h", "-help", "--help":
-			return true
-		case "--":
-			return false
-		}
-	}
-	return false
 }

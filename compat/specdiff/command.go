@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/contextgpt/sandbox/compat/internal/cli"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -30,18 +31,7 @@ const Usage = `usage:
 
 // Command is the diff subcommand; it returns the exit code.
 func Command(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		// Asked for (-h): the usage and the flags on stdout; after a bad flag: on stderr.
-		w := stderr
-		if wantsHelp(args) {
-			w = stdout
-		}
-		fmt.Fprint(w, Usage)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-	}
+	fs := cli.FlagSet("diff", Usage, args, stdout, stderr) // usage on stdout when asked for (-h), else stderr
 	format := fs.String("format", "text", "output format: text or json")
 	reference := fs.String("reference", "", "the vendor's published OpenAPI document")
 	baseline := fs.String("baseline", "", "intended differences from the reference (YAML)")
@@ -182,17 +172,4 @@ func writeReferenceText(w io.Writer, rr *ReferenceResult) {
 			fmt.Fprintf(w, "  %s %s: %s [%s]\n", e.Operation, e.Path, e.Text, e.ID)
 		}
 	}
-}
-
-// wantsHelp reports whether the arguments ask for the usage.
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "-h", "-help", "--help":
-			return true
-		case "--":
-			return false
-		}
-	}
-	return false
 }
