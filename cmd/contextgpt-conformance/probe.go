@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -166,16 +165,8 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	conformance.Categorize(rep) // the probe's findings get their check's category
 	console.Summary(rep)
-	for _, out := range []struct {
-		path  string
-		write func(io.Writer, *report.Report, *report.Redactor) error
-	}{{*junit, report.WriteJUnit}, {*jsonOut, report.WriteJSON}, {*htmlOut, report.WriteHTML}} {
-		if out.path == "" {
-			continue
-		}
-		if err := writeFile(out.path, rep, red, out.write); err != nil {
-			return badInput(err)
-		}
+	if err := writeReports(rep, red, *junit, *jsonOut, *htmlOut); err != nil {
+		return badInput(err)
 	}
 	return exitWith(rep.ExitCode)
 }

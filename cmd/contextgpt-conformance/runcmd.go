@@ -131,18 +131,27 @@ func runCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	rep := runner.Run(ctx)
 	console.Summary(rep)
+	if err := writeReports(rep, red, *junit, *jsonOut, *htmlOut); err != nil {
+		return badInput(err)
+	}
+	return exitWith(rep.ExitCode)
+}
+
+// writeReports writes the JUnit, JSON and HTML reports to the paths given (an empty path: not
+// asked for), each redacted.
+func writeReports(rep *report.Report, red *report.Redactor, junit, jsonOut, htmlOut string) error {
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer, *report.Report, *report.Redactor) error
-	}{{*junit, report.WriteJUnit}, {*jsonOut, report.WriteJSON}, {*htmlOut, report.WriteHTML}} {
+	}{{junit, report.WriteJUnit}, {jsonOut, report.WriteJSON}, {htmlOut, report.WriteHTML}} {
 		if out.path == "" {
 			continue
 		}
 		if err := writeFile(out.path, rep, red, out.write); err != nil {
-			return badInput(err)
+			return err
 		}
 	}
-	return exitWith(rep.ExitCode)
+	return nil
 }
 
 func writeFile(path string, rep *report.Report, red *report.Redactor, write func(io.Writer, *report.Report, *report.Redactor) error) error {
