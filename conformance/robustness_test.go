@@ -35,7 +35,7 @@ func TestRetryAfterHugeValueClamped(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			d, ok := retryAfter(http.Header{"Retry-After": {tc.in}})
+			d, ok := RetryAfter(http.Header{"Retry-After": {tc.in}})
 			assert.Equal(t, tc.wantOK, ok)
 			assert.Equal(t, tc.want, d)
 			assert.GreaterOrEqual(t, d, time.Duration(0))

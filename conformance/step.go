@@ -187,7 +187,7 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 		if status != http.StatusTooManyRequests || expects429 || res.Attempts >= max429Attempts {
 			return true
 		}
-		wait, ok := retryAfter(header)
+		wait, ok := RetryAfter(header)
 		if !ok {
 			wait = time.Second
 		}
@@ -338,8 +338,9 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// retryAfter reads a Retry-After header: whole seconds or an HTTP date.
-func retryAfter(h http.Header) (time.Duration, bool) {
+// RetryAfter reads a Retry-After header: whole seconds or an HTTP date (the runner and the
+// probe wait by it).
+func RetryAfter(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false

@@ -243,7 +243,7 @@ func (wr *wfRun) loop(ctx context.Context) {
 			wr.results = wr.results[:len(wr.results)-1]
 			carry = &last
 			wait := actionRetryAfter(a)
-			if ra, ok := retryAfter(c.ResponseHeader); ok {
+			if ra, ok := RetryAfter(c.ResponseHeader); ok {
 				wait = ra // Retry-After overrules retryAfter, as the standard says
 			}
 			if err := wr.g.r.cfg.Sleep(ctx, min(wait, wr.g.r.cfg.MaxWait)); err != nil {

@@ -8,10 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/spec"
 )
@@ -349,7 +349,7 @@ func (s *session) send(ctx context.Context, c *call) answer {
 		if c.rt != nil && c.method == c.rt.Method {
 			s.record(c.rt.OperationID, a, c.header) // the 429 is an answer of the target's all the same
 		}
-		wait, ok := retryAfter(a.header)
+		wait, ok := conformance.RetryAfter(a.header)
 		if !ok {
 			wait = time.Second
 		}
@@ -358,20 +358,6 @@ func (s *session) send(ctx context.Context, c *call) answer {
 			return a
 		}
 	}
-}
-
-func retryAfter(h http.Header) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(min(n, 1<<30)) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0), true
-	}
-	return 0, false
 }
 
 func (s *session) record(op string, a answer, reqHeader http.Header) {
