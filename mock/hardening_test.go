@@ -3,6 +3,9 @@ package mock
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/contextgpt/sandbox/mock/journal"
+	"github.com/contextgpt/sandbox/mock/limits"
+	"github.com/contextgpt/sandbox/mock/store"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,10 +14,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/contextgpt/sandbox/mock/journal"
-	"github.com/contextgpt/sandbox/mock/limits"
-	"github.com/contextgpt/sandbox/mock/store"
 )
 
 // Attack 8 (issue 10): Prefer: latency had no upper bound; fault rules neither.
