@@ -3,6 +3,7 @@ package probe
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -69,7 +70,7 @@ func bodySchema(rt *spec.Route) (schema *openapi3.Schema, example any, required 
 	}
 	example = mt.Example
 	if example == nil {
-		for _, name := range sortedKeys(mt.Examples) {
+		for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
 			if ex := mt.Examples[name]; ex.Value != nil && ex.Value.Value != nil {
 				example = ex.Value.Value
 				break
@@ -155,7 +156,7 @@ func (s *session) generate(rt *spec.Route) []*testCase {
 			wantCode: pick(401, "API_KEY_NOT_VALID")})
 	}
 	if declares(rt, 403) {
-		for _, plan := range sortedKeys(s.planKeys) {
+		for _, plan := range slices.Sorted(maps.Keys(s.planKeys)) {
 			add(&testCase{name: "auth/plan-" + plan, kind: "auth", auth: authPlan, plan: plan, expect: []int{403}, count: true,
 				wantCode: pick(403, "API_ACCESS_NOT_IN_PLAN")})
 		}
@@ -287,7 +288,7 @@ func (s *session) generate(rt *spec.Route) []*testCase {
 				bad("missing/"+name, mustJSON(withField(example, name, nil, true)), "", []string{name})
 			}
 		}
-		for _, name := range sortedKeys(ps) {
+		for _, name := range slices.Sorted(maps.Keys(ps)) {
 			fs := ps[name]
 			if fs.ReadOnly {
 				continue

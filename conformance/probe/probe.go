@@ -117,7 +117,7 @@ func New(cfg Config) (*Probe, error) {
 		}}
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = conformance.Sleep
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -213,17 +213,6 @@ func parseBaseURL(raw string) (*url.URL, string, error) {
 	u.Path = strings.TrimRight(strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1"), "/")
 	u.RawPath = ""
 	return u, u.Scheme + "://" + u.Host, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Run probes the target and returns the report; its ExitCode follows the run command's.

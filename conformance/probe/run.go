@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -235,7 +236,7 @@ func paginationProblems(body []byte, c *testCase) []string {
 		return nil
 	}
 	items := -1
-	for _, k := range sortedKeys(env.Data) {
+	for _, k := range slices.Sorted(maps.Keys(env.Data)) {
 		var list []any
 		if k != "pagination" && json.Unmarshal(env.Data[k], &list) == nil && list != nil {
 			items = len(list)
