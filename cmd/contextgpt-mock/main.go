@@ -235,7 +235,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	base := "http://" + ln.Addr().String()
-	ln = newLimitListener(ln, o.maxConns)
+	// net/http's own plain-text answers (malformed requests, 417, 431, 501, 505) come out
+	// in the documented envelope.
+	ln = newLimitListener(mock.ProtocolErrors(ln, maxHeaderBytes), o.maxConns)
 	fmt.Fprintf(stdout, "contextgpt-mock %s listening on %s\n", mock.Version, base)
 	fmt.Fprintf(stdout, "API: %s/api/v1/...   control plane: %s/__mock/health\n", base, base)
 	if !o.quiet && cfg.Spec == nil {
