@@ -128,9 +128,18 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 			return
 		}
 	}
+	// Over the memory ceiling a write is refused before its body is read (memory.go).
+	if storesOnWrite(r.Method) {
+		if e := m.memory.refuse(); e != nil {
+			writeError(w, e)
+			return
+		}
+	}
 	// The body is read before an upload slot is taken: a client trickling its body holds
 	// its connection (until the server's read timeout), not one of its account's slots.
-	if err := m.readBody(c); err != nil {
+	releaseBody, err := m.readBody(c)
+	defer releaseBody()
+	if err != nil {
 		writeError(w, apierr.As(err))
 		return
 	}
@@ -191,11 +200,12 @@ func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
 	return m.store.Authenticate(token)
 }
 
-// readBody reads the body within its limit and leaves a fresh reader for validation.
-func (m *Mock) readBody(c *call) error {
+// readBody reads the body within its limit and leaves a fresh reader for validation. The
+// body holds its share of the in-flight budget (memory.go) until release is called.
+func (m *Mock) readBody(c *call) (release func(), err error) {
 	r := c.r
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil
+		return func() {}, nil
 	}
 	limit := int64(maxJSONBody)
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -203,8 +213,21 @@ func (m *Mock) readBody(c *call) error {
 		limit = maxMultipartBody
 	}
 	if r.ContentLength > limit {
-		return tooLarge(limit)
+		return func() {}, tooLarge(limit)
 	}
+	reserve := limit
+	if r.ContentLength >= 0 {
+		reserve = r.ContentLength
+	}
+	release, ok := m.memory.reserveBody(reserve)
+	if !ok {
+		return release, bodyBudgetExceeded()
+	}
+	return release, m.readBodyBytes(c, limit, mediaType)
+}
+
+func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {
+	r := c.r
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body could not be read",

@@ -113,7 +113,11 @@ func benchDoc(coll string, n int) *stateDocument {
 // benchStore is a store holding benchDoc(coll, n).
 func benchStore(tb testing.TB, coll string, n int) *Store {
 	tb.Helper()
-	s := New(Config{Seed: 1, Now: benchClock()})
+	// The per-chatbot list caps (100 starters, ...) would stop the creates at 1,000 and
+	// 100,000 items: the benchmarks measure cost, not the caps.
+	lists := Caps{StartersPerChatbot: plans.Unlimited, FollowUpsPerChatbot: plans.Unlimited,
+		InstructionsPerChatbot: plans.Unlimited, PersonasPerChatbot: plans.Unlimited, LocalizationsPerChatbot: plans.Unlimited}
+	s := New(Config{Seed: 1, Now: benchClock(), Caps: lists})
 	doc := benchDoc(coll, n)
 	s.ids.seq = doc.IDSequence
 	if err := s.load(doc); err != nil {
