@@ -43,13 +43,6 @@ func writeAdminErr(w http.ResponseWriter, e *apierr.Error) {
 
 func (m *Mock) handleAdmin(opID string, h adminHandler) { m.adminOps[opID] = h }
 
-func (m *Mock) registerSandboxAdmin() {
-	m.handleAdmin("getHealth", m.adminHealth)
-	m.handleAdmin("createSandbox", m.adminCreateSandbox)
-	m.handleAdmin("deleteSandbox", m.adminDeleteSandbox)
-	m.registerMemberAdmin()
-}
-
 func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	if code, msg := m.adminGuard(r); code != "" {
 		markUnmatched(w)

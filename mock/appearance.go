@@ -32,14 +32,6 @@ const (
 	maxIconBytes = 2 << 20
 )
 
-func (m *Mock) registerAppearance() {
-	m.handle("getAppearanceSettings", store.PermView, m.getAppearanceSettings)
-	m.handle("createAppearanceSettings", store.PermEditSettings, m.createAppearanceSettings)
-	m.handle("updateAppearanceSettings", store.PermEditSettings, m.updateAppearanceSettings)
-	m.handle("getIconsApi", store.PermView, m.getIcons)
-	m.handle("updateIconsApi", store.PermEditSettings, m.updateIcons)
-}
-
 // iconFields are the five icon fields of the appearance settings (and of the icons routes).
 func iconFields() []string {
 	return []string{"botIconSrc", "userIconSrc", "agentIconSrc", "bubbleIconSrc", "watermarkBrandIcon"}

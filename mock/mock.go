@@ -167,12 +167,8 @@ func New(cfg Config) (*Mock, error) {
 	if err := m.initControl(); err != nil {
 		return nil, err
 	}
-	m.ops = map[string]operation{}
-	m.adminOps = map[string]adminHandler{}
-	if m.contract {
-		m.registerOperations()
-	}
-	m.registerAdmin()
+	m.startVisitors()
+	m.registerRoutes()
 	m.ui = ui.New(ui.Config{AdminToken: cfg.AdminToken, Store: m.store, Journal: m.journal,
 		Control: http.HandlerFunc(m.serveAdminRoute), Sinks: m.visitors.sinks.names})
 	return m, nil
