@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contextgpt/sandbox/internal/mocktest"
+
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/report"
 )
@@ -176,7 +178,7 @@ func TestProxyUpstreamDown(t *testing.T) {
 	url := up.URL
 	up.Close()
 	h := newProxy(t, url)
-	status, body := call(t, "GET", h.srv.URL+"/api/v1/chatbots/my-chatbots", keyScale, nil)
+	status, body := mocktest.Call(t, "GET", h.srv.URL+"/api/v1/chatbots/my-chatbots", keyScale, nil)
 	if status != 502 {
 		t.Errorf("status = %v, want %v", status, 502)
 	}
