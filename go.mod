@@ -9,7 +9,6 @@ require (
 	github.com/oasdiff/oasdiff v1.38.0
 	github.com/pb33f/libopenapi v0.42.4
 	github.com/pb33f/libopenapi-validator v0.16.2
-	github.com/stretchr/testify v1.12.1
 	github.com/theory/jsonpath v0.12.3
 	go.yaml.in/yaml/v3 v3.0.6
 )

@@ -168,7 +168,7 @@ func (s *Store) roomForDeliveryLocked(chatbotID string) error {
 			}
 		}
 		if oldest != nil {
-			b.trees(oldest.ix, func(tr *ostree[*Delivery]) { tr.Delete(oldest) })
+			s.unindexDeliveryLocked(oldest)
 			delete(s.deliveries, oldest.ID)
 			delete(s.idx.deliveryKeys, deliveryKey{oldest.ChatbotID, oldest.ConfigID, oldest.EventKey})
 		}
