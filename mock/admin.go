@@ -76,6 +76,12 @@ func (m *Mock) serveAdminRoute(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, apierr.NotImplemented, "control-plane operation "+route.OperationID+" is not available in this build")
 		return
 	}
+	if storesOnWrite(r.Method) && !memoryExemptAdmin[route.OperationID] {
+		if e := m.memory.refuse(); e != nil {
+			writeAdminErr(w, e)
+			return
+		}
+	}
 	if r.Body != nil && r.Body != http.NoBody {
 		limit := int64(maxJSONBody)
 		if route.OperationID == "putState" {

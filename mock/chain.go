@@ -39,14 +39,23 @@ type call struct {
 	access store.Access
 	body   []byte
 	query  url.Values
-	m      *Mock
+	// json is the body as request validation decoded it (spec.ValidateRequestBody), when
+	// decoded is set: decode reads it rather than the bytes.
+	json    any
+	decoded bool
+	m       *Mock
 }
 
 func (c *call) param(name string) string { return c.route.PathParams[name] }
 
 // decode reads the JSON body into v; the spec has validated it already, so a failure here
-// is a type the Go side does not accept (answered as a validation error).
+// is a type the Go side does not accept (answered as a validation error). When validation
+// decoded the body, v is filled from that value where it can be (fromDecoded): one decode
+// a request, not two.
 func (c *call) decode(v any) error {
+	if c.decoded && fromDecoded(v, c.json) {
+		return nil
+	}
 	if len(bytes.TrimSpace(c.body)) == 0 {
 		return nil
 	}
@@ -84,7 +93,8 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 //	upload     the per-account upload concurrency
 //	faults     fault rules and the Prefer header (faults.go)
 //	body       read within its size limit (readBody)
-//	validation the request against the operation (spec.ValidateRequest → validationError)
+//	validation the request against the operation (spec.ValidateRequestBody → validationError);
+//	           the JSON body it decoded goes on to the handler (call.decode)
 //	generated  an operation without a domain handler answers its example (generated.go)
 //	scope      the caller's access to the chatbot or account in the path (resolveScope)
 //	handler    the domain handler; its result or error is written in the envelope
@@ -100,7 +110,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		if err != nil {
 			markUnmatched(w)
 		}
-		writeError(w, e)
+		writeOpError(w, info.operationID, e)
 		return
 	}
 	if err != nil {
@@ -118,26 +128,35 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		who, err := m.authenticate(r)
 		if err != nil && !m.forgivesAPIAccess(err) {
 			m.peekIP(w, r, info)
-			writeError(w, apierr.As(err))
+			writeOpError(w, route.OperationID, apierr.As(err))
 			return
 		}
 		c.who = who
 		info.accountID = who.AccountID
 		if e := m.limitUser(w, who, info); e != nil {
+			writeOpError(w, route.OperationID, e)
+			return
+		}
+	}
+	// Over the memory ceiling a write is refused before its body is read (memory.go).
+	if storesOnWrite(r.Method) {
+		if e := m.memory.refuse(); e != nil {
 			writeError(w, e)
 			return
 		}
 	}
 	// The body is read before an upload slot is taken: a client trickling its body holds
 	// its connection (until the server's read timeout), not one of its account's slots.
-	if err := m.readBody(c); err != nil {
-		writeError(w, apierr.As(err))
+	releaseBody, err := m.readBody(c)
+	defer releaseBody()
+	if err != nil {
+		writeOpError(w, route.OperationID, apierr.As(err))
 		return
 	}
 	release, lerr := m.limitUpload(w, c, info)
 	defer release()
 	if lerr != nil {
-		writeError(w, lerr)
+		writeOpError(w, route.OperationID, lerr)
 		return
 	}
 	w, finish, done := m.injectFaults(w, c, info)
@@ -145,9 +164,11 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 	if done {
 		return
 	}
-	if err := m.spec.ValidateRequest(r.Context(), r, route); err != nil && !m.skipsValidation(route) {
-		writeError(w, m.validationError(route, err))
+	if doc, decoded, err := m.spec.ValidateRequestBody(r.Context(), r, route, c.body); err != nil && !m.skipsValidation(route) {
+		writeOpError(w, route.OperationID, m.validationError(route, err))
 		return
+	} else if err == nil {
+		c.json, c.decoded = doc, decoded
 	}
 	op, ok := m.ops[route.OperationID]
 	if !ok {
@@ -155,7 +176,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		return
 	}
 	if err := m.resolveScope(c, op.perm); err != nil {
-		writeError(w, apierr.As(err))
+		writeOpError(w, route.OperationID, apierr.As(err))
 		return
 	}
 	res, err := op.fn(c)
@@ -168,7 +189,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		if e.Cause != nil {
 			m.log.Error("handler failed", "operationId", route.OperationID, "err", e.Cause)
 		}
-		writeError(w, e)
+		writeOpError(w, route.OperationID, e)
 		return
 	}
 	writeResult(w, res)
@@ -191,11 +212,12 @@ func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
 	return m.store.Authenticate(token)
 }
 
-// readBody reads the body within its limit and leaves a fresh reader for validation.
-func (m *Mock) readBody(c *call) error {
+// readBody reads the body within its limit and leaves a fresh reader for validation. The
+// body holds its share of the in-flight budget (memory.go) until release is called.
+func (m *Mock) readBody(c *call) (release func(), err error) {
 	r := c.r
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil
+		return func() {}, nil
 	}
 	limit := int64(maxJSONBody)
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -203,8 +225,21 @@ func (m *Mock) readBody(c *call) error {
 		limit = maxMultipartBody
 	}
 	if r.ContentLength > limit {
-		return tooLarge(limit)
+		return func() {}, tooLarge(limit)
 	}
+	reserve := limit
+	if r.ContentLength >= 0 {
+		reserve = r.ContentLength
+	}
+	release, ok := m.memory.reserveBody(reserve)
+	if !ok {
+		return release, bodyBudgetExceeded()
+	}
+	return release, m.readBodyBytes(c, limit, mediaType)
+}
+
+func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {
+	r := c.r
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body could not be read",
@@ -262,7 +297,11 @@ func fieldErrors(in []spec.FieldError) []apierr.FieldError {
 	}
 	out := make([]apierr.FieldError, len(in))
 	for i, f := range in {
-		out[i] = apierr.FieldError{Path: f.Path, Message: f.Message}
+		msg := f.Message
+		if f.Required { // a missing field's item says "Required", as the getting-started page shows
+			msg = apierr.Required
+		}
+		out[i] = apierr.FieldError{Path: f.Path, Message: msg, In: f.In}
 	}
 	return out
 }

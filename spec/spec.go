@@ -22,8 +22,12 @@ type Spec struct {
 	byID     map[string]*Route
 	routes   []*Route
 
-	requestOptions  *openapi3filter.Options
-	responseOptions *openapi3filter.Options
+	requestOptions *openapi3filter.Options
+	// paramOptions are requestOptions without the body; bodySchemaOptions what kin builds
+	// from requestOptions to validate a body (ValidateRequestBody).
+	paramOptions      *openapi3filter.Options
+	bodySchemaOptions []openapi3.SchemaValidationOption
+	responseOptions   *openapi3filter.Options
 
 	callbacksOnce sync.Once
 	callbacks     map[string]*Callback // by event name, built on first use
@@ -66,6 +70,9 @@ func Load(document []byte) (*Spec, error) {
 	doc.SetStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
 	s := &Spec{doc: doc, root: newNode(), byID: map[string]*Route{}}
 	s.requestOptions = newRequestOptions(doc)
+	s.paramOptions = newRequestOptions(doc)
+	s.paramOptions.ExcludeRequestBody = true
+	s.bodySchemaOptions = bodySchemaOptions(doc, s.requestOptions)
 	s.responseOptions = &openapi3filter.Options{
 		IncludeResponseStatus:   true,
 		MultiError:              true,
