@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -223,5 +224,47 @@ func TestQuickDateTimeIsASubsetOfTheLibrary(t *testing.T) {
 	}
 	if accepted < 6 {
 		t.Errorf("the shortcut accepted only %d of the cases: it decides too little", accepted)
+	}
+}
+
+// A path the library does not match (an empty parameter leaves a trailing or double slash)
+// is never vouched for: the library reports operation-declared.
+func TestFastPathLeavesOddPathsToTheLibrary(t *testing.T) {
+	v, err := NewResponseValidator(ContextGPTDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := threadList(t, 2)
+	for _, p := range []string{"/api/v1/chatting/361628903185318482/threads/", "/api/v1/chatting//threads", "/api//v1/chatting/1/threads"} {
+		if v.fast.conforms(http.MethodGet, p, 200, jsonHeader(), body) {
+			t.Errorf("%s: the fast path vouched for it", p)
+		}
+	}
+	if !v.fast.conforms(http.MethodGet, "/api/v1/chatting/361628903185318482/threads", 200, jsonHeader(), body) {
+		t.Error("the same list on the right path was not vouched for")
+	}
+}
+
+// Hostile and large bodies: a 10,000-thread page is vouched for in one pass, a body nested
+// 100,000 deep or cut short is refused without a panic (and the library then explains it).
+func TestFastPathHostileBodies(t *testing.T) {
+	v, err := NewResponseValidator(ContextGPTDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := listThreadsRequest()
+	big := bytes.Replace(threadList(t, 10000), []byte(`"limit":10000`), []byte(`"limit":100`), 1) // limit is at most 100
+	if !v.fast.conforms(req.Method, req.URL.EscapedPath(), 200, jsonHeader(), big) {
+		t.Fatalf("a conforming page of 10,000 threads (%d bytes) was not vouched for", len(big))
+	}
+	deep := []byte(`{"success":true,"statusCode":200,"message":"x","data":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`)
+	cut := big[:len(big)/2]
+	for name, body := range map[string][]byte{"nested 100,000 deep": deep, "cut short": cut, "empty": {}, "two values": append(threadList(t, 1), threadList(t, 1)...)} {
+		if v.fast.conforms(req.Method, req.URL.EscapedPath(), 200, jsonHeader(), body) {
+			t.Errorf("%s: vouched for", name)
+		}
+		if name != "empty" && name != "two values" && len(v.ValidateResponse(req, 200, jsonHeader(), body)) == 0 {
+			t.Errorf("%s: the library found nothing wrong", name)
+		}
 	}
 }
