@@ -187,7 +187,8 @@ func TestRunAgainstInProcessMock(t *testing.T) {
 
 // TestBinariesRunSuite builds both commands, starts contextgpt-mock on a free loopback port
 // and runs the built-in suite through contextgpt-conformance: make test runs the suite
-// against the mock through the real binaries.
+// against the mock through the real binaries. Long on purpose: one end-to-end session (build,
+// start, run, reports, shutdown) read top to bottom.
 func TestBinariesRunSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two binaries and runs the whole suite")

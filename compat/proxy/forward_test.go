@@ -18,6 +18,10 @@ import (
 	"github.com/contextgpt/sandbox/conformance/report"
 )
 
+// TestProxyForwardsUnchanged: the upstream sees the request as sent (method, escaped path,
+// query order, headers, body; no body or chunking added to a GET) and the client the answer
+// as given, an undescribed one included. Long on purpose: every part of one exchange, each
+// checked on its own line.
 func TestProxyForwardsUnchanged(t *testing.T) {
 	type seen struct {
 		method, uri, host string

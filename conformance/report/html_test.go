@@ -52,6 +52,9 @@ func htmlFixture() *Report {
 	return r
 }
 
+// TestHTMLReport renders a report and reads the page as a user would: self-contained, the
+// matrix, the failed step's exchange, the pair table, accessible structure, redaction. Long
+// on purpose: one page, each of its parts checked in the order it shows them.
 func TestHTMLReport(t *testing.T) {
 	var out bytes.Buffer
 	if err := WriteHTML(&out, htmlFixture(), nil); err != nil {

@@ -22,7 +22,8 @@ import (
 )
 
 // TestScreenshots writes the README's pictures of the dashboard and the HTML report into
-// $SCREENSHOTS (make screenshots); without it the test is skipped.
+// $SCREENSHOTS (make screenshots); without it the test is skipped. Long on purpose: it sets
+// up the state each picture shows, then takes the pictures in the README's order.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("SCREENSHOTS")
 	if dir == "" {
