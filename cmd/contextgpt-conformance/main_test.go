@@ -36,6 +36,16 @@ func runMain(t *testing.T, env map[string]string, args ...string) (int, string, 
 	return exitCode(err), stdout.String(), stderr.String()
 }
 
+// mustContain fails the test (and goes on) for each of wants that s, named what, lacks.
+func mustContain(t *testing.T, what, s string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(s, w) {
+			t.Errorf("%s = %q, want it to contain %q", what, s, w)
+		}
+	}
+}
+
 func TestValidateConventionsExample(t *testing.T) {
 	code, out, errOut := runMain(t, nil, "validate", conventions)
 	if code != report.ExitPassed {
