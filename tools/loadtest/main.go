@@ -11,11 +11,9 @@
 //
 // mock/bare is reported against its stretch target (≥ 0.5×) and does not gate.
 //
-// The load generator is Go's net/http client in this process, not wrk: it needs no
-// install, keeps every latency so p50 and p99 are exact, and bounds each run by time and
-// count. It costs more CPU per request than wrk, which caps the bare server's figure on a
-// small machine (making mock/bare look better than wrk would) and matters little for the
-// mock/Prism ratio.
+// The load generator is wrk when it is installed (Debian's package `wrk`; one thread,
+// pinned to CPU 1 while the servers run on CPU 0), else Go's net/http client in this
+// process; one run uses one generator for all three servers (see wrk.go).
 //
 // Everything it starts is stopped before it exits; Prism is installed with npm into a
 // temporary folder (kept between runs under the user cache directory), never into the repo.
@@ -66,6 +64,9 @@ type options struct {
 	maxPerRun int
 	mockEnv   envList
 	rows      string
+	generator string // auto, wrk or go (wrk.go)
+	pin       string // auto, on or off
+	gen       generator
 }
 
 // envList is a repeatable KEY=VALUE flag.
@@ -101,11 +102,18 @@ func main() {
 	fs.IntVar(&o.maxPerRun, "max-requests", 2_000_000, "stop a run after this many requests (bounds memory)")
 	fs.Var(&o.mockEnv, "mock-env", "KEY=VALUE added to the mock's environment (repeatable; e.g. GOGC=200 to try a GC setting)")
 	fs.StringVar(&o.rows, "rows", "1234", "which rows to run: 1 GET, 2 POST, 3 GET and 4 POST with -threads stored")
+	fs.StringVar(&o.generator, "generator", "auto", "load generator: wrk, go (net/http in this process), or auto (wrk when on the PATH)")
+	fs.StringVar(&o.pin, "pin", "auto", "pin servers to CPU 0 and wrk to CPU 1 with taskset: on, off, or auto (when taskset and 2+ CPUs)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
 	if o.rounds < 1 || o.conns < 1 || o.duration <= 0 || o.threads < 0 {
 		fmt.Fprintln(os.Stderr, "loadtest: -rounds, -conns and -duration must be positive")
+		os.Exit(2)
+	}
+	var err error
+	if o.gen, err = chooseGenerator(o.generator, o.pin); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -301,7 +309,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	}
 	defer os.Remove(limitsFile)
 	mock, err := startServer(ctx, "mock", port, "/__mock/health",
-		[]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", limitsFile, "--quiet", "--log-level", "error"}, root, o.mockEnv...)
+		o.gen.serverArgv([]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", limitsFile, "--quiet", "--log-level", "error"}), root, o.mockEnv...)
 	if err != nil {
 		return false, err
 	}
@@ -339,7 +347,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		return false, err
 	}
 	bare, err := startServer(ctx, "bare", port, "/health",
-		[]string{self, "bare", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-responses", respDir}, root)
+		o.gen.serverArgv([]string{self, "bare", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-responses", respDir}), root)
 	if err != nil {
 		return false, err
 	}
@@ -352,7 +360,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 			return false, err
 		}
 		prism, err = startServer(ctx, "prism", port, "/",
-			[]string{prismBin, "mock", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-v", "error", filepath.Join(root, "spec", "contextgpt.yaml")}, root)
+			o.gen.serverArgv([]string{prismBin, "mock", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-v", "error", filepath.Join(root, "spec", "contextgpt.yaml")}), root)
 		if err != nil {
 			return false, err
 		}
@@ -403,9 +411,9 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 					return false, ctx.Err()
 				}
 				if o.warmup > 0 {
-					drive(ctx, s, key, r.target, o.conns, o.warmup, o.maxPerRun)
+					o.gen.drive(ctx, s, key, r.target, o.conns, o.warmup, o.maxPerRun)
 				}
-				res := drive(ctx, s, key, r.target, o.conns, o.duration, o.maxPerRun)
+				res := o.gen.drive(ctx, s, key, r.target, o.conns, o.duration, o.maxPerRun)
 				res.rss = s.rss()
 				r.results[s.name] = append(r.results[s.name], res)
 				fmt.Fprintf(out, "  %-32s round %d %-6s %8.0f req/s  p50 %-9s p99 %-9s errors %d\n", r.name, round+1, s.name,
@@ -422,6 +430,7 @@ func report(out io.Writer, o options, servers []*server, rows []*row) bool {
 	host, _ := os.Hostname()
 	fmt.Fprintf(out, "\n%d connections, %d rounds of %s per server and row (medians), %d CPUs (%s/%s), host %s, %s\n\n",
 		o.conns, o.rounds, o.duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host, time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(out, "load generator: %s\n\n", o.gen)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "row\tserver\treq/s\tp50\tp99\tRSS MB\terrors\tmock/server\t\n")
 	for _, r := range rows {
