@@ -114,10 +114,11 @@ func benchDoc(coll string, n int) *stateDocument {
 // benchStore is a store holding benchDoc(coll, n).
 func benchStore(tb testing.TB, coll string, n int) *Store {
 	tb.Helper()
-	// The per-chatbot list caps (100 starters, ...) would stop the creates at 1,000 and
-	// 100,000 items: the benchmarks measure cost, not the caps.
+	// The per-chatbot list caps (100 starters, ...) and the chatbot caps (20,000) would stop
+	// the creates at 1,000 and 100,000 items: the benchmarks measure cost, not the caps.
 	lists := Caps{StartersPerChatbot: plans.Unlimited, FollowUpsPerChatbot: plans.Unlimited,
-		InstructionsPerChatbot: plans.Unlimited, PersonasPerChatbot: plans.Unlimited, LocalizationsPerChatbot: plans.Unlimited}
+		InstructionsPerChatbot: plans.Unlimited, PersonasPerChatbot: plans.Unlimited, LocalizationsPerChatbot: plans.Unlimited,
+		Chatbots: plans.Unlimited, ChatbotsPerAccount: plans.Unlimited}
 	s := New(Config{Seed: 1, Now: benchClock(), Caps: lists})
 	doc := benchDoc(coll, n)
 	s.ids.seq = doc.IDSequence
@@ -403,6 +404,28 @@ func BenchmarkScaleChatbots(b *testing.B) {
 		}},
 		{name: "list-first", setup: list(false)},
 		{name: "list-last", setup: list(true)},
+		{name: "two-accounts-last", fresh: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
+			// A second account with one chatbot, created at the end, and the bench user a
+			// SUPER_ADMIN of both: the last page merges two trees.
+			a, err := s.CreateAccount(NewAccount{Name: "Second", Plan: plans.Enterprise})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.update(func() error { s.users[benchUser].Memberships[a.ID] = RoleSuperAdmin; return nil }); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.CreateChatbot(a.ID, benchUser, NewChatbot{Name: "Other"}); err != nil {
+				b.Fatal(err)
+			}
+			page := (n + 1 + 19) / 20
+			return func(int) error {
+				bots, total := s.ChatbotPage(benchPrincipal, page, 20)
+				if len(bots) == 0 || total != n+1 || bots[len(bots)-1].Name != "Other" {
+					return fmt.Errorf("page %d: %d chatbots of %d", page, len(bots), total)
+				}
+				return nil
+			}
+		}},
 	})
 }
 
