@@ -110,7 +110,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		if err != nil {
 			markUnmatched(w)
 		}
-		writeError(w, e)
+		writeOpError(w, info.operationID, e)
 		return
 	}
 	if err != nil {
@@ -128,13 +128,13 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		who, err := m.authenticate(r)
 		if err != nil && !m.forgivesAPIAccess(err) {
 			m.peekIP(w, r, info)
-			writeError(w, apierr.As(err))
+			writeOpError(w, route.OperationID, apierr.As(err))
 			return
 		}
 		c.who = who
 		info.accountID = who.AccountID
 		if e := m.limitUser(w, who, info); e != nil {
-			writeError(w, e)
+			writeOpError(w, route.OperationID, e)
 			return
 		}
 	}
@@ -150,13 +150,13 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 	releaseBody, err := m.readBody(c)
 	defer releaseBody()
 	if err != nil {
-		writeError(w, apierr.As(err))
+		writeOpError(w, route.OperationID, apierr.As(err))
 		return
 	}
 	release, lerr := m.limitUpload(w, c, info)
 	defer release()
 	if lerr != nil {
-		writeError(w, lerr)
+		writeOpError(w, route.OperationID, lerr)
 		return
 	}
 	w, finish, done := m.injectFaults(w, c, info)
@@ -165,7 +165,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		return
 	}
 	if doc, decoded, err := m.spec.ValidateRequestBody(r.Context(), r, route, c.body); err != nil && !m.skipsValidation(route) {
-		writeError(w, m.validationError(route, err))
+		writeOpError(w, route.OperationID, m.validationError(route, err))
 		return
 	} else if err == nil {
 		c.json, c.decoded = doc, decoded
@@ -176,7 +176,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		return
 	}
 	if err := m.resolveScope(c, op.perm); err != nil {
-		writeError(w, apierr.As(err))
+		writeOpError(w, route.OperationID, apierr.As(err))
 		return
 	}
 	res, err := op.fn(c)
@@ -189,7 +189,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		if e.Cause != nil {
 			m.log.Error("handler failed", "operationId", route.OperationID, "err", e.Cause)
 		}
-		writeError(w, e)
+		writeOpError(w, route.OperationID, e)
 		return
 	}
 	writeResult(w, res)
@@ -297,7 +297,11 @@ func fieldErrors(in []spec.FieldError) []apierr.FieldError {
 	}
 	out := make([]apierr.FieldError, len(in))
 	for i, f := range in {
-		out[i] = apierr.FieldError{Path: f.Path, Message: f.Message}
+		msg := f.Message
+		if f.Required { // a missing field's item says "Required", as the getting-started page shows
+			msg = apierr.Required
+		}
+		out[i] = apierr.FieldError{Path: f.Path, Message: msg, In: f.In}
 	}
 	return out
 }

@@ -105,7 +105,7 @@ func (m *Mock) answerUndeclared(w http.ResponseWriter, route *spec.Route, status
 	if !route.Declares(status) {
 		markUnmatched(w)
 	}
-	writeError(w, e)
+	writeOpError(w, route.OperationID, e)
 }
 
 // answerStatus answers the operation's documented error envelope for status: the code and
@@ -121,7 +121,7 @@ func (m *Mock) answerStatus(w http.ResponseWriter, route *spec.Route, status int
 		e.Details = map[string]any{}
 	}
 	e.Details["injectedBy"] = by
-	writeError(w, e)
+	writeOpError(w, route.OperationID, e)
 }
 
 // fallbackCodes is the code of apierr's table for a status with no documented example.

@@ -24,7 +24,7 @@ func (m *Mock) serveGenerated(w http.ResponseWriter, r *http.Request, route *spe
 		b, err := json.Marshal(body)
 		if err != nil {
 			m.log.Error("generated body does not encode", "operationId", route.OperationID, "err", err)
-			writeError(w, internalError(err))
+			writeOpError(w, route.OperationID, internalError(err))
 			return
 		}
 		writeBytes(w, status, contentType, b)

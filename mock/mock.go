@@ -227,7 +227,11 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if buf != nil {
 				buf.reset()
 			}
-			writeError(out, internalError(fmt.Errorf("panic: %v", v)))
+			opID := ""
+			if info != nil {
+				opID = info.operationID
+			}
+			writeOpError(out, opID, internalError(fmt.Errorf("panic: %v", v)))
 		}
 		if buf != nil {
 			m.checkContract(r, buf)

@@ -92,19 +92,22 @@ func writeResult(w http.ResponseWriter, res result) {
 	writeJSON(w, res.Status, successEnvelope{StatusCode: res.Status, Success: true, Message: res.Message, Data: res.Data})
 }
 
-// writeError answers an error in the one documented envelope; a 429 carries its limit.
-func writeError(w http.ResponseWriter, e *apierr.Error) {
+// writeError answers an error outside any operation (no route matched, the size guards)
+// in the one documented envelope.
+func writeError(w http.ResponseWriter, e *apierr.Error) { writeOpError(w, "", e) }
+
+// writeOpError answers an error of operation opID in the one documented envelope: the
+// top-level message as the operation's table row says (topMessage), error.message
+// explaining; a 429 carries its limit.
+func writeOpError(w http.ResponseWriter, opID string, e *apierr.Error) {
 	rl := e.RateLimit
 	status := e.Status()
 	env := errorEnvelope{
 		StatusCode: status,
 		Success:    false,
-		Message:    e.Message,
+		Message:    topMessage(opID, status, e),
 		Error:      errorBody{Code: e.Code, Message: e.Message, Details: e.Details},
 		Errors:     e.Fields,
-	}
-	if status == http.StatusBadRequest && len(e.Fields) > 0 {
-		env.Message = "Request is not valid"
 	}
 	if rl != nil {
 		ra, lim, rem, win := rl.RetryAfter, rl.Limit, rl.Remaining, rl.WindowSeconds

@@ -18,6 +18,10 @@ import (
 type FieldError struct {
 	Path    []any  `json:"path"`
 	Message string `json:"message"`
+	// In is where the field is: "body", or the parameter's location ("path", "query", ...).
+	In string `json:"-"`
+	// Required is true when the field (or parameter, or the body) is required and missing.
+	Required bool `json:"-"`
 }
 
 // RequestError is a request that does not conform to its operation. MissingRequired is
@@ -93,8 +97,10 @@ func collectRequestErrors(err error, out *RequestError) {
 	var re *openapi3filter.RequestError
 	if errors.As(err, &re) {
 		var prefix []any
+		in := "body"
 		if re.Parameter != nil {
 			prefix = []any{re.Parameter.Name}
+			in = re.Parameter.In
 		}
 		if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) {
 			out.MissingRequired = true
@@ -102,18 +108,18 @@ func collectRequestErrors(err error, out *RequestError) {
 			if re.Parameter != nil {
 				msg = fmt.Sprintf("%s parameter %q is required", re.Parameter.In, re.Parameter.Name)
 			}
-			out.Fields = append(out.Fields, FieldError{Path: nonNil(prefix), Message: msg})
+			out.Fields = append(out.Fields, FieldError{Path: nonNil(prefix), Message: msg, In: in, Required: true})
 			return
 		}
 		if re.Err != nil {
 			before := len(out.Fields)
-			collectSchemaErrors(re.Err, prefix, out)
+			collectSchemaErrors(re.Err, prefix, in, out)
 			if len(out.Fields) > before {
 				return
 			}
 			var pe *openapi3filter.ParseError
 			if errors.As(re.Err, &pe) {
-				out.Fields = append(out.Fields, FieldError{Path: nonNil(prefix), Message: parseMessage(re, pe)})
+				out.Fields = append(out.Fields, FieldError{Path: nonNil(prefix), Message: parseMessage(re, pe), In: in})
 				return
 			}
 		}
@@ -121,11 +127,11 @@ func collectRequestErrors(err error, out *RequestError) {
 		if msg == "" && re.Err != nil {
 			msg = re.Err.Error()
 		}
-		out.Fields = append(out.Fields, FieldError{Path: nonNil(prefix), Message: msg})
+		out.Fields = append(out.Fields, FieldError{Path: nonNil(prefix), Message: msg, In: in})
 		return
 	}
 	before := len(out.Fields)
-	collectSchemaErrors(err, nil, out)
+	collectSchemaErrors(err, nil, "body", out)
 	if len(out.Fields) == before {
 		out.Fields = append(out.Fields, FieldError{Path: []any{}, Message: err.Error()})
 	}
@@ -140,10 +146,10 @@ func parseMessage(re *openapi3filter.RequestError, pe *openapi3filter.ParseError
 
 // collectSchemaErrors turns kin SchemaErrors into field errors; kin's JSON pointer already
 // names a missing required property itself.
-func collectSchemaErrors(err error, prefix []any, out *RequestError) {
+func collectSchemaErrors(err error, prefix []any, in string, out *RequestError) {
 	if multi, ok := err.(openapi3.MultiError); ok {
 		for _, e := range multi {
-			collectSchemaErrors(e, prefix, out)
+			collectSchemaErrors(e, prefix, in, out)
 		}
 		return
 	}
@@ -159,10 +165,11 @@ func collectSchemaErrors(err error, prefix []any, out *RequestError) {
 		}
 		path = append(path, seg)
 	}
-	if se.SchemaField == "required" {
+	required := se.SchemaField == "required"
+	if required {
 		out.MissingRequired = true
 	}
-	out.Fields = append(out.Fields, FieldError{Path: path, Message: se.Reason})
+	out.Fields = append(out.Fields, FieldError{Path: path, Message: se.Reason, In: in, Required: required})
 }
 
 func nonNil(p []any) []any {

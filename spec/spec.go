@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -26,6 +27,9 @@ type Spec struct {
 	paramOptions      *openapi3filter.Options
 	bodySchemaOptions []openapi3.SchemaValidationOption
 	responseOptions   *openapi3filter.Options
+
+	callbacksOnce sync.Once
+	callbacks     map[string]*Callback // by event name, built on first use
 }
 
 // Route is one operation of the document; Match fills PathParams for a concrete request.

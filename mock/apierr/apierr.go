@@ -167,10 +167,26 @@ type RateLimit struct {
 }
 
 // FieldError names one failing part of a request: Path is the field as segments (names and
-// indexes; empty for the whole body), as the envelope's errors[] carries it.
+// indexes; empty for the whole body), as the envelope's errors[] carries it. In is where the
+// field is ("" or "body" for the body, else the parameter's location: "path", "query").
 type FieldError struct {
 	Path    []any  `json:"path"`
 	Message string `json:"message"`
+	In      string `json:"-"`
+}
+
+// Required is the item message of a required field, parameter or body that is missing, as
+// the getting-started page shows.
+const Required = "Required"
+
+// ParamsOnly reports whether every field error is a parameter's (none is the body's).
+func (e *Error) ParamsOnly() bool {
+	for _, f := range e.Fields {
+		if f.In == "" || f.In == "body" {
+			return false
+		}
+	}
+	return len(e.Fields) > 0
 }
 
 // Error is an error with a stable code.
