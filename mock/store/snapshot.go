@@ -272,6 +272,7 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 				return nil
 			},
 			func(t *Thread) {
+				n.internThreadLocked(t)
 				n.threads[t.ID] = t
 				n.indexThreadLocked(t)
 				n.countSessionLocked(t)
@@ -287,7 +288,10 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 				}
 				return nil
 			},
-			func(m *Message) { n.messages[m.ID] = m }),
+			func(m *Message) {
+				internMessage(m, n.threads[m.ThreadID])
+				n.messages[m.ID] = m
+			}),
 		loadCollection("leads", "id", doc.Leads, false, func(l *Lead) string { return l.ID }, has(n.leads),
 			func(l *Lead) *problem {
 				if _, ok := n.chatbots[l.ChatbotID]; !ok {

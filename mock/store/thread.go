@@ -76,10 +76,10 @@ func (s *Store) newThreadLocked(c *Chatbot, in NewThread) *Thread {
 	}
 	source := in.PlatformSource
 	if source == nil {
-		source = ptr("api")
+		source = apiSource
 	}
 	t := &Thread{
-		ID: s.ids.uuid(), ChatbotID: c.ID, VisitorID: &visitor, Title: clonePtr(in.Title), Mode: mode,
+		ID: s.ids.uuid(), ChatbotID: c.ID, VisitorID: &visitor, Title: clonePtr(in.Title), Mode: internWord(mode),
 		Anonymous: anonymous, Tags: []string{}, PlatformSource: source, StartedAt: &now, UpdatedAt: now,
 		VisitorName: clonePtr(in.VisitorName), VisitorEmail: clonePtr(in.VisitorEmail), VisitorPhone: clonePtr(in.VisitorPhone),
 		LastActivity: now, Seq: s.ids.next(),
@@ -141,7 +141,7 @@ func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 	}
 	m := &Message{
 		ID: s.ids.uuid(), ThreadID: t.ID, ChatbotID: t.ChatbotID, MessageType: msgType,
-		SystemMessageType: in.SystemMessageType, Content: in.Content, ContentTimestamp: &now, Role: in.Role,
+		SystemMessageType: in.SystemMessageType, Content: in.Content, ContentTimestamp: &now, Role: internWord(in.Role),
 		AgentName: in.AgentName, ParentMessageID: in.ParentMessageID, Source: in.Source,
 		CreatedAt: now, UpdatedAt: now, Seq: s.ids.next(),
 	}
