@@ -10,22 +10,25 @@ import (
 // current by every write, never exported. Each exists so a request costs the same whatever
 // the size of the state (the README's "Running at scale" says what each one buys).
 type indexes struct {
-	threadsByBot    map[string]*botThreads        // a chatbot's threads, newest activity first, per filter
-	messagesByThrd  map[string]*seqList[*Message] // a thread's messages, chronological (by Seq)
-	visitors        map[visitorKey]visitorStats   // a visitor's sessions and messages on a chatbot
-	deliveriesByBot map[string]*botDeliveries     // a chatbot's deliveries, newest first, per filter
-	deliveryKeys    map[deliveryKey]*Delivery     // (chatbot, configuration, event key) → its delivery
-	botsByAccount   map[string]*accountBots       // an account's chatbots in creation order
-	botNames        map[botNameKey]int            // chatbots per (account, case-folded name)
-	leadsByBot      map[string]map[string]*Lead   // a chatbot's leads by id
-	leadsByVisitor  map[leadKey]*Lead             // the lead of a (chatbot, visitor), or of a thread without visitor
-	leadsByThread   map[string]map[string]*Lead   // the leads captured in a thread
-	starters        map[ownedKey]*Starter         // a chatbot's starter by id
-	followUps       map[ownedKey]*FollowUp        // a chatbot's follow-up prompt by id
-	instructions    map[ownedKey]*Instruction     // a chatbot's instruction set by id
-	personas        map[ownedKey]*Persona         // a chatbot's persona by id
-	activeInstr     map[string][]*Instruction     // a chatbot's active instruction sets (one, but for imports)
-	activePersonas  map[string][]*Persona         // a chatbot's active personas (one, but for imports)
+	threadsByBot    map[string]*botThreads              // a chatbot's threads, newest activity first, per filter
+	messagesByThrd  map[string]*seqList[*Message]       // a thread's messages, chronological (by Seq)
+	visitors        map[visitorKey]visitorStats         // a visitor's sessions and messages on a chatbot
+	deliveriesByBot map[string]*botDeliveries           // a chatbot's deliveries, newest first, per filter
+	deliveryKeys    map[deliveryKey]*Delivery           // (chatbot, configuration, event key) → its delivery
+	botsByAccount   map[string]*accountBots             // an account's chatbots in creation order
+	botNames        map[botNameKey]int                  // chatbots per (account, case-folded name)
+	leadsByBot      map[string]map[string]*Lead         // a chatbot's leads by id
+	leadsByVisitor  map[leadKey]*Lead                   // the lead of a (chatbot, visitor), or of a thread without visitor
+	leadsByThread   map[string]map[string]*Lead         // the leads captured in a thread
+	starters        map[ownedKey]*Starter               // a chatbot's starter by id
+	followUps       map[ownedKey]*FollowUp              // a chatbot's follow-up prompt by id
+	instructions    map[ownedKey]*Instruction           // a chatbot's instruction set by id
+	personas        map[ownedKey]*Persona               // a chatbot's persona by id
+	activeInstr     map[string][]*Instruction           // a chatbot's active instruction sets (one, but for imports)
+	activePersonas  map[string][]*Persona               // a chatbot's active personas (one, but for imports)
+	instrByTitle    map[titleKey][]titled[*Instruction] // a chatbot's instruction sets by folded title, in creation order
+	personaByTitle  map[titleKey][]titled[*Persona]     // a chatbot's personas by folded title, in creation order
+	titleOrd        uint64                              // the creation order of titled items (last given)
 }
 
 func newIndexes() indexes {
@@ -46,6 +49,8 @@ func newIndexes() indexes {
 		personas:        map[ownedKey]*Persona{},
 		activeInstr:     map[string][]*Instruction{},
 		activePersonas:  map[string][]*Persona{},
+		instrByTitle:    map[titleKey][]titled[*Instruction]{},
+		personaByTitle:  map[titleKey][]titled[*Persona]{},
 	}
 }
 

@@ -99,6 +99,7 @@ func (s *Store) indexOwnedLocked(c *Chatbot) {
 	delete(s.idx.activeInstr, c.ID)
 	for _, x := range c.Instructions {
 		s.idx.instructions[ownedKey{c.ID, x.ID}] = x
+		addTitled(s.idx.instrByTitle, c.ID, x, s.nextTitleOrd())
 		if x.IsActive {
 			s.idx.activeInstr[c.ID] = append(s.idx.activeInstr[c.ID], x)
 		}
@@ -106,6 +107,7 @@ func (s *Store) indexOwnedLocked(c *Chatbot) {
 	delete(s.idx.activePersonas, c.ID)
 	for _, x := range c.Personas {
 		s.idx.personas[ownedKey{c.ID, x.ID}] = x
+		addTitled(s.idx.personaByTitle, c.ID, x, s.nextTitleOrd())
 		if x.IsActive {
 			s.idx.activePersonas[c.ID] = append(s.idx.activePersonas[c.ID], x)
 		}
@@ -121,10 +123,64 @@ func (s *Store) unindexOwnedLocked(c *Chatbot) {
 	}
 	for _, x := range c.Instructions {
 		delete(s.idx.instructions, ownedKey{c.ID, x.ID})
+		removeTitled(s.idx.instrByTitle, c.ID, x)
 	}
 	for _, x := range c.Personas {
 		delete(s.idx.personas, ownedKey{c.ID, x.ID})
+		removeTitled(s.idx.personaByTitle, c.ID, x)
 	}
 	delete(s.idx.activeInstr, c.ID)
 	delete(s.idx.activePersonas, c.ID)
+}
+
+// titleKey is a chatbot and a title as select-by-title compares it: without surrounding
+// blanks, case-folded (foldName, the relation strings.EqualFold uses).
+type titleKey struct{ chatbot, title string }
+
+// titled is an item in the title index with its place in its chatbot's creation order.
+type titled[T any] struct {
+	x   T
+	ord uint64
+}
+
+// nextTitleOrd numbers an item newly in a chatbot's list (import, create).
+func (s *Store) nextTitleOrd() uint64 {
+	s.idx.titleOrd++
+	return s.idx.titleOrd
+}
+
+// addTitled indexes an item under its title, in creation order (ord). Blank titles are
+// not indexed: a select never matches them. O(items with that title).
+func addTitled[T activatable](m map[titleKey][]titled[T], chatbotID string, x T, ord uint64) {
+	k := titleKey{chatbotID, foldName(x.itemTitle())}
+	if k.title == "" {
+		return
+	}
+	list := m[k]
+	i := len(list)
+	for i > 0 && list[i-1].ord > ord {
+		i--
+	}
+	m[k] = append(list[:i:i], append([]titled[T]{{x, ord}}, list[i:]...)...)
+}
+
+// removeTitled takes an item out of the title index and returns its ord (call it before
+// the item's title changes). O(items with that title).
+func removeTitled[T activatable](m map[titleKey][]titled[T], chatbotID string, x T) uint64 {
+	k := titleKey{chatbotID, foldName(x.itemTitle())}
+	list := m[k]
+	var ord uint64
+	for i, o := range list {
+		if o.x == x {
+			ord = o.ord
+			list = append(list[:i:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(m, k)
+	} else {
+		m[k] = list
+	}
+	return ord
 }

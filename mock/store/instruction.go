@@ -91,18 +91,16 @@ func activeFirst[T activatable](list []T) []T {
 
 // findActivatable finds by id when id is given (byID, O(1)), else (or when the id matches
 // nothing) by title, compared without surrounding blanks and case; the first created wins
-// (a walk of the list: titles are not indexed).
-func findActivatable[T activatable](list []T, byID func(string) (T, bool), id, title string) (T, bool) {
+// (byTitle: the chatbot's title index, O(1)).
+func findActivatable[T activatable](byTitle map[titleKey][]titled[T], chatbotID string, byID func(string) (T, bool), id, title string) (T, bool) {
 	if id != "" {
 		if x, ok := byID(id); ok {
 			return x, true
 		}
 	}
-	if t := strings.TrimSpace(title); t != "" {
-		for _, x := range list {
-			if strings.EqualFold(strings.TrimSpace(x.itemTitle()), t) {
-				return x, true
-			}
+	if k := (titleKey{chatbotID, foldName(title)}); k.title != "" {
+		if list := byTitle[k]; len(list) > 0 {
+			return list[0].x, true
 		}
 	}
 	var zero T
@@ -252,6 +250,7 @@ func (s *Store) newInstructionLocked(c *Chatbot, in NewInstruction) *Instruction
 	}
 	c.Instructions = append(c.Instructions, x)
 	s.idx.instructions[ownedKey{c.ID, x.ID}] = x
+	addTitled(s.idx.instrByTitle, c.ID, x, s.nextTitleOrd())
 	return x
 }
 
@@ -268,6 +267,7 @@ func (s *Store) DeleteInstructions(chatbotID string, ids []string) (DeleteOutcom
 		for _, id := range res.DeletedIDs {
 			k := ownedKey{c.ID, id}
 			s.idx.activeInstr[c.ID] = withoutItem(s.idx.activeInstr[c.ID], s.idx.instructions[k])
+			removeTitled(s.idx.instrByTitle, c.ID, s.idx.instructions[k])
 			delete(s.idx.instructions, k)
 		}
 		c.Instructions = kept
@@ -293,7 +293,7 @@ func (s *Store) SelectInstruction(chatbotID string, in SelectInput) (out Instruc
 		if in.Title != nil {
 			title = *in.Title
 		}
-		x, ok := findActivatable(c.Instructions, s.instructionByIDLocked(c), in.ID, title)
+		x, ok := findActivatable(s.idx.instrByTitle, c.ID, s.instructionByIDLocked(c), in.ID, title)
 		if !ok {
 			if err := selectMiss(in, "instruction", "Instruction not found", apierr.MissingRequiredField); err != nil {
 				return err
@@ -356,7 +356,9 @@ func (s *Store) UpdateInstruction(chatbotID, id string, in InstructionPatch) (In
 		}
 		now := s.now()
 		if in.Title != nil {
+			ord := removeTitled(s.idx.instrByTitle, c.ID, x)
 			x.Title = ptr(strings.TrimSpace(*in.Title))
+			addTitled(s.idx.instrByTitle, c.ID, x, ord)
 		}
 		if in.Instruction != nil {
 			x.Instruction = *in.Instruction

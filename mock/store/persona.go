@@ -70,6 +70,7 @@ func (s *Store) newPersonaLocked(c *Chatbot, in NewPersona) *Persona {
 		x.CreativityLevel = *in.CreativityLevel
 	}
 	c.Personas = append(c.Personas, x)
+	addTitled(s.idx.personaByTitle, c.ID, x, s.nextTitleOrd())
 	s.idx.personas[ownedKey{c.ID, x.ID}] = x
 	return x
 }
@@ -86,6 +87,7 @@ func (s *Store) DeletePersonas(chatbotID string, ids []string) (DeleteOutcome, e
 		for _, id := range res.DeletedIDs {
 			k := ownedKey{c.ID, id}
 			s.idx.activePersonas[c.ID] = withoutItem(s.idx.activePersonas[c.ID], s.idx.personas[k])
+			removeTitled(s.idx.personaByTitle, c.ID, s.idx.personas[k])
 			delete(s.idx.personas, k)
 		}
 		c.Personas = kept
@@ -106,7 +108,7 @@ func (s *Store) SelectPersona(chatbotID string, in SelectInput) (out Persona, cr
 		if in.Title != nil {
 			title = *in.Title
 		}
-		x, ok := findActivatable(c.Personas, s.personaByIDLocked(c), in.ID, title)
+		x, ok := findActivatable(s.idx.personaByTitle, c.ID, s.personaByIDLocked(c), in.ID, title)
 		if !ok {
 			if err := selectMiss(in, "instructions", "Persona not found", apierr.ResourceNotFound); err != nil {
 				return err

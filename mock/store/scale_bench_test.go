@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -340,6 +341,15 @@ func BenchmarkScaleInstructions(b *testing.B) {
 	ops = append(ops, scaleOp{name: "select", mutate: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
 		ids := []string{"bench-instruction-0", "bench-instruction-" + strconv.Itoa(n-1)}
 		return func(i int) error { _, _, err := s.SelectInstruction(benchBot, SelectInput{ID: ids[i%2]}); return err }
+	}}, scaleOp{name: "select-by-title", mutate: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
+		titles := []string{"set 0", "SET " + strconv.Itoa(n-1)} // the first and the last, in another case
+		return func(i int) error {
+			x, _, err := s.SelectInstruction(benchBot, SelectInput{Title: &titles[i%2]})
+			if err == nil && !strings.EqualFold(*x.Title, titles[i%2]) {
+				err = fmt.Errorf("selected %q for %q", *x.Title, titles[i%2])
+			}
+			return err
+		}
 	}})
 	runScale(b, "instructions", ops)
 }
@@ -360,6 +370,15 @@ func BenchmarkScalePersonas(b *testing.B) {
 	ops = append(ops, scaleOp{name: "select", mutate: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
 		ids := []string{"bench-persona-0", "bench-persona-" + strconv.Itoa(n-1)}
 		return func(i int) error { _, _, err := s.SelectPersona(benchBot, SelectInput{ID: ids[i%2]}); return err }
+	}}, scaleOp{name: "select-by-title", mutate: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
+		titles := []string{"persona 0", "PERSONA " + strconv.Itoa(n-1)}
+		return func(i int) error {
+			x, _, err := s.SelectPersona(benchBot, SelectInput{Title: &titles[i%2]})
+			if err == nil && !strings.EqualFold(x.Title, titles[i%2]) {
+				err = fmt.Errorf("selected %q for %q", x.Title, titles[i%2])
+			}
+			return err
+		}
 	}})
 	runScale(b, "personas", ops)
 }
