@@ -3,20 +3,18 @@ package conformance
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/mocktest"
 	"github.com/contextgpt/sandbox/mock"
 	"github.com/contextgpt/sandbox/scenarios"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // superAdminKey is a fixture key of the mock: SUPER_ADMIN of a Scale account.
@@ -32,29 +30,8 @@ func strictMock(tb testing.TB, tune ...func(*mock.Config)) (*httptest.Server, fu
 	for _, f := range tune {
 		f(&cfg)
 	}
-	var mu sync.Mutex
-	var violations []string
-	cfg.OnViolation = func(r *http.Request, status int, problems []spec.Problem) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			violations = append(violations, fmt.Sprintf("%s %s -> %d: %s", r.Method, r.URL.Path, status, p))
-		}
-	}
-	m, err := mock.New(cfg)
-	if err != nil {
-		tb.Fatalf("mock.New: %v", err)
-	}
-	srv := httptest.NewServer(m)
-	tb.Cleanup(func() {
-		srv.Close()
-		_ = m.Close(context.Background())
-	})
-	return srv, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(violations)
-	}
+	s := mocktest.Start(tb, cfg)
+	return s.Server, s.Violations
 }
 
 func builtInSuite(tb testing.TB) []*arazzo.Document {
@@ -91,40 +68,10 @@ func runSuite(t *testing.T, baseURL, apiKey string) *report.Report {
 	return rep
 }
 
-// chatbotsOf lists the chatbot ids the key sees through GET my-chatbots.
+// chatbotsOf lists, sorted, the chatbot ids the key sees through GET my-chatbots.
 func chatbotsOf(t *testing.T, base, key string) []string {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/chatbots/my-chatbots", nil)
-	if err != nil {
-		t.Fatalf("http.NewRequest: %v", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("http.DefaultClient.Do: %v", err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("res.StatusCode = %v, want %v", res.StatusCode, http.StatusOK)
-	}
-	var body struct {
-		Data struct {
-			Accounts []struct {
-				Chatbots []struct {
-					ChatbotID string `json:"chatbotId"`
-				} `json:"chatbots"`
-			} `json:"accounts"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		t.Fatalf("json.NewDecoder(res.Body).Decode: %v", err)
-	}
-	var ids []string
-	for _, a := range body.Data.Accounts {
-		for _, c := range a.Chatbots {
-			ids = append(ids, c.ChatbotID)
-		}
-	}
+	ids := mocktest.ChatbotIDs(t, base, key)
 	slices.Sort(ids)
 	return ids
 }

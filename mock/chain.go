@@ -138,19 +138,12 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 			return
 		}
 	}
-	// Over the memory ceiling a write is refused before its body is read (memory.go).
-	if storesOnWrite(r.Method) {
-		if e := m.memory.refuse(); e != nil {
-			writeError(w, e)
-			return
-		}
-	}
 	// The body is read before an upload slot is taken: a client trickling its body holds
 	// its connection (until the server's read timeout), not one of its account's slots.
-	releaseBody, err := m.readBody(c)
+	releaseBody, e := m.admitBody(c)
 	defer releaseBody()
-	if err != nil {
-		writeOpError(w, route.OperationID, apierr.As(err))
+	if e != nil {
+		writeOpError(w, route.OperationID, e)
 		return
 	}
 	release, lerr := m.limitUpload(w, c, info)
@@ -210,6 +203,21 @@ func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
 		return store.Principal{}, apierr.New(apierr.APIKeyNotValid, "Authorization header does not contain a valid API key")
 	}
 	return m.store.Authenticate(token)
+}
+
+// admitBody refuses a write over the memory ceiling before its body is read (memory.go),
+// then reads the body; release gives back its share of the in-flight body budget.
+func (m *Mock) admitBody(c *call) (release func(), e *apierr.Error) {
+	if storesOnWrite(c.r.Method) {
+		if e := m.memory.refuse(); e != nil {
+			return func() {}, e
+		}
+	}
+	release, err := m.readBody(c)
+	if err != nil {
+		return release, apierr.As(err)
+	}
+	return release, nil
 }
 
 // readBody reads the body within its limit and leaves a fresh reader for validation. The

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/contextgpt/sandbox/internal/mocktest"
 
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
@@ -133,12 +134,7 @@ func TestBadInputBeforeUnreachable(t *testing.T) {
 
 // In-process: the command against the in-process mock, flags from the environment.
 func TestRunAgainstInProcessMock(t *testing.T) {
-	m, err := mock.New(mock.DefaultConfig())
-	if err != nil {
-		t.Fatalf("mock.New: %v", err)
-	}
-	srv := httptest.NewServer(m)
-	defer srv.Close()
+	srv := mocktest.Start(t, mock.DefaultConfig())
 	dir := t.TempDir()
 	env := map[string]string{"CONTEXTGPT_BASE_URL": srv.URL + "/api/v1", "CONTEXTGPT_API_KEY": "sk_test_scale_super_admin",
 		"CONTEXTGPT_JSON": filepath.Join(dir, "r.json"), "CONTEXTGPT_REPORT_HTML": filepath.Join(dir, "r.html"), "NO_COLOR": "1"}

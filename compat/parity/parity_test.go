@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/contextgpt/sandbox/internal/mocktest"
+
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
@@ -26,13 +28,7 @@ func newMock(t *testing.T, seed ...int64) *httptest.Server {
 	if len(seed) > 0 {
 		cfg.Seed = seed[0]
 	}
-	m, err := mock.New(cfg)
-	if err != nil {
-		t.Fatalf("mock.New: %v", err)
-	}
-	srv := httptest.NewServer(m)
-	t.Cleanup(srv.Close)
-	return srv
+	return mocktest.Start(t, cfg).Server
 }
 
 func target(name, url string) Target {

@@ -3,12 +3,7 @@ package probe
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +11,7 @@ import (
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/pairs"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/mocktest"
 	"github.com/contextgpt/sandbox/mock"
 	"github.com/contextgpt/sandbox/mock/clock"
 	"github.com/contextgpt/sandbox/scenarios"
@@ -30,36 +26,15 @@ func mockTarget(tb testing.TB, tune ...func(*mock.Config)) *testTarget {
 	clk := clock.NewManual(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	cfg := mock.DefaultConfig()
 	cfg.Clock = clk
-	var mu sync.Mutex
-	var violations []string
-	cfg.OnViolation = func(r *http.Request, status int, problems []spec.Problem) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			violations = append(violations, fmt.Sprintf("%s %s -> %d: %s", r.Method, r.URL.Path, status, p))
-		}
-	}
 	for _, f := range tune {
 		f(&cfg)
 	}
-	m, err := mock.New(cfg)
-	if err != nil {
-		tb.Fatalf("mock.New: %v", err)
-	}
-	srv := httptest.NewServer(m)
-	tb.Cleanup(func() {
-		srv.Close()
-		_ = m.Close(context.Background())
-	})
+	s := mocktest.Start(tb, cfg)
 	sleep := func(_ context.Context, d time.Duration) error {
 		clk.Advance(d)
 		return nil
 	}
-	return &testTarget{url: srv.URL, mock: m, sleep: sleep, violations: func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(violations)
-	}}
+	return &testTarget{url: s.URL, mock: s.Mock, sleep: sleep, violations: s.Violations}
 }
 
 // testTarget is an in-process mock.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"strings"
 	"sync/atomic"
@@ -100,5 +101,23 @@ func TestDriveWrk(t *testing.T) {
 	}
 	if res.p50 <= 0 || res.p99 < res.p50 || res.rps <= 0 {
 		t.Fatalf("figures out of order: %+v", res)
+	}
+}
+
+// TestCPUOf reads this process's CPU time, which a busy loop must raise (bounded at 20 s of
+// wall time: on a busy machine the loop gets a fraction of a core).
+func TestCPUOf(t *testing.T) {
+	before := cpuOf(os.Getpid())
+	if before <= 0 {
+		t.Fatal("no CPU time read for this process")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for x := 0; cpuOf(os.Getpid())-before < 100*time.Millisecond; x++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("CPU time stuck at %v after 20 s of busy loop", cpuOf(os.Getpid()))
+		}
+		for i := 0; i < 1e5; i++ {
+			x ^= i * x
+		}
 	}
 }
