@@ -34,24 +34,35 @@ type ThreadPage struct {
 }
 
 // ListThreads returns one page (page ≥ 1, limit ≥ 1) of a chatbot's threads, newest activity
-// first, id as tie-break. Without a filter, or with one, it reads the kept-sorted tree of
-// that filter value: a page costs O(log n + limit) and the total O(1), whatever the number
-// of threads. With several filters it walks the smallest of their trees, checking the
-// others: O(that filter's matches). A page past the end is empty, with the right total.
+// first, id as tie-break, as copies (see ListThreadsFunc for the costs).
 func (s *Store) ListThreads(chatbotID string, f ThreadFilter, page, limit int) (ThreadPage, error) {
+	out := ThreadPage{Threads: []Thread{}}
+	total, err := s.ListThreadsFunc(chatbotID, f, page, limit, func(t *Thread) { out.Threads = append(out.Threads, cloneThread(t)) })
+	out.Total = total
+	return out, err
+}
+
+// ListThreadsFunc calls visit on each thread of one page (page ≥ 1, limit ≥ 1) of a
+// chatbot's threads, newest activity first, id as tie-break, and returns how many match.
+// visit runs under the store's read lock and must neither keep t nor anything it points to,
+// nor call the store: it is there to write a thread out (the list answer is written
+// straight from the records, no copy of each thread made). Without a filter, or with one,
+// it reads the kept-sorted tree of that filter value: a page costs O(log n + limit) and the
+// total O(1), whatever the number of threads. With several filters it walks the smallest of
+// their trees, checking the others: O(that filter's matches). A page past the end is
+// empty, with the right total.
+func (s *Store) ListThreadsFunc(chatbotID string, f ThreadFilter, page, limit int, visit func(t *Thread)) (int, error) {
 	if page < 1 || limit < 1 {
-		return ThreadPage{}, apierr.New(apierr.InvalidFieldValue, "page and limit must be at least 1")
+		return 0, apierr.New(apierr.InvalidFieldValue, "page and limit must be at least 1")
 	}
-	var out ThreadPage
+	total := 0
 	err := s.readChatbot(chatbotID, func(*Chatbot) error {
 		b := s.idx.threadsByBot[chatbotID]
 		if b == nil {
-			out.Threads = []Thread{}
 			return nil
 		}
 		trees, empty := b.filterTrees(f)
 		if empty {
-			out.Threads = []Thread{}
 			return nil
 		}
 		if len(trees) <= 1 {
@@ -59,11 +70,9 @@ func (s *Store) ListThreads(chatbotID string, f ThreadFilter, page, limit int) (
 			if len(trees) == 1 {
 				tr = trees[0]
 			}
-			out.Total = tr.Len()
-			start, end, ok := pageBounds(out.Total, page, limit)
-			out.Threads = make([]Thread, 0, end-start)
-			if ok {
-				tr.Page(start, end-start, func(t *Thread) { out.Threads = append(out.Threads, cloneThread(t)) })
+			total = tr.Len()
+			if start, end, ok := pageBounds(total, page, limit); ok {
+				tr.Page(start, end-start, visit)
 			}
 			return nil
 		}
@@ -73,8 +82,7 @@ func (s *Store) ListThreads(chatbotID string, f ThreadFilter, page, limit int) (
 				smallest = tr
 			}
 		}
-		out.Threads = []Thread{}
-		skip := 0
+		skip, taken := 0, 0
 		if page-1 <= smallest.Len()/limit {
 			skip = (page - 1) * limit
 		} else {
@@ -82,16 +90,17 @@ func (s *Store) ListThreads(chatbotID string, f ThreadFilter, page, limit int) (
 		}
 		smallest.Ascend(0, func(t *Thread) bool {
 			if f.match(t) {
-				if out.Total >= skip && len(out.Threads) < limit {
-					out.Threads = append(out.Threads, cloneThread(t))
+				if total >= skip && taken < limit {
+					visit(t)
+					taken++
 				}
-				out.Total++
+				total++
 			}
 			return true
 		})
 		return nil
 	})
-	return out, err
+	return total, err
 }
 
 // filterTrees is the tree of each filter set; empty is true when one of them has no thread
