@@ -80,29 +80,41 @@ func runSuite(t *testing.T, baseURL, apiKey string) *report.Report {
 	return rep
 }
 
-// chatbotsOf lists the chatbot ids the key sees through GET my-chatbots.
+// chatbotsOf lists the chatbot ids of the key's accounts: the accounts from GET my-chatbots,
+// the chatbots from each account's all-chatbots, which is not cached (my-chatbots is, for
+// 10 minutes, and a sandbox deleted mid-run lets a run's own chatbots into that cache).
 func chatbotsOf(t *testing.T, base, key string) []string {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/chatbots/my-chatbots", nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	require.Equal(t, http.StatusOK, res.StatusCode)
-	var body struct {
+	get := func(path string, v any) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, base+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.NoError(t, json.NewDecoder(res.Body).Decode(v))
+	}
+	var mine struct {
 		Data struct {
 			Accounts []struct {
-				Chatbots []struct {
-					ChatbotID string `json:"chatbotId"`
-				} `json:"chatbots"`
+				AccountID string `json:"accountId"`
 			} `json:"accounts"`
 		} `json:"data"`
 	}
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&body))
+	get("/api/v1/chatbots/my-chatbots", &mine)
 	var ids []string
-	for _, a := range body.Data.Accounts {
-		for _, c := range a.Chatbots {
+	for _, a := range mine.Data.Accounts {
+		var all struct {
+			Data struct {
+				Chatbots []struct {
+					ChatbotID string `json:"chatbotId"`
+				} `json:"chatbots"`
+			} `json:"data"`
+		}
+		get("/api/v1/chatbots/account/"+a.AccountID+"/all-chatbots", &all)
+		for _, c := range all.Data.Chatbots {
 			ids = append(ids, c.ChatbotID)
 		}
 	}
