@@ -1,13 +1,12 @@
 package conformance
 
 import (
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // These tests run the Arazzo constructs against the fake API with a key, so no sandbox is
@@ -33,9 +32,15 @@ func TestSuccessActionEnd(t *testing.T) {
         operationId: countUp
         parameters: [{name: name, in: path, value: b}]
 `, key())
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
-	assert.Equal(t, []string{"GET /api/v1/counter/a"}, f.paths(), "end stops the workflow; the first action whose criteria hold wins")
-	assert.Equal(t, report.Passed, workflowResult(t, rep, "w").Status)
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
+	if got := f.paths(); !reflect.DeepEqual(got, []string{"GET /api/v1/counter/a"}) {
+		t.Errorf("end stops the workflow; the first action whose criteria hold wins: got %q, want %q", got, []string{"GET /api/v1/counter/a"})
+	}
+	if got := workflowResult(t, rep, "w").Status; got != report.Passed {
+		t.Errorf(`workflowResult(t, rep, "w").Status = %q, want %q`, got, report.Passed)
+	}
 }
 
 func TestSuccessActionGotoStep(t *testing.T) {
@@ -60,10 +65,16 @@ func TestSuccessActionGotoStep(t *testing.T) {
         operationId: countUp
         parameters: [{name: name, in: path, value: last}]
 `, key())
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
-	assert.Equal(t, []string{"GET /api/v1/counter/poll", "GET /api/v1/counter/poll", "GET /api/v1/counter/poll",
-		"GET /api/v1/counter/last"}, f.paths())
-	assert.Equal(t, []string{"poll", "poll", "poll", "last", "skipped:skipped"}, stepIDs(workflowResult(t, rep, "w")), "a step run again appears once per run")
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
+	if got, want := f.paths(), []string{"GET /api/v1/counter/poll", "GET /api/v1/counter/poll", "GET /api/v1/counter/poll",
+		"GET /api/v1/counter/last"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("f.paths() = %q, want %q", got, want)
+	}
+	if got := stepIDs(workflowResult(t, rep, "w")); !reflect.DeepEqual(got, []string{"poll", "poll", "poll", "last", "skipped:skipped"}) {
+		t.Errorf("a step run again appears once per run: got %q, want %q", got, []string{"poll", "poll", "poll", "last", "skipped:skipped"})
+	}
 }
 
 func TestSuccessActionGotoWorkflow(t *testing.T) {
@@ -84,10 +95,16 @@ func TestSuccessActionGotoWorkflow(t *testing.T) {
         operationId: countUp
         parameters: [{name: name, in: path, value: other}]
 `, key())
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
 	// other runs from w's goto and again on its own (it is not called by a step).
-	assert.Equal(t, []string{"GET /api/v1/counter/w", "GET /api/v1/counter/other", "GET /api/v1/counter/other"}, f.paths())
-	assert.Equal(t, []string{"first", "other/inOther", "skipped:never"}, stepIDs(workflowResult(t, rep, "w")))
+	if got := f.paths(); !reflect.DeepEqual(got, []string{"GET /api/v1/counter/w", "GET /api/v1/counter/other", "GET /api/v1/counter/other"}) {
+		t.Errorf("f.paths() = %q, want %q", got, []string{"GET /api/v1/counter/w", "GET /api/v1/counter/other", "GET /api/v1/counter/other"})
+	}
+	if got := stepIDs(workflowResult(t, rep, "w")); !reflect.DeepEqual(got, []string{"first", "other/inOther", "skipped:never"}) {
+		t.Errorf(`stepIDs(workflowResult(t, rep, "w")) = %q, want %q`, got, []string{"first", "other/inOther", "skipped:never"})
+	}
 }
 
 func TestFailureActionEnd(t *testing.T) {
@@ -108,18 +125,40 @@ func TestFailureActionEnd(t *testing.T) {
         operationId: countUp
         parameters: [{name: name, in: path, value: never}]
 `, key())
-			assert.Equal(t, report.ExitFailed, rep.ExitCode)
-			assert.Equal(t, []string{"GET /api/v1/items/nope"}, f.paths())
+			if rep.ExitCode != report.ExitFailed {
+				t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+			}
+			if got := f.paths(); !reflect.DeepEqual(got, []string{"GET /api/v1/items/nope"}) {
+				t.Errorf("f.paths() = %q, want %q", got, []string{"GET /api/v1/items/nope"})
+			}
 			w := workflowResult(t, rep, "w")
-			assert.Equal(t, report.Failed, w.Status)
-			assert.Equal(t, "step missing failed", w.Reason)
-			require.Len(t, w.Steps, 2)
-			assert.Equal(t, report.Skipped, w.Steps[1].Status, "the step after the failure is listed as skipped")
-			assert.Equal(t, "not run: step missing failed", w.Steps[1].Reason)
-			require.Len(t, w.Steps[0].Findings, 1)
-			assert.Equal(t, checkCriterion, w.Steps[0].Findings[0].Check)
-			assert.Equal(t, "$statusCode == 200", w.Steps[0].Findings[0].Expected)
-			assert.Equal(t, "$statusCode = 404", w.Steps[0].Findings[0].Actual)
+			if w.Status != report.Failed {
+				t.Errorf("w.Status = %q, want %q", w.Status, report.Failed)
+			}
+			if w.Reason != "step missing failed" {
+				t.Errorf("w.Reason = %q, want %q", w.Reason, "step missing failed")
+			}
+			if got := len(w.Steps); got != 2 {
+				t.Fatalf("len(w.Steps) = %d, want %d: %+v", got, 2, w.Steps)
+			}
+			if w.Steps[1].Status != report.Skipped {
+				t.Errorf("the step after the failure is listed as skipped: got %q, want %q", w.Steps[1].Status, report.Skipped)
+			}
+			if w.Steps[1].Reason != "not run: step missing failed" {
+				t.Errorf("w.Steps[1].Reason = %q, want %q", w.Steps[1].Reason, "not run: step missing failed")
+			}
+			if got := len(w.Steps[0].Findings); got != 1 {
+				t.Fatalf("len(w.Steps[0].Findings) = %d, want %d: %+v", got, 1, w.Steps[0].Findings)
+			}
+			if w.Steps[0].Findings[0].Check != checkCriterion {
+				t.Errorf("w.Steps[0].Findings[0].Check = %q, want %q", w.Steps[0].Findings[0].Check, checkCriterion)
+			}
+			if w.Steps[0].Findings[0].Expected != "$statusCode == 200" {
+				t.Errorf("w.Steps[0].Findings[0].Expected = %q, want %q", w.Steps[0].Findings[0].Expected, "$statusCode == 200")
+			}
+			if w.Steps[0].Findings[0].Actual != "$statusCode = 404" {
+				t.Errorf("w.Steps[0].Findings[0].Actual = %q, want %q", w.Steps[0].Findings[0].Actual, "$statusCode = 404")
+			}
 		})
 	}
 }
@@ -147,11 +186,19 @@ func TestFailureActionGotoCleanUp(t *testing.T) {
         parameters: [{name: id, in: path, value: $steps.create.outputs.id}]
         successCriteria: [{condition: $statusCode == 204}]
 `, key())
-	assert.Equal(t, report.ExitFailed, rep.ExitCode, "the failed step fails the workflow although clean-up passed")
-	assert.Equal(t, []string{"POST /api/v1/items", "GET /api/v1/items/item-1", "DELETE /api/v1/items/item-1"}, f.paths())
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("the failed step fails the workflow although clean-up passed: got %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
+	if got := f.paths(); !reflect.DeepEqual(got, []string{"POST /api/v1/items", "GET /api/v1/items/item-1", "DELETE /api/v1/items/item-1"}) {
+		t.Errorf("f.paths() = %q, want %q", got, []string{"POST /api/v1/items", "GET /api/v1/items/item-1", "DELETE /api/v1/items/item-1"})
+	}
 	w := workflowResult(t, rep, "w")
-	assert.Equal(t, "step wrongName failed", w.Reason)
-	assert.Empty(t, f.items, "clean-up ran")
+	if w.Reason != "step wrongName failed" {
+		t.Errorf("w.Reason = %q, want %q", w.Reason, "step wrongName failed")
+	}
+	if len(f.items) != 0 {
+		t.Errorf("clean-up ran: got %v, want empty", f.items)
+	}
 }
 
 func TestFailureActionGotoWorkflow(t *testing.T) {
@@ -170,10 +217,16 @@ func TestFailureActionGotoWorkflow(t *testing.T) {
         operationId: countUp
         parameters: [{name: name, in: path, value: rescue}]
 `, key())
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
 	w := workflowResult(t, rep, "w")
-	assert.Equal(t, []string{"missing", "rescue/fix"}, stepIDs(w))
-	assert.Equal(t, report.Failed, w.Status)
+	if got := stepIDs(w); !reflect.DeepEqual(got, []string{"missing", "rescue/fix"}) {
+		t.Errorf("stepIDs(w) = %q, want %q", got, []string{"missing", "rescue/fix"})
+	}
+	if w.Status != report.Failed {
+		t.Errorf("w.Status = %q, want %q", w.Status, report.Failed)
+	}
 }
 
 func TestRetry(t *testing.T) {
@@ -224,19 +277,37 @@ func TestRetry(t *testing.T) {
         onFailure:
           - `+tc.action+`
 `, cfg)
-			assert.Len(t, f.paths(), tc.wantCalls)
-			assert.Equal(t, tc.wantSleeps, f.slept)
+			if got := f.paths(); len(got) != tc.wantCalls {
+				t.Errorf("len(f.paths()) = %d, want %d: %q", len(got), tc.wantCalls, got)
+			}
+			if !reflect.DeepEqual(f.slept, tc.wantSleeps) {
+				t.Errorf("f.slept = %v, want %v", f.slept, tc.wantSleeps)
+			}
 			w := workflowResult(t, rep, "w")
-			require.Len(t, w.Steps, 1, "a retried step is reported once")
-			assert.Equal(t, tc.wantCalls, w.Steps[0].Attempts)
+			if got := len(w.Steps); got != 1 {
+				t.Fatalf("a retried step is reported once: got %d items, want %d: %+v", got, 1, w.Steps)
+			}
+			if w.Steps[0].Attempts != tc.wantCalls {
+				t.Errorf("w.Steps[0].Attempts = %v, want %v", w.Steps[0].Attempts, tc.wantCalls)
+			}
 			if tc.wantPass {
-				assert.Equal(t, report.Passed, w.Status, w.Reason)
-				assert.Empty(t, w.Steps[0].Findings, "the failed attempts' criteria do not count once a retry passes")
-				assert.Equal(t, report.ExitPassed, rep.ExitCode)
+				if w.Status != report.Passed {
+					t.Errorf("%v: got %q, want %q", w.Reason, w.Status, report.Passed)
+				}
+				if len(w.Steps[0].Findings) != 0 {
+					t.Errorf("the failed attempts' criteria do not count once a retry passes: got %+v, want empty", w.Steps[0].Findings)
+				}
+				if rep.ExitCode != report.ExitPassed {
+					t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+				}
 				return
 			}
-			assert.Equal(t, report.Failed, w.Status)
-			assert.Equal(t, tc.wantReason, w.Reason)
+			if w.Status != report.Failed {
+				t.Errorf("w.Status = %q, want %q", w.Status, report.Failed)
+			}
+			if w.Reason != tc.wantReason {
+				t.Errorf("w.Reason = %q, want %q", w.Reason, tc.wantReason)
+			}
 		})
 	}
 }
@@ -257,16 +328,32 @@ func TestRetryKeepsCheckFindings(t *testing.T) {
         successCriteria: [{condition: $statusCode == 200}]
         onFailure: [{name: again, type: retry, retryLimit: 1}]
 `, key())
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
 	w := workflowResult(t, rep, "w")
-	require.Len(t, w.Steps, 1)
+	if got := len(w.Steps); got != 1 {
+		t.Fatalf("len(w.Steps) = %d, want %d: %+v", got, 1, w.Steps)
+	}
 	st := w.Steps[0]
-	assert.Equal(t, 2, st.Attempts)
-	assert.Equal(t, 200, st.HTTPStatus)
-	assert.Equal(t, report.Failed, st.Status)
-	require.Len(t, st.Findings, 1, "got %+v", st.Findings)
-	assert.Equal(t, "body-schema", st.Findings[0].Check)
-	assert.Equal(t, "/attempt", st.Findings[0].Pointer)
+	if st.Attempts != 2 {
+		t.Errorf("st.Attempts = %v, want %v", st.Attempts, 2)
+	}
+	if st.HTTPStatus != 200 {
+		t.Errorf("st.HTTPStatus = %v, want %v", st.HTTPStatus, 200)
+	}
+	if st.Status != report.Failed {
+		t.Errorf("st.Status = %q, want %q", st.Status, report.Failed)
+	}
+	if got := len(st.Findings); got != 1 {
+		t.Fatalf("got %d items, want %d: %+v", got, 1, st.Findings)
+	}
+	if st.Findings[0].Check != "body-schema" {
+		t.Errorf("st.Findings[0].Check = %q, want %q", st.Findings[0].Check, "body-schema")
+	}
+	if st.Findings[0].Pointer != "/attempt" {
+		t.Errorf("st.Findings[0].Pointer = %q, want %q", st.Findings[0].Pointer, "/attempt")
+	}
 }
 
 func TestRetryRunsTargetStepFirst(t *testing.T) {
@@ -285,9 +372,13 @@ func TestRetryRunsTargetStepFirst(t *testing.T) {
         operationId: countUp
         parameters: [{name: name, in: path, value: refresh}]
 `, key())
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
-	assert.Equal(t, []string{"GET /api/v1/counter/flaky", "GET /api/v1/counter/refresh", "GET /api/v1/counter/flaky",
-		"GET /api/v1/counter/refresh"}, f.paths(), "the target runs, then the failed step again, then the workflow goes on")
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
+	if got, want := f.paths(), []string{"GET /api/v1/counter/flaky", "GET /api/v1/counter/refresh", "GET /api/v1/counter/flaky",
+		"GET /api/v1/counter/refresh"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("the target runs, then the failed step again, then the workflow goes on: got %q, want %q", got, want)
+	}
 }
 
 func TestWorkflowLevelActions(t *testing.T) {
@@ -319,8 +410,14 @@ func TestWorkflowLevelActions(t *testing.T) {
         operationId: countUp
         parameters: [{name: name, in: path, value: d}]
 `, key())
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
-	assert.Equal(t, []string{"GET /api/v1/counter/flaky", "GET /api/v1/counter/flaky", "GET /api/v1/counter/flaky",
-		"GET /api/v1/counter/c"}, f.paths(), "the workflow's actions apply to steps without their own")
-	assert.Len(t, f.slept, 2)
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
+	if got, want := f.paths(), []string{"GET /api/v1/counter/flaky", "GET /api/v1/counter/flaky", "GET /api/v1/counter/flaky",
+		"GET /api/v1/counter/c"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("the workflow's actions apply to steps without their own: got %q, want %q", got, want)
+	}
+	if got := len(f.slept); got != 2 {
+		t.Errorf("len(f.slept) = %d, want %d: %v", got, 2, f.slept)
+	}
 }

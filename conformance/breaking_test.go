@@ -10,8 +10,6 @@ import (
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // breakingDoc calls getMyChatbots once per way the target breaks the contract; the server
@@ -86,7 +84,9 @@ func TestChecksAgainstBreakingServer(t *testing.T) {
 		{mode: "status-code-mismatch", want: CheckEnvelopeStatusCode, pointer: "/statusCode"},
 	}
 	doc, err := arazzo.Parse([]byte(breakingDoc), "testdata/breaking.arazzo.yaml")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
 	var sawKey string
 	srv := breakingServer(t, &sawKey)
 	defer srv.Close()
@@ -95,35 +95,65 @@ func TestChecksAgainstBreakingServer(t *testing.T) {
 			var slept []time.Duration
 			r, err := New(Config{BaseURL: srv.URL + "/api/v1", APIKey: "sk_secretsecretsecret", Inputs: map[string]string{"mode": tc.mode},
 				Sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }}, []*arazzo.Document{doc})
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
 			rep := r.Run(context.Background())
-			assert.False(t, rep.Mock)
-			assert.Equal(t, "Bearer sk_secretsecretsecret", sawKey)
-			require.Len(t, rep.Workflows, 1)
-			require.Len(t, rep.Workflows[0].Steps, 1)
+			if rep.Mock {
+				t.Errorf("want rep.Mock to be false")
+			}
+			if sawKey != "Bearer sk_secretsecretsecret" {
+				t.Errorf("sawKey = %q, want %q", sawKey, "Bearer sk_secretsecretsecret")
+			}
+			if got := len(rep.Workflows); got != 1 {
+				t.Fatalf("len(rep.Workflows) = %d, want %d: %+v", got, 1, rep.Workflows)
+			}
+			if got := len(rep.Workflows[0].Steps); got != 1 {
+				t.Fatalf("len(rep.Workflows[0].Steps) = %d, want %d: %+v", got, 1, rep.Workflows[0].Steps)
+			}
 			st := rep.Workflows[0].Steps[0]
 			if tc.want == "" {
-				assert.Empty(t, st.Findings)
-				assert.Equal(t, report.ExitPassed, rep.ExitCode)
+				if len(st.Findings) != 0 {
+					t.Errorf("st.Findings = %+v, want empty", st.Findings)
+				}
+				if rep.ExitCode != report.ExitPassed {
+					t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+				}
 				return
 			}
-			assert.Equal(t, report.ExitFailed, rep.ExitCode)
+			if rep.ExitCode != report.ExitFailed {
+				t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+			}
 			var codes []string
 			found := false
 			for _, f := range st.Findings {
 				codes = append(codes, f.Check)
 				if f.Check == tc.want && (tc.pointer == "" || f.Pointer == tc.pointer) {
 					found = true
-					assert.Equal(t, "breaking", f.Workflow)
-					assert.Equal(t, "call", f.Step)
-					assert.Equal(t, "getMyChatbots", f.OperationID)
-					assert.NotEmpty(t, f.SpecLocation)
+					if f.Workflow != "breaking" {
+						t.Errorf("f.Workflow = %q, want %q", f.Workflow, "breaking")
+					}
+					if f.Step != "call" {
+						t.Errorf("f.Step = %q, want %q", f.Step, "call")
+					}
+					if f.OperationID != "getMyChatbots" {
+						t.Errorf("f.OperationID = %q, want %q", f.OperationID, "getMyChatbots")
+					}
+					if f.SpecLocation == "" {
+						t.Errorf("f.SpecLocation is empty")
+					}
 				}
 			}
-			assert.True(t, found, "got checks %v; want %s at %q", codes, tc.want, tc.pointer)
+			if !found {
+				t.Errorf("got checks %v; want %s at %q", codes, tc.want, tc.pointer)
+			}
 			if tc.mode == "429-no-retry-after" {
-				assert.Len(t, slept, max429Attempts-1, "waits between 429 retries")
-				assert.Equal(t, max429Attempts, st.Attempts)
+				if got := len(slept); got != max429Attempts-1 {
+					t.Errorf("waits between 429 retries: got %d items, want %d: %v", got, max429Attempts-1, slept)
+				}
+				if st.Attempts != max429Attempts {
+					t.Errorf("st.Attempts = %v, want %v", st.Attempts, max429Attempts)
+				}
 			}
 		})
 	}
@@ -131,22 +161,34 @@ func TestChecksAgainstBreakingServer(t *testing.T) {
 
 func TestNoKeyAgainstOtherTargetIsBadInput(t *testing.T) {
 	doc, err := arazzo.Parse([]byte(breakingDoc), "testdata/breaking.arazzo.yaml")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
 	var saw string
 	srv := breakingServer(t, &saw)
 	defer srv.Close()
 	r, err := New(Config{BaseURL: srv.URL + "/api"}, []*arazzo.Document{doc})
-	require.NoError(t, err)
-	assert.Equal(t, report.ExitBadInput, r.Run(context.Background()).ExitCode)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if got := r.Run(context.Background()).ExitCode; got != report.ExitBadInput {
+		t.Errorf("r.Run(context.Background()).ExitCode = %v, want %v", got, report.ExitBadInput)
+	}
 }
 
 func TestUnreachableTarget(t *testing.T) {
 	doc, err := arazzo.Parse([]byte(breakingDoc), "testdata/breaking.arazzo.yaml")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
 	r, err := New(Config{BaseURL: url + "/api", APIKey: "k"}, []*arazzo.Document{doc})
-	require.NoError(t, err)
-	assert.Equal(t, report.ExitUnreachable, r.Run(context.Background()).ExitCode)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if got := r.Run(context.Background()).ExitCode; got != report.ExitUnreachable {
+		t.Errorf("r.Run(context.Background()).ExitCode = %v, want %v", got, report.ExitUnreachable)
+	}
 }

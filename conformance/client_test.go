@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,8 +18,6 @@ import (
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 const netSpec = `openapi: 3.0.3
@@ -113,14 +113,18 @@ func (s *netServer) count(id string) int {
 func runNet(t *testing.T, cfg Config, ids ...string) (*report.Report, *netServer) {
 	t.Helper()
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "net.openapi.yaml"), []byte(netSpec), 0o600))
+	if err := os.WriteFile(filepath.Join(dir, "net.openapi.yaml"), []byte(netSpec), 0o600); err != nil {
+		t.Fatalf("os.WriteFile: %v", err)
+	}
 	var doc strings.Builder
 	doc.WriteString("arazzo: 1.0.1\ninfo: {title: net, version: \"1\"}\nsourceDescriptions:\n  - {name: net, url: net.openapi.yaml, type: openapi}\nworkflows:\n  - workflowId: w\n    steps:\n")
 	for i, id := range ids {
 		doc.WriteString("      - stepId: s" + string(rune('a'+i)) + "\n        operationId: getThing\n        parameters: [{name: id, in: path, value: " + id + "}]\n")
 	}
 	d, err := arazzo.Parse([]byte(doc.String()), filepath.Join(dir, "net.arazzo.yaml"))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
 	s := &netServer{hits: map[string]int{}}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
@@ -132,7 +136,9 @@ func runNet(t *testing.T, cfg Config, ids ...string) (*report.Report, *netServer
 		cfg.Sleep = func(context.Context, time.Duration) error { return nil }
 	}
 	r, err := New(cfg, []*arazzo.Document{d})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	return r.Run(context.Background()), s
 }
 
@@ -160,13 +166,27 @@ func checksOf(fs []report.Finding) []string {
 // the connection alive, so the drop happens on a reused one (where the retry happens).
 func TestDroppedGETIsATransportFinding(t *testing.T) {
 	rep, s := runNet(t, Config{}, "one", "drop", "one")
-	assert.Equal(t, report.ExitFailed, rep.ExitCode, "a dropped connection on one step is exit 1, not unreachable")
-	assert.Equal(t, []string{CheckTransport}, checksOf(findingsOf(rep, "sb")))
-	assert.Equal(t, 1, s.count("drop"), "sent once, never retried")
-	assert.Equal(t, report.Passed, rep.Workflows[0].Steps[0].Status)
-	assert.Equal(t, report.Skipped, rep.Workflows[0].Steps[2].Status)
-	assert.Empty(t, rep.Error)
-	assert.Equal(t, 1, rep.Summary.RunFindings)
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("a dropped connection on one step is exit 1, not unreachable: got %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
+	if got := checksOf(findingsOf(rep, "sb")); !reflect.DeepEqual(got, []string{CheckTransport}) {
+		t.Errorf(`checksOf(findingsOf(rep, "sb")) = %q, want %q`, got, []string{CheckTransport})
+	}
+	if got := s.count("drop"); got != 1 {
+		t.Errorf("sent once, never retried: got %v, want %v", got, 1)
+	}
+	if rep.Workflows[0].Steps[0].Status != report.Passed {
+		t.Errorf("rep.Workflows[0].Steps[0].Status = %q, want %q", rep.Workflows[0].Steps[0].Status, report.Passed)
+	}
+	if rep.Workflows[0].Steps[2].Status != report.Skipped {
+		t.Errorf("rep.Workflows[0].Steps[2].Status = %q, want %q", rep.Workflows[0].Steps[2].Status, report.Skipped)
+	}
+	if rep.Error != "" {
+		t.Errorf("rep.Error = %q, want empty", rep.Error)
+	}
+	if rep.Summary.RunFindings != 1 {
+		t.Errorf("rep.Summary.RunFindings = %v, want %v", rep.Summary.RunFindings, 1)
+	}
 
 	// The control: Go's own client, on a reused connection, sends the dropped GET twice.
 	s2 := &netServer{hits: map[string]int{}}
@@ -179,91 +199,171 @@ func TestDroppedGETIsATransportFinding(t *testing.T) {
 			resp.Body.Close()
 		}
 	}
-	assert.Equal(t, 2, s2.count("drop"), "net/http retries a dropped GET on a reused connection")
+	if got := s2.count("drop"); got != 2 {
+		t.Errorf("net/http retries a dropped GET on a reused connection: got %v, want %v", got, 2)
+	}
 }
 
 // A 302 is a response checked against the spec, never followed.
 func TestRedirectIsNotFollowed(t *testing.T) {
 	rep, s := runNet(t, Config{}, "redirect")
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
 	fs := findingsOf(rep, "sa")
-	require.NotEmpty(t, fs)
-	assert.Equal(t, "status-declared", fs[0].Check)
-	assert.Equal(t, "302", fs[0].Actual)
-	assert.Equal(t, 0, s.count("one"), "the Location was not followed")
-	assert.Equal(t, 302, rep.Workflows[0].Steps[0].HTTPStatus)
+	if len(fs) == 0 {
+		t.Fatalf("fs is empty")
+	}
+	if fs[0].Check != "status-declared" {
+		t.Errorf("fs[0].Check = %q, want %q", fs[0].Check, "status-declared")
+	}
+	if fs[0].Actual != "302" {
+		t.Errorf("fs[0].Actual = %q, want %q", fs[0].Actual, "302")
+	}
+	if got := s.count("one"); got != 0 {
+		t.Errorf("the Location was not followed: got %v, want %v", got, 0)
+	}
+	if rep.Workflows[0].Steps[0].HTTPStatus != 302 {
+		t.Errorf("rep.Workflows[0].Steps[0].HTTPStatus = %v, want %v", rep.Workflows[0].Steps[0].HTTPStatus, 302)
+	}
 }
 
 // An undeclared property fails under --strict-schema and passes without it.
 func TestStrictSchema(t *testing.T) {
 	rep, _ := runNet(t, Config{}, "extra")
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
 	rep, _ = runNet(t, Config{StrictSchema: true}, "extra")
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
 	fs := findingsOf(rep, "sa")
 	var pointers []string
 	for _, f := range fs {
-		assert.Equal(t, "body-undeclared", f.Check)
+		if f.Check != "body-undeclared" {
+			t.Errorf("f.Check = %q, want %q", f.Check, "body-undeclared")
+		}
 		pointers = append(pointers, f.Pointer)
 	}
-	assert.ElementsMatch(t, []string{"/extra", "/secretToken"}, pointers, "%+v", fs)
+	if got, want := slices.Sorted(slices.Values(pointers)), slices.Sorted(slices.Values([]string{"/extra", "/secretToken"})); !slices.Equal(got, want) {
+		t.Errorf("%+v: got %q, want %q in any order", fs, got, want)
+	}
 }
 
 // A header that breaks its schema is header-schema, with the header's name as the pointer.
 func TestHeaderSchemaFindingNamesTheHeader(t *testing.T) {
 	rep, _ := runNet(t, Config{}, "badheader")
 	fs := findingsOf(rep, "sa")
-	require.Len(t, fs, 1)
-	assert.Equal(t, "header-schema", fs[0].Check)
-	assert.Equal(t, "X-Count", fs[0].Pointer)
-	assert.Equal(t, `"abc"`, fs[0].Actual)
-	assert.Equal(t, report.CategoryContract, fs[0].Category)
+	if got := len(fs); got != 1 {
+		t.Fatalf("len(fs) = %d, want %d: %+v", got, 1, fs)
+	}
+	if fs[0].Check != "header-schema" {
+		t.Errorf("fs[0].Check = %q, want %q", fs[0].Check, "header-schema")
+	}
+	if fs[0].Pointer != "X-Count" {
+		t.Errorf("fs[0].Pointer = %q, want %q", fs[0].Pointer, "X-Count")
+	}
+	if fs[0].Actual != `"abc"` {
+		t.Errorf("fs[0].Actual = %q, want %q", fs[0].Actual, `"abc"`)
+	}
+	if fs[0].Category != report.CategoryContract {
+		t.Errorf("fs[0].Category = %q, want %q", fs[0].Category, report.CategoryContract)
+	}
 }
 
 func TestMaxResponseTime(t *testing.T) {
 	rep, _ := runNet(t, Config{MaxResponseTime: 50 * time.Millisecond}, "slow", "one")
-	assert.Equal(t, []string{CheckResponseTime}, checksOf(findingsOf(rep, "sa")))
-	assert.Empty(t, findingsOf(rep, "sb"))
-	assert.GreaterOrEqual(t, rep.Workflows[0].Steps[0].Latency, 150*time.Millisecond)
+	if got := checksOf(findingsOf(rep, "sa")); !reflect.DeepEqual(got, []string{CheckResponseTime}) {
+		t.Errorf(`checksOf(findingsOf(rep, "sa")) = %q, want %q`, got, []string{CheckResponseTime})
+	}
+	if got := findingsOf(rep, "sb"); len(got) != 0 {
+		t.Errorf(`findingsOf(rep, "sb") = %+v, want empty`, got)
+	}
+	if rep.Workflows[0].Steps[0].Latency < 150*time.Millisecond {
+		t.Errorf("rep.Workflows[0].Steps[0].Latency = %v, want >= %v", rep.Workflows[0].Steps[0].Latency, 150*time.Millisecond)
+	}
 }
 
 // Each 429 the runner waited on is in the report: its Retry-After and the wait.
 func TestRateLimitWaitsRecorded(t *testing.T) {
 	var slept []time.Duration
 	rep, s := runNet(t, Config{Sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }}, "limited")
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
 	st := rep.Workflows[0].Steps[0]
-	assert.Equal(t, 2, st.Attempts)
-	require.Len(t, st.Waits, 1)
-	assert.Equal(t, report.Wait{Status: 429, RetryAfter: "3", Waited: 3 * time.Second}, st.Waits[0])
-	assert.Equal(t, []time.Duration{3 * time.Second}, slept)
-	assert.Equal(t, 2, s.count("limited"))
+	if st.Attempts != 2 {
+		t.Errorf("st.Attempts = %v, want %v", st.Attempts, 2)
+	}
+	if got := len(st.Waits); got != 1 {
+		t.Fatalf("len(st.Waits) = %d, want %d: %+v", got, 1, st.Waits)
+	}
+	if st.Waits[0] != (report.Wait{Status: 429, RetryAfter: "3", Waited: 3 * time.Second}) {
+		t.Errorf("st.Waits[0] = %+v, want %+v", st.Waits[0], report.Wait{Status: 429, RetryAfter: "3", Waited: 3 * time.Second})
+	}
+	if !reflect.DeepEqual(slept, []time.Duration{3 * time.Second}) {
+		t.Errorf("slept = %v, want %v", slept, []time.Duration{3 * time.Second})
+	}
+	if got := s.count("limited"); got != 2 {
+		t.Errorf(`s.count("limited") = %v, want %v`, got, 2)
+	}
 }
 
 // A failed step keeps its exchange (redacted) and a curl line; a passed one does not.
 func TestFailedStepKeepsItsExchange(t *testing.T) {
 	rep, _ := runNet(t, Config{StrictSchema: true}, "one", "extra")
 	steps := rep.Workflows[0].Steps
-	assert.Nil(t, steps[0].Exchange)
+	if steps[0].Exchange != nil {
+		t.Errorf("steps[0].Exchange = %+v, want nil", steps[0].Exchange)
+	}
 	x := steps[1].Exchange
-	require.NotNil(t, x)
-	assert.Equal(t, "GET", x.Request.Method)
-	assert.Equal(t, "Bearer [REDACTED]", x.Request.Header["Authorization"])
-	require.NotNil(t, x.Response)
-	assert.Equal(t, 200, x.Response.Status)
-	assert.Contains(t, x.Response.Body, `"secretToken":"[REDACTED]"`)
-	assert.Contains(t, x.Curl, `-H "Authorization: Bearer $CONTEXTGPT_API_KEY"`)
-	assert.Contains(t, x.Curl, "/api/v1/things/extra")
+	if x == nil {
+		t.Fatalf("x is nil")
+	}
+	if x.Request.Method != "GET" {
+		t.Errorf("x.Request.Method = %q, want %q", x.Request.Method, "GET")
+	}
+	if x.Request.Header["Authorization"] != "Bearer [REDACTED]" {
+		t.Errorf(`x.Request.Header["Authorization"] = %q, want %q`, x.Request.Header["Authorization"], "Bearer [REDACTED]")
+	}
+	if x.Response == nil {
+		t.Fatalf("x.Response is nil")
+	}
+	if x.Response.Status != 200 {
+		t.Errorf("x.Response.Status = %v, want %v", x.Response.Status, 200)
+	}
+	if !strings.Contains(x.Response.Body, `"secretToken":"[REDACTED]"`) {
+		t.Errorf("x.Response.Body = %q, want it to contain %q", x.Response.Body, `"secretToken":"[REDACTED]"`)
+	}
+	if !strings.Contains(x.Curl, `-H "Authorization: Bearer $CONTEXTGPT_API_KEY"`) {
+		t.Errorf("x.Curl = %q, want it to contain %q", x.Curl, `-H "Authorization: Bearer $CONTEXTGPT_API_KEY"`)
+	}
+	if !strings.Contains(x.Curl, "/api/v1/things/extra") {
+		t.Errorf("x.Curl = %q, want it to contain %q", x.Curl, "/api/v1/things/extra")
+	}
 	var b bytes.Buffer
-	require.NoError(t, report.WriteJSON(&b, rep, &report.Redactor{}))
-	assert.NotContains(t, b.String(), "k-secret-12345")
-	assert.NotContains(t, b.String(), "tok-very-secret-1")
+	if err := report.WriteJSON(&b, rep, &report.Redactor{}); err != nil {
+		t.Fatalf("report.WriteJSON: %v", err)
+	}
+	if got := b.String(); strings.Contains(got, "k-secret-12345") {
+		t.Errorf("b.String() = %q, want no %q", got, "k-secret-12345")
+	}
+	if got := b.String(); strings.Contains(got, "tok-very-secret-1") {
+		t.Errorf("b.String() = %q, want no %q", got, "tok-very-secret-1")
+	}
 	b.Reset()
-	require.NoError(t, report.WriteJUnit(&b, rep, &report.Redactor{}))
-	assert.Contains(t, b.String(), "reproduce: curl")
+	if err := report.WriteJUnit(&b, rep, &report.Redactor{}); err != nil {
+		t.Fatalf("report.WriteJUnit: %v", err)
+	}
+	if got := b.String(); !strings.Contains(got, "reproduce: curl") {
+		t.Errorf("b.String() = %q, want it to contain %q", got, "reproduce: curl")
+	}
 
 	rep, _ = runNet(t, Config{Verbose: true}, "one")
-	assert.NotNil(t, rep.Workflows[0].Steps[0].Exchange, "-v keeps every exchange")
+	if rep.Workflows[0].Steps[0].Exchange == nil {
+		t.Errorf("-v keeps every exchange: rep.Workflows[0].Steps[0].Exchange is nil")
+	}
 }
 
 // Nothing answered: exit 3, a failed case in JUnit. Something answered: transport is exit 1.
@@ -273,67 +373,115 @@ func TestUnreachableOnlyWhenNothingAnswered(t *testing.T) {
     steps:
       - {stepId: a, operationId: getItem, parameters: [{name: id, in: path, value: x}]}
 `), "testdata/t.arazzo.yaml")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
 	r, err := New(Config{BaseURL: url + "/api", APIKey: "k-secret-12345"}, []*arazzo.Document{d})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	rep := r.Run(context.Background())
-	assert.Equal(t, report.ExitUnreachable, rep.ExitCode)
-	require.NotEmpty(t, rep.RunFailures)
-	assert.Equal(t, "unreachable", rep.RunFailures[0].Check)
-	assert.Contains(t, rep.Error, strings.TrimPrefix(url, "http://"), "the message names the target")
+	if rep.ExitCode != report.ExitUnreachable {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitUnreachable)
+	}
+	if len(rep.RunFailures) == 0 {
+		t.Fatalf("rep.RunFailures is empty")
+	}
+	if rep.RunFailures[0].Check != "unreachable" {
+		t.Errorf("rep.RunFailures[0].Check = %q, want %q", rep.RunFailures[0].Check, "unreachable")
+	}
+	if !strings.Contains(rep.Error, strings.TrimPrefix(url, "http://")) {
+		t.Errorf("the message names the target: got %q, want it to contain %q", rep.Error, strings.TrimPrefix(url, "http://"))
+	}
 	var b bytes.Buffer
-	require.NoError(t, report.WriteJUnit(&b, rep, &report.Redactor{}))
-	assert.Contains(t, b.String(), `failures="1"`)
-	assert.Contains(t, b.String(), `<testsuite name="run"`)
+	if err := report.WriteJUnit(&b, rep, &report.Redactor{}); err != nil {
+		t.Fatalf("report.WriteJUnit: %v", err)
+	}
+	if got := b.String(); !strings.Contains(got, `failures="1"`) {
+		t.Errorf("b.String() = %q, want it to contain %q", got, `failures="1"`)
+	}
+	if got := b.String(); !strings.Contains(got, `<testsuite name="run"`) {
+		t.Errorf("b.String() = %q, want it to contain %q", got, `<testsuite name="run"`)
+	}
 }
 
 // When the first API answer is not the API's, the hint says the base URL looks wrong, once.
 func TestBaseURLHint(t *testing.T) {
 	var hints []string
 	rep, _ := runNet(t, Config{OnHint: func(h string) { hints = append(hints, h) }}, "html", "html", "one")
-	require.Len(t, hints, 1)
-	assert.Contains(t, hints[0], "base URL looks wrong")
-	assert.Equal(t, hints[0], rep.Hint)
+	if got := len(hints); got != 1 {
+		t.Fatalf("len(hints) = %d, want %d: %q", got, 1, hints)
+	}
+	if !strings.Contains(hints[0], "base URL looks wrong") {
+		t.Errorf("hints[0] = %q, want it to contain %q", hints[0], "base URL looks wrong")
+	}
+	if rep.Hint != hints[0] {
+		t.Errorf("rep.Hint = %q, want %q", rep.Hint, hints[0])
+	}
 }
 
 // The coverage gate is a failed JUnit case and a run failure in JSON.
 func TestCoverageGateIsAFailedCase(t *testing.T) {
 	rep, _ := runNet(t, Config{MinCoverage: 100}, "one")
-	assert.Equal(t, report.ExitPassed, rep.ExitCode, "one operation, covered")
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("one operation, covered: got %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
 	f := newFake()
 	rep = runFake(t, f, `workflows:
   - workflowId: w
     steps:
       - {stepId: a, operationId: getItem, parameters: [{name: id, in: path, value: x}], successCriteria: [{condition: $statusCode == 404}]}
 `, Config{APIKey: "k-secret-12345", MinCoverage: 90})
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
-	require.Len(t, rep.RunFailures, 1)
-	assert.Equal(t, "coverage", rep.RunFailures[0].Check)
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
+	if got := len(rep.RunFailures); got != 1 {
+		t.Fatalf("len(rep.RunFailures) = %d, want %d: %+v", got, 1, rep.RunFailures)
+	}
+	if rep.RunFailures[0].Check != "coverage" {
+		t.Errorf("rep.RunFailures[0].Check = %q, want %q", rep.RunFailures[0].Check, "coverage")
+	}
 	var b bytes.Buffer
-	require.NoError(t, report.WriteJUnit(&b, rep, &report.Redactor{}))
-	assert.Contains(t, b.String(), `failures="1"`)
-	assert.Contains(t, b.String(), "below --min-coverage")
+	if err := report.WriteJUnit(&b, rep, &report.Redactor{}); err != nil {
+		t.Fatalf("report.WriteJUnit: %v", err)
+	}
+	if got := b.String(); !strings.Contains(got, `failures="1"`) {
+		t.Errorf("b.String() = %q, want it to contain %q", got, `failures="1"`)
+	}
+	if got := b.String(); !strings.Contains(got, "below --min-coverage") {
+		t.Errorf("b.String() = %q, want it to contain %q", got, "below --min-coverage")
+	}
 }
 
 // Every check code the runner can produce is in the one list, with a category.
 func TestEveryCheckIsListed(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range Checks {
-		assert.False(t, seen[c.Code], "listed twice: %s", c.Code)
+		if seen[c.Code] {
+			t.Errorf("listed twice: %s", c.Code)
+		}
 		seen[c.Code] = true
-		assert.Contains(t, []string{report.CategoryContract, report.CategoryBehaviour, report.CategoryRun}, c.Category)
+		if got := []string{report.CategoryContract, report.CategoryBehaviour, report.CategoryRun}; !slices.Contains(got, c.Category) {
+			t.Errorf("got %q, want it to contain %q", got, c.Category)
+		}
 	}
 	for _, code := range []string{"operation-declared", "status-declared", "content-type", "body-json", "body-schema", "body-undeclared",
 		"header-required", "header-schema", CheckEnvelopeSuccess, CheckEnvelopeStatusCode, CheckCriterion, CheckOutput, CheckRequest,
 		CheckTransport, CheckWorkflow, CheckResponseTime} {
-		assert.True(t, seen[code], "not listed: %s", code)
+		if !seen[code] {
+			t.Errorf("not listed: %s", code)
+		}
 	}
 	readme, err := os.ReadFile("../README.md")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("os.ReadFile: %v", err)
+	}
 	for _, c := range Checks {
-		assert.True(t, strings.Contains(string(readme), "| `"+c.Code+"` |"), "the README's table of checks documents %s", c.Code)
+		if !strings.Contains(string(readme), "| `"+c.Code+"` |") {
+			t.Errorf("the README's table of checks documents %s", c.Code)
+		}
 	}
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/require"
 )
 
 // fakeHead starts a document that calls the fake API of testdata/fake.openapi.yaml.
@@ -194,13 +193,17 @@ func newFakeRunner(t *testing.T, f *fakeAPI, workflows string, cfg Config) *Runn
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	d, err := arazzo.Parse([]byte(fakeHead+workflows), "testdata/test.arazzo.yaml")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
 	cfg.BaseURL = srv.URL + "/api"
 	if cfg.Sleep == nil {
 		cfg.Sleep = f.sleep
 	}
 	r, err := New(cfg, []*arazzo.Document{d})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	return r
 }
 

@@ -6,14 +6,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // dependsOnDoc lists the dependent workflow first: the runner must still run makeItem before it.
@@ -54,15 +54,22 @@ func TestDependsOnOrderAndWorkflowOutputs(t *testing.T) {
 	cfg := key()
 	cfg.Inputs = map[string]string{"runId": "r42", "expect": "201"}
 	rep := runFake(t, f, dependsOnDoc, cfg)
-	assert.Equal(t, report.ExitPassed, rep.ExitCode, rep.Error)
-	assert.Equal(t, []string{"POST /api/v1/items", "GET /api/v1/items/item-1", "GET /api/v1/counter/unrelated"}, f.paths(),
-		"makeItem runs before useItem, which reads its outputs")
-	assert.Equal(t, "item r42", f.items["item-1"], "$inputs.runId is given to every workflow")
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("%v: got %v, want %v", rep.Error, rep.ExitCode, report.ExitPassed)
+	}
+	if got := f.paths(); !reflect.DeepEqual(got, []string{"POST /api/v1/items", "GET /api/v1/items/item-1", "GET /api/v1/counter/unrelated"}) {
+		t.Errorf("makeItem runs before useItem, which reads its outputs: got %q, want %q", got, []string{"POST /api/v1/items", "GET /api/v1/items/item-1", "GET /api/v1/counter/unrelated"})
+	}
+	if f.items["item-1"] != "item r42" {
+		t.Errorf("$inputs.runId is given to every workflow: got %q, want %q", f.items["item-1"], "item r42")
+	}
 	var ids []string
 	for _, w := range rep.Workflows {
 		ids = append(ids, w.WorkflowID)
 	}
-	assert.Equal(t, []string{"useItem", "makeItem", "unrelated"}, ids, "the report keeps document order")
+	if !reflect.DeepEqual(ids, []string{"useItem", "makeItem", "unrelated"}) {
+		t.Errorf("the report keeps document order: got %q, want %q", ids, []string{"useItem", "makeItem", "unrelated"})
+	}
 }
 
 func TestDependsOnFailedSkips(t *testing.T) {
@@ -70,13 +77,25 @@ func TestDependsOnFailedSkips(t *testing.T) {
 	cfg := key()
 	cfg.Inputs = map[string]string{"expect": "200"}
 	rep := runFake(t, f, dependsOnDoc, cfg)
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
-	assert.Equal(t, report.Failed, workflowResult(t, rep, "makeItem").Status)
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
+	if got := workflowResult(t, rep, "makeItem").Status; got != report.Failed {
+		t.Errorf(`workflowResult(t, rep, "makeItem").Status = %q, want %q`, got, report.Failed)
+	}
 	use := workflowResult(t, rep, "useItem")
-	assert.Equal(t, report.Skipped, use.Status)
-	assert.Equal(t, "dependsOn makeItem, which did not pass", use.Reason)
-	assert.NotContains(t, f.paths(), "GET /api/v1/items/item-1")
-	assert.Equal(t, 1, rep.Summary.WorkflowsSkipped)
+	if use.Status != report.Skipped {
+		t.Errorf("use.Status = %q, want %q", use.Status, report.Skipped)
+	}
+	if use.Reason != "dependsOn makeItem, which did not pass" {
+		t.Errorf("use.Reason = %q, want %q", use.Reason, "dependsOn makeItem, which did not pass")
+	}
+	if got := f.paths(); slices.Contains(got, "GET /api/v1/items/item-1") {
+		t.Errorf("f.paths() = %q, want no %q", got, "GET /api/v1/items/item-1")
+	}
+	if rep.Summary.WorkflowsSkipped != 1 {
+		t.Errorf("rep.Summary.WorkflowsSkipped = %v, want %v", rep.Summary.WorkflowsSkipped, 1)
+	}
 }
 
 func TestSelectedWorkflowBringsItsDependencies(t *testing.T) {
@@ -85,9 +104,15 @@ func TestSelectedWorkflowBringsItsDependencies(t *testing.T) {
 	cfg.Inputs = map[string]string{"expect": "201"}
 	cfg.Workflows = []string{"useItem"}
 	rep := runFake(t, f, dependsOnDoc, cfg)
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
-	assert.Len(t, rep.Workflows, 2)
-	assert.NotContains(t, f.paths(), "GET /api/v1/counter/unrelated")
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
+	if got := len(rep.Workflows); got != 2 {
+		t.Errorf("len(rep.Workflows) = %d, want %d: %+v", got, 2, rep.Workflows)
+	}
+	if got := f.paths(); slices.Contains(got, "GET /api/v1/counter/unrelated") {
+		t.Errorf("f.paths() = %q, want no %q", got, "GET /api/v1/counter/unrelated")
+	}
 }
 
 func TestWorkflowStep(t *testing.T) {
@@ -120,10 +145,18 @@ func TestWorkflowStep(t *testing.T) {
       id: $steps.create.outputs.id
       name: $inputs.itemName
 `, Config{APIKey: "k", Inputs: map[string]string{"runId": "r1"}})
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
-	require.Len(t, rep.Workflows, 1, "a workflow only run by steps is not run on its own")
-	assert.Equal(t, []string{"maker/create", "setUp", "read"}, stepIDs(rep.Workflows[0]))
-	assert.Equal(t, []string{"POST /api/v1/items", "GET /api/v1/items/item-1"}, f.paths())
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
+	if got := len(rep.Workflows); got != 1 {
+		t.Fatalf("a workflow only run by steps is not run on its own: got %d items, want %d: %+v", got, 1, rep.Workflows)
+	}
+	if got := stepIDs(rep.Workflows[0]); !reflect.DeepEqual(got, []string{"maker/create", "setUp", "read"}) {
+		t.Errorf("stepIDs(rep.Workflows[0]) = %q, want %q", got, []string{"maker/create", "setUp", "read"})
+	}
+	if got := f.paths(); !reflect.DeepEqual(got, []string{"POST /api/v1/items", "GET /api/v1/items/item-1"}) {
+		t.Errorf("f.paths() = %q, want %q", got, []string{"POST /api/v1/items", "GET /api/v1/items/item-1"})
+	}
 }
 
 const componentsDoc = `components:
@@ -162,10 +195,15 @@ workflows:
 func TestComponents(t *testing.T) {
 	f := newFake()
 	rep := runFake(t, f, componentsDoc, Config{APIKey: "k", Inputs: map[string]string{"name": "comp", "failUntil": "1"}})
-	assert.Equal(t, report.ExitPassed, rep.ExitCode, "%+v", rep.Workflows)
-	assert.Equal(t, []string{"GET /api/v1/counter/comp", "GET /api/v1/counter/comp"}, f.paths(),
-		"the parameter component (its value overridden), the retry and the end all come from components")
-	assert.Equal(t, []time.Duration{2 * time.Second}, f.slept)
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("%+v: got %v, want %v", rep.Workflows, rep.ExitCode, report.ExitPassed)
+	}
+	if got := f.paths(); !reflect.DeepEqual(got, []string{"GET /api/v1/counter/comp", "GET /api/v1/counter/comp"}) {
+		t.Errorf("the parameter component (its value overridden), the retry and the end all come from components: got %q, want %q", got, []string{"GET /api/v1/counter/comp", "GET /api/v1/counter/comp"})
+	}
+	if !reflect.DeepEqual(f.slept, []time.Duration{2 * time.Second}) {
+		t.Errorf("f.slept = %v, want %v", f.slept, []time.Duration{2 * time.Second})
+	}
 }
 
 func TestBadInputBeforeAnyRequest(t *testing.T) {
@@ -174,7 +212,9 @@ func TestBadInputBeforeAnyRequest(t *testing.T) {
 	defer srv.Close()
 	parse := func(t *testing.T, doc string) *arazzo.Document {
 		d, err := arazzo.Parse([]byte(fakeHead+doc), "testdata/test.arazzo.yaml")
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("arazzo.Parse: %v", err)
+		}
 		return d
 	}
 	tests := []struct {
@@ -212,13 +252,21 @@ func TestBadInputBeforeAnyRequest(t *testing.T) {
 				cfg.BaseURL = ""
 			}
 			_, err := New(cfg, []*arazzo.Document{parse(t, tc.doc)})
-			require.Error(t, err)
+			if err == nil {
+				t.Fatalf("New: got no error, want one")
+			}
 			var bad *BadInputError
-			assert.True(t, errors.As(err, &bad), "got %T; want *BadInputError (exit 2)", err)
-			assert.Contains(t, err.Error(), tc.want)
+			if !errors.As(err, &bad) {
+				t.Errorf("got %T; want *BadInputError (exit 2)", err)
+			}
+			if got := err.Error(); !strings.Contains(got, tc.want) {
+				t.Errorf("err.Error() = %q, want it to contain %q", got, tc.want)
+			}
 		})
 	}
-	assert.Empty(t, f.paths(), "bad input sends no request")
+	if got := f.paths(); len(got) != 0 {
+		t.Errorf("bad input sends no request: got %q, want empty", got)
+	}
 }
 
 // The negative corpus of the runner: documents that load (the arazzo package accepts them)
@@ -226,20 +274,34 @@ func TestBadInputBeforeAnyRequest(t *testing.T) {
 // the *BadInputError.
 func TestBindingNegativeCorpus(t *testing.T) {
 	paths, err := filepath.Glob("testdata/negative/*.arazzo.yaml")
-	require.NoError(t, err)
-	require.NotEmpty(t, paths)
+	if err != nil {
+		t.Fatalf("filepath.Glob: %v", err)
+	}
+	if len(paths) == 0 {
+		t.Fatalf("paths is empty")
+	}
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			want, err := os.ReadFile(strings.TrimSuffix(path, ".arazzo.yaml") + ".err")
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("os.ReadFile: %v", err)
+			}
 			docs, err := arazzo.LoadPaths([]string{path})
-			require.NoError(t, err, "binding cases load; the loader's own cases live in arazzo/testdata")
+			if err != nil {
+				t.Fatalf("binding cases load; the loader's own cases live in arazzo/testdata: %v", err)
+			}
 			_, err = New(Config{BaseURL: "http://127.0.0.1:1/api", APIKey: "k"}, docs)
-			require.Error(t, err)
+			if err == nil {
+				t.Fatalf("New: got no error, want one")
+			}
 			var bad *BadInputError
-			assert.True(t, errors.As(err, &bad), "got %T; want *BadInputError", err)
+			if !errors.As(err, &bad) {
+				t.Errorf("got %T; want *BadInputError", err)
+			}
 			for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
-				assert.Contains(t, err.Error(), line)
+				if got := err.Error(); !strings.Contains(got, line) {
+					t.Errorf("err.Error() = %q, want it to contain %q", got, line)
+				}
 			}
 		})
 	}
@@ -248,12 +310,20 @@ func TestBindingNegativeCorpus(t *testing.T) {
 func TestDuplicateWorkflowAcrossDocuments(t *testing.T) {
 	doc := fakeHead + "workflows: [{workflowId: w, steps: [{stepId: s, operationId: echo}]}]\n"
 	a, err := arazzo.Parse([]byte(doc), "testdata/a.arazzo.yaml")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
 	b, err := arazzo.Parse([]byte(doc), "testdata/b.arazzo.yaml")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
 	_, err = New(Config{BaseURL: "http://127.0.0.1:1/api", APIKey: "k"}, []*arazzo.Document{a, b})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `workflow "w" is in testdata/a.arazzo.yaml and testdata/b.arazzo.yaml`)
+	if err == nil {
+		t.Fatalf("New: got no error, want one")
+	}
+	if got := err.Error(); !strings.Contains(got, `workflow "w" is in testdata/a.arazzo.yaml and testdata/b.arazzo.yaml`) {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, `workflow "w" is in testdata/a.arazzo.yaml and testdata/b.arazzo.yaml`)
+	}
 }
 
 func TestRequiresMockSkippedElsewhere(t *testing.T) {
@@ -265,12 +335,22 @@ func TestRequiresMockSkippedElsewhere(t *testing.T) {
   - workflowId: anywhere
     steps: [{stepId: s, operationId: echo}]
 `, key())
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
-	assert.False(t, rep.Mock)
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
+	if rep.Mock {
+		t.Errorf("want rep.Mock to be false")
+	}
 	w := workflowResult(t, rep, "mockOnly")
-	assert.Equal(t, report.Skipped, w.Status)
-	assert.Equal(t, "x-requires-mock: the target is not the mock", w.Reason)
-	assert.Len(t, f.paths(), 1)
+	if w.Status != report.Skipped {
+		t.Errorf("w.Status = %q, want %q", w.Status, report.Skipped)
+	}
+	if w.Reason != "x-requires-mock: the target is not the mock" {
+		t.Errorf("w.Reason = %q, want %q", w.Reason, "x-requires-mock: the target is not the mock")
+	}
+	if got := f.paths(); len(got) != 1 {
+		t.Errorf("len(f.paths()) = %d, want %d: %q", len(got), 1, got)
+	}
 }
 
 var _ = context.Background

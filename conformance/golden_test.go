@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"flag"
 	"io"
@@ -10,14 +11,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
@@ -39,7 +39,9 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func goldenRun(t *testing.T) (string, *report.Report, *report.Redactor) {
 	t.Helper()
 	docs, err := arazzo.LoadPaths([]string{"testdata/golden/run.arazzo.yaml"})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.LoadPaths: %v", err)
+	}
 	f := newFake()
 	var console bytes.Buffer
 	red := &report.Redactor{}
@@ -55,7 +57,9 @@ func goldenRun(t *testing.T) (string, *report.Report, *report.Redactor) {
 		OnWorkflow: c.Workflow,
 		Redactor:   red,
 	}, docs)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	rep := r.Run(context.Background())
 	c.Summary(rep)
 	return console.String(), rep, red
@@ -65,32 +69,56 @@ func golden(t *testing.T, name string, got []byte) []byte {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name)
 	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatalf("os.WriteFile: %v", err)
+		}
 	}
 	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -run Golden -update to write it")
+	if err != nil {
+		t.Fatalf("run go test -run Golden -update to write it: %v", err)
+	}
 	return want
 }
 
 func TestGoldenJSON(t *testing.T) {
 	_, rep, red := goldenRun(t)
 	var out bytes.Buffer
-	require.NoError(t, report.WriteJSON(&out, rep, red))
-	require.JSONEq(t, string(golden(t, "run.json", out.Bytes())), out.String())
+	if err := report.WriteJSON(&out, rep, red); err != nil {
+		t.Fatalf("report.WriteJSON: %v", err)
+	}
+	var got, want any
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("the report is not JSON: %v", err)
+	}
+	wantJSON := golden(t, "run.json", out.Bytes())
+	if err := json.Unmarshal(wantJSON, &want); err != nil {
+		t.Fatalf("testdata/golden/run.json is not JSON: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("the JSON report differs from testdata/golden/run.json (go test -run Golden -update rewrites it)\ngot:\n%s\nwant:\n%s", out.Bytes(), wantJSON)
+	}
 }
 
 func TestGoldenJUnit(t *testing.T) {
 	_, rep, red := goldenRun(t)
 	var out bytes.Buffer
-	require.NoError(t, report.WriteJUnit(&out, rep, red))
+	if err := report.WriteJUnit(&out, rep, red); err != nil {
+		t.Fatalf("report.WriteJUnit: %v", err)
+	}
 	want := golden(t, "run.junit.xml", out.Bytes())
-	assert.True(t, strings.HasPrefix(out.String(), xml.Header))
-	assert.Equal(t, xmlTree(t, want), xmlTree(t, out.Bytes()))
+	if !strings.HasPrefix(out.String(), xml.Header) {
+		t.Errorf("want strings.HasPrefix(out.String(), xml.Header) to be true")
+	}
+	if got, want := xmlTree(t, out.Bytes()), xmlTree(t, want); !reflect.DeepEqual(got, want) {
+		t.Errorf("xmlTree(t, out.Bytes()) = %+v, want %+v", got, want)
+	}
 }
 
 func TestGoldenConsole(t *testing.T) {
 	console, _, _ := goldenRun(t)
-	assert.Equal(t, string(golden(t, "run.console.txt", []byte(console))), console)
+	if want := string(golden(t, "run.console.txt", []byte(console))); console != want {
+		t.Errorf("console = %q, want %q", console, want)
+	}
 }
 
 // xmlNode is an XML element for comparison by structure: attributes (times dropped, as
@@ -112,7 +140,9 @@ func xmlTree(t *testing.T, data []byte) *xmlNode {
 		if err == io.EOF {
 			break
 		}
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
 		switch el := tok.(type) {
 		case xml.StartElement:
 			n := &xmlNode{Name: el.Name.Local, Attrs: map[string]string{}}
@@ -136,7 +166,9 @@ func xmlTree(t *testing.T, data []byte) *xmlNode {
 			}
 		}
 	}
-	require.NotNil(t, root, "no root element")
+	if root == nil {
+		t.Fatalf("no root element: root is nil")
+	}
 	return root
 }
 
@@ -144,22 +176,46 @@ func xmlTree(t *testing.T, data []byte) *xmlNode {
 // -update cannot silently bless a broken run.
 func TestGoldenRunShape(t *testing.T) {
 	_, rep, _ := goldenRun(t)
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
 	status := map[string]report.Status{}
 	for _, w := range rep.Workflows {
 		status[w.WorkflowID] = w.Status
 	}
-	assert.Equal(t, map[string]report.Status{"passes": report.Passed, "retried": report.Passed,
-		"breaksContract": report.Failed, "dependent": report.Skipped, "mockOnly": report.Skipped}, status)
+	if want := map[string]report.Status{"passes": report.Passed, "retried": report.Passed,
+		"breaksContract": report.Failed, "dependent": report.Skipped, "mockOnly": report.Skipped}; !reflect.DeepEqual(status, want) {
+		t.Errorf("status = %v, want %v", status, want)
+	}
 	bc := workflowResult(t, rep, "breaksContract")
-	require.Len(t, bc.Steps, 2, "a contract finding fails the step, not the flow: the next step runs")
-	require.Len(t, bc.Steps[0].Findings, 1)
-	assert.Equal(t, "body-schema", bc.Steps[0].Findings[0].Check)
-	assert.Equal(t, "/count", bc.Steps[0].Findings[0].Pointer)
-	require.Len(t, bc.Steps[1].Findings, 1)
-	assert.Equal(t, checkCriterion, bc.Steps[1].Findings[0].Check)
-	assert.Equal(t, 2, workflowResult(t, rep, "retried").Steps[0].Attempts)
-	require.Len(t, rep.Coverage, 1)
-	assert.Equal(t, "testdata/fake.openapi.yaml", rep.Coverage[0].Source)
-	assert.Equal(t, 5, rep.Coverage[0].OperationsCovered, "every operation of the fake but none")
+	if got := len(bc.Steps); got != 2 {
+		t.Fatalf("a contract finding fails the step, not the flow: the next step runs: got %d items, want %d: %+v", got, 2, bc.Steps)
+	}
+	if got := len(bc.Steps[0].Findings); got != 1 {
+		t.Fatalf("len(bc.Steps[0].Findings) = %d, want %d: %+v", got, 1, bc.Steps[0].Findings)
+	}
+	if bc.Steps[0].Findings[0].Check != "body-schema" {
+		t.Errorf("bc.Steps[0].Findings[0].Check = %q, want %q", bc.Steps[0].Findings[0].Check, "body-schema")
+	}
+	if bc.Steps[0].Findings[0].Pointer != "/count" {
+		t.Errorf("bc.Steps[0].Findings[0].Pointer = %q, want %q", bc.Steps[0].Findings[0].Pointer, "/count")
+	}
+	if got := len(bc.Steps[1].Findings); got != 1 {
+		t.Fatalf("len(bc.Steps[1].Findings) = %d, want %d: %+v", got, 1, bc.Steps[1].Findings)
+	}
+	if bc.Steps[1].Findings[0].Check != checkCriterion {
+		t.Errorf("bc.Steps[1].Findings[0].Check = %q, want %q", bc.Steps[1].Findings[0].Check, checkCriterion)
+	}
+	if got := workflowResult(t, rep, "retried").Steps[0].Attempts; got != 2 {
+		t.Errorf(`workflowResult(t, rep, "retried").Steps[0].Attempts = %v, want %v`, got, 2)
+	}
+	if got := len(rep.Coverage); got != 1 {
+		t.Fatalf("len(rep.Coverage) = %d, want %d: %+v", got, 1, rep.Coverage)
+	}
+	if rep.Coverage[0].Source != "testdata/fake.openapi.yaml" {
+		t.Errorf("rep.Coverage[0].Source = %q, want %q", rep.Coverage[0].Source, "testdata/fake.openapi.yaml")
+	}
+	if rep.Coverage[0].OperationsCovered != 5 {
+		t.Errorf("every operation of the fake but none: got %v, want %v", rep.Coverage[0].OperationsCovered, 5)
+	}
 }

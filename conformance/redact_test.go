@@ -9,8 +9,6 @@ import (
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // echoDoc gets the key the runner sends back from the fake (in the body and in a header) and
@@ -59,32 +57,54 @@ func TestKeysNeverInOutput(t *testing.T) {
 			srv := httptest.NewServer(f)
 			defer srv.Close()
 			d, err := arazzo.Parse([]byte(fakeHead+echoDoc), "testdata/echo.arazzo.yaml")
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("arazzo.Parse: %v", err)
+			}
 			var console, junit, js bytes.Buffer
 			red := &report.Redactor{}
 			c := &report.Console{W: &console, Red: red, Color: true}
 			cfg := tc.cfg
 			cfg.BaseURL, cfg.Redactor, cfg.OnWorkflow, cfg.Sleep = srv.URL+"/api", red, c.Workflow, f.sleep
 			r, err := New(cfg, []*arazzo.Document{d})
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
 			rep := r.Run(context.Background())
 			c.Summary(rep)
-			require.NoError(t, report.WriteJUnit(&junit, rep, red))
-			require.NoError(t, report.WriteJSON(&js, rep, red))
+			if err := report.WriteJUnit(&junit, rep, red); err != nil {
+				t.Fatalf("report.WriteJUnit: %v", err)
+			}
+			if err := report.WriteJSON(&js, rep, red); err != nil {
+				t.Fatalf("report.WriteJSON: %v", err)
+			}
 
 			// The key did reach the target and came back: the test proves something.
 			auth := f.authOf("/api/v1/echo")
-			require.NotEmpty(t, auth)
-			assert.Contains(t, auth[0], tc.secrets[0])
-			assert.Equal(t, report.ExitFailed, rep.ExitCode, "keyInFinding fails")
+			if len(auth) == 0 {
+				t.Fatalf("auth is empty")
+			}
+			if !strings.Contains(auth[0], tc.secrets[0]) {
+				t.Errorf("auth[0] = %q, want it to contain %q", auth[0], tc.secrets[0])
+			}
+			if rep.ExitCode != report.ExitFailed {
+				t.Errorf("keyInFinding fails: got %v, want %v", rep.ExitCode, report.ExitFailed)
+			}
 			for name, out := range map[string]string{"console": console.String(), "junit": junit.String(), "json": js.String()} {
 				for _, s := range tc.secrets {
-					assert.NotContains(t, out, s, "%s output holds a secret", name)
+					if strings.Contains(out, s) {
+						t.Errorf("%s output holds a secret: got %q, want no %q", name, out, s)
+					}
 				}
-				assert.Contains(t, out, report.Redacted, "%s output: the key was echoed into it, so it must show redacted", name)
+				if !strings.Contains(out, report.Redacted) {
+					t.Errorf("%s output: the key was echoed into it, so it must show redacted: got %q, want it to contain %q", name, out, report.Redacted)
+				}
 			}
-			assert.Contains(t, js.String(), `"path": "/api/v1/items/Bearer [REDACTED]"`)
-			assert.Contains(t, js.String(), "cannot order Bearer [REDACTED] and true")
+			if got := js.String(); !strings.Contains(got, `"path": "/api/v1/items/Bearer [REDACTED]"`) {
+				t.Errorf("js.String() = %q, want it to contain %q", got, `"path": "/api/v1/items/Bearer [REDACTED]"`)
+			}
+			if got := js.String(); !strings.Contains(got, "cannot order Bearer [REDACTED] and true") {
+				t.Errorf("js.String() = %q, want it to contain %q", got, "cannot order Bearer [REDACTED] and true")
+			}
 		})
 	}
 }
@@ -93,6 +113,10 @@ func TestRedactorShapes(t *testing.T) {
 	red := &report.Redactor{}
 	red.Add("", "my-secret")
 	got := red.String("a my-secret b sk_test_scale_super_admin c sk_short")
-	assert.Equal(t, "a [REDACTED] b [REDACTED] c sk_short", got, "registered secrets and sk_ keys of 8+ characters")
-	assert.False(t, strings.Contains((*report.Redactor)(nil).String("sk_0123456789"), "0123456789"), "a nil redactor still redacts key shapes")
+	if got != "a [REDACTED] b [REDACTED] c sk_short" {
+		t.Errorf("registered secrets and sk_ keys of 8+ characters: got %q, want %q", got, "a [REDACTED] b [REDACTED] c sk_short")
+	}
+	if strings.Contains((*report.Redactor)(nil).String("sk_0123456789"), "0123456789") {
+		t.Errorf("a nil redactor still redacts key shapes")
+	}
 }

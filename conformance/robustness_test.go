@@ -7,13 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // Regression: a huge Retry-After overflowed into a negative wait, so the runner retried at
@@ -36,9 +35,15 @@ func TestRetryAfterHugeValueClamped(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
 			d, ok := RetryAfter(http.Header{"Retry-After": {tc.in}})
-			assert.Equal(t, tc.wantOK, ok)
-			assert.Equal(t, tc.want, d)
-			assert.GreaterOrEqual(t, d, time.Duration(0))
+			if ok != tc.wantOK {
+				t.Errorf("ok = %v, want %v", ok, tc.wantOK)
+			}
+			if d != tc.want {
+				t.Errorf("d = %v, want %v", d, tc.want)
+			}
+			if d < time.Duration(0) {
+				t.Errorf("d = %v, want >= %v", d, time.Duration(0))
+			}
 		})
 	}
 }
@@ -54,17 +59,27 @@ func TestBaseURLPasswordNotInReport(t *testing.T) {
       - stepId: s
         operationId: countUp
 `), "testdata/test.arazzo.yaml")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
 	u, _ := url.Parse(srv.URL)
 	u.User = url.UserPassword("user", "hunter2secret")
 	u.Path = "/api"
 	r, err := New(Config{BaseURL: u.String(), APIKey: "k", Sleep: f.sleep}, []*arazzo.Document{d})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	rep := r.Run(context.Background())
 	var b bytes.Buffer
-	require.NoError(t, report.WriteJSON(&b, rep, r.red))
-	assert.NotContains(t, b.String(), "hunter2secret")
-	assert.NotContains(t, rep.Target, "hunter2secret")
+	if err := report.WriteJSON(&b, rep, r.red); err != nil {
+		t.Fatalf("report.WriteJSON: %v", err)
+	}
+	if got := b.String(); strings.Contains(got, "hunter2secret") {
+		t.Errorf("b.String() = %q, want no %q", got, "hunter2secret")
+	}
+	if strings.Contains(rep.Target, "hunter2secret") {
+		t.Errorf("rep.Target = %q, want no %q", rep.Target, "hunter2secret")
+	}
 }
 
 // Base URLs as users paste them: a trailing /v1 or slash is tolerated; no /api is taken as
@@ -87,13 +102,23 @@ func TestParseBaseURL(t *testing.T) {
 		t.Run(tc.in, func(t *testing.T) {
 			u, origin, err := parseBaseURL(tc.in)
 			if tc.err != "" {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tc.err)
+				if err == nil {
+					t.Fatalf("got no error, want one")
+				}
+				if got := err.Error(); !strings.Contains(got, tc.err) {
+					t.Errorf("err.Error() = %q, want it to contain %q", got, tc.err)
+				}
 				return
 			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.base, u.String())
-			assert.Equal(t, tc.origin, origin)
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if got := u.String(); got != tc.base {
+				t.Errorf("u.String() = %q, want %q", got, tc.base)
+			}
+			if origin != tc.origin {
+				t.Errorf("origin = %q, want %q", origin, tc.origin)
+			}
 		})
 	}
 }
@@ -116,7 +141,9 @@ func TestActionRetryAfterOverflow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, actionRetryAfter(&arazzo.FailureAction{RetryAfter: tc.in}))
+			if got := actionRetryAfter(&arazzo.FailureAction{RetryAfter: tc.in}); got != tc.want {
+				t.Errorf("actionRetryAfter(&arazzo.FailureAction{RetryAfter: tc.in}) = %v, want %v", got, tc.want)
+			}
 		})
 	}
 }
@@ -138,7 +165,9 @@ func TestMinCoverageGateUsesExactCoverage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		c := report.Coverage{OperationsCovered: tc.covered, Operations: tc.ops, OperationPercent: percent(tc.covered, tc.ops)}
-		assert.Equal(t, tc.below, belowMinCoverage(c, tc.min), "%d/%d against %v", tc.covered, tc.ops, tc.min)
+		if got := belowMinCoverage(c, tc.min); got != tc.below {
+			t.Errorf("%d/%d against %v: got %v, want %v", tc.covered, tc.ops, tc.min, got, tc.below)
+		}
 	}
 }
 
@@ -164,9 +193,13 @@ func TestOddDocumentsNullEntriesNoPanic(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error
-			require.NotPanics(t, func() { _, err = arazzo.Parse([]byte(tc.doc), "testdata/x.arazzo.yaml") })
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.want)
+			notPanics(t, func() { _, err = arazzo.Parse([]byte(tc.doc), "testdata/x.arazzo.yaml") })
+			if err == nil {
+				t.Fatalf("got no error, want one")
+			}
+			if got := err.Error(); !strings.Contains(got, tc.want) {
+				t.Errorf("err.Error() = %q, want it to contain %q", got, tc.want)
+			}
 		})
 	}
 }
@@ -179,11 +212,27 @@ func TestInputPropertyNotAnObjectNoPanic(t *testing.T) {
     steps:
       - {stepId: s, operationId: countUp, parameters: [{name: name, in: path, value: x}]}
 `), "testdata/test.arazzo.yaml")
-	require.NoError(t, err)
-	require.NotPanics(t, func() {
+	if err != nil {
+		t.Fatalf("arazzo.Parse: %v", err)
+	}
+	notPanics(t, func() {
 		_, err = New(Config{BaseURL: "http://127.0.0.1:1/api", APIKey: "k", Inputs: map[string]string{"a": "1"}}, []*arazzo.Document{d})
 	})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+// notPanics runs f and fails the test at once if it panics (a panic would end the whole
+// test binary, hiding the other cases).
+func notPanics(t *testing.T, f func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("panic: %v", r)
+		}
+	}()
+	f()
 }
 
 // Any document is an error or a document, never a panic.

@@ -1,12 +1,13 @@
 package conformance
 
 import (
+	"reflect"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // groupsDoc has three groups: a and b (dependsOn), c and d ($workflows), e and the f it
@@ -60,25 +61,51 @@ func TestSandboxPerLinkedGroup(t *testing.T) {
 			f := newFake()
 			f.mock = true
 			rep := runFake(t, f, groupsDoc, Config{Jobs: jobs, Inputs: map[string]string{"dStatus": "200"}})
-			assert.Equal(t, report.ExitPassed, rep.ExitCode, rep.Error)
-			assert.True(t, rep.Mock)
-			require.Len(t, f.created, 3, "one sandbox per linked group")
+			if rep.ExitCode != report.ExitPassed {
+				t.Errorf("%v: got %v, want %v", rep.Error, rep.ExitCode, report.ExitPassed)
+			}
+			if !rep.Mock {
+				t.Errorf("want rep.Mock to be true")
+			}
+			if got := len(f.created); got != 3 {
+				t.Fatalf("one sandbox per linked group: got %d items, want %d: %q", got, 3, f.created)
+			}
 			keyOf := func(name string) string {
 				auth := f.authOf("/api/v1/counter/" + name)
-				require.Len(t, auth, 1, name)
-				require.NotEmpty(t, auth[0], "%s sent a key", name)
+				if got := len(auth); got != 1 {
+					t.Fatalf("%v: got %d items, want %d: %q", name, got, 1, auth)
+				}
+				if auth[0] == "" {
+					t.Fatalf("%s sent a key: auth[0] is empty", name)
+				}
 				return auth[0]
 			}
-			assert.Equal(t, keyOf("a"), keyOf("b"), "dependsOn shares the sandbox")
-			assert.Equal(t, keyOf("c"), keyOf("d"), "$workflows shares the sandbox")
-			assert.NotEqual(t, keyOf("a"), keyOf("c"))
-			assert.NotEqual(t, keyOf("a"), keyOf("f"))
-			assert.NotEqual(t, keyOf("c"), keyOf("f"))
-			for _, k := range []string{keyOf("a"), keyOf("c"), keyOf("f")} {
-				assert.Regexp(t, `^Bearer sbx\.\d\.S3cr3t-sandbox-key$`, k)
+			if got, want := keyOf("b"), keyOf("a"); got != want {
+				t.Errorf("dependsOn shares the sandbox: got %q, want %q", got, want)
 			}
-			assert.Empty(t, f.sandboxes, "every sandbox is deleted afterwards")
-			assert.ElementsMatch(t, f.created, f.deleted)
+			if got, want := keyOf("d"), keyOf("c"); got != want {
+				t.Errorf("$workflows shares the sandbox: got %q, want %q", got, want)
+			}
+			if got, want := keyOf("c"), keyOf("a"); got == want {
+				t.Errorf(`keyOf("c") = %q, want anything else`, got)
+			}
+			if got, want := keyOf("f"), keyOf("a"); got == want {
+				t.Errorf(`keyOf("f") = %q, want anything else`, got)
+			}
+			if got, want := keyOf("f"), keyOf("c"); got == want {
+				t.Errorf(`keyOf("f") = %q, want anything else`, got)
+			}
+			for _, k := range []string{keyOf("a"), keyOf("c"), keyOf("f")} {
+				if !regexp.MustCompile(`^Bearer sbx\.\d\.S3cr3t-sandbox-key$`).MatchString(k) {
+					t.Errorf("k = %q, want a match for %s", k, `^Bearer sbx\.\d\.S3cr3t-sandbox-key$`)
+				}
+			}
+			if len(f.sandboxes) != 0 {
+				t.Errorf("every sandbox is deleted afterwards: got %v, want empty", f.sandboxes)
+			}
+			if got, want := slices.Sorted(slices.Values(f.deleted)), slices.Sorted(slices.Values(f.created)); !slices.Equal(got, want) {
+				t.Errorf("got %q, want %q in any order", got, want)
+			}
 		})
 	}
 }
@@ -87,21 +114,37 @@ func TestSandboxDeletedWhenAStepFails(t *testing.T) {
 	f := newFake()
 	f.mock = true
 	rep := runFake(t, f, groupsDoc, Config{Jobs: 2, Inputs: map[string]string{"dStatus": "418"}})
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
-	assert.Equal(t, report.Failed, workflowResult(t, rep, "d").Status)
-	assert.Equal(t, report.Passed, workflowResult(t, rep, "a").Status, "other groups are not affected")
-	assert.Len(t, f.created, 3)
-	assert.Empty(t, f.sandboxes, "the failed group's sandbox is deleted too")
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
+	if got := workflowResult(t, rep, "d").Status; got != report.Failed {
+		t.Errorf(`workflowResult(t, rep, "d").Status = %q, want %q`, got, report.Failed)
+	}
+	if got := workflowResult(t, rep, "a").Status; got != report.Passed {
+		t.Errorf("other groups are not affected: got %q, want %q", got, report.Passed)
+	}
+	if got := len(f.created); got != 3 {
+		t.Errorf("len(f.created) = %d, want %d: %q", got, 3, f.created)
+	}
+	if len(f.sandboxes) != 0 {
+		t.Errorf("the failed group's sandbox is deleted too: got %v, want empty", f.sandboxes)
+	}
 }
 
 func TestNoSandboxWithAKey(t *testing.T) {
 	f := newFake()
 	f.mock = true
 	rep := runFake(t, f, groupsDoc, Config{APIKey: "given-key-123456", Inputs: map[string]string{"dStatus": "200"}})
-	assert.Equal(t, report.ExitPassed, rep.ExitCode)
-	assert.Empty(t, f.created, "a given key is used as it is")
+	if rep.ExitCode != report.ExitPassed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+	}
+	if len(f.created) != 0 {
+		t.Errorf("a given key is used as it is: got %q, want empty", f.created)
+	}
 	for _, name := range []string{"a", "b", "c", "d", "f"} {
-		assert.Equal(t, []string{"Bearer given-key-123456"}, f.authOf("/api/v1/counter/"+name))
+		if got := f.authOf("/api/v1/counter/" + name); !reflect.DeepEqual(got, []string{"Bearer given-key-123456"}) {
+			t.Errorf(`f.authOf("/api/v1/counter/"+name) = %q, want %q`, got, []string{"Bearer given-key-123456"})
+		}
 	}
 }
 
@@ -110,12 +153,22 @@ func TestSandboxRefused(t *testing.T) {
 	f.mock = true
 	f.sandboxFails = true
 	rep := runFake(t, f, groupsDoc, Config{Inputs: map[string]string{"dStatus": "200"}})
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
-	assert.Empty(t, f.paths(), "no API call without a key")
-	require.Len(t, rep.Workflows, 5, "f, run only by e's step, is not reported on its own")
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
+	if got := f.paths(); len(got) != 0 {
+		t.Errorf("no API call without a key: got %q, want empty", got)
+	}
+	if got := len(rep.Workflows); got != 5 {
+		t.Fatalf("f, run only by e's step, is not reported on its own: got %d items, want %d: %+v", got, 5, rep.Workflows)
+	}
 	for _, w := range rep.Workflows {
-		assert.Equal(t, report.Failed, w.Status, w.WorkflowID)
-		assert.Contains(t, w.Reason, "no sandbox: POST /__mock/sandboxes answered 500", w.WorkflowID)
+		if w.Status != report.Failed {
+			t.Errorf("%v: got %q, want %q", w.WorkflowID, w.Status, report.Failed)
+		}
+		if !strings.Contains(w.Reason, "no sandbox: POST /__mock/sandboxes answered 500") {
+			t.Errorf("%v: got %q, want it to contain %q", w.WorkflowID, w.Reason, "no sandbox: POST /__mock/sandboxes answered 500")
+		}
 	}
 }
 
@@ -127,5 +180,8 @@ func TestGroups(t *testing.T) {
 	for _, g := range groups {
 		slices.Sort(g)
 	}
-	assert.ElementsMatch(t, [][]string{{"a", "b"}, {"c", "d"}, {"e", "f"}}, groups)
+	slices.SortFunc(groups, slices.Compare)
+	if want := [][]string{{"a", "b"}, {"c", "d"}, {"e", "f"}}; !reflect.DeepEqual(groups, want) {
+		t.Errorf("groups = %q, want %q in any order", groups, want)
+	}
 }

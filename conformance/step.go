@@ -169,7 +169,14 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 			r.cfg.OnResponse(Response{Source: op.src.key, Control: op.src.control, OperationID: op.route.OperationID,
 				Status: status, RequestHeader: req.header, Body: body})
 		}
-		for _, p := range r.check(op, req, status, header, body) {
+		problems := r.check(op, req, status, header, body)
+		if status >= 200 && status < 300 && op.route.HasCallbacks() {
+			wr.g.noteWebhookConfig(op, st.StepID, c.RequestBody)
+		}
+		if status == http.StatusOK && wr.g.mock && isSinkRead(op) {
+			problems = append(problems, r.checkDeliveries(wr.g, req.path, body)...)
+		}
+		for _, p := range problems {
 			f := finding(p.Check, p.Message)
 			f.Pointer, f.SpecLocation, f.Expected, f.Actual = p.Pointer, p.SpecLocation, p.Expected, p.Actual
 			res.Findings = append(res.Findings, f)

@@ -3,21 +3,18 @@ package conformance
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/mocktest"
 	"github.com/contextgpt/sandbox/mock"
 	"github.com/contextgpt/sandbox/scenarios"
-	"github.com/contextgpt/sandbox/spec"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // superAdminKey is a fixture key of the mock: SUPER_ADMIN of a Scale account.
@@ -33,33 +30,16 @@ func strictMock(tb testing.TB, tune ...func(*mock.Config)) (*httptest.Server, fu
 	for _, f := range tune {
 		f(&cfg)
 	}
-	var mu sync.Mutex
-	var violations []string
-	cfg.OnViolation = func(r *http.Request, status int, problems []spec.Problem) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			violations = append(violations, fmt.Sprintf("%s %s -> %d: %s", r.Method, r.URL.Path, status, p))
-		}
-	}
-	m, err := mock.New(cfg)
-	require.NoError(tb, err)
-	srv := httptest.NewServer(m)
-	tb.Cleanup(func() {
-		srv.Close()
-		_ = m.Close(context.Background())
-	})
-	return srv, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(violations)
-	}
+	s := mocktest.Start(tb, cfg)
+	return s.Server, s.Violations
 }
 
 func builtInSuite(tb testing.TB) []*arazzo.Document {
 	tb.Helper()
 	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
-	require.NoError(tb, err)
+	if err != nil {
+		tb.Fatalf("arazzo.LoadFS: %v", err)
+	}
 	return docs
 }
 
@@ -71,53 +51,27 @@ func runSuite(t *testing.T, baseURL, apiKey string) *report.Report {
 	red := &report.Redactor{}
 	c := &report.Console{W: &out, Red: red}
 	r, err := New(Config{BaseURL: baseURL, APIKey: apiKey, Redactor: red, OnWorkflow: c.Workflow, Jobs: 2}, builtInSuite(t))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	rep := r.Run(context.Background())
 	c.Summary(rep)
-	require.Equal(t, report.ExitPassed, rep.ExitCode, "the built-in suite failed (a finding \"status-declared\" on a 501 is a mock handler still missing):\n%s", out.String())
-	assert.Zero(t, rep.Summary.WorkflowsSkipped, "against the mock nothing is skipped")
-	assert.Zero(t, rep.Summary.Findings)
+	if rep.ExitCode != report.ExitPassed {
+		t.Fatalf("the built-in suite failed (a finding \"status-declared\" on a 501 is a mock handler still missing):\n%s: got %v, want %v", out.String(), rep.ExitCode, report.ExitPassed)
+	}
+	if rep.Summary.WorkflowsSkipped != 0 {
+		t.Errorf("against the mock nothing is skipped: got %v, want the zero value", rep.Summary.WorkflowsSkipped)
+	}
+	if rep.Summary.Findings != 0 {
+		t.Errorf("rep.Summary.Findings = %v, want the zero value", rep.Summary.Findings)
+	}
 	return rep
 }
 
-// chatbotsOf lists the chatbot ids of the key's accounts: the accounts from GET my-chatbots,
-// the chatbots from each account's all-chatbots, which is not cached (my-chatbots is, for
-// 10 minutes, and a sandbox deleted mid-run lets a run's own chatbots into that cache).
+// chatbotsOf lists, sorted, the chatbot ids of the key's accounts (mocktest.ChatbotIDs: not cached).
 func chatbotsOf(t *testing.T, base, key string) []string {
 	t.Helper()
-	get := func(path string, v any) {
-		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, base+path, nil)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+key)
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		require.Equal(t, http.StatusOK, res.StatusCode)
-		require.NoError(t, json.NewDecoder(res.Body).Decode(v))
-	}
-	var mine struct {
-		Data struct {
-			Accounts []struct {
-				AccountID string `json:"accountId"`
-			} `json:"accounts"`
-		} `json:"data"`
-	}
-	get("/api/v1/chatbots/my-chatbots", &mine)
-	var ids []string
-	for _, a := range mine.Data.Accounts {
-		var all struct {
-			Data struct {
-				Chatbots []struct {
-					ChatbotID string `json:"chatbotId"`
-				} `json:"chatbots"`
-			} `json:"data"`
-		}
-		get("/api/v1/chatbots/account/"+a.AccountID+"/all-chatbots", &all)
-		for _, c := range all.Data.Chatbots {
-			ids = append(ids, c.ChatbotID)
-		}
-	}
+	ids := mocktest.ChatbotIDs(t, base, key)
 	slices.Sort(ids)
 	return ids
 }
@@ -126,12 +80,16 @@ func chatbotsOf(t *testing.T, base, key string) []string {
 func accountCount(t *testing.T, base string) int {
 	t.Helper()
 	res, err := http.Get(base + "/__mock/state")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("http.Get: %v", err)
+	}
 	defer res.Body.Close()
 	var state struct {
 		Accounts []json.RawMessage `json:"accounts"`
 	}
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&state))
+	if err := json.NewDecoder(res.Body).Decode(&state); err != nil {
+		t.Fatalf("json.NewDecoder(res.Body).Decode: %v", err)
+	}
 	return len(state.Accounts)
 }
 
@@ -145,19 +103,35 @@ func TestBuiltInSuiteAgainstMock(t *testing.T) {
 
 	first := runSuite(t, base, superAdminKey)
 	second := runSuite(t, base, superAdminKey)
-	assert.NotEqual(t, first.RunID, second.RunID, "each run has its own run id")
-	assert.True(t, first.Mock)
-	assert.Equal(t, before, chatbotsOf(t, srv.URL, superAdminKey), "the runs left no chatbot behind")
+	if second.RunID == first.RunID {
+		t.Errorf("each run has its own run id: second.RunID = %q, want anything else", second.RunID)
+	}
+	if !first.Mock {
+		t.Errorf("want first.Mock to be true")
+	}
+	if got := chatbotsOf(t, srv.URL, superAdminKey); !reflect.DeepEqual(got, before) {
+		t.Errorf("the runs left no chatbot behind: got %q, want %q", got, before)
+	}
 
 	sandboxed := runSuite(t, base, "")
-	assert.Equal(t, len(first.Workflows), len(sandboxed.Workflows))
-	assert.Equal(t, accounts, accountCount(t, srv.URL), "every sandbox (and the Trial one a step made) is deleted")
-	assert.Equal(t, before, chatbotsOf(t, srv.URL, superAdminKey), "sandbox mode does not touch the fixture accounts")
+	if got, want := len(sandboxed.Workflows), len(first.Workflows); got != want {
+		t.Errorf("len(sandboxed.Workflows) = %v, want %v", got, want)
+	}
+	if got := accountCount(t, srv.URL); got != accounts {
+		t.Errorf("every sandbox (and the Trial one a step made) is deleted: got %v, want %v", got, accounts)
+	}
+	if got := chatbotsOf(t, srv.URL, superAdminKey); !reflect.DeepEqual(got, before) {
+		t.Errorf("sandbox mode does not touch the fixture accounts: got %q, want %q", got, before)
+	}
 
-	assert.Empty(t, violations(), "strict mode: the mock's own responses honour the contract")
+	if got := violations(); len(got) != 0 {
+		t.Errorf("strict mode: the mock's own responses honour the contract: got %q, want empty", got)
+	}
 	for _, c := range first.Coverage {
 		if c.Source == "contextgpt.yaml" {
-			assert.Greater(t, c.OperationsCovered, 10)
+			if c.OperationsCovered <= 10 {
+				t.Errorf("c.OperationsCovered = %v, want > %v", c.OperationsCovered, 10)
+			}
 		}
 	}
 }

@@ -23,6 +23,7 @@ type group struct {
 	mock      bool
 	key       string
 	workflows map[string]*workflowState
+	webhooks  []*webhookConfig // what steps configured, for checking the sink's deliveries
 }
 
 type workflowState struct {

@@ -43,13 +43,6 @@ func writeAdminErr(w http.ResponseWriter, e *apierr.Error) {
 
 func (m *Mock) handleAdmin(opID string, h adminHandler) { m.adminOps[opID] = h }
 
-func (m *Mock) registerSandboxAdmin() {
-	m.handleAdmin("getHealth", m.adminHealth)
-	m.handleAdmin("createSandbox", m.adminCreateSandbox)
-	m.handleAdmin("deleteSandbox", m.adminDeleteSandbox)
-	m.registerMemberAdmin()
-}
-
 func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	if code, msg := m.adminGuard(r); code != "" {
 		markUnmatched(w)
@@ -82,6 +75,12 @@ func (m *Mock) serveAdminRoute(w http.ResponseWriter, r *http.Request) {
 		markUnmatched(w)
 		writeAdminError(w, apierr.NotImplemented, "control-plane operation "+route.OperationID+" is not available in this build")
 		return
+	}
+	if storesOnWrite(r.Method) && !memoryExemptAdmin[route.OperationID] {
+		if e := m.memory.refuse(); e != nil {
+			writeAdminErr(w, e)
+			return
+		}
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		limit := int64(maxJSONBody)

@@ -14,11 +14,6 @@ type movableClock interface {
 	Set(t time.Time)
 }
 
-func (m *Mock) registerClockAdmin() {
-	m.handleAdmin("getClock", m.adminGetClock)
-	m.handleAdmin("setClock", m.adminSetClock)
-}
-
 func (m *Mock) clockDoc() map[string]string {
 	mode := "real"
 	if m.clock.Manual() {

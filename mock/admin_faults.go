@@ -8,12 +8,6 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
-func (m *Mock) registerFaultAdmin() {
-	m.handleAdmin("createFault", m.adminCreateFault)
-	m.handleAdmin("listFaults", m.adminListFaults)
-	m.handleAdmin("deleteFault", m.adminDeleteFault)
-}
-
 func (m *Mock) adminCreateFault(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
 	var in struct {
 		Match       faults.Match  `json:"match"`

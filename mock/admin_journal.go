@@ -10,11 +10,6 @@ import (
 	"github.com/contextgpt/sandbox/spec"
 )
 
-func (m *Mock) registerJournalAdmin() {
-	m.handleAdmin("listRequests", m.adminListRequests)
-	m.handleAdmin("clearRequests", m.adminClearRequests)
-}
-
 func (m *Mock) adminListRequests(w http.ResponseWriter, r *http.Request, _ *spec.Route) {
 	q := r.URL.Query()
 	f := journal.Filter{OperationID: q.Get("operationId"), AccountID: q.Get("accountId"), Limit: 100}

@@ -10,12 +10,6 @@ import (
 
 // The control plane's membership helpers: a user with a role in an account (with its API
 // key), and a user's role on a chatbot. Membership is per chatbot, as the reference says.
-func (m *Mock) registerMemberAdmin() {
-	m.handleAdmin("addAccountUser", m.adminAddAccountUser)
-	m.handleAdmin("setChatbotMember", m.adminSetChatbotMember)
-	m.handleAdmin("removeChatbotMember", m.adminRemoveChatbotMember)
-	m.handleAdmin("clearMyChatbotsCache", m.adminClearMyChatbotsCache)
-}
 
 // writeMemberError answers a store error of the membership helpers with its code.
 func writeMemberError(w http.ResponseWriter, err error) {

@@ -143,13 +143,6 @@ func (k *sink) config(name string) sinkConfigView {
 	return sinkConfigView{Name: name, Secret: k.secret, FailTimes: k.failTimes, Status: k.status, DelayMs: k.delayMs}
 }
 
-func (m *Mock) registerSink() {
-	m.handleAdmin("configureWebhookSink", m.adminConfigureSink)
-	m.handleAdmin("receiveWebhook", m.adminReceiveWebhook)
-	m.handleAdmin("getWebhookSink", m.adminGetSink)
-	m.handleAdmin("clearWebhookSink", m.adminClearSink)
-}
-
 func (m *Mock) adminConfigureSink(w http.ResponseWriter, r *http.Request, route *spec.Route) {
 	var in struct {
 		Secret    *string `json:"secret"`

@@ -122,12 +122,6 @@ func (m *Mock) Reset() error {
 	return nil
 }
 
-func (m *Mock) registerStateAdmin() {
-	m.handleAdmin("resetMock", m.adminReset)
-	m.handleAdmin("getState", m.adminGetState)
-	m.handleAdmin("putState", m.adminPutState)
-}
-
 func (m *Mock) adminReset(w http.ResponseWriter, _ *http.Request, _ *spec.Route) {
 	if err := m.Reset(); err != nil {
 		m.log.Error("reset failed", "err", err)

@@ -32,14 +32,6 @@ const (
 	maxIconBytes = 2 << 20
 )
 
-func (m *Mock) registerAppearance() {
-	m.handle("getAppearanceSettings", store.PermView, m.getAppearanceSettings)
-	m.handle("createAppearanceSettings", store.PermEditSettings, m.createAppearanceSettings)
-	m.handle("updateAppearanceSettings", store.PermEditSettings, m.updateAppearanceSettings)
-	m.handle("getIconsApi", store.PermView, m.getIcons)
-	m.handle("updateIconsApi", store.PermEditSettings, m.updateIcons)
-}
-
 // iconFields are the five icon fields of the appearance settings (and of the icons routes).
 func iconFields() []string {
 	return []string{"botIconSrc", "userIconSrc", "agentIconSrc", "bubbleIconSrc", "watermarkBrandIcon"}
@@ -322,6 +314,9 @@ func storeIconText(chatbotID, field, text string) (any, error) {
 		if !ok {
 			return nil, appearanceFieldInvalid(field, "a data URI icon must be an image (data:image/...;base64,...)")
 		}
+		if !iconContentIs(ext, content) {
+			return nil, iconNotItsType(field, mediaType)
+		}
 		return iconURL(chatbotID, field, content, ext), nil
 	}
 	u, err := url.Parse(text)
@@ -334,7 +329,7 @@ func storeIconText(chatbotID, field, text string) (any, error) {
 }
 
 // storeIconFile stores an uploaded icon file; its type comes from the part's Content-Type
-// when that names an image, else from its content.
+// when that names an image (and the bytes must be that image), else from its content.
 func storeIconFile(chatbotID, field, contentType string, content []byte) (any, error) {
 	if len(content) > maxIconBytes {
 		return nil, iconTooLarge(field)
@@ -344,6 +339,9 @@ func storeIconFile(chatbotID, field, contentType string, content []byte) (any, e
 	}
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	ext, ok := iconImageExt(mediaType)
+	if ok && !iconContentIs(ext, content) {
+		return nil, iconNotItsType(field, mediaType)
+	}
 	if !ok {
 		sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(content))
 		if ext, ok = iconImageExt(sniffed); !ok {

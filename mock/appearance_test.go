@@ -245,7 +245,7 @@ func testIconsLifecycle(t *testing.T, tm *testMock) {
 	if len(g.data()) != 5 || g.at("data.botIconSrc") != nil {
 		t.Fatalf("got %s; want five null icons", g.Raw)
 	}
-	u := tm.do("PATCH", p, keyEnterprise, map[string]any{"userIconSrc": "data:image/webp;base64," + iconTinyPNG}).must(t, 200)
+	u := tm.do("PATCH", p, keyEnterprise, map[string]any{"userIconSrc": "data:image/webp;base64," + iconTinyWEBP}).must(t, 200)
 	if m := iconCDNPattern.FindStringSubmatch(u.str("data.userIconSrc")); m == nil || m[4] != "webp" {
 		t.Fatalf("got userIconSrc %q; want a webp CDN URL", u.str("data.userIconSrc"))
 	}

@@ -39,14 +39,23 @@ type call struct {
 	access store.Access
 	body   []byte
 	query  url.Values
-	m      *Mock
+	// json is the body as request validation decoded it (spec.ValidateRequestBody), when
+	// decoded is set: decode reads it rather than the bytes.
+	json    any
+	decoded bool
+	m       *Mock
 }
 
 func (c *call) param(name string) string { return c.route.PathParams[name] }
 
 // decode reads the JSON body into v; the spec has validated it already, so a failure here
-// is a type the Go side does not accept (answered as a validation error).
+// is a type the Go side does not accept (answered as a validation error). When validation
+// decoded the body, v is filled from that value where it can be (fromDecoded): one decode
+// a request, not two.
 func (c *call) decode(v any) error {
+	if c.decoded && fromDecoded(v, c.json) {
+		return nil
+	}
 	if len(bytes.TrimSpace(c.body)) == 0 {
 		return nil
 	}
@@ -84,7 +93,8 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 //	upload     the per-account upload concurrency
 //	faults     fault rules and the Prefer header (faults.go)
 //	body       read within its size limit (readBody)
-//	validation the request against the operation (spec.ValidateRequest → validationError)
+//	validation the request against the operation (spec.ValidateRequestBody → validationError);
+//	           the JSON body it decoded goes on to the handler (call.decode)
 //	generated  an operation without a domain handler answers its example (generated.go)
 //	scope      the caller's access to the chatbot or account in the path (resolveScope)
 //	handler    the domain handler; its result or error is written in the envelope
@@ -130,8 +140,10 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 	}
 	// The body is read before an upload slot is taken: a client trickling its body holds
 	// its connection (until the server's read timeout), not one of its account's slots.
-	if err := m.readBody(c); err != nil {
-		writeOpError(w, route.OperationID, apierr.As(err))
+	releaseBody, e := m.admitBody(c)
+	defer releaseBody()
+	if e != nil {
+		writeOpError(w, route.OperationID, e)
 		return
 	}
 	release, lerr := m.limitUpload(w, c, info)
@@ -149,9 +161,11 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		writeOpError(w, route.OperationID, e)
 		return
 	}
-	if err := m.spec.ValidateRequest(r.Context(), r, route); err != nil && !m.skipsValidation(route) {
+	if doc, decoded, err := m.spec.ValidateRequestBody(r.Context(), r, route, c.body); err != nil && !m.skipsValidation(route) {
 		writeOpError(w, route.OperationID, m.validationError(route, err))
 		return
+	} else if err == nil {
+		c.json, c.decoded = doc, decoded
 	}
 	op, ok := m.ops[route.OperationID]
 	if !ok {
@@ -196,11 +210,27 @@ func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
 	return m.store.Authenticate(token)
 }
 
-// readBody reads the body within its limit and leaves a fresh reader for validation.
-func (m *Mock) readBody(c *call) error {
+// admitBody refuses a write over the memory ceiling before its body is read (memory.go),
+// then reads the body; release gives back its share of the in-flight body budget.
+func (m *Mock) admitBody(c *call) (release func(), e *apierr.Error) {
+	if storesOnWrite(c.r.Method) {
+		if e := m.memory.refuse(); e != nil {
+			return func() {}, e
+		}
+	}
+	release, err := m.readBody(c)
+	if err != nil {
+		return release, apierr.As(err)
+	}
+	return release, nil
+}
+
+// readBody reads the body within its limit and leaves a fresh reader for validation. The
+// body holds its share of the in-flight budget (memory.go) until release is called.
+func (m *Mock) readBody(c *call) (release func(), err error) {
 	r := c.r
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil
+		return func() {}, nil
 	}
 	limit := int64(maxJSONBody)
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -208,8 +238,21 @@ func (m *Mock) readBody(c *call) error {
 		limit = maxMultipartBody
 	}
 	if r.ContentLength > limit {
-		return tooLarge(limit)
+		return func() {}, tooLarge(limit)
 	}
+	reserve := limit
+	if r.ContentLength >= 0 {
+		reserve = r.ContentLength
+	}
+	release, ok := m.memory.reserveBody(reserve)
+	if !ok {
+		return release, bodyBudgetExceeded()
+	}
+	return release, m.readBodyBytes(c, limit, mediaType)
+}
+
+func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {
+	r := c.r
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body could not be read",

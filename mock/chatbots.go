@@ -8,17 +8,6 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
-func (m *Mock) registerChatbots() {
-	m.handle("getMyChatbots", "", m.getMyChatbots)
-	m.handle("listChatbots", "", m.listChatbots)
-	m.handle("createChatbot", "", m.createChatbot)
-	m.handle("getAllChatbotsInAccount", store.PermView, m.getAllChatbotsInAccount)
-	m.handle("getChatbotById", store.PermView, m.getChatbotByID)
-	m.handle("updateChatbotById", store.PermEditSettings, m.updateChatbotByID)
-	m.handle("deleteChatbotById", store.PermDelete, m.deleteChatbotByID)
-	m.handle("createChatbotInAccount", store.PermEdit, m.createChatbotInAccount)
-}
-
 // getMyChatbots answers from the per-user cache when it holds a fresh answer (the real
 // API caches this list for 10 minutes per user; see mychatbots_cache.go).
 func (m *Mock) getMyChatbots(c *call) (result, error) {

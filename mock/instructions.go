@@ -8,20 +8,6 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
-func (m *Mock) registerInstructions() {
-	m.handle("getInstructions", store.PermView, m.getInstructions)
-	m.handle("createInstruction", store.PermEditSettings, m.createInstruction)
-	m.handle("deleteInstruction", store.PermEditSettings, m.deleteInstruction)
-	m.handle("selectInstruction", store.PermEditSettings, m.selectInstruction)
-	m.handle("updateInstruction", store.PermEditSettings, m.updateInstruction)
-
-	m.handle("getPersonas", store.PermView, m.getPersonas)
-	m.handle("createPersona", store.PermEditSettings, m.createPersona)
-	m.handle("deletePersona", store.PermEditSettings, m.deletePersona)
-	m.handle("selectPersona", store.PermEditSettings, m.selectPersona)
-	m.handle("updatePersona", store.PermEditSettings, m.updatePersona)
-}
-
 // selectResult is the answer of a select: 200 for an existing item, 201 for a created one.
 func selectResult(created bool, found, made string, data any) result {
 	if created {

@@ -2,19 +2,7 @@ package mock
 
 import (
 	"net/http"
-
-	"github.com/contextgpt/sandbox/mock/store"
 )
-
-func (m *Mock) registerLeadSettings() {
-	m.handle("getLeadSettings", store.PermView, m.getLeadSettings)
-	m.handle("createLeadSettings", store.PermEditSettings, m.createLeadSettings)
-	m.handle("updateLeadSettings", store.PermEditSettings, m.updateLeadSettings)
-	m.handle("deleteLeadSettings", store.PermEditSettings, m.deleteLeadSettings)
-	m.handle("getHumanSupportSettings", store.PermView, m.getHumanSupportSettings)
-	m.handle("createHumanSupportSettings", store.PermEditSettings, m.createHumanSupportSettings)
-	m.handle("updateHumanSupportSettings", store.PermEditSettings, m.updateHumanSupportSettings)
-}
 
 func (m *Mock) getLeadSettings(c *call) (result, error) {
 	d, err := m.store.LeadSettings(c.param("chatbotId"))

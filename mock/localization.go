@@ -4,15 +4,7 @@ import (
 	"net/http"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
-	"github.com/contextgpt/sandbox/mock/store"
 )
-
-func (m *Mock) registerLocalization() {
-	m.handle("getLocalizationTexts", store.PermView, m.getLocalizationTexts)
-	m.handle("upsertLocalizationText", store.PermEditSettings, m.upsertLocalizationText)
-	m.handle("deleteLocalizationText", store.PermEditSettings, m.deleteLocalizationText)
-	m.handle("getLocalizationByLocale", store.PermView, m.getLocalizationByLocale)
-}
 
 func (m *Mock) getLocalizationTexts(c *call) (result, error) {
 	docs, err := m.store.LocalizationTexts(c.param("chatbotId"))

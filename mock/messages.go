@@ -8,12 +8,6 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
-func (m *Mock) registerMessages() {
-	m.handle("getThreadMessages", store.PermView, m.getThreadMessages)
-	m.handle("sendAgentMessage", store.PermManage, m.sendAgentMessage)
-	m.handle("editMessage", store.PermManage, m.editMessage)
-}
-
 // messagePageThread is the thread summary getThreadMessages returns beside the messages.
 type messagePageThread struct {
 	ID                  string `json:"id"`

@@ -67,6 +67,11 @@ type Config struct {
 	// the mock's clock, as the real API caches them (DefaultConfig: 10 minutes); 0 turns
 	// the cache off (--my-chatbots-cache off).
 	MyChatbotsTTL time.Duration
+	// MaxMemory is the process-memory ceiling in bytes (--max-memory; memory.go): at or over
+	// it, writes are refused with 403 STORE_LIMIT_REACHED. 0: no ceiling.
+	MaxMemory uint64
+	// memoryRead replaces the runtime's memory figure (tests).
+	memoryRead func() uint64
 }
 
 // DefaultConfig is the mock as `make run` starts it.
@@ -104,6 +109,7 @@ type Mock struct {
 	chattingPrefix string           // /api/v1/chatting/: not under the per-IP limit
 	saveMu         sync.Mutex       // one state-file save at a time
 	myChatbots     *myChatbotsCache // GET /v1/chatbots/my-chatbots per user (mychatbots_cache.go)
+	memory         *memoryGuard     // the --max-memory watch and the in-flight body budget (memory.go)
 	ui             *ui.Handler      // the dashboard at /__mock/ui
 
 	// mutation is a test's deliberate defect, nil otherwise (mutation.go).
@@ -153,6 +159,8 @@ func New(cfg Config) (*Mock, error) {
 			return nil, fmt.Errorf("mock: control-plane validator: %w", err)
 		}
 	}
+	m.memory = newMemoryGuard(cfg.MaxMemory, cfg.memoryRead)
+	m.closers = append(m.closers, m.memory.close)
 	m.store = store.New(store.Config{Seed: cfg.Seed, RandomKeys: !cfg.SeededKeys, Now: m.clock.Now, Plans: planTable(cfg.Limits), Caps: storeCaps(cfg.Limits)})
 	m.myChatbots = newMyChatbotsCache(cfg.MyChatbotsTTL)
 	m.onReset = append(m.onReset, m.myChatbots.clear)
@@ -167,12 +175,8 @@ func New(cfg Config) (*Mock, error) {
 	if err := m.initControl(); err != nil {
 		return nil, err
 	}
-	m.ops = map[string]operation{}
-	m.adminOps = map[string]adminHandler{}
-	if m.contract {
-		m.registerOperations()
-	}
-	m.registerAdmin()
+	m.startVisitors()
+	m.registerRoutes()
 	m.ui = ui.New(ui.Config{AdminToken: cfg.AdminToken, Store: m.store, Journal: m.journal,
 		Control: http.HandlerFunc(m.serveAdminRoute), Sinks: m.visitors.sinks.names})
 	return m, nil

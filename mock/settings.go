@@ -8,19 +8,6 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
-func (m *Mock) registerSettings() {
-	m.handle("getChatbotSettings", store.PermView, m.getChatbotSettings)
-	m.handle("updateChatbotSettings", store.PermEditSettings, m.updateChatbotSettings)
-	m.handle("getGeneralSettingsApi", store.PermView, m.getGeneralSettings)
-	m.handle("updateGeneralSettingsApi", store.PermEditSettings, m.updateGeneralSettings)
-	m.handle("getAdvancedSettingsApi", store.PermView, m.getAdvancedSettings)
-	m.handle("updateAdvancedSettingsApi", store.PermEditSettings, m.updateAdvancedSettings)
-	m.handle("getChatModeApi", store.PermView, m.getChatMode)
-	m.handle("updateChatModeApi", store.PermEditSettings, m.updateChatMode)
-	m.handle("getUserDataApi", store.PermView, m.getUserData)
-	m.handle("updateUserDataApi", store.PermEditSettings, m.updateUserData)
-}
-
 // declaredFields returns the body's fields that the operation's JSON request schema
 // declares, decoded; unknown fields are ignored (the reference ignores them too). It is
 // how "only the fields sent change" and "no valid fields to update" are decided.

@@ -7,20 +7,6 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
-func (m *Mock) registerStarters() {
-	m.handle("getConversationStarters", store.PermView, m.getConversationStarters)
-	m.handle("createConversationStarter", store.PermEditSettings, m.createConversationStarter)
-	m.handle("updateConversationStarter", store.PermEditSettings, m.updateConversationStarter)
-	m.handle("deleteConversationStarter", store.PermEditSettings, m.deleteConversationStarter)
-	m.handle("reorderConversationStarters", store.PermEditSettings, m.reorderConversationStarters)
-
-	m.handle("getFollowUpPrompts", store.PermView, m.getFollowUpPrompts)
-	m.handle("createFollowUpPrompt", store.PermEditSettings, m.createFollowUpPrompt)
-	m.handle("updateFollowUpPrompt", store.PermEditSettings, m.updateFollowUpPrompt)
-	m.handle("deleteFollowUpPrompt", store.PermEditSettings, m.deleteFollowUpPrompt)
-	m.handle("reorderFollowUpPrompts", store.PermEditSettings, m.reorderFollowUpPrompts)
-}
-
 // pairBody is the JSON body of the starter and follow-up writes.
 type pairBody struct {
 	ID            string  `json:"id"`

@@ -1,12 +1,5 @@
 package mock
 
-import "github.com/contextgpt/sandbox/mock/store"
-
-func (m *Mock) registerTextSnippet() {
-	m.handle("getTextSnippet", store.PermView, m.getTextSnippet)
-	m.handle("upsertTextSnippet", store.PermEditSettings, m.upsertTextSnippet)
-}
-
 func (m *Mock) getTextSnippet(c *call) (result, error) {
 	t, err := m.store.GetTextSnippet(c.param("chatbotId"))
 	if err != nil {

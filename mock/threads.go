@@ -10,16 +10,6 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
-func (m *Mock) registerThreads() {
-	m.handle("listThreads", store.PermView, m.listThreads)
-	m.handle("createThread", store.PermManage, m.createThread)
-	m.handle("getThreadDetails", store.PermView, m.getThreadDetails)
-	m.handle("updateThreadStatus", store.PermManage, m.updateThreadStatus)
-	m.handle("updateEscalatedToggle", store.PermManage, m.updateEscalatedToggle)
-	m.handle("resetConversation", store.PermManage, m.resetConversation)
-	m.registerMessages()
-}
-
 func (m *Mock) listThreads(c *call) (result, error) {
 	page, limit, err := pageParams(c)
 	if err != nil {

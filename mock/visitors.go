@@ -36,17 +36,6 @@ func (m *Mock) startVisitors() {
 	v.webhooks.Resume()
 }
 
-func (m *Mock) registerVisitors() {
-	m.startVisitors()
-	m.handleAdmin("openVisitorThread", m.adminOpenVisitorThread)
-	m.handleAdmin("sendVisitorMessage", m.adminSendVisitorMessage)
-	m.handleAdmin("submitVisitorContact", m.adminSubmitVisitorContact)
-	m.registerSink()
-	if m.contract {
-		m.registerWebhooks()
-	}
-}
-
 // writeStoreAdminError answers a store error on the control plane with its code and the
 // code's status (404 for unknown chatbots and threads, 409 for lead collection off); the
 // store's RESOURCE_NOT_FOUND is a thread here.

@@ -12,16 +12,6 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
-func (m *Mock) registerWebhooks() {
-	m.handle("getWebhookConfig", store.PermView, m.getWebhookConfig)
-	m.handle("putWebhookConfig", store.PermEditSettings, m.putWebhookConfig)
-	m.handle("toggleWebhook", store.PermEditSettings, m.toggleWebhook)
-	m.handle("deleteWebhookConfig", store.PermEditSettings, m.deleteWebhookConfig)
-	m.handle("listWebhookDeliveries", store.PermView, m.listWebhookDeliveries)
-	m.handle("retryWebhookDelivery", store.PermEditSettings, m.retryWebhookDelivery)
-	m.handle("sendTestWebhook", store.PermEditSettings, m.sendTestWebhook)
-}
-
 // secretHint is an ellipsis and the secret's last four characters.
 func secretHint(secret string) string {
 	if n := utf8.RuneCountInString(secret); n > 4 {

@@ -54,7 +54,11 @@ func newRequestOptions(doc *openapi3.T) *openapi3filter.Options {
 // The body must be re-readable: callers that already read it set r.Body to a fresh reader.
 // It returns nil or a *RequestError.
 func (s *Spec) ValidateRequest(ctx context.Context, r *http.Request, route *Route) error {
-	in := &openapi3filter.RequestValidationInput{
+	return requestError(openapi3filter.ValidateRequest(ctx, s.requestInput(r, route, s.requestOptions)))
+}
+
+func (s *Spec) requestInput(r *http.Request, route *Route, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
+	return &openapi3filter.RequestValidationInput{
 		Request:    r,
 		PathParams: route.PathParams,
 		Route: &routers.Route{
@@ -64,9 +68,12 @@ func (s *Spec) ValidateRequest(ctx context.Context, r *http.Request, route *Rout
 			Method:    route.Method,
 			Operation: route.Operation,
 		},
-		Options: s.requestOptions,
+		Options: opts,
 	}
-	err := openapi3filter.ValidateRequest(ctx, in)
+}
+
+// requestError turns kin's error into a *RequestError (nil stays nil).
+func requestError(err error) error {
 	if err == nil {
 		return nil
 	}

@@ -72,10 +72,25 @@ func (p Problem) String() string {
 	return b.String()
 }
 
-// ResponseValidator checks responses against one OpenAPI document with libopenapi-validator,
-// format assertions on. Build it once: it compiles each schema on first use and keeps it.
-// It is safe for concurrent use.
+// ResponseValidator checks responses against one OpenAPI document, format assertions on.
+// A response first goes through the fast path (response_fast.go: schemas compiled from the
+// kin-openapi document, checked on the body's bytes); only a response the fast path cannot
+// vouch for goes to libopenapi-validator, which decides and explains. The library's model is
+// built on that first need, so a run whose responses all conform never builds it. Build a
+// validator once: it compiles each schema on first use and keeps it. It is safe for
+// concurrent use.
 type ResponseValidator struct {
+	document []byte
+	strict   bool
+	fast     *fastValidator // nil: every response goes to the library
+
+	libOnce sync.Once
+	lib     *libValidator
+	libErr  error
+}
+
+// libValidator is libopenapi-validator on the document.
+type libValidator struct {
 	model   *v3.Document
 	bodies  responses.ResponseBodyValidator
 	options *config.ValidationOptions // for path matching only
@@ -100,6 +115,29 @@ func NewStrictResponseValidator(document []byte) (*ResponseValidator, error) {
 }
 
 func newResponseValidator(document []byte, strict bool) (*ResponseValidator, error) {
+	v := &ResponseValidator{document: document, strict: strict}
+	if !strict { // the fast path does not look for undeclared properties
+		if s, err := Shared(document); err == nil {
+			v.fast = newFastValidator(s)
+		}
+	}
+	if v.fast == nil {
+		// The library decides every response: build it now, so a document it cannot read is
+		// an error here rather than at the first response.
+		if _, err := v.library(); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// library builds libopenapi-validator's model of the document, once.
+func (v *ResponseValidator) library() (*libValidator, error) {
+	v.libOnce.Do(func() { v.lib, v.libErr = newLibValidator(v.document, v.strict) })
+	return v.lib, v.libErr
+}
+
+func newLibValidator(document []byte, strict bool) (*libValidator, error) {
 	doc, err := libopenapi.NewDocument(document)
 	if err != nil {
 		return nil, fmt.Errorf("parse openapi document: %w", err)
@@ -117,17 +155,32 @@ func newResponseValidator(document []byte, strict bool) (*ResponseValidator, err
 	if strict {
 		opts = append(opts, config.WithStrictMode())
 	}
-	v := validator.NewValidatorFromV3Model(&m.Model, opts...)
+	lv := validator.NewValidatorFromV3Model(&m.Model, opts...)
 	schemas.warming.Store(false)
 	options := config.NewValidationOptions()
 	options.PathTree = radix.BuildPathTree(&m.Model)
-	return &ResponseValidator{model: &m.Model, bodies: v.GetResponseBodyValidator(), options: options}, nil
+	return &libValidator{model: &m.Model, bodies: lv.GetResponseBodyValidator(), options: options}, nil
 }
 
 // ValidateResponse checks one response to req: status declared, content type, body against
 // the schema, declared headers. The request's URL path includes the server prefix
 // ("/api/v1/..."). It returns nil when the response honours the contract.
 func (v *ResponseValidator) ValidateResponse(req *http.Request, status int, header http.Header, body []byte) []Problem {
+	if header == nil {
+		header = http.Header{}
+	}
+	if v.fast != nil && v.fast.conforms(req.Method, req.URL.EscapedPath(), status, header, body) {
+		return nil
+	}
+	lib, err := v.library()
+	if err != nil {
+		return []Problem{{Check: CheckBodySchema, Expected: "a document libopenapi-validator reads",
+			Message: "the response could not be checked: " + err.Error()}}
+	}
+	return lib.validate(req, status, header, body)
+}
+
+func (v *libValidator) validate(req *http.Request, status int, header http.Header, body []byte) []Problem {
 	pathItem, errs, pathValue := paths.FindPath(req, v.model, v.options)
 	if pathItem == nil || len(errs) > 0 {
 		msg := fmt.Sprintf("%s %s is not an operation of the spec", req.Method, req.URL.Path)
@@ -144,9 +197,6 @@ func (v *ResponseValidator) ValidateResponse(req *http.Request, status int, head
 			Message: fmt.Sprintf("%s is not declared on %s", req.Method, pathValue)}}
 	}
 	opLoc := "paths." + pathValue + "." + strings.ToLower(req.Method)
-	if header == nil {
-		header = http.Header{}
-	}
 	resp := &http.Response{
 		StatusCode: status,
 		Header:     header,
@@ -181,11 +231,19 @@ func (v *ResponseValidator) ValidateResponse(req *http.Request, status int, head
 // the next. Status 0 warms every status the operation declares.
 func (v *ResponseValidator) Warm(method, specPath string, status int) {
 	p := pathParam.ReplaceAllString(specPath, "x")
+	if v.fast != nil {
+		v.fast.warm(method, p, status)
+		return
+	}
+	lib, err := v.library()
+	if err != nil {
+		return
+	}
 	req, err := http.NewRequest(method, "http://warm"+p, nil)
 	if err != nil {
 		return
 	}
-	pathItem, errs, _ := paths.FindPath(req, v.model, v.options)
+	pathItem, errs, _ := paths.FindPath(req, lib.model, lib.options)
 	if pathItem == nil || len(errs) > 0 {
 		return
 	}
@@ -199,7 +257,7 @@ func (v *ResponseValidator) Warm(method, specPath string, status int) {
 			continue
 		}
 		for ct := pair.Value().Content.First(); ct != nil; ct = ct.Next() {
-			v.ValidateResponse(req, code, http.Header{"Content-Type": {ct.Key()}}, []byte("{}"))
+			lib.validate(req, code, http.Header{"Content-Type": {ct.Key()}}, []byte("{}"))
 		}
 	}
 }
@@ -237,7 +295,7 @@ func declaredStatuses(op *v3.Operation) []string {
 	return out
 }
 
-func (v *ResponseValidator) problems(e *liberrors.ValidationError, op *v3.Operation, opLoc, respLoc string, status int, header http.Header) []Problem {
+func (v *libValidator) problems(e *liberrors.ValidationError, op *v3.Operation, opLoc, respLoc string, status int, header http.Header) []Problem {
 	switch {
 	case e.ValidationSubType == helpers.ResponseBodyResponseCode:
 		return []Problem{{Check: CheckStatusDeclared, SpecLocation: opLoc + ".responses",

@@ -3,12 +3,12 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // -h and --help print usage to stdout and exit 0, for the program and each command.
@@ -16,57 +16,101 @@ func TestHelpExitsZero(t *testing.T) {
 	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}, {"help", "run"}, {"run", "--help"}, {"run", "-h"},
 		{"list", "--help"}, {"validate", "-h"}, {"version", "--help"}, {"run", "../../scenarios", "--help"}} {
 		code, out, errOut := runMain(t, nil, args...)
-		assert.Equal(t, report.ExitPassed, code, "%v: %s", args, errOut)
-		assert.Contains(t, out, "usage:", "%v", args)
-		assert.NotContains(t, errOut, "help requested", "%v", args)
+		if code != report.ExitPassed {
+			t.Errorf("%v: %s: got %v, want %v", args, errOut, code, report.ExitPassed)
+		}
+		if !strings.Contains(out, "usage:") {
+			t.Errorf("%v: got %q, want it to contain %q", args, out, "usage:")
+		}
+		if strings.Contains(errOut, "help requested") {
+			t.Errorf("%v: got %q, want no %q", args, errOut, "help requested")
+		}
 	}
 	_, out, _ := runMain(t, nil, "run", "--help")
-	assert.Contains(t, out, "--base-url")
-	assert.Contains(t, out, "$CONTEXTGPT_BASE_URL")
+	if !strings.Contains(out, "--base-url") {
+		t.Errorf("out = %q, want it to contain %q", out, "--base-url")
+	}
+	if !strings.Contains(out, "$CONTEXTGPT_BASE_URL") {
+		t.Errorf("out = %q, want it to contain %q", out, "$CONTEXTGPT_BASE_URL")
+	}
 }
 
 func TestVersion(t *testing.T) {
 	for _, args := range [][]string{{"--version"}, {"version"}} {
 		code, out, _ := runMain(t, nil, args...)
-		assert.Equal(t, report.ExitPassed, code)
-		assert.Regexp(t, `^contextgpt-conformance \S+ \(spec \S+\)\n$`, out)
+		if code != report.ExitPassed {
+			t.Errorf("code = %v, want %v", code, report.ExitPassed)
+		}
+		if !regexp.MustCompile(`^contextgpt-conformance \S+ \(spec \S+\)\n$`).MatchString(out) {
+			t.Errorf("out = %q, want a match for %s", out, `^contextgpt-conformance \S+ \(spec \S+\)\n$`)
+		}
 	}
 	version = "v9.9.9"
 	defer func() { version = "" }()
 	_, out, _ := runMain(t, nil, "--version")
-	assert.Contains(t, out, "v9.9.9")
+	if !strings.Contains(out, "v9.9.9") {
+		t.Errorf("out = %q, want it to contain %q", out, "v9.9.9")
+	}
 }
 
 // Flags after positional arguments are flags, not paths; "--" ends the flags.
 func TestFlagsAfterPositionals(t *testing.T) {
 	code, out, errOut := runMain(t, nil, "list", "../../scenarios", "--help")
-	assert.Equal(t, report.ExitPassed, code, errOut)
-	assert.Contains(t, out, "usage:")
+	if code != report.ExitPassed {
+		t.Errorf("%v: got %v, want %v", errOut, code, report.ExitPassed)
+	}
+	if !strings.Contains(out, "usage:") {
+		t.Errorf("out = %q, want it to contain %q", out, "usage:")
+	}
 	code, _, errOut = runMain(t, nil, "validate", "../../scenarios/auth-errors.arazzo.yaml", "--bogus")
-	assert.Equal(t, report.ExitBadInput, code)
-	assert.Contains(t, errOut, "bogus")
+	if code != report.ExitBadInput {
+		t.Errorf("code = %v, want %v", code, report.ExitBadInput)
+	}
+	if !strings.Contains(errOut, "bogus") {
+		t.Errorf("errOut = %q, want it to contain %q", errOut, "bogus")
+	}
 	code, _, errOut = runMain(t, nil, "validate", "--", "--not-a-flag.yaml")
-	assert.Equal(t, report.ExitBadInput, code)
-	assert.Contains(t, errOut, "--not-a-flag.yaml", "read as a path after --")
+	if code != report.ExitBadInput {
+		t.Errorf("code = %v, want %v", code, report.ExitBadInput)
+	}
+	if !strings.Contains(errOut, "--not-a-flag.yaml") {
+		t.Errorf("read as a path after --: got %q, want it to contain %q", errOut, "--not-a-flag.yaml")
+	}
 	// A run whose flags come after the path: the key is a flag, so the run reaches the target.
 	code, _, errOut = runMain(t, nil, "run", "../../scenarios/auth-errors.arazzo.yaml", "--base-url", "http://127.0.0.1:1/api", "--api-key", "k-12345678")
-	assert.Equal(t, report.ExitUnreachable, code, errOut)
+	if code != report.ExitUnreachable {
+		t.Errorf("%v: got %v, want %v", errOut, code, report.ExitUnreachable)
+	}
 }
 
 // An error about a value from the environment names the variable.
 func TestFlagErrorsNameTheEnvironment(t *testing.T) {
 	env := map[string]string{"CONTEXTGPT_PLAN": "platinum", "CONTEXTGPT_BASE_URL": "http://127.0.0.1:1/api"}
 	code, _, errOut := runMain(t, env, "run")
-	assert.Equal(t, report.ExitBadInput, code)
-	assert.Contains(t, errOut, "$CONTEXTGPT_PLAN")
-	assert.Contains(t, errOut, "platinum")
+	if code != report.ExitBadInput {
+		t.Errorf("code = %v, want %v", code, report.ExitBadInput)
+	}
+	if !strings.Contains(errOut, "$CONTEXTGPT_PLAN") {
+		t.Errorf("errOut = %q, want it to contain %q", errOut, "$CONTEXTGPT_PLAN")
+	}
+	if !strings.Contains(errOut, "platinum") {
+		t.Errorf("errOut = %q, want it to contain %q", errOut, "platinum")
+	}
 	code, _, errOut = runMain(t, map[string]string{"CONTEXTGPT_BASE_URL": "ftp://x"}, "run")
-	assert.Equal(t, report.ExitBadInput, code)
-	assert.Contains(t, errOut, "$CONTEXTGPT_BASE_URL")
+	if code != report.ExitBadInput {
+		t.Errorf("code = %v, want %v", code, report.ExitBadInput)
+	}
+	if !strings.Contains(errOut, "$CONTEXTGPT_BASE_URL") {
+		t.Errorf("errOut = %q, want it to contain %q", errOut, "$CONTEXTGPT_BASE_URL")
+	}
 	// The same value on the command line names the flag only.
 	_, _, errOut = runMain(t, nil, "run", "--base-url", "ftp://x")
-	assert.Contains(t, errOut, "--base-url")
-	assert.NotContains(t, errOut, "$CONTEXTGPT_BASE_URL")
+	if !strings.Contains(errOut, "--base-url") {
+		t.Errorf("errOut = %q, want it to contain %q", errOut, "--base-url")
+	}
+	if strings.Contains(errOut, "$CONTEXTGPT_BASE_URL") {
+		t.Errorf("errOut = %q, want no %q", errOut, "$CONTEXTGPT_BASE_URL")
+	}
 }
 
 // Bad input is exit 2 before any request: the server must see nothing.
@@ -83,22 +127,38 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"--workflow", "[bad"},
 	} {
 		code, _, errOut := runMain(t, nil, append([]string{"run", "--base-url", srv.URL + "/api"}, args...)...)
-		assert.Equal(t, report.ExitBadInput, code, "%v: %s", args, errOut)
-		assert.NotEmpty(t, errOut)
+		if code != report.ExitBadInput {
+			t.Errorf("%v: %s: got %v, want %v", args, errOut, code, report.ExitBadInput)
+		}
+		if errOut == "" {
+			t.Errorf("errOut is empty")
+		}
 	}
-	assert.Zero(t, hits)
+	if hits != 0 {
+		t.Errorf("hits = %v, want the zero value", hits)
+	}
 	_, _, errOut := runMain(t, nil, "run", "--base-url", srv.URL+"/api", "--api-key", "short")
-	assert.Contains(t, errOut, "too short")
-	assert.NotContains(t, errOut, "short\n", "the refused key is not echoed")
+	if !strings.Contains(errOut, "too short") {
+		t.Errorf("errOut = %q, want it to contain %q", errOut, "too short")
+	}
+	if strings.Contains(errOut, "short\n") {
+		t.Errorf("the refused key is not echoed: got %q, want no %q", errOut, "short\n")
+	}
 }
 
 // Colour only on a terminal: a buffer (a pipe, a file) gets none, and neither does a
 // terminal with NO_COLOR or TERM=dumb.
 func TestColorOnlyOnATerminal(t *testing.T) {
 	var b strings.Builder
-	assert.False(t, colorOK(&b, func(string) string { return "" }))
-	assert.False(t, colorOK(nil, func(k string) string { return map[string]string{"NO_COLOR": "1"}[k] }))
-	assert.False(t, colorOK(nil, func(k string) string { return map[string]string{"TERM": "dumb"}[k] }))
+	if colorOK(&b, func(string) string { return "" }) {
+		t.Errorf(`want colorOK(&b, func(string) string { return "" }) to be false`)
+	}
+	if colorOK(nil, func(k string) string { return map[string]string{"NO_COLOR": "1"}[k] }) {
+		t.Errorf(`want colorOK(nil, func(k string) string { return map[string]string{"NO_COLOR": "1"}[k] }) to be false`)
+	}
+	if colorOK(nil, func(k string) string { return map[string]string{"TERM": "dumb"}[k] }) {
+		t.Errorf(`want colorOK(nil, func(k string) string { return map[string]string{"TERM": "dumb"}[k] }) to be false`)
+	}
 }
 
 func TestParseInterspersed(t *testing.T) {
@@ -106,20 +166,38 @@ func TestParseInterspersed(t *testing.T) {
 	v := f.String("a", "", "")
 	b := f.Bool("b", false, "")
 	pos, err := f.parse([]string{"p1", "--a", "1", "p2", "-b", "--", "-p3"}, func(string) string { return "" })
-	require.NoError(t, err)
-	assert.Equal(t, []string{"p1", "p2", "-p3"}, pos)
-	assert.Equal(t, "1", *v)
-	assert.True(t, *b)
+	if err != nil {
+		t.Fatalf("f.parse: %v", err)
+	}
+	if !reflect.DeepEqual(pos, []string{"p1", "p2", "-p3"}) {
+		t.Errorf("pos = %q, want %q", pos, []string{"p1", "p2", "-p3"})
+	}
+	if *v != "1" {
+		t.Errorf("*v = %q, want %q", *v, "1")
+	}
+	if !(*b) {
+		t.Errorf("want *b to be true")
+	}
 }
 
 // validate warns on an API step without an Authorization parameter (it passes here, where
 // the runner sends the key, and fails in other runners); the built-in suite has none.
 func TestValidateWarnsWithoutAuthorization(t *testing.T) {
 	code, _, errOut := runMain(t, nil, "validate", "../../conformance/testdata/golden/run.arazzo.yaml")
-	assert.Equal(t, report.ExitPassed, code)
-	assert.Contains(t, errOut, "warning:")
-	assert.Contains(t, errOut, "no Authorization parameter")
+	if code != report.ExitPassed {
+		t.Errorf("code = %v, want %v", code, report.ExitPassed)
+	}
+	if !strings.Contains(errOut, "warning:") {
+		t.Errorf("errOut = %q, want it to contain %q", errOut, "warning:")
+	}
+	if !strings.Contains(errOut, "no Authorization parameter") {
+		t.Errorf("errOut = %q, want it to contain %q", errOut, "no Authorization parameter")
+	}
 	code, _, errOut = runMain(t, nil, "validate", "../../scenarios")
-	assert.Equal(t, report.ExitPassed, code)
-	assert.NotContains(t, errOut, "warning:")
+	if code != report.ExitPassed {
+		t.Errorf("code = %v, want %v", code, report.ExitPassed)
+	}
+	if strings.Contains(errOut, "warning:") {
+		t.Errorf("errOut = %q, want no %q", errOut, "warning:")
+	}
 }

@@ -31,6 +31,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
+	profStop()
 	if err != nil && err.Error() != "" {
 		fmt.Fprintln(os.Stderr, "contextgpt-conformance:", err)
 	}

@@ -9,19 +9,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/contextgpt/sandbox/internal/mocktest"
+
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 const conventions = "../../conformance/arazzo/testdata/positive/conventions.arazzo.yaml"
@@ -38,14 +38,22 @@ func runMain(t *testing.T, env map[string]string, args ...string) (int, string, 
 
 func TestValidateConventionsExample(t *testing.T) {
 	code, out, errOut := runMain(t, nil, "validate", conventions)
-	require.Equal(t, report.ExitPassed, code, errOut)
-	assert.Equal(t, "1 documents valid\n", out)
+	if code != report.ExitPassed {
+		t.Fatalf("%v: got %v, want %v", errOut, code, report.ExitPassed)
+	}
+	if out != "1 documents valid\n" {
+		t.Errorf("out = %q, want %q", out, "1 documents valid\n")
+	}
 }
 
 func TestValidateBuiltInSuiteAndPositiveCorpus(t *testing.T) {
 	code, out, errOut := runMain(t, nil, "validate", "../../scenarios", "../../conformance/arazzo/testdata/positive")
-	require.Equal(t, report.ExitPassed, code, errOut)
-	assert.Contains(t, out, "documents valid")
+	if code != report.ExitPassed {
+		t.Fatalf("%v: got %v, want %v", errOut, code, report.ExitPassed)
+	}
+	if !strings.Contains(out, "documents valid") {
+		t.Errorf("out = %q, want it to contain %q", out, "documents valid")
+	}
 }
 
 // Every negative document of both corpora (the loader's and the runner's binding cases) is
@@ -54,18 +62,28 @@ func TestValidateNegativeCorporaExitTwo(t *testing.T) {
 	var paths []string
 	for _, dir := range []string{"../../conformance/arazzo/testdata/negative", "../../conformance/testdata/negative"} {
 		found, err := filepath.Glob(filepath.Join(dir, "*.arazzo.yaml"))
-		require.NoError(t, err)
-		require.NotEmpty(t, found)
+		if err != nil {
+			t.Fatalf("filepath.Glob: %v", err)
+		}
+		if len(found) == 0 {
+			t.Fatalf("found is empty")
+		}
 		paths = append(paths, found...)
 	}
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			want, err := os.ReadFile(strings.TrimSuffix(p, ".arazzo.yaml") + ".err")
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("os.ReadFile: %v", err)
+			}
 			code, _, errOut := runMain(t, nil, "validate", p)
-			assert.Equal(t, report.ExitBadInput, code)
+			if code != report.ExitBadInput {
+				t.Errorf("code = %v, want %v", code, report.ExitBadInput)
+			}
 			for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
-				assert.Contains(t, errOut, line)
+				if !strings.Contains(errOut, line) {
+					t.Errorf("errOut = %q, want it to contain %q", errOut, line)
+				}
 			}
 		})
 	}
@@ -73,11 +91,17 @@ func TestValidateNegativeCorporaExitTwo(t *testing.T) {
 
 func TestList(t *testing.T) {
 	code, out, _ := runMain(t, nil, "list")
-	require.Equal(t, report.ExitPassed, code)
-	for _, id := range []string{"createAndConfigureChatbot", "sendingMessages", "managingConversations", "unauthenticated", "trialPlanRefused"} {
-		assert.Contains(t, out, id+"\t")
+	if code != report.ExitPassed {
+		t.Fatalf("code = %v, want %v", code, report.ExitPassed)
 	}
-	assert.Contains(t, out, "[x-requires-mock]")
+	for _, id := range []string{"createAndConfigureChatbot", "sendingMessages", "managingConversations", "unauthenticated", "trialPlanRefused"} {
+		if !strings.Contains(out, id+"\t") {
+			t.Errorf("out = %q, want it to contain %q", out, id+"\t")
+		}
+	}
+	if !strings.Contains(out, "[x-requires-mock]") {
+		t.Errorf("out = %q, want it to contain %q", out, "[x-requires-mock]")
+	}
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -87,47 +111,78 @@ func TestUsageErrors(t *testing.T) {
 		{"run", "--base-url", "http://127.0.0.1:1/api", "--input", "novalue"},
 		{"run", "--base-url", "http://127.0.0.1:1/api", "../../conformance/arazzo/testdata/negative/duplicate-step-id.arazzo.yaml"}} {
 		code, _, _ := runMain(t, nil, args...)
-		assert.Equal(t, report.ExitBadInput, code, "%v", args)
+		if code != report.ExitBadInput {
+			t.Errorf("%v: got %v, want %v", args, code, report.ExitBadInput)
+		}
 	}
 }
 
 // Bad input wins over an unreachable target: the port is closed, yet the exit is 2.
 func TestBadInputBeforeUnreachable(t *testing.T) {
 	code, _, errOut := runMain(t, nil, "run", "--base-url", "http://127.0.0.1:1/api", "--workflow", "nope")
-	assert.Equal(t, report.ExitBadInput, code)
-	assert.Contains(t, errOut, `--workflow "nope"`)
+	if code != report.ExitBadInput {
+		t.Errorf("code = %v, want %v", code, report.ExitBadInput)
+	}
+	if !strings.Contains(errOut, `--workflow "nope"`) {
+		t.Errorf("errOut = %q, want it to contain %q", errOut, `--workflow "nope"`)
+	}
 	code, _, _ = runMain(t, nil, "run", "--base-url", "http://127.0.0.1:1/api", "--api-key", "k-12345678")
-	assert.Equal(t, report.ExitUnreachable, code)
+	if code != report.ExitUnreachable {
+		t.Errorf("code = %v, want %v", code, report.ExitUnreachable)
+	}
 }
 
 // In-process: the command against the in-process mock, flags from the environment.
 func TestRunAgainstInProcessMock(t *testing.T) {
-	m, err := mock.New(mock.DefaultConfig())
-	require.NoError(t, err)
-	srv := httptest.NewServer(m)
-	defer srv.Close()
+	srv := mocktest.Start(t, mock.DefaultConfig())
 	dir := t.TempDir()
 	env := map[string]string{"CONTEXTGPT_BASE_URL": srv.URL + "/api/v1", "CONTEXTGPT_API_KEY": "sk_test_scale_super_admin",
 		"CONTEXTGPT_JSON": filepath.Join(dir, "r.json"), "CONTEXTGPT_REPORT_HTML": filepath.Join(dir, "r.html"), "NO_COLOR": "1"}
 	code, out, errOut := runMain(t, env, "run", "--workflow", "unauthenticated", "--min-coverage", "1%")
-	require.Equal(t, report.ExitPassed, code, out+errOut)
-	assert.NotContains(t, out, "sk_test_scale_super_admin")
-	assert.NotContains(t, out, "\x1b[", "NO_COLOR")
+	if code != report.ExitPassed {
+		t.Fatalf("%v: got %v, want %v", out+errOut, code, report.ExitPassed)
+	}
+	if strings.Contains(out, "sk_test_scale_super_admin") {
+		t.Errorf("out = %q, want no %q", out, "sk_test_scale_super_admin")
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("NO_COLOR: got %q, want no %q", out, "\x1b[")
+	}
 	var rep report.Report
 	data, err := os.ReadFile(env["CONTEXTGPT_JSON"])
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &rep))
-	assert.Equal(t, 1, rep.Summary.Workflows)
-	assert.Equal(t, srv.URL+"/api", rep.Target, "a trailing /v1 is tolerated")
+	if err != nil {
+		t.Fatalf("os.ReadFile: %v", err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("json.Unmarshal: %v", err)
+	}
+	if rep.Summary.Workflows != 1 {
+		t.Errorf("rep.Summary.Workflows = %v, want %v", rep.Summary.Workflows, 1)
+	}
+	if want := srv.URL + "/api"; rep.Target != want {
+		t.Errorf("a trailing /v1 is tolerated: got %q, want %q", rep.Target, want)
+	}
 	page, err := os.ReadFile(env["CONTEXTGPT_REPORT_HTML"])
-	require.NoError(t, err)
-	assert.Contains(t, string(page), `<p class="verdict passed" role="status">PASSED</p>`)
-	assert.Contains(t, string(page), "unauthenticated")
-	assert.NotContains(t, string(page), "sk_test_scale_super_admin")
+	if err != nil {
+		t.Fatalf("os.ReadFile: %v", err)
+	}
+	if got := string(page); !strings.Contains(got, `<p class="verdict passed" role="status">PASSED</p>`) {
+		t.Errorf("string(page) = %q, want it to contain %q", got, `<p class="verdict passed" role="status">PASSED</p>`)
+	}
+	if got := string(page); !strings.Contains(got, "unauthenticated") {
+		t.Errorf("string(page) = %q, want it to contain %q", got, "unauthenticated")
+	}
+	if got := string(page); strings.Contains(got, "sk_test_scale_super_admin") {
+		t.Errorf("string(page) = %q, want no %q", got, "sk_test_scale_super_admin")
+	}
 
 	code, out, _ = runMain(t, env, "run", "--workflow", "unauthenticated", "--min-coverage", "90")
-	assert.Equal(t, report.ExitFailed, code, "coverage below --min-coverage fails the run")
-	assert.Contains(t, out, "below --min-coverage")
+	if code != report.ExitFailed {
+		t.Errorf("coverage below --min-coverage fails the run: got %v, want %v", code, report.ExitFailed)
+	}
+	if !strings.Contains(out, "below --min-coverage") {
+		t.Errorf("out = %q, want it to contain %q", out, "below --min-coverage")
+	}
 }
 
 // TestBinariesRunSuite builds both commands, starts contextgpt-mock on a free loopback port
@@ -145,22 +200,30 @@ func TestBinariesRunSuite(t *testing.T) {
 	mockBin, confBin := filepath.Join(dir, "contextgpt-mock"), filepath.Join(dir, "contextgpt-conformance")
 	for bin, pkg := range map[string]string{mockBin: "../contextgpt-mock", confBin: "."} {
 		out, err := exec.Command(goBin, "build", "-o", bin, pkg).CombinedOutput()
-		require.NoError(t, err, "go build %s: %s", pkg, out)
+		if err != nil {
+			t.Fatalf("go build %s: %s: %v", pkg, out, err)
+		}
 	}
 
 	mockCmd := exec.Command(mockBin, "--addr", "127.0.0.1:0", "--quiet")
 	stdout, err := mockCmd.StdoutPipe()
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("mockCmd.StdoutPipe: %v", err)
+	}
 	var mockErr bytes.Buffer
 	mockCmd.Stderr = &mockErr
-	require.NoError(t, mockCmd.Start())
+	if err := mockCmd.Start(); err != nil {
+		t.Fatalf("mockCmd.Start: %v", err)
+	}
 	exited := make(chan error, 1)
 	go func() { exited <- mockCmd.Wait() }()
 	t.Cleanup(func() {
 		_ = mockCmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case err := <-exited:
-			assert.NoError(t, err, "the mock stops cleanly on SIGTERM; stderr: %s", mockErr.String())
+			if err != nil {
+				t.Errorf("the mock stops cleanly on SIGTERM; stderr: %s: %v", mockErr.String(), err)
+			}
 		case <-time.After(15 * time.Second):
 			_ = mockCmd.Process.Kill()
 			t.Error("the mock did not stop within 15 s of SIGTERM")
@@ -185,7 +248,9 @@ func TestBinariesRunSuite(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the mock did not print its address within 30 s")
 	}
-	require.True(t, strings.HasPrefix(base, "http://127.0.0.1:"), "loopback only: %s", base)
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("loopback only: %s", base)
+	}
 
 	for _, tc := range []struct{ name, key string }{{"sandbox", ""}, {"key", "sk_test_scale_super_admin"}, {"key again", "sk_test_scale_super_admin"}} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,7 +269,9 @@ func TestBinariesRunSuite(t *testing.T) {
 				t.Fatalf("contextgpt-conformance exited %d (a \"status-declared\" finding on a 501 is a mock handler still missing):\n%s",
 					exitErr.ExitCode(), out.String())
 			}
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
 
 			var suites struct {
 				Tests    int `xml:"tests,attr"`
@@ -214,22 +281,46 @@ func TestBinariesRunSuite(t *testing.T) {
 				} `xml:"testsuite"`
 			}
 			data, err := os.ReadFile(junit)
-			require.NoError(t, err)
-			require.NoError(t, xml.Unmarshal(data, &suites))
-			assert.Zero(t, suites.Failures)
-			assert.Greater(t, suites.Tests, 20)
-			assert.Len(t, suites.Suites, 18)
+			if err != nil {
+				t.Fatalf("os.ReadFile: %v", err)
+			}
+			if err := xml.Unmarshal(data, &suites); err != nil {
+				t.Fatalf("xml.Unmarshal: %v", err)
+			}
+			if suites.Failures != 0 {
+				t.Errorf("suites.Failures = %v, want the zero value", suites.Failures)
+			}
+			if suites.Tests <= 20 {
+				t.Errorf("suites.Tests = %v, want > %v", suites.Tests, 20)
+			}
+			if got := len(suites.Suites); got != 18 {
+				t.Errorf("len(suites.Suites) = %d, want %d: %+v", got, 18, suites.Suites)
+			}
 
 			var rep report.Report
 			data2, err := os.ReadFile(js)
-			require.NoError(t, err)
-			require.NoError(t, json.Unmarshal(data2, &rep))
-			assert.Equal(t, report.ExitPassed, rep.ExitCode)
-			assert.True(t, rep.Mock)
-			assert.Equal(t, 18, rep.Summary.WorkflowsPassed)
+			if err != nil {
+				t.Fatalf("os.ReadFile: %v", err)
+			}
+			if err := json.Unmarshal(data2, &rep); err != nil {
+				t.Fatalf("json.Unmarshal: %v", err)
+			}
+			if rep.ExitCode != report.ExitPassed {
+				t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitPassed)
+			}
+			if !rep.Mock {
+				t.Errorf("want rep.Mock to be true")
+			}
+			if rep.Summary.WorkflowsPassed != 18 {
+				t.Errorf("rep.Summary.WorkflowsPassed = %v, want %v", rep.Summary.WorkflowsPassed, 18)
+			}
 			for name, s := range map[string]string{"console": out.String(), "junit": string(data), "json": string(data2)} {
-				assert.NotContains(t, s, "sk_test_scale_super_admin", name)
-				assert.NotRegexp(t, `sk_[0-9a-f]{16}`, s, "%s: a sandbox key (sk_ and 64 hex digits)", name)
+				if strings.Contains(s, "sk_test_scale_super_admin") {
+					t.Errorf("%v: got %q, want no %q", name, s, "sk_test_scale_super_admin")
+				}
+				if regexp.MustCompile(`sk_[0-9a-f]{16}`).MatchString(s) {
+					t.Errorf("%s: a sandbox key (sk_ and 64 hex digits): got = %q, want no match for %s", name, s, `sk_[0-9a-f]{16}`)
+				}
 			}
 		})
 	}

@@ -3,13 +3,14 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+	"github.com/contextgpt/sandbox/internal/mocktest"
 
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
@@ -28,49 +29,80 @@ func TestProbeBadInput(t *testing.T) {
 		{"probe", "--base-url", "http://127.0.0.1:1/api", "--api-key", "short"},
 	} {
 		code, _, errOut := runMain(t, nil, args...)
-		assert.Equal(t, report.ExitBadInput, code, "%v: %s", args, errOut)
+		if code != report.ExitBadInput {
+			t.Errorf("%v: %s: got %v, want %v", args, errOut, code, report.ExitBadInput)
+		}
 	}
 	code, out, _ := runMain(t, nil, "probe", "--help")
-	assert.Equal(t, report.ExitPassed, code)
-	assert.Contains(t, out, "--plan-key")
-	assert.Contains(t, out, "$CONTEXTGPT_RATE_LIMIT")
+	if code != report.ExitPassed {
+		t.Errorf("code = %v, want %v", code, report.ExitPassed)
+	}
+	if !strings.Contains(out, "--plan-key") {
+		t.Errorf("out = %q, want it to contain %q", out, "--plan-key")
+	}
+	if !strings.Contains(out, "$CONTEXTGPT_RATE_LIMIT") {
+		t.Errorf("out = %q, want it to contain %q", out, "$CONTEXTGPT_RATE_LIMIT")
+	}
 	code, _, _ = runMain(t, nil, "probe", "--base-url", "http://127.0.0.1:1/api")
-	assert.Equal(t, report.ExitUnreachable, code)
+	if code != report.ExitUnreachable {
+		t.Errorf("code = %v, want %v", code, report.ExitUnreachable)
+	}
 }
 
 // TestProbeCommandReports probes a few operations of an in-process mock and writes the
 // reports: the JSON holds the pair table, the JUnit a testcase per case (skips marked), and
 // the exit code is the report's.
 func TestProbeCommandReports(t *testing.T) {
-	m, err := mock.New(mock.DefaultConfig())
-	require.NoError(t, err)
-	srv := httptest.NewServer(m)
-	defer srv.Close()
+	srv := mocktest.Start(t, mock.DefaultConfig())
 	dir := t.TempDir()
 	jsonPath, junitPath := filepath.Join(dir, "p.json"), filepath.Join(dir, "p.xml")
 	code, out, errOut := runMain(t, map[string]string{"NO_COLOR": "1"}, "probe", "--base-url", srv.URL+"/api",
 		"--operation", "getPersonas,getChatModeApi", "--rate-limit", "off", "--seed", "9", "--json", jsonPath, "--junit", junitPath)
-	require.Contains(t, []int{report.ExitPassed, report.ExitFailed}, code, out+errOut)
-	assert.Contains(t, out, "documented (operation, status) pairs:")
+	if got := []int{report.ExitPassed, report.ExitFailed}; !slices.Contains(got, code) {
+		t.Fatalf("%v: got %v, want it to contain %v", out+errOut, got, code)
+	}
+	if !strings.Contains(out, "documented (operation, status) pairs:") {
+		t.Errorf("out = %q, want it to contain %q", out, "documented (operation, status) pairs:")
+	}
 	var rep report.Report
 	data, err := os.ReadFile(jsonPath)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &rep))
-	assert.Equal(t, code, rep.ExitCode)
-	require.NotNil(t, rep.PairCoverage)
+	if err != nil {
+		t.Fatalf("os.ReadFile: %v", err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("json.Unmarshal: %v", err)
+	}
+	if rep.ExitCode != code {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, code)
+	}
+	if rep.PairCoverage == nil {
+		t.Fatalf("rep.PairCoverage is nil")
+	}
 	ops := map[string]bool{}
 	for _, row := range rep.PairCoverage.Rows {
 		ops[row.OperationID] = true
 	}
-	assert.Equal(t, map[string]bool{"getPersonas": true, "getChatModeApi": true}, ops, "the table holds the selection")
-	assert.Positive(t, rep.Summary.StepsSkipped, "the 429 cases with --rate-limit off")
+	if !reflect.DeepEqual(ops, map[string]bool{"getPersonas": true, "getChatModeApi": true}) {
+		t.Errorf("the table holds the selection: got %v, want %v", ops, map[string]bool{"getPersonas": true, "getChatModeApi": true})
+	}
+	if rep.Summary.StepsSkipped <= 0 {
+		t.Errorf("the 429 cases with --rate-limit off: got = %v, want > 0", rep.Summary.StepsSkipped)
+	}
 	var junit struct {
 		Tests   int `xml:"tests,attr"`
 		Skipped int `xml:"skipped,attr"`
 	}
 	data, err = os.ReadFile(junitPath)
-	require.NoError(t, err)
-	require.NoError(t, xml.Unmarshal(data, &junit))
-	assert.Equal(t, rep.Summary.StepsSkipped, junit.Skipped)
-	assert.Equal(t, rep.Summary.Steps, junit.Tests)
+	if err != nil {
+		t.Fatalf("os.ReadFile: %v", err)
+	}
+	if err := xml.Unmarshal(data, &junit); err != nil {
+		t.Fatalf("xml.Unmarshal: %v", err)
+	}
+	if junit.Skipped != rep.Summary.StepsSkipped {
+		t.Errorf("junit.Skipped = %v, want %v", junit.Skipped, rep.Summary.StepsSkipped)
+	}
+	if junit.Tests != rep.Summary.Steps {
+		t.Errorf("junit.Tests = %v, want %v", junit.Tests, rep.Summary.Steps)
+	}
 }

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/contextgpt/sandbox/conformance/report"
-	"github.com/stretchr/testify/assert"
 )
 
 // Exit 2 wins over exit 3: each bad input is reported although the port is closed.
@@ -33,8 +33,12 @@ func TestBadInputWinsOverUnreachable(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runMain(t, tc.env, append([]string{"run", "--base-url", down}, tc.args...)...)
-			assert.Equal(t, report.ExitBadInput, code, errOut)
-			assert.Contains(t, errOut, tc.want)
+			if code != report.ExitBadInput {
+				t.Errorf("%v: got %v, want %v", errOut, code, report.ExitBadInput)
+			}
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("errOut = %q, want it to contain %q", errOut, tc.want)
+			}
 		})
 	}
 }

@@ -78,6 +78,7 @@ type options struct {
 	limits     string
 	stateFile  string
 	maxConns   int
+	maxMemory  uint64 // --max-memory in bytes; 0: no ceiling
 	// seeded is true when --seed or CONTEXTGPT_MOCK_SEED was given: keys are reproducible.
 	seeded bool
 	// myChatbotsCache is "on" (10 minutes, as the real API), "off", or a duration.
@@ -112,6 +113,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		conns = defaultMaxConns
 	}
 	fs.IntVar(&o.maxConns, "max-conns", int(conns), "most connections open at once; more wait to be accepted")
+	maxMemory := fs.String("max-memory", e.str("MAX_MEMORY", defaultMaxMemory), "process-memory ceiling: at it, writes are refused (403 STORE_LIMIT_REACHED) and reads keep working; GOMEMLIMIT goes to 80% of it; off for none")
 	if e.err != nil {
 		return o, usageError{e.err}
 	}
@@ -140,6 +142,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if _, err := myChatbotsTTL(o.myChatbotsCache); err != nil {
 		return o, usageError{err}
 	}
+	mem, err := parseByteSize(*maxMemory)
+	if err != nil {
+		return o, usageError{err}
+	}
+	o.maxMemory = mem
 	return o, nil
 }
 
@@ -193,6 +200,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg.StateFile = o.stateFile
 	cfg.WebhookTimeout = o.webhookTimeout
 	cfg.MyChatbotsTTL, _ = myChatbotsTTL(o.myChatbotsCache) // checked by parseFlags
+	cfg.MaxMemory = o.maxMemory
+	setSoftLimit(o.maxMemory, getenv)
 	if cfg.Limits, err = limits.Load(o.limits); err != nil {
 		return usageError{fmt.Errorf("--limits: %w", err)}
 	}
@@ -235,7 +244,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	base := "http://" + ln.Addr().String()
-	ln = newLimitListener(ln, o.maxConns)
+	// net/http's own plain-text answers (malformed requests, 417, 431, 501, 505) come out
+	// in the documented envelope.
+	ln = newLimitListener(mock.ProtocolErrors(ln, maxHeaderBytes), o.maxConns)
 	fmt.Fprintf(stdout, "contextgpt-mock %s listening on %s\n", mock.Version, base)
 	fmt.Fprintf(stdout, "API: %s/api/v1/...   control plane: %s/__mock/health\n", base, base)
 	if !o.quiet && cfg.Spec == nil {

@@ -101,12 +101,22 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		a.SpecDocument, b.SpecDocument = data, data
 	}
+	return compare(ctx, a, b, fs.Args(), ignore, *jsonOut, red, stdout, stderr)
+}
+
+// compare loads the workflows (the built-in suite when no path is given), runs them on both
+// targets, prints the table and writes the JSON report; it returns the exit code.
+func compare(ctx context.Context, a, b conformance.Config, paths, ignore []string, jsonOut string, red *report.Redactor, stdout, stderr io.Writer) int {
+	bad := func(err error) int {
+		fmt.Fprintln(stderr, red.String("bad input: "+err.Error()))
+		return report.ExitBadInput
+	}
 	var docs []*arazzo.Document
 	var err error
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		docs, err = arazzo.LoadFS(scenarios.FS, ".", "scenarios")
 	} else {
-		docs, err = arazzo.LoadPaths(fs.Args())
+		docs, err = arazzo.LoadPaths(paths)
 	}
 	if err != nil {
 		return bad(err)
@@ -116,8 +126,8 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 		return bad(err)
 	}
 	WriteTable(stdout, res, red)
-	if *jsonOut != "" {
-		f, err := os.Create(*jsonOut)
+	if jsonOut != "" {
+		f, err := os.Create(jsonOut)
 		if err == nil {
 			err = WriteJSON(f, res, red)
 			if cerr := f.Close(); err == nil {

@@ -3,26 +3,28 @@ package arazzo
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // corpus lists the documents of testdata/<dir>, each a subtest.
 func corpus(t *testing.T, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Join("testdata", dir))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("os.ReadDir: %v", err)
+	}
 	var out []string
 	for _, e := range entries {
 		if IsDocumentFile(e.Name()) {
 			out = append(out, filepath.Join("testdata", dir, e.Name()))
 		}
 	}
-	require.NotEmpty(t, out, "no documents in testdata/%s", dir)
+	if len(out) == 0 {
+		t.Fatalf("no documents in testdata/%s: out is empty", dir)
+	}
 	return out
 }
 
@@ -30,19 +32,35 @@ func TestPositiveCorpus(t *testing.T) {
 	for _, path := range corpus(t, "positive") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			docs, err := LoadPaths([]string{path})
-			require.NoError(t, err)
-			require.Len(t, docs, 1)
+			if err != nil {
+				t.Fatalf("LoadPaths: %v", err)
+			}
+			if got := len(docs); got != 1 {
+				t.Fatalf("len(docs) = %d, want %d: %+v", got, 1, docs)
+			}
 			d := docs[0]
-			assert.Equal(t, path, d.Path)
-			require.NotEmpty(t, d.Workflows)
+			if d.Path != path {
+				t.Errorf("d.Path = %q, want %q", d.Path, path)
+			}
+			if len(d.Workflows) == 0 {
+				t.Fatalf("d.Workflows is empty")
+			}
 			for _, w := range d.Workflows {
-				assert.Same(t, d, w.Document, "workflow %s knows its document", w.WorkflowID)
+				if w.Document != d {
+					t.Errorf("workflow %s knows its document: got %p, want the same pointer as %p", w.WorkflowID, w.Document, d)
+				}
 				for i, s := range w.Steps {
 					got, ok := w.StepIndex(s.StepID)
-					assert.True(t, ok)
-					assert.Equal(t, i, got)
+					if !ok {
+						t.Errorf("want ok to be true")
+					}
+					if got != i {
+						t.Errorf("got %v, want %v", got, i)
+					}
 					for _, c := range s.SuccessCriteria {
-						assert.NotNil(t, c.Compiled(), "criterion %q compiled", c.Condition)
+						if got := c.Compiled(); got == nil {
+							t.Errorf("criterion %q compiled: c.Compiled() is nil", c.Condition)
+						}
 					}
 				}
 			}
@@ -56,12 +74,20 @@ func TestNegativeCorpus(t *testing.T) {
 	for _, path := range corpus(t, "negative") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			want, err := os.ReadFile(strings.TrimSuffix(path, ".arazzo.yaml") + ".err")
-			require.NoError(t, err, "every negative case records its expected error beside it")
+			if err != nil {
+				t.Fatalf("every negative case records its expected error beside it: %v", err)
+			}
 			_, err = LoadPaths([]string{path})
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), path, "the error names the file")
+			if err == nil {
+				t.Fatalf("LoadPaths: got no error, want one")
+			}
+			if got := err.Error(); !strings.Contains(got, path) {
+				t.Errorf("the error names the file: got %q, want it to contain %q", got, path)
+			}
 			for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
-				assert.Contains(t, err.Error(), line)
+				if got := err.Error(); !strings.Contains(got, line) {
+					t.Errorf("err.Error() = %q, want it to contain %q", got, line)
+				}
 			}
 		})
 	}
@@ -70,32 +96,62 @@ func TestNegativeCorpus(t *testing.T) {
 // Every .err file has its document, so no expectation is silently unused.
 func TestNegativeCorpusHasNoOrphans(t *testing.T) {
 	errs, err := filepath.Glob("testdata/negative/*.err")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("filepath.Glob: %v", err)
+	}
 	for _, e := range errs {
 		_, err := os.Stat(strings.TrimSuffix(e, ".err") + ".arazzo.yaml")
-		assert.NoError(t, err, "%s has no document", e)
+		if err != nil {
+			t.Errorf("%s has no document: %v", e, err)
+		}
 	}
 }
 
 func TestAllFeaturesModel(t *testing.T) {
 	docs, err := LoadPaths([]string{"testdata/positive/all-features.arazzo.yaml"})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("LoadPaths: %v", err)
+	}
 	d := docs[0]
-	require.Len(t, d.Workflows, 3)
+	if got := len(d.Workflows); got != 3 {
+		t.Fatalf("len(d.Workflows) = %d, want %d: %+v", got, 3, d.Workflows)
+	}
 	setUp, useIt := d.Workflows[0], d.Workflows[1]
-	assert.Equal(t, []any{"runId"}, setUp.Inputs["required"], "inputs $ref resolves to the component")
-	assert.False(t, setUp.RequiresMock())
-	assert.True(t, useIt.RequiresMock())
-	assert.Equal(t, []string{"setUp"}, useIt.DependsOn)
-	assert.Equal(t, "conformance", d.Info.Extensions["x-owner"])
+	if !reflect.DeepEqual(setUp.Inputs["required"], []any{"runId"}) {
+		t.Errorf("inputs $ref resolves to the component: got %v, want %v", setUp.Inputs["required"], []any{"runId"})
+	}
+	if setUp.RequiresMock() {
+		t.Errorf("want setUp.RequiresMock() to be false")
+	}
+	if !useIt.RequiresMock() {
+		t.Errorf("want useIt.RequiresMock() to be true")
+	}
+	if !reflect.DeepEqual(useIt.DependsOn, []string{"setUp"}) {
+		t.Errorf("useIt.DependsOn = %q, want %q", useIt.DependsOn, []string{"setUp"})
+	}
+	if !reflect.DeepEqual(d.Info.Extensions["x-owner"], "conformance") {
+		t.Errorf(`d.Info.Extensions["x-owner"] = %v, want %v`, d.Info.Extensions["x-owner"], "conformance")
+	}
 	retry := d.Components.FailureActions["retrySoon"]
-	require.NotNil(t, retry.RetryAfter)
-	require.NotNil(t, retry.RetryLimit)
-	assert.Equal(t, 0.5, *retry.RetryAfter)
-	assert.Equal(t, 3, *retry.RetryLimit)
+	if retry.RetryAfter == nil {
+		t.Fatalf("retry.RetryAfter is nil")
+	}
+	if retry.RetryLimit == nil {
+		t.Fatalf("retry.RetryLimit is nil")
+	}
+	if *retry.RetryAfter != 0.5 {
+		t.Errorf("*retry.RetryAfter = %v, want %v", *retry.RetryAfter, 0.5)
+	}
+	if *retry.RetryLimit != 3 {
+		t.Errorf("*retry.RetryLimit = %v, want %v", *retry.RetryLimit, 3)
+	}
 	crit := setUp.Steps[0].SuccessCriteria
-	assert.Equal(t, "jsonpath", crit[1].Type.Type)
-	assert.Equal(t, "regex", crit[3].Type.Type)
+	if crit[1].Type.Type != "jsonpath" {
+		t.Errorf("crit[1].Type.Type = %q, want %q", crit[1].Type.Type, "jsonpath")
+	}
+	if crit[3].Type.Type != "regex" {
+		t.Errorf("crit[3].Type.Type = %q, want %q", crit[3].Type.Type, "regex")
+	}
 }
 
 func TestCriterionTypeObject(t *testing.T) {
@@ -111,64 +167,114 @@ workflows:
           - {context: $response.body, condition: $.a, type: {type: jsonpath, version: rfc9535}}
 `
 	_, err := Parse([]byte(doc), "type-object.arazzo.yaml")
-	require.Error(t, err, "a version names a dialect the harness does not run")
-	assert.Contains(t, err.Error(), `version "rfc9535" is not supported`)
+	if err == nil {
+		t.Fatalf("a version names a dialect the harness does not run: got no error, want one")
+	}
+	if got := err.Error(); !strings.Contains(got, `version "rfc9535" is not supported`) {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, `version "rfc9535" is not supported`)
+	}
 }
 
 func TestLoadFS(t *testing.T) {
 	minimal, err := os.ReadFile("testdata/positive/minimal.arazzo.yaml")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("os.ReadFile: %v", err)
+	}
 	fsys := fstest.MapFS{
 		"b/two.arazzo.yaml": {Data: []byte(strings.Replace(string(minimal), "listMine", "two", 1))},
 		"a.arazzo.yml":      {Data: minimal},
 		"notes.yaml":        {Data: []byte("not: arazzo")},
 	}
 	docs, err := LoadFS(fsys, ".", "suite")
-	require.NoError(t, err)
-	require.Len(t, docs, 2, "only *.arazzo.* files load")
-	assert.Equal(t, filepath.Join("suite", "a.arazzo.yml"), docs[0].Path, "lexical order")
-	assert.Equal(t, filepath.Join("suite", "b", "two.arazzo.yaml"), docs[1].Path)
+	if err != nil {
+		t.Fatalf("LoadFS: %v", err)
+	}
+	if got := len(docs); got != 2 {
+		t.Fatalf("only *.arazzo.* files load: got %d items, want %d: %+v", got, 2, docs)
+	}
+	if want := filepath.Join("suite", "a.arazzo.yml"); docs[0].Path != want {
+		t.Errorf("lexical order: got %q, want %q", docs[0].Path, want)
+	}
+	if want := filepath.Join("suite", "b", "two.arazzo.yaml"); docs[1].Path != want {
+		t.Errorf("docs[1].Path = %q, want %q", docs[1].Path, want)
+	}
 
 	_, err = LoadFS(fstest.MapFS{"x.yaml": {Data: minimal}}, ".", "empty")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "no *.arazzo.yaml")
+	if err == nil {
+		t.Fatalf("LoadFS: got no error, want one")
+	}
+	if got := err.Error(); !strings.Contains(got, "no *.arazzo.yaml") {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, "no *.arazzo.yaml")
+	}
 }
 
 func TestLoadPathsReportsEveryBadFile(t *testing.T) {
 	_, err := LoadPaths([]string{"testdata/negative/duplicate-step-id.arazzo.yaml", "testdata/does-not-exist.arazzo.yaml",
 		"testdata/negative/depends-on-unknown.arazzo.yaml"})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "duplicate-step-id.arazzo.yaml")
-	assert.Contains(t, err.Error(), "does-not-exist.arazzo.yaml")
-	assert.Contains(t, err.Error(), "depends-on-unknown.arazzo.yaml")
+	if err == nil {
+		t.Fatalf("LoadPaths: got no error, want one")
+	}
+	if got := err.Error(); !strings.Contains(got, "duplicate-step-id.arazzo.yaml") {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, "duplicate-step-id.arazzo.yaml")
+	}
+	if got := err.Error(); !strings.Contains(got, "does-not-exist.arazzo.yaml") {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, "does-not-exist.arazzo.yaml")
+	}
+	if got := err.Error(); !strings.Contains(got, "depends-on-unknown.arazzo.yaml") {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, "depends-on-unknown.arazzo.yaml")
+	}
 
 	docs, err := LoadPaths([]string{"testdata/positive"})
-	require.NoError(t, err)
-	assert.Len(t, docs, len(corpus(t, "positive")), "a folder loads every document in it")
+	if err != nil {
+		t.Fatalf("LoadPaths: %v", err)
+	}
+	if got := len(docs); got != len(corpus(t, "positive")) {
+		t.Errorf("a folder loads every document in it: got %d items, want %d: %+v", got, len(corpus(t, "positive")), docs)
+	}
 }
 
 func TestSplitOperationPath(t *testing.T) {
 	src, p, m, err := SplitOperationPath("{$sourceDescriptions.api.url}#/paths/~1v1~1a~0b~1{id}/GET")
-	require.NoError(t, err)
-	assert.Equal(t, "api", src)
-	assert.Equal(t, "/v1/a~b/{id}", p)
-	assert.Equal(t, "get", m)
+	if err != nil {
+		t.Fatalf("SplitOperationPath: %v", err)
+	}
+	if src != "api" {
+		t.Errorf("src = %q, want %q", src, "api")
+	}
+	if p != "/v1/a~b/{id}" {
+		t.Errorf("p = %q, want %q", p, "/v1/a~b/{id}")
+	}
+	if m != "get" {
+		t.Errorf("m = %q, want %q", m, "get")
+	}
 	for _, bad := range []string{"/v1/x", "{$sourceDescriptions.api.url}#/v1/x/get", "$sourceDescriptions.api.url#/paths/~1x/get",
 		"{$sourceDescriptions.api}#/paths/~1x/get", "{$sourceDescriptions.api.url}#/paths/~1x"} {
 		_, _, _, err := SplitOperationPath(bad)
-		assert.Error(t, err, bad)
+		if err == nil {
+			t.Errorf("%v: got no error, want one", bad)
+		}
 	}
 }
 
 func TestSplitOperationID(t *testing.T) {
 	src, id, err := SplitOperationID("$sourceDescriptions.api.getMyChatbots")
-	require.NoError(t, err)
-	assert.Equal(t, [2]string{"api", "getMyChatbots"}, [2]string{src, id})
+	if err != nil {
+		t.Fatalf("SplitOperationID: %v", err)
+	}
+	if got := [2]string{src, id}; got != [2]string{"api", "getMyChatbots"} {
+		t.Errorf("[2]string{src, id} = %v, want %v", got, [2]string{"api", "getMyChatbots"})
+	}
 	src, id, err = SplitOperationID("getMyChatbots")
-	require.NoError(t, err)
-	assert.Equal(t, [2]string{"", "getMyChatbots"}, [2]string{src, id})
+	if err != nil {
+		t.Fatalf("SplitOperationID: %v", err)
+	}
+	if got := [2]string{src, id}; got != [2]string{"", "getMyChatbots"} {
+		t.Errorf("[2]string{src, id} = %v, want %v", got, [2]string{"", "getMyChatbots"})
+	}
 	for _, bad := range []string{"$sourceDescriptions.api", "$source.api.x", "$sourceDescriptions..x"} {
 		_, _, err := SplitOperationID(bad)
-		assert.Error(t, err, bad)
+		if err == nil {
+			t.Errorf("%v: got no error, want one", bad)
+		}
 	}
 }

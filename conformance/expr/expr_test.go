@@ -3,10 +3,9 @@ package expr
 import (
 	"errors"
 	"net/http"
+	"reflect"
+	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func testContext() *Context {
@@ -50,13 +49,21 @@ func TestEvaluate(t *testing.T) {
 				var got any
 				got, err = Evaluate(e, testContext())
 				if tc.err == nil {
-					require.NoError(t, err)
-					assert.Equal(t, tc.want, got)
+					if err != nil {
+						t.Fatalf("unexpected error: %v", err)
+					}
+					if !reflect.DeepEqual(got, tc.want) {
+						t.Errorf("got %v, want %v", got, tc.want)
+					}
 					return
 				}
 			}
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, tc.err), "got %v; want %v", err, tc.err)
+			if err == nil {
+				t.Fatalf("got no error, want one")
+			}
+			if !errors.Is(err, tc.err) {
+				t.Errorf("got %v; want %v", err, tc.err)
+			}
 		})
 	}
 }
@@ -76,14 +83,22 @@ func TestTemplate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
 			tp, err := ParseTemplate(tc.in)
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("ParseTemplate: %v", err)
+			}
 			got, err := tp.Evaluate(testContext())
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
+			if err != nil {
+				t.Fatalf("tp.Evaluate: %v", err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
 		})
 	}
 	_, err := ParseTemplate("open {$inputs.runId")
-	assert.ErrorIs(t, err, ErrSyntax)
+	if !errors.Is(err, ErrSyntax) {
+		t.Errorf("got %v, want %v", err, ErrSyntax)
+	}
 }
 
 func TestCondition(t *testing.T) {
@@ -119,11 +134,17 @@ func TestCondition(t *testing.T) {
 				got, err = c.Evaluate(testContext())
 			}
 			if tc.err {
-				assert.Error(t, err)
+				if err == nil {
+					t.Errorf("got no error, want one")
+				}
 				return
 			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
 		})
 	}
 }
@@ -170,18 +191,30 @@ func TestCriterion(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := CompileCriterion(tc.context, tc.cond, tc.typ, tc.ver)
 			if tc.compileErr {
-				assert.Error(t, err)
+				if err == nil {
+					t.Errorf("got no error, want one")
+				}
 				return
 			}
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
 			got, err := c.Evaluate(testContext())
 			if tc.evalErr {
-				assert.Error(t, err)
-				assert.False(t, got)
+				if err == nil {
+					t.Errorf("got no error, want one")
+				}
+				if got {
+					t.Errorf("want got to be false")
+				}
 				return
 			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
 		})
 	}
 }
@@ -239,10 +272,16 @@ func TestSpecificationExamples(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := CompileCriterion(tc.context, tc.cond, tc.typ, tc.ver)
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("CompileCriterion: %v", err)
+			}
 			got, err := c.Evaluate(tc.ctx)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
+			if err != nil {
+				t.Fatalf("c.Evaluate: %v", err)
+			}
+			if got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
 		})
 	}
 }
@@ -250,13 +289,25 @@ func TestSpecificationExamples(t *testing.T) {
 // The comparison form is refused with the portable forms in the message.
 func TestJSONPathComparisonRefusedWithPortableForm(t *testing.T) {
 	_, err := CompileCriterion("$response.body", "$.data.totalCount == 1", TypeJSONPath, "")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "$[?(@.data.totalCount == 1)]")
-	assert.Contains(t, err.Error(), "$response.body#/data/totalCount == 1")
+	if err == nil {
+		t.Fatalf("CompileCriterion: got no error, want one")
+	}
+	if got := err.Error(); !strings.Contains(got, "$[?(@.data.totalCount == 1)]") {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, "$[?(@.data.totalCount == 1)]")
+	}
+	if got := err.Error(); !strings.Contains(got, "$response.body#/data/totalCount == 1") {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, "$response.body#/data/totalCount == 1")
+	}
 	_, err = CompileCriterion("$response.body", `$.error.code == "MISSING_JWT"`, TypeJSONPath, "")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `$[?(@.error.code == "MISSING_JWT")]`)
-	assert.Contains(t, err.Error(), "$response.body#/error/code == 'MISSING_JWT'")
+	if err == nil {
+		t.Fatalf("CompileCriterion: got no error, want one")
+	}
+	if got := err.Error(); !strings.Contains(got, `$[?(@.error.code == "MISSING_JWT")]`) {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, `$[?(@.error.code == "MISSING_JWT")]`)
+	}
+	if got := err.Error(); !strings.Contains(got, "$response.body#/error/code == 'MISSING_JWT'") {
+		t.Errorf("err.Error() = %q, want it to contain %q", got, "$response.body#/error/code == 'MISSING_JWT'")
+	}
 }
 
 // A criterion that does not hold says what it compared.
@@ -269,9 +320,15 @@ func TestExplain(t *testing.T) {
 		{"$response.body", "$[?@.data.absent]", "jsonpath", `no node selected; $response.body = {"data":`},
 	} {
 		cr, err := CompileCriterion(tc.context, tc.cond, tc.typ, "")
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("CompileCriterion: %v", err)
+		}
 		exp, act := cr.Explain(c)
-		assert.Contains(t, exp, tc.cond)
-		assert.Contains(t, act, tc.wantActual)
+		if !strings.Contains(exp, tc.cond) {
+			t.Errorf("exp = %q, want it to contain %q", exp, tc.cond)
+		}
+		if !strings.Contains(act, tc.wantActual) {
+			t.Errorf("act = %q, want it to contain %q", act, tc.wantActual)
+		}
 	}
 }

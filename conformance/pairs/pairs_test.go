@@ -2,10 +2,8 @@ package pairs
 
 import (
 	"net/http"
+	"reflect"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/contextgpt/sandbox/spec"
 )
@@ -13,14 +11,18 @@ import (
 func contract(t *testing.T) *spec.Spec {
 	t.Helper()
 	s, err := spec.Load(spec.ContextGPTDocument())
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("spec.Load: %v", err)
+	}
 	return s
 }
 
 func route(t *testing.T, s *spec.Spec, op string) *spec.Route {
 	t.Helper()
 	rt, ok := s.OperationByID(op)
-	require.True(t, ok, op)
+	if !ok {
+		t.Fatalf("%v", op)
+	}
 	return rt
 }
 
@@ -46,19 +48,27 @@ func TestCountedFollowsTheRule(t *testing.T) {
 		{"selectPersona", "201", true},             // every declared 2xx
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, Counted(route(t, s, c.op), c.status), "%s %s", c.op, c.status)
+		if got := Counted(route(t, s, c.op), c.status); got != c.want {
+			t.Errorf("%s %s: got %v, want %v", c.op, c.status, got, c.want)
+		}
 	}
 }
 
 func TestDocumentedCoversTheReference(t *testing.T) {
-	assert.Len(t, reference.Operations, 62, "the reference has 62 operations")
+	if got := len(reference.Operations); got != 62 {
+		t.Errorf("the reference has 62 operations: got %d items, want %d: %v", got, 62, reference.Operations)
+	}
 	s := contract(t)
 	for op := range reference.Operations {
 		_, ok := s.OperationByID(op)
-		assert.True(t, ok, "documented.yaml names %s, which the contract does not have", op)
+		if !ok {
+			t.Errorf("documented.yaml names %s, which the contract does not have", op)
+		}
 	}
 	for _, op := range reference.Specific500 {
-		assert.True(t, Documented(op, 500), op)
+		if !Documented(op, 500) {
+			t.Errorf("%v", op)
+		}
 	}
 }
 
@@ -66,27 +76,61 @@ func TestTableRecordsAndGates(t *testing.T) {
 	s := contract(t)
 	tb := New(s, func(op string) bool { return op == "getMyChatbots" })
 	pc := tb.Report(0)
-	require.Equal(t, 4, pc.Pairs, "200, 401, 403, 429") // 500 is not counted
-	assert.Equal(t, []string{"getMyChatbots"}, pc.Unreached)
-	assert.True(t, tb.Record("getMyChatbots", 200, "run"))
-	assert.True(t, tb.Record("getMyChatbots", 401, "probe"))
-	assert.True(t, tb.Record("getMyChatbots", 401, "run"))
-	assert.False(t, tb.Record("getMyChatbots", 500, "probe"), "not a counted pair")
-	assert.False(t, tb.Record("getChatbotById", 200, "probe"), "not selected")
+	if pc.Pairs != 4 {
+		t.Fatalf("200, 401, 403, 429: got %v, want %v", pc.Pairs, 4)
+	} // 500 is not counted
+	if !reflect.DeepEqual(pc.Unreached, []string{"getMyChatbots"}) {
+		t.Errorf("pc.Unreached = %q, want %q", pc.Unreached, []string{"getMyChatbots"})
+	}
+	if !tb.Record("getMyChatbots", 200, "run") {
+		t.Errorf(`want tb.Record("getMyChatbots", 200, "run") to be true`)
+	}
+	if !tb.Record("getMyChatbots", 401, "probe") {
+		t.Errorf(`want tb.Record("getMyChatbots", 401, "probe") to be true`)
+	}
+	if !tb.Record("getMyChatbots", 401, "run") {
+		t.Errorf(`want tb.Record("getMyChatbots", 401, "run") to be true`)
+	}
+	if tb.Record("getMyChatbots", 500, "probe") {
+		t.Errorf("not a counted pair")
+	}
+	if tb.Record("getChatbotById", 200, "probe") {
+		t.Errorf("not selected")
+	}
 	pc = tb.Report(50)
-	assert.Equal(t, 2, pc.Covered)
-	assert.Equal(t, 50.0, pc.Percent)
-	assert.False(t, pc.Failed, "50% meets a 50% gate")
-	assert.Empty(t, pc.Unreached)
-	assert.Equal(t, []string{"probe", "run"}, pc.Rows[1].By)
-	assert.True(t, tb.Report(50.01).Failed, "compared exactly, not as printed")
+	if pc.Covered != 2 {
+		t.Errorf("pc.Covered = %v, want %v", pc.Covered, 2)
+	}
+	if pc.Percent != 50.0 {
+		t.Errorf("pc.Percent = %v, want %v", pc.Percent, 50.0)
+	}
+	if pc.Failed {
+		t.Errorf("50%% meets a 50%% gate")
+	}
+	if len(pc.Unreached) != 0 {
+		t.Errorf("pc.Unreached = %q, want empty", pc.Unreached)
+	}
+	if !reflect.DeepEqual(pc.Rows[1].By, []string{"probe", "run"}) {
+		t.Errorf("pc.Rows[1].By = %q, want %q", pc.Rows[1].By, []string{"probe", "run"})
+	}
+	if !tb.Report(50.01).Failed {
+		t.Errorf("compared exactly, not as printed")
+	}
 }
 
 func TestCountableExcludesFaultsAndPrefer(t *testing.T) {
 	h := http.Header{}
-	assert.True(t, Countable(h, []byte(`{"success":false,"error":{"code":"X","details":null}}`)))
-	assert.False(t, Countable(h, []byte(`{"success":false,"error":{"code":"X","details":{"injectedBy":"fault-1"}}}`)))
-	assert.True(t, Countable(h, []byte(`{"success":true,"data":{"note":"injectedBy"}}`)), "the word alone is not a mark")
+	if !(Countable(h, []byte(`{"success":false,"error":{"code":"X","details":null}}`))) {
+		t.Errorf("want Countable(h, []byte(`{\"success\":false,\"error\":{\"code\":\"X\",\"details\":null}}`)) to be true")
+	}
+	if Countable(h, []byte(`{"success":false,"error":{"code":"X","details":{"injectedBy":"fault-1"}}}`)) {
+		t.Errorf("want Countable(h, []byte(`{\"success\":false,\"error\":{\"code\":\"X\",\"details\":{\"injectedBy\":\"fault-1\"}}}`)) to be false")
+	}
+	if !(Countable(h, []byte(`{"success":true,"data":{"note":"injectedBy"}}`))) {
+		t.Errorf("the word alone is not a mark")
+	}
 	h.Set("Prefer", "code=404")
-	assert.False(t, Countable(h, []byte(`{}`)))
+	if Countable(h, []byte(`{}`)) {
+		t.Errorf("want Countable(h, []byte(`{}`)) to be false")
+	}
 }

@@ -5,9 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
 	"github.com/contextgpt/sandbox/spec"
@@ -35,7 +32,9 @@ func TestProbeCatchesMockMutations(t *testing.T) {
 	}
 	probeOnce := func(tt *testTarget, ops []string) *report.Report {
 		p, err := New(Config{BaseURL: tt.url + "/api", Seed: 3, Sleep: tt.sleep, Operations: ops, RateLimit: "off"})
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
 		return p.Run(context.Background())
 	}
 	// The control: without a mutation, none of the findings the mutations must cause.
@@ -45,25 +44,41 @@ func TestProbeCatchesMockMutations(t *testing.T) {
 	}
 	clean := probeOnce(mockTarget(t), all)
 	for _, tc := range cases {
-		assert.False(t, hasFinding(clean, tc.step, tc.check), "without a mutation the probe already reports %s on %s", tc.check, tc.step)
+		if hasFinding(clean, tc.step, tc.check) {
+			t.Errorf("without a mutation the probe already reports %s on %s", tc.check, tc.step)
+		}
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tt := mockTarget(t)
 			tt.mock.Mutate(tc.mutation, tc.target)
 			rep := probeOnce(tt, tc.operations)
-			assert.Equal(t, report.ExitFailed, rep.ExitCode)
-			assert.True(t, hasFinding(rep, tc.step, tc.check), "the probe missed the mutation: no %s finding on a %s case\n%s", tc.check, tc.step, consoleOf(rep))
+			if rep.ExitCode != report.ExitFailed {
+				t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+			}
+			if !hasFinding(rep, tc.step, tc.check) {
+				t.Errorf("the probe missed the mutation: no %s finding on a %s case\n%s", tc.check, tc.step, consoleOf(rep))
+			}
 			for _, w := range rep.Workflows {
 				for _, st := range w.Steps {
 					if st.Status != report.Failed {
 						continue
 					}
-					require.NotNil(t, st.Exchange, "a failed case keeps its exchange: %s", st.StepID)
-					require.NotNil(t, st.Exchange.Response)
-					assert.Equal(t, st.HTTPStatus, st.Exchange.Response.Status)
-					assert.NotContains(t, st.Exchange.Request.Header["Authorization"], "sk_", "the key is redacted")
-					assert.Contains(t, st.Exchange.Curl, "curl")
+					if st.Exchange == nil {
+						t.Fatalf("a failed case keeps its exchange: %s: st.Exchange is nil", st.StepID)
+					}
+					if st.Exchange.Response == nil {
+						t.Fatalf("st.Exchange.Response is nil")
+					}
+					if st.Exchange.Response.Status != st.HTTPStatus {
+						t.Errorf("st.Exchange.Response.Status = %v, want %v", st.Exchange.Response.Status, st.HTTPStatus)
+					}
+					if strings.Contains(st.Exchange.Request.Header["Authorization"], "sk_") {
+						t.Errorf("the key is redacted: got %q, want no %q", st.Exchange.Request.Header["Authorization"], "sk_")
+					}
+					if !strings.Contains(st.Exchange.Curl, "curl") {
+						t.Errorf("st.Exchange.Curl = %q, want it to contain %q", st.Exchange.Curl, "curl")
+					}
 				}
 			}
 		})

@@ -3,22 +3,15 @@ package probe
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/pairs"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/mocktest"
 	"github.com/contextgpt/sandbox/mock"
 	"github.com/contextgpt/sandbox/mock/clock"
 	"github.com/contextgpt/sandbox/scenarios"
@@ -33,34 +26,15 @@ func mockTarget(tb testing.TB, tune ...func(*mock.Config)) *testTarget {
 	clk := clock.NewManual(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	cfg := mock.DefaultConfig()
 	cfg.Clock = clk
-	var mu sync.Mutex
-	var violations []string
-	cfg.OnViolation = func(r *http.Request, status int, problems []spec.Problem) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			violations = append(violations, fmt.Sprintf("%s %s -> %d: %s", r.Method, r.URL.Path, status, p))
-		}
-	}
 	for _, f := range tune {
 		f(&cfg)
 	}
-	m, err := mock.New(cfg)
-	require.NoError(tb, err)
-	srv := httptest.NewServer(m)
-	tb.Cleanup(func() {
-		srv.Close()
-		_ = m.Close(context.Background())
-	})
+	s := mocktest.Start(tb, cfg)
 	sleep := func(_ context.Context, d time.Duration) error {
 		clk.Advance(d)
 		return nil
 	}
-	return &testTarget{url: srv.URL, mock: m, sleep: sleep, violations: func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(violations)
-	}}
+	return &testTarget{url: s.URL, mock: s.Mock, sleep: sleep, violations: s.Violations}
 }
 
 // testTarget is an in-process mock.
@@ -103,7 +77,9 @@ func knownDefect(f report.Finding) bool {
 func suiteDocs(tb testing.TB) []*arazzo.Document {
 	tb.Helper()
 	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
-	require.NoError(tb, err)
+	if err != nil {
+		tb.Fatalf("arazzo.LoadFS: %v", err)
+	}
 	return docs
 }
 
@@ -117,7 +93,9 @@ func TestProbeAndSuiteAgainstMock(t *testing.T) {
 	red := &report.Redactor{}
 	r, err := conformance.New(conformance.Config{BaseURL: srv.url + "/api", Redactor: red, Sleep: sleep, Jobs: 2,
 		OnResponse: RunRecorder(table)}, suiteDocs(t))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("conformance.New: %v", err)
+	}
 	suite := r.Run(context.Background())
 	var out bytes.Buffer
 	c := &report.Console{W: &out, Red: red}
@@ -126,10 +104,14 @@ func TestProbeAndSuiteAgainstMock(t *testing.T) {
 			c.Workflow(w)
 		}
 	}
-	assert.Equal(t, report.ExitPassed, suite.ExitCode, "the built-in suite failed:\n%s", out.String())
+	if suite.ExitCode != report.ExitPassed {
+		t.Errorf("the built-in suite failed:\n%s: got %v, want %v", out.String(), suite.ExitCode, report.ExitPassed)
+	}
 
 	p, err := New(Config{BaseURL: srv.url + "/api", Seed: 7, Sleep: sleep, Pairs: table, MinCoverage: 90, Redactor: red})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	rep := p.Run(context.Background())
 	fired := map[string]bool{}
 	var unexpected []string
@@ -145,18 +127,28 @@ func TestProbeAndSuiteAgainstMock(t *testing.T) {
 			}
 		}
 	}
-	assert.Empty(t, unexpected, "findings against the mock:\n%s", consoleOf(rep))
+	if len(unexpected) != 0 {
+		t.Errorf("findings against the mock:\n%s: got %q, want empty", consoleOf(rep), unexpected)
+	}
 	for k := range knownMockDefects {
 		if !fired[k] {
 			// Not a failure: the mock's fix may land on main before this list is trimmed.
 			t.Logf("known mock defect %q no longer fires: remove it from knownMockDefects", k)
 		}
 	}
-	assert.Empty(t, rep.Error)
+	if rep.Error != "" {
+		t.Errorf("rep.Error = %q, want empty", rep.Error)
+	}
 	pc := rep.PairCoverage
-	require.NotNil(t, pc)
-	assert.Empty(t, pc.Unreached, "operations no request reached")
-	assert.False(t, pc.Failed, "pair coverage %d/%d (%.1f%%) is below 90%%", pc.Covered, pc.Pairs, pc.Percent)
+	if pc == nil {
+		t.Fatalf("pc is nil")
+	}
+	if len(pc.Unreached) != 0 {
+		t.Errorf("operations no request reached: got %q, want empty", pc.Unreached)
+	}
+	if pc.Failed {
+		t.Errorf("pair coverage %d/%d (%.1f%%) is below 90%%", pc.Covered, pc.Pairs, pc.Percent)
+	}
 	var uncovered []string
 	for _, row := range pc.Rows {
 		if !row.Covered {
@@ -165,12 +157,16 @@ func TestProbeAndSuiteAgainstMock(t *testing.T) {
 	}
 	t.Logf("run + probe: %d/%d documented pairs (%.1f%%); %d probe cases, %d skipped; uncovered: %s",
 		pc.Covered, pc.Pairs, pc.Percent, rep.Summary.Steps, rep.Summary.StepsSkipped, strings.Join(uncovered, ", "))
-	assert.Empty(t, violations(), "the mock broke its own contract (strict mode)")
+	if got := violations(); len(got) != 0 {
+		t.Errorf("the mock broke its own contract (strict mode): got %q, want empty", got)
+	}
 }
 
 func mustSpec(tb testing.TB) *spec.Spec {
 	tb.Helper()
 	s, err := spec.Load(spec.ContextGPTDocument())
-	require.NoError(tb, err)
+	if err != nil {
+		tb.Fatalf("spec.Load: %v", err)
+	}
 	return s
 }

@@ -2,19 +2,19 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+	"github.com/contextgpt/sandbox/internal/mocktest"
 
 	"github.com/contextgpt/sandbox/conformance/report"
 )
@@ -22,15 +22,31 @@ import (
 func TestDocumentedCodes(t *testing.T) {
 	d := "Makes one persona active.\n\nErrors: 400 `MISSING_REQUIRED_FIELD` (neither `personaId` nor `title`; or `x`), `INVALID_FIELD_VALUE`; 401; 404 `CHATBOT_NOT_FOUND`, `RESOURCE_NOT_FOUND`."
 	got := documentedCodes(d)
-	assert.Equal(t, []string{"MISSING_REQUIRED_FIELD", "INVALID_FIELD_VALUE"}, got[400], "a ';' inside parentheses does not start a status")
-	assert.Contains(t, got, 401)
-	assert.Empty(t, got[401])
-	assert.Equal(t, []string{"CHATBOT_NOT_FOUND", "RESOURCE_NOT_FOUND"}, got[404])
-	assert.Nil(t, documentedCodes("no errors paragraph"))
+	if !reflect.DeepEqual(got[400], []string{"MISSING_REQUIRED_FIELD", "INVALID_FIELD_VALUE"}) {
+		t.Errorf("a ';' inside parentheses does not start a status: got %q, want %q", got[400], []string{"MISSING_REQUIRED_FIELD", "INVALID_FIELD_VALUE"})
+	}
+	if _, ok := got[401]; !ok {
+		t.Errorf("no entry for 401 (a status without codes): %v", got)
+	}
+	if len(got[401]) != 0 {
+		t.Errorf("got[401] = %q, want empty", got[401])
+	}
+	if !reflect.DeepEqual(got[404], []string{"CHATBOT_NOT_FOUND", "RESOURCE_NOT_FOUND"}) {
+		t.Errorf("got[404] = %q, want %q", got[404], []string{"CHATBOT_NOT_FOUND", "RESOURCE_NOT_FOUND"})
+	}
+	if got := documentedCodes("no errors paragraph"); got != nil {
+		t.Errorf(`documentedCodes("no errors paragraph") = %v, want nil`, got)
+	}
 
-	assert.Nil(t, allowedCodes(d, 401), "a status listed without a code allows any")
-	assert.ElementsMatch(t, []string{"REQUEST_VALIDATION_FAILED", "MISSING_REQUIRED_FIELD", "INVALID_FIELD_VALUE"}, allowedCodes(d, 400))
-	assert.ElementsMatch(t, globalCodes[403], allowedCodes(d, 403), "a status not listed: the codes of the whole API")
+	if got := allowedCodes(d, 401); got != nil {
+		t.Errorf("a status listed without a code allows any: got %q, want nil", got)
+	}
+	if got, want := slices.Sorted(slices.Values(allowedCodes(d, 400))), slices.Sorted(slices.Values([]string{"REQUEST_VALIDATION_FAILED", "MISSING_REQUIRED_FIELD", "INVALID_FIELD_VALUE"})); !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q in any order", got, want)
+	}
+	if got, want := slices.Sorted(slices.Values(allowedCodes(d, 403))), slices.Sorted(slices.Values(globalCodes[403])); !slices.Equal(got, want) {
+		t.Errorf("a status not listed: the codes of the whole API: got %q, want %q in any order", got, want)
+	}
 }
 
 func TestPaginationProblems(t *testing.T) {
@@ -40,16 +56,34 @@ func TestPaginationProblems(t *testing.T) {
 			mustJSON(list), page, limit, total, pages))
 	}
 	c := &testCase{limit: 100}
-	assert.Empty(t, paginationProblems(page(7, 1, 100, 7, 1), c))
-	assert.Empty(t, paginationProblems(page(0, 1, 100, 0, 0), c))
-	assert.Empty(t, paginationProblems(page(0, 1, 100, 0, 1), c), "one empty page is fine too")
-	assert.NotEmpty(t, paginationProblems(page(7, 1, 100, 8, 1), c), "total off by one")
-	assert.NotEmpty(t, paginationProblems(page(7, 1, 100, 7, 2), c), "pages off")
-	assert.NotEmpty(t, paginationProblems(page(7, 1, 20, 7, 1), c), "the limit asked for is not the one answered")
-	assert.NotEmpty(t, paginationProblems(page(2, 1, 1, 5, 5), &testCase{limit: 1}), "more items than the limit")
-	assert.Empty(t, paginationProblems(page(1, 3, 1, 5, 5), &testCase{limit: 1, page: 3}))
+	if got := paginationProblems(page(7, 1, 100, 7, 1), c); len(got) != 0 {
+		t.Errorf("paginationProblems(page(7, 1, 100, 7, 1), c) = %q, want empty", got)
+	}
+	if got := paginationProblems(page(0, 1, 100, 0, 0), c); len(got) != 0 {
+		t.Errorf("paginationProblems(page(0, 1, 100, 0, 0), c) = %q, want empty", got)
+	}
+	if got := paginationProblems(page(0, 1, 100, 0, 1), c); len(got) != 0 {
+		t.Errorf("one empty page is fine too: got %q, want empty", got)
+	}
+	if got := paginationProblems(page(7, 1, 100, 8, 1), c); len(got) == 0 {
+		t.Errorf("total off by one: paginationProblems(page(7, 1, 100, 8, 1), c) is empty")
+	}
+	if got := paginationProblems(page(7, 1, 100, 7, 2), c); len(got) == 0 {
+		t.Errorf("pages off: paginationProblems(page(7, 1, 100, 7, 2), c) is empty")
+	}
+	if got := paginationProblems(page(7, 1, 20, 7, 1), c); len(got) == 0 {
+		t.Errorf("the limit asked for is not the one answered: paginationProblems(page(7, 1, 20, 7, 1), c) is empty")
+	}
+	if got := paginationProblems(page(2, 1, 1, 5, 5), &testCase{limit: 1}); len(got) == 0 {
+		t.Errorf("more items than the limit: paginationProblems(page(2, 1, 1, 5, 5), &testCase{limit: 1}) is empty")
+	}
+	if got := paginationProblems(page(1, 3, 1, 5, 5), &testCase{limit: 1, page: 3}); len(got) != 0 {
+		t.Errorf("got %q, want empty", got)
+	}
 	cursor := []byte(`{"success":true,"data":{"messages":[1],"pagination":{"limit":1,"hasMore":false,"nextCursor":"m2"}}}`)
-	assert.NotEmpty(t, paginationProblems(cursor, &testCase{limit: 1}))
+	if got := paginationProblems(cursor, &testCase{limit: 1}); len(got) == 0 {
+		t.Errorf("paginationProblems(cursor, &testCase{limit: 1}) is empty")
+	}
 }
 
 func caseList(rep *report.Report) []string {
@@ -72,13 +106,21 @@ func TestProbeIsDeterministicAndBounded(t *testing.T) {
 		tt := mockTarget(t)
 		p, err := New(Config{BaseURL: tt.url + "/api", Seed: seed, MaxCases: max, Sleep: tt.sleep,
 			Operations: []string{"*Persona*", "listThreads"}})
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
 		return caseList(p.Run(context.Background()))
 	}
 	a, b := run(5, 40), run(5, 40)
-	assert.Equal(t, a, b)
-	assert.Len(t, a, 40)
-	assert.NotEqual(t, a, run(6, 40), "another seed samples other cases")
+	if !reflect.DeepEqual(b, a) {
+		t.Errorf("b = %q, want %q", b, a)
+	}
+	if got := len(a); got != 40 {
+		t.Errorf("len(a) = %d, want %d: %q", got, 40, a)
+	}
+	if got := run(6, 40); reflect.DeepEqual(got, a) {
+		t.Errorf("another seed samples other cases: run(6, 40) = %q, want anything else", got)
+	}
 }
 
 // TestProbeHonoursRetryAfter: a 429 the case does not expect is waited out per Retry-After
@@ -107,15 +149,25 @@ func TestProbeHonoursRetryAfter(t *testing.T) {
 	var waits []time.Duration
 	p, err := New(Config{BaseURL: front.URL + "/api", Seed: 1, RateLimit: "off", Operations: []string{"getGeneralSettingsApi"},
 		Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return tt.sleep(ctx, d) }})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	rep := p.Run(context.Background())
-	require.NotEmpty(t, waits)
-	assert.Equal(t, 7*time.Second, waits[0])
+	if len(waits) == 0 {
+		t.Fatalf("waits is empty")
+	}
+	if waits[0] != 7*time.Second {
+		t.Errorf("waits[0] = %v, want %v", waits[0], 7*time.Second)
+	}
 	for _, w := range rep.Workflows {
 		for _, st := range w.Steps {
 			if w.WorkflowID == "getGeneralSettingsApi" && st.Status != report.Skipped && st.Method == http.MethodGet {
-				assert.Equal(t, 2, st.Attempts, st.StepID)
-				assert.NotEqual(t, http.StatusTooManyRequests, st.HTTPStatus, st.StepID)
+				if st.Attempts != 2 {
+					t.Errorf("%v: got %v, want %v", st.StepID, st.Attempts, 2)
+				}
+				if st.HTTPStatus == http.StatusTooManyRequests {
+					t.Errorf("%v: st.HTTPStatus = %v, want anything else", st.StepID, st.HTTPStatus)
+				}
 			}
 		}
 	}
@@ -159,37 +211,20 @@ func TestProbeAgainstANonMockTarget(t *testing.T) {
 	}))
 	defer staging.Close()
 	const key = "sk_test_scale_super_admin"
-	bots := func() []string {
-		req, _ := http.NewRequest(http.MethodGet, staging.URL+"/api/v1/chatbots/my-chatbots", nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		var body struct {
-			Data struct {
-				Accounts []struct {
-					Chatbots []struct {
-						ChatbotID string `json:"chatbotId"`
-					} `json:"chatbots"`
-				} `json:"accounts"`
-			} `json:"data"`
-		}
-		require.NoError(t, json.NewDecoder(res.Body).Decode(&body))
-		var ids []string
-		for _, a := range body.Data.Accounts {
-			for _, c := range a.Chatbots {
-				ids = append(ids, c.ChatbotID)
-			}
-		}
-		return ids
-	}
+	bots := func() []string { return mocktest.ChatbotIDs(t, staging.URL, key) }
 	before := bots()
-	require.NotEmpty(t, before)
+	if len(before) == 0 {
+		t.Fatalf("before is empty")
+	}
 	p, err := New(Config{BaseURL: staging.URL + "/api", APIKey: key, ChatbotID: before[0], Seed: 1, Sleep: tt.sleep,
 		Operations: []string{"getChatbotSettings", "updateChatbotSettings", "putWebhookConfig", "getThreadMessages"}})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	rep := p.Run(context.Background())
-	assert.False(t, rep.Mock)
+	if rep.Mock {
+		t.Errorf("want rep.Mock to be false")
+	}
 	reasons := map[string]string{}
 	for _, w := range rep.Workflows {
 		for _, st := range w.Steps {
@@ -203,12 +238,24 @@ func TestProbeAgainstANonMockTarget(t *testing.T) {
 			}
 		}
 	}
-	assert.Contains(t, reasons["putWebhookConfig/valid/example"], "webhooks")
-	assert.Contains(t, reasons["getChatbotSettings/auth/plan-without-api-access"], "--plan-key")
-	assert.Contains(t, reasons["getChatbotSettings/cross-account"], "--other-key")
-	assert.Contains(t, reasons["getChatbotSettings/rate-limit/429"], "--rate-limit on")
-	assert.NotContains(t, reasons, "updateChatbotSettings/valid/example", "a write on the probe's own chatbot")
-	assert.ElementsMatch(t, before, bots(), "the probe's own chatbot is deleted again; nothing else is touched")
+	if !strings.Contains(reasons["putWebhookConfig/valid/example"], "webhooks") {
+		t.Errorf(`reasons["putWebhookConfig/valid/example"] = %q, want it to contain %q`, reasons["putWebhookConfig/valid/example"], "webhooks")
+	}
+	if !strings.Contains(reasons["getChatbotSettings/auth/plan-without-api-access"], "--plan-key") {
+		t.Errorf(`reasons["getChatbotSettings/auth/plan-without-api-access"] = %q, want it to contain %q`, reasons["getChatbotSettings/auth/plan-without-api-access"], "--plan-key")
+	}
+	if !strings.Contains(reasons["getChatbotSettings/cross-account"], "--other-key") {
+		t.Errorf(`reasons["getChatbotSettings/cross-account"] = %q, want it to contain %q`, reasons["getChatbotSettings/cross-account"], "--other-key")
+	}
+	if !strings.Contains(reasons["getChatbotSettings/rate-limit/429"], "--rate-limit on") {
+		t.Errorf(`reasons["getChatbotSettings/rate-limit/429"] = %q, want it to contain %q`, reasons["getChatbotSettings/rate-limit/429"], "--rate-limit on")
+	}
+	if _, ok := reasons["updateChatbotSettings/valid/example"]; ok {
+		t.Errorf("a write on the probe's own chatbot: got has key %q, want none", "updateChatbotSettings/valid/example")
+	}
+	if got, want := slices.Sorted(slices.Values(bots())), slices.Sorted(slices.Values(before)); !slices.Equal(got, want) {
+		t.Errorf("the probe's own chatbot is deleted again; nothing else is touched: got %q, want %q in any order", got, want)
+	}
 }
 
 // TestProbeAgainstGarbage: a target that answers every request with an HTML 200 gets
@@ -222,9 +269,13 @@ func TestProbeAgainstGarbage(t *testing.T) {
 	p, err := New(Config{BaseURL: srv.URL + "/api", APIKey: "sk_garbage_key_0001", ChatbotID: "1", ThreadID: "2", Seed: 1,
 		Operations: []string{"getChatbotSettings", "updateChatbotSettings", "listThreads"}, RateLimit: "on",
 		Sleep: func(context.Context, time.Duration) error { return nil }})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	rep := p.Run(context.Background())
-	assert.Equal(t, report.ExitFailed, rep.ExitCode)
+	if rep.ExitCode != report.ExitFailed {
+		t.Errorf("rep.ExitCode = %v, want %v", rep.ExitCode, report.ExitFailed)
+	}
 	checks := map[string]bool{}
 	for _, w := range rep.Workflows {
 		for _, st := range w.Steps {
@@ -233,6 +284,10 @@ func TestProbeAgainstGarbage(t *testing.T) {
 			}
 		}
 	}
-	assert.True(t, checks[CheckStatus])
-	assert.True(t, checks["content-type"], "%v", checks)
+	if !checks[CheckStatus] {
+		t.Errorf("want checks[CheckStatus] to be true")
+	}
+	if !checks["content-type"] {
+		t.Errorf("%v", checks)
+	}
 }

@@ -8,9 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 const xss = `<script>alert(1)</script><img src=x onerror=alert(2)>`
@@ -57,57 +54,109 @@ func htmlFixture() *Report {
 
 func TestHTMLReport(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, WriteHTML(&out, htmlFixture(), nil))
+	if err := WriteHTML(&out, htmlFixture(), nil); err != nil {
+		t.Fatalf("WriteHTML: %v", err)
+	}
 	page := out.String()
 
-	assert.Contains(t, page, `<p class="verdict failed" role="status">FAILED</p>`)
-	assert.Contains(t, page, "<strong>1/3</strong> workflows passed, 1 failed, 1 skipped")
+	if !strings.Contains(page, `<p class="verdict failed" role="status">FAILED</p>`) {
+		t.Errorf("page = %q, want it to contain %q", page, `<p class="verdict failed" role="status">FAILED</p>`)
+	}
+	if !strings.Contains(page, "<strong>1/3</strong> workflows passed, 1 failed, 1 skipped") {
+		t.Errorf("page = %q, want it to contain %q", page, "<strong>1/3</strong> workflows passed, 1 failed, 1 skipped")
+	}
 	for _, want := range []string{"body-schema", "/data/name", "paths./v1/chatbots/{chatbotId}.put", "after 2 attempts", "depends on breaks", "31.0 ms"} {
-		assert.Contains(t, page, want)
+		if !strings.Contains(page, want) {
+			t.Errorf("page = %q, want it to contain %q", page, want)
+		}
 	}
 	// Data is text: the injected markup is escaped wherever it lands.
-	assert.NotContains(t, page, "<script>alert")
-	assert.NotContains(t, page, "<img src=x")
-	assert.Contains(t, page, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	if strings.Contains(page, "<script>alert") {
+		t.Errorf("page = %q, want no %q", page, "<script>alert")
+	}
+	if strings.Contains(page, "<img src=x") {
+		t.Errorf("page = %q, want no %q", page, "<img src=x")
+	}
+	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("page = %q, want it to contain %q", page, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	}
 	// Secrets shaped like keys are redacted.
-	assert.NotContains(t, page, "sk_live_abcdefghijkl")
-	assert.Contains(t, page, Redacted)
+	if strings.Contains(page, "sk_live_abcdefghijkl") {
+		t.Errorf("page = %q, want no %q", page, "sk_live_abcdefghijkl")
+	}
+	if !strings.Contains(page, Redacted) {
+		t.Errorf("page = %q, want it to contain %q", page, Redacted)
+	}
 
 	// Self-contained: one inline script whose hash the CSP names, no external resource.
 	scripts := regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindAllStringSubmatch(page, -1)
-	require.Len(t, scripts, 1)
+	if got := len(scripts); got != 1 {
+		t.Fatalf("len(scripts) = %d, want %d: %v", got, 1, scripts)
+	}
 	sum := sha256.Sum256([]byte(scripts[0][1]))
-	assert.Contains(t, page, "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	if !strings.Contains(page, "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
+		t.Errorf("page = %q, want it to contain %q", page, "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
 	for _, ext := range []string{"<script src", "<link", "@import", "url(", "src=\"http", "href=\"http"} {
-		assert.NotContains(t, page, ext)
+		if strings.Contains(page, ext) {
+			t.Errorf("page = %q, want no %q", page, ext)
+		}
 	}
 
 	// The matrix: a row per operation, a column per declared status, a state per cell.
-	assert.Contains(t, page, `<td class="covered" title="200: covered">`)
-	assert.Contains(t, page, `<td class="missing" title="401: missing">`)
-	assert.Contains(t, page, `<td class="none" title="401: none">`, "deleteChatbot declares no 401")
+	if !strings.Contains(page, `<td class="covered" title="200: covered">`) {
+		t.Errorf("page = %q, want it to contain %q", page, `<td class="covered" title="200: covered">`)
+	}
+	if !strings.Contains(page, `<td class="missing" title="401: missing">`) {
+		t.Errorf("page = %q, want it to contain %q", page, `<td class="missing" title="401: missing">`)
+	}
+	if !strings.Contains(page, `<td class="none" title="401: none">`) {
+		t.Errorf("deleteChatbot declares no 401: got %q, want it to contain %q", page, `<td class="none" title="401: none">`)
+	}
 	// The failed step's exchange: request line and headers, bodies folded and indented.
-	assert.Contains(t, page, "PUT http://127.0.0.1:8080/api/v1/chatbots/1?key=[REDACTED]\nAuthorization: [REDACTED]\nContent-Type: application/json</pre>")
-	assert.Contains(t, page, "<details class=\"response-body\"><summary>Response body (20 bytes)</summary><pre>{\n  &#34;data&#34;: {\n    &#34;name&#34;: 42\n  }\n}</pre></details>")
+	if !strings.Contains(page, "PUT http://127.0.0.1:8080/api/v1/chatbots/1?key=[REDACTED]\nAuthorization: [REDACTED]\nContent-Type: application/json</pre>") {
+		t.Errorf("page = %q, want it to contain %q", page, "PUT http://127.0.0.1:8080/api/v1/chatbots/1?key=[REDACTED]\nAuthorization: [REDACTED]\nContent-Type: application/json</pre>")
+	}
+	if !strings.Contains(page, "<details class=\"response-body\"><summary>Response body (20 bytes)</summary><pre>{\n  &#34;data&#34;: {\n    &#34;name&#34;: 42\n  }\n}</pre></details>") {
+		t.Errorf("page = %q, want it to contain %q", page, "<details class=\"response-body\"><summary>Response body (20 bytes)</summary><pre>{\n  &#34;data&#34;: {\n    &#34;name&#34;: 42\n  }\n}</pre></details>")
+	}
 	// The documented-pairs table of run and probe, with what covered each pair.
-	assert.Contains(t, page, `<td class="covered" title="401: covered by probe">`)
-	assert.Contains(t, page, `<td class="covered" title="200: covered by run, probe">`)
-	assert.Contains(t, page, "Pair coverage is below --min-coverage 90.0%.")
+	if !strings.Contains(page, `<td class="covered" title="401: covered by probe">`) {
+		t.Errorf("page = %q, want it to contain %q", page, `<td class="covered" title="401: covered by probe">`)
+	}
+	if !strings.Contains(page, `<td class="covered" title="200: covered by run, probe">`) {
+		t.Errorf("page = %q, want it to contain %q", page, `<td class="covered" title="200: covered by run, probe">`)
+	}
+	if !strings.Contains(page, "Pair coverage is below --min-coverage 90.0%.") {
+		t.Errorf("page = %q, want it to contain %q", page, "Pair coverage is below --min-coverage 90.0%.")
+	}
 	// Accessible structure: headings, captions, header cells with scope.
 	for _, want := range []string{"<h1>", `<h2 id="h-workflows">`, `<h2 id="h-coverage">`, `<th scope="row">rename</th>`, "<caption", `<html lang="en">`} {
-		assert.Contains(t, page, want)
+		if !strings.Contains(page, want) {
+			t.Errorf("page = %q, want it to contain %q", page, want)
+		}
 	}
 	// The filter offers each check code once.
-	assert.Equal(t, 1, strings.Count(page, "<option>body-schema</option>"))
-	assert.Equal(t, 1, strings.Count(page, "<option>criterion</option>"))
+	if got := strings.Count(page, "<option>body-schema</option>"); got != 1 {
+		t.Errorf(`strings.Count(page, "<option>body-schema</option>") = %v, want %v`, got, 1)
+	}
+	if got := strings.Count(page, "<option>criterion</option>"); got != 1 {
+		t.Errorf(`strings.Count(page, "<option>criterion</option>") = %v, want %v`, got, 1)
+	}
 }
 
 func TestHTMLReportVerdicts(t *testing.T) {
 	for code, want := range map[int]string{ExitPassed: "PASSED", ExitFailed: "FAILED", ExitUnreachable: "ERROR"} {
 		r := &Report{ExitCode: code, Error: map[bool]string{true: "target unreachable"}[code == ExitUnreachable]}
 		var out bytes.Buffer
-		require.NoError(t, WriteHTML(&out, r, nil))
-		assert.Contains(t, out.String(), ">"+want+"</p>")
-		assert.Contains(t, out.String(), "No workflow ran.")
+		if err := WriteHTML(&out, r, nil); err != nil {
+			t.Fatalf("WriteHTML: %v", err)
+		}
+		if got := out.String(); !strings.Contains(got, ">"+want+"</p>") {
+			t.Errorf("out.String() = %q, want it to contain %q", got, ">"+want+"</p>")
+		}
+		if got := out.String(); !strings.Contains(got, "No workflow ran.") {
+			t.Errorf("out.String() = %q, want it to contain %q", got, "No workflow ran.")
+		}
 	}
 }

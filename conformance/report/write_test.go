@@ -6,9 +6,6 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestFindingLine(t *testing.T) {
@@ -29,7 +26,9 @@ func TestFindingLine(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := base
 			tc.edit(&f)
-			assert.Equal(t, tc.want, FindingLine(f))
+			if got := FindingLine(f); got != tc.want {
+				t.Errorf("FindingLine(f) = %q, want %q", got, tc.want)
+			}
 		})
 	}
 }
@@ -41,7 +40,9 @@ func TestJUnitWorkflowFailureWithoutFailedStep(t *testing.T) {
 		Steps: []StepResult{{StepID: "s", Status: Passed}}}}}
 	r.Summarize()
 	var out bytes.Buffer
-	require.NoError(t, WriteJUnit(&out, r, nil))
+	if err := WriteJUnit(&out, r, nil); err != nil {
+		t.Fatalf("WriteJUnit: %v", err)
+	}
 	var suites struct {
 		Tests    int `xml:"tests,attr"`
 		Failures int `xml:"failures,attr"`
@@ -54,12 +55,24 @@ func TestJUnitWorkflowFailureWithoutFailedStep(t *testing.T) {
 			} `xml:"testcase"`
 		} `xml:"testsuite"`
 	}
-	require.NoError(t, xml.Unmarshal(out.Bytes(), &suites))
-	assert.Equal(t, 2, suites.Tests)
-	assert.Equal(t, 1, suites.Failures)
-	require.Len(t, suites.Suites[0].Cases, 2)
-	require.NotNil(t, suites.Suites[0].Cases[1].Failure)
-	assert.Equal(t, "output x: unresolved", suites.Suites[0].Cases[1].Failure.Message)
+	if err := xml.Unmarshal(out.Bytes(), &suites); err != nil {
+		t.Fatalf("xml.Unmarshal: %v", err)
+	}
+	if suites.Tests != 2 {
+		t.Errorf("suites.Tests = %v, want %v", suites.Tests, 2)
+	}
+	if suites.Failures != 1 {
+		t.Errorf("suites.Failures = %v, want %v", suites.Failures, 1)
+	}
+	if got := len(suites.Suites[0].Cases); got != 2 {
+		t.Fatalf("len(suites.Suites[0].Cases) = %d, want %d: %+v", got, 2, suites.Suites[0].Cases)
+	}
+	if suites.Suites[0].Cases[1].Failure == nil {
+		t.Fatalf("suites.Suites[0].Cases[1].Failure is nil")
+	}
+	if suites.Suites[0].Cases[1].Failure.Message != "output x: unresolved" {
+		t.Errorf("suites.Suites[0].Cases[1].Failure.Message = %q, want %q", suites.Suites[0].Cases[1].Failure.Message, "output x: unresolved")
+	}
 }
 
 func TestSummarize(t *testing.T) {
@@ -69,8 +82,10 @@ func TestSummarize(t *testing.T) {
 		{Status: Skipped},
 	}}
 	r.Summarize()
-	assert.Equal(t, Summary{Workflows: 3, WorkflowsPassed: 1, WorkflowsFailed: 1, WorkflowsSkipped: 1,
-		Steps: 3, StepsPassed: 2, StepsFailed: 1, Findings: 2, ContractFindings: 1, BehaviourFindings: 1}, r.Summary)
+	if want := (Summary{Workflows: 3, WorkflowsPassed: 1, WorkflowsFailed: 1, WorkflowsSkipped: 1,
+		Steps: 3, StepsPassed: 2, StepsFailed: 1, Findings: 2, ContractFindings: 1, BehaviourFindings: 1}); r.Summary != want {
+		t.Errorf("r.Summary = %+v, want %+v", r.Summary, want)
+	}
 }
 
 func TestJSONKeepsCharactersAndRedacts(t *testing.T) {
@@ -78,25 +93,43 @@ func TestJSONKeepsCharactersAndRedacts(t *testing.T) {
 	red.Add("a&b<c>key")
 	r := &Report{Error: "got a&b<c>key and <nil>"}
 	var out bytes.Buffer
-	require.NoError(t, WriteJSON(&out, r, red))
-	assert.NotContains(t, out.String(), "a&b<c>key")
+	if err := WriteJSON(&out, r, red); err != nil {
+		t.Fatalf("WriteJSON: %v", err)
+	}
+	if got := out.String(); strings.Contains(got, "a&b<c>key") {
+		t.Errorf("out.String() = %q, want no %q", got, "a&b<c>key")
+	}
 	var back Report
-	require.NoError(t, json.Unmarshal(out.Bytes(), &back))
-	assert.Equal(t, "got [REDACTED] and <nil>", back.Error, "no HTML escaping hides a secret from the redactor")
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil {
+		t.Fatalf("json.Unmarshal: %v", err)
+	}
+	if back.Error != "got [REDACTED] and <nil>" {
+		t.Errorf("no HTML escaping hides a secret from the redactor: got %q, want %q", back.Error, "got [REDACTED] and <nil>")
+	}
 }
 
 func TestConsoleColour(t *testing.T) {
 	var out bytes.Buffer
 	c := &Console{W: &out, Color: true}
 	c.Workflow(WorkflowResult{WorkflowID: "w", Status: Failed, Steps: []StepResult{{StepID: "s", Status: Passed, Attempts: 3}}})
-	assert.Contains(t, out.String(), "\x1b[31mFAIL\x1b[0m w")
-	assert.Contains(t, out.String(), "after 3 attempts")
+	if got := out.String(); !strings.Contains(got, "\x1b[31mFAIL\x1b[0m w") {
+		t.Errorf("out.String() = %q, want it to contain %q", got, "\x1b[31mFAIL\x1b[0m w")
+	}
+	if got := out.String(); !strings.Contains(got, "after 3 attempts") {
+		t.Errorf("out.String() = %q, want it to contain %q", got, "after 3 attempts")
+	}
 	out.Reset()
 	c.Color = false
 	c.Summary(&Report{CoverageFailed: true, MinCoverage: 50, Error: "boom"})
-	assert.False(t, strings.Contains(out.String(), "\x1b["))
-	assert.Contains(t, out.String(), "FAIL operation coverage is below --min-coverage 50.0%")
-	assert.Contains(t, out.String(), "ERROR boom")
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Errorf("want strings.Contains(out.String(), \"\\x1b[\") to be false")
+	}
+	if got := out.String(); !strings.Contains(got, "FAIL operation coverage is below --min-coverage 50.0%") {
+		t.Errorf("out.String() = %q, want it to contain %q", got, "FAIL operation coverage is below --min-coverage 50.0%")
+	}
+	if got := out.String(); !strings.Contains(got, "ERROR boom") {
+		t.Errorf("out.String() = %q, want it to contain %q", got, "ERROR boom")
+	}
 }
 
 // Regression: the writers redacted the encoded text, so a secret the encoder escapes (& in
@@ -116,19 +149,37 @@ func TestRedactBeforeEncoding(t *testing.T) {
 				Steps: []StepResult{{StepID: "s", Status: Failed, Findings: []Finding{{Workflow: "w", Step: "s", Check: "criterion",
 					Message: "header Bearer " + tc.secret, Actual: "control \x00\x1b chars ]]> " + tc.secret}}}}}}}
 			var x bytes.Buffer
-			require.NoError(t, WriteJUnit(&x, r, red))
+			if err := WriteJUnit(&x, r, red); err != nil {
+				t.Fatalf("WriteJUnit: %v", err)
+			}
 			var anyXML struct{}
-			require.NoError(t, xml.Unmarshal(x.Bytes(), &anyXML), x.String())
+			if err := xml.Unmarshal(x.Bytes(), &anyXML); err != nil {
+				t.Fatalf("%v: %v", x.String(), err)
+			}
 			var suites junitSuites
-			require.NoError(t, xml.Unmarshal(x.Bytes(), &suites))
-			assert.NotContains(t, suites.Suites[0].Cases[0].Failure.Text, tc.secret)
-			assert.Contains(t, suites.Suites[0].Cases[0].Failure.Text, Redacted)
+			if err := xml.Unmarshal(x.Bytes(), &suites); err != nil {
+				t.Fatalf("xml.Unmarshal: %v", err)
+			}
+			if strings.Contains(suites.Suites[0].Cases[0].Failure.Text, tc.secret) {
+				t.Errorf("suites.Suites[0].Cases[0].Failure.Text = %q, want no %q", suites.Suites[0].Cases[0].Failure.Text, tc.secret)
+			}
+			if !strings.Contains(suites.Suites[0].Cases[0].Failure.Text, Redacted) {
+				t.Errorf("suites.Suites[0].Cases[0].Failure.Text = %q, want it to contain %q", suites.Suites[0].Cases[0].Failure.Text, Redacted)
+			}
 			var j bytes.Buffer
-			require.NoError(t, WriteJSON(&j, r, red))
+			if err := WriteJSON(&j, r, red); err != nil {
+				t.Fatalf("WriteJSON: %v", err)
+			}
 			var back Report
-			require.NoError(t, json.Unmarshal(j.Bytes(), &back), j.String())
-			assert.True(t, back.Mock)
-			assert.NotContains(t, back.Workflows[0].Reason+back.Workflows[0].Steps[0].Findings[0].Message, tc.secret)
+			if err := json.Unmarshal(j.Bytes(), &back); err != nil {
+				t.Fatalf("%v: %v", j.String(), err)
+			}
+			if !back.Mock {
+				t.Errorf("want back.Mock to be true")
+			}
+			if got := back.Workflows[0].Reason + back.Workflows[0].Steps[0].Findings[0].Message; strings.Contains(got, tc.secret) {
+				t.Errorf("got %q, want no %q", got, tc.secret)
+			}
 		})
 	}
 }
@@ -147,6 +198,8 @@ func TestRedactWholeTokens(t *testing.T) {
 		"Bearer ctx.Live-Key~42+/=Zq9xY": "Bearer [REDACTED]",
 		"/items/Bearer%20ctx.Live-Key~42+%2F=Zq9xY?x=1": "/items/Bearer%20[REDACTED]?x=1",
 	} {
-		assert.Equal(t, want, r.String(in), in)
+		if got := r.String(in); got != want {
+			t.Errorf("%v: got %q, want %q", in, got, want)
+		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contextgpt/sandbox/internal/mocktest"
+
 	"github.com/chromedp/chromedp"
 
 	"github.com/contextgpt/sandbox/conformance"
@@ -118,18 +120,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 // startMock serves a mock with the default fixtures on a loopback port.
 func startMock(t *testing.T) string {
 	t.Helper()
-	m, err := mock.New(mock.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(m)
-	t.Cleanup(func() {
-		srv.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = m.Close(ctx)
-	})
-	return srv.URL
+	return mocktest.Start(t, mock.DefaultConfig()).URL
 }
 
 // call sends a JSON request and returns the status and body.

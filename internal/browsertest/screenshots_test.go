@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contextgpt/sandbox/internal/mocktest"
+
 	"github.com/chromedp/chromedp"
 
 	"github.com/contextgpt/sandbox/conformance"
@@ -31,12 +33,7 @@ func TestScreenshots(t *testing.T) {
 	ctx := tab(t)
 	cfg := mock.DefaultConfig()
 	cfg.Clock = clock.NewManual(time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)) // a failed delivery waits for its retry
-	m, err := mock.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(m)
-	t.Cleanup(srv.Close)
+	srv := mocktest.Start(t, cfg)
 	base := srv.URL
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)

@@ -51,6 +51,12 @@ type Caps struct {
 	Messages             int
 	DeliveriesPerChatbot int
 	Deliveries           int
+	// Per chatbot.
+	StartersPerChatbot      int
+	FollowUpsPerChatbot     int
+	InstructionsPerChatbot  int
+	PersonasPerChatbot      int
+	LocalizationsPerChatbot int
 }
 
 // Documented is the DESIGN table: 100 req/s per IP, 500 req/60 s per user, 10 uploads in
@@ -100,6 +106,12 @@ type fileCaps struct {
 	Messages             *int `yaml:"messages"`
 	DeliveriesPerChatbot *int `yaml:"deliveriesPerChatbot"`
 	Deliveries           *int `yaml:"deliveries"`
+	// Per chatbot.
+	StartersPerChatbot      *int `yaml:"startersPerChatbot"`
+	FollowUpsPerChatbot     *int `yaml:"followUpsPerChatbot"`
+	InstructionsPerChatbot  *int `yaml:"instructionsPerChatbot"`
+	PersonasPerChatbot      *int `yaml:"personasPerChatbot"`
+	LocalizationsPerChatbot *int `yaml:"localizationsPerChatbot"`
 }
 
 func (f *fileCaps) apply(c *Caps) error {
@@ -120,6 +132,11 @@ func (f *fileCaps) apply(c *Caps) error {
 		{"messages", f.Messages, &c.Messages},
 		{"deliveriesPerChatbot", f.DeliveriesPerChatbot, &c.DeliveriesPerChatbot},
 		{"deliveries", f.Deliveries, &c.Deliveries},
+		{"startersPerChatbot", f.StartersPerChatbot, &c.StartersPerChatbot},
+		{"followUpsPerChatbot", f.FollowUpsPerChatbot, &c.FollowUpsPerChatbot},
+		{"instructionsPerChatbot", f.InstructionsPerChatbot, &c.InstructionsPerChatbot},
+		{"personasPerChatbot", f.PersonasPerChatbot, &c.PersonasPerChatbot},
+		{"localizationsPerChatbot", f.LocalizationsPerChatbot, &c.LocalizationsPerChatbot},
 	} {
 		if v.in == nil {
 			continue

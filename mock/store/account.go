@@ -178,7 +178,7 @@ func (s *Store) DeleteAccount(accountID string, force bool) error {
 			return apierr.New(apierr.InvalidFieldValue, "account %s is not a sandbox", accountID)
 		}
 		var bots []string
-		s.idx.botsByAccount[accountID].Ascend(0, func(c *Chatbot) bool {
+		s.idx.botsByAccount[accountID].tree().Ascend(0, func(c *Chatbot) bool {
 			bots = append(bots, c.ID)
 			return true
 		})

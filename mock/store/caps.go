@@ -19,6 +19,12 @@ type Caps struct {
 	Messages             int // in the store
 	DeliveriesPerChatbot int // the log keeps this many; the oldest finished go first
 	Deliveries           int // in the store
+	// Per chatbot: the lists the API returns whole.
+	StartersPerChatbot      int // conversation starters
+	FollowUpsPerChatbot     int // follow-up prompts
+	InstructionsPerChatbot  int // instruction sets
+	PersonasPerChatbot      int // personas
+	LocalizationsPerChatbot int // locales with text overrides
 }
 
 // DefaultCaps are well above what `make loadtest` and the scenarios need (100,000 items)
@@ -34,6 +40,12 @@ func DefaultCaps() Caps {
 		Messages:             2_000_000,
 		DeliveriesPerChatbot: 10_000,
 		Deliveries:           200_000,
+		// The dashboard shows these lists whole; a few dozen is a large chatbot.
+		StartersPerChatbot:      100,
+		FollowUpsPerChatbot:     100,
+		InstructionsPerChatbot:  100,
+		PersonasPerChatbot:      100,
+		LocalizationsPerChatbot: 200,
 	}
 }
 
@@ -45,6 +57,9 @@ func (c Caps) withDefaults() Caps {
 		{&c.ThreadsPerAccount, &d.ThreadsPerAccount}, {&c.Threads, &d.Threads},
 		{&c.MessagesPerAccount, &d.MessagesPerAccount}, {&c.Messages, &d.Messages},
 		{&c.DeliveriesPerChatbot, &d.DeliveriesPerChatbot}, {&c.Deliveries, &d.Deliveries},
+		{&c.StartersPerChatbot, &d.StartersPerChatbot}, {&c.FollowUpsPerChatbot, &d.FollowUpsPerChatbot},
+		{&c.InstructionsPerChatbot, &d.InstructionsPerChatbot}, {&c.PersonasPerChatbot, &d.PersonasPerChatbot},
+		{&c.LocalizationsPerChatbot, &d.LocalizationsPerChatbot},
 	} {
 		if *f.v == 0 {
 			*f.v = *f.def
@@ -153,7 +168,7 @@ func (s *Store) roomForDeliveryLocked(chatbotID string) error {
 			}
 		}
 		if oldest != nil {
-			b.trees(oldest.ix, func(tr *ostree[*Delivery]) { tr.Delete(oldest) })
+			s.unindexDeliveryLocked(oldest)
 			delete(s.deliveries, oldest.ID)
 			delete(s.idx.deliveryKeys, deliveryKey{oldest.ChatbotID, oldest.ConfigID, oldest.EventKey})
 		}
@@ -165,4 +180,21 @@ func (s *Store) roomForDeliveryLocked(chatbotID string) error {
 		return capError("webhook deliveries", c.Deliveries)
 	}
 	return nil
+}
+
+// roomInListLocked refuses one more item in a chatbot's list of have items past limit
+// (what names the list in the error, e.g. "conversation starters per chatbot").
+func roomInListLocked(limit, have int, what string) error {
+	if over(limit, have, 1) {
+		return capError(what, limit)
+	}
+	return nil
+}
+
+func (s *Store) roomForInstructionLocked(c *Chatbot) error {
+	return roomInListLocked(s.cfg.Caps.InstructionsPerChatbot, len(c.Instructions), "instruction sets per chatbot")
+}
+
+func (s *Store) roomForPersonaLocked(c *Chatbot) error {
+	return roomInListLocked(s.cfg.Caps.PersonasPerChatbot, len(c.Personas), "personas per chatbot")
 }

@@ -162,7 +162,7 @@ func (s *Store) AccountChatbots(accountID string) []Chatbot {
 }
 
 func (s *Store) accountChatbotsLocked(accountID string) []Chatbot {
-	tr := s.idx.botsByAccount[accountID]
+	tr := s.idx.botsByAccount[accountID].tree()
 	out := make([]Chatbot, 0, tr.Len())
 	tr.Ascend(0, func(c *Chatbot) bool {
 		out = append(out, summary(c))
@@ -221,7 +221,7 @@ func (s *Store) CreateChatbot(accountID, userID string, in NewChatbot) (Chatbot,
 		if name == "" {
 			return (&apierr.Error{Code: apierr.MissingRequiredField, Message: "name is required"})
 		}
-		count := s.idx.botsByAccount[accountID].Len()
+		count := s.idx.botsByAccount[accountID].tree().Len()
 		if s.idx.botNames[botNameKey{accountID, foldName(name)}] > 0 {
 			return apierr.New(apierr.ChatbotAlreadyExists, "A chatbot with this name already exists in this account")
 		}
@@ -423,7 +423,7 @@ func (s *Store) ChatbotPage(p Principal, page, limit int) ([]MyChatbot, int) {
 		if _, ok := s.accounts[acc]; !ok {
 			continue
 		}
-		if tr := s.idx.botsByAccount[acc]; tr.Len() > 0 {
+		if tr := s.idx.botsByAccount[acc].tree(); tr.Len() > 0 {
 			trees = append(trees, tr)
 			total += tr.Len()
 		}

@@ -14,10 +14,10 @@ import (
 type indexes struct {
 	threadsByBot    map[string]*botThreads        // a chatbot's threads, newest activity first, per filter
 	messagesByThrd  map[string]*seqList[*Message] // a thread's messages, chronological (by Seq)
-	visitors        map[visitorKey]*visitorStats  // a visitor's sessions and messages on a chatbot
+	visitors        map[visitorKey]visitorStats   // a visitor's sessions and messages on a chatbot
 	deliveriesByBot map[string]*botDeliveries     // a chatbot's deliveries, newest first, per filter
 	deliveryKeys    map[deliveryKey]*Delivery     // (chatbot, configuration, event key) → its delivery
-	botsByAccount   map[string]*ostree[*Chatbot]  // an account's chatbots in creation order
+	botsByAccount   map[string]*accountBots       // an account's chatbots in creation order
 	botNames        map[botNameKey]int            // chatbots per (account, case-folded name)
 	leadsByBot      map[string]map[string]*Lead   // a chatbot's leads by id
 	leadsByVisitor  map[leadKey]*Lead             // the lead of a (chatbot, visitor), or of a thread without visitor
@@ -34,10 +34,10 @@ func newIndexes() indexes {
 	return indexes{
 		threadsByBot:    map[string]*botThreads{},
 		messagesByThrd:  map[string]*seqList[*Message]{},
-		visitors:        map[visitorKey]*visitorStats{},
+		visitors:        map[visitorKey]visitorStats{},
 		deliveriesByBot: map[string]*botDeliveries{},
 		deliveryKeys:    map[deliveryKey]*Delivery{},
-		botsByAccount:   map[string]*ostree[*Chatbot]{},
+		botsByAccount:   map[string]*accountBots{},
 		botNames:        map[botNameKey]int{},
 		leadsByBot:      map[string]map[string]*Lead{},
 		leadsByVisitor:  map[leadKey]*Lead{},
@@ -72,10 +72,11 @@ type threadIx struct {
 	model   string
 	flags   uint8
 	indexed bool
+	ref     int32 // its ref in its chatbot's item table: where it is, not a key
 }
 
 func (t *Thread) currentIx() threadIx {
-	x := threadIx{at: t.LastActivity, mode: t.Mode, indexed: true}
+	x := threadIx{at: t.LastActivity, mode: t.Mode, indexed: true, ref: t.ix.ref}
 	if t.LLMModel != nil {
 		x.model = t.LLMModel.ID
 	}
@@ -115,8 +116,10 @@ func threadCmp(a, b *Thread) int {
 }
 
 // botThreads is a chatbot's threads in list order, whole and per filter value, so a page
-// of any one filter is O(log n + page) and its total O(1).
+// of any one filter is O(log n + page) and its total O(1). The trees name the threads by
+// their ref in items (see ostree: nothing in them for the collector to scan).
 type botThreads struct {
+	items itemTable[*Thread]
 	all   *ostree[*Thread]
 	mode  map[string]*ostree[*Thread]
 	model map[string]*ostree[*Thread]
@@ -124,11 +127,16 @@ type botThreads struct {
 }
 
 func newBotThreads() *botThreads {
-	b := &botThreads{all: newPrefixTree(threadCmp, threadPrefix), mode: map[string]*ostree[*Thread]{}, model: map[string]*ostree[*Thread]{}}
+	b := &botThreads{mode: map[string]*ostree[*Thread]{}, model: map[string]*ostree[*Thread]{}}
+	b.all = b.newTree()
 	for i := range b.flag {
-		b.flag[i] = [2]*ostree[*Thread]{newPrefixTree(threadCmp, threadPrefix), newPrefixTree(threadCmp, threadPrefix)}
+		b.flag[i] = [2]*ostree[*Thread]{b.newTree(), b.newTree()}
 	}
 	return b
+}
+
+func (b *botThreads) newTree() *ostree[*Thread] {
+	return newPrefixTree(threadCmp, threadPrefix, b.items.at)
 }
 
 func (b *botThreads) trees(x threadIx, fn func(*ostree[*Thread])) {
@@ -155,13 +163,14 @@ func (s *Store) botThreadsLocked(chatbotID string) *botThreads {
 func (s *Store) indexThreadLocked(t *Thread) {
 	b := s.botThreadsLocked(t.ChatbotID)
 	t.ix = t.currentIx()
+	t.ix.ref = b.items.add(t)
 	if b.mode[t.ix.mode] == nil {
-		b.mode[t.ix.mode] = newPrefixTree(threadCmp, threadPrefix)
+		b.mode[t.ix.mode] = b.newTree()
 	}
 	if t.ix.model != "" && b.model[t.ix.model] == nil {
-		b.model[t.ix.model] = newPrefixTree(threadCmp, threadPrefix)
+		b.model[t.ix.model] = b.newTree()
 	}
-	b.trees(t.ix, func(tr *ostree[*Thread]) { tr.Insert(t) })
+	b.trees(t.ix, func(tr *ostree[*Thread]) { tr.Insert(t, t.ix.ref) })
 }
 
 // unindexThreadLocked takes a thread out of its chatbot's trees.
@@ -171,6 +180,7 @@ func (s *Store) unindexThreadLocked(t *Thread) {
 	}
 	b := s.idx.threadsByBot[t.ChatbotID]
 	b.trees(t.ix, func(tr *ostree[*Thread]) { tr.Delete(t) })
+	b.items.remove(t.ix.ref)
 	t.ix = threadIx{}
 }
 
@@ -204,27 +214,26 @@ func (v *visitorStats) seen(at time.Time) {
 	}
 }
 
-func (s *Store) visitorLocked(t *Thread) *visitorStats {
+// visitorLocked calls fn on the stats of a thread's visitor and stores what it made of
+// them (kept by value in the map: no object per visitor for the collector to find).
+func (s *Store) visitorLocked(t *Thread, fn func(*visitorStats)) {
 	if t.VisitorID == nil {
-		return nil
+		return
 	}
 	k := visitorKey{t.ChatbotID, *t.VisitorID}
 	v := s.idx.visitors[k]
-	if v == nil {
-		v = &visitorStats{}
-		s.idx.visitors[k] = v
-	}
-	return v
+	fn(&v)
+	s.idx.visitors[k] = v
 }
 
 // countSessionLocked records a new thread of its visitor.
 func (s *Store) countSessionLocked(t *Thread) {
-	if v := s.visitorLocked(t); v != nil {
+	s.visitorLocked(t, func(v *visitorStats) {
 		v.sessions++
 		if t.StartedAt != nil {
 			v.seen(*t.StartedAt)
 		}
-	}
+	})
 }
 
 // countMessageLocked records a message of a thread (only the visitor's own count).
@@ -232,10 +241,10 @@ func (s *Store) countMessageLocked(t *Thread, m *Message) {
 	if m.Role != RoleUser {
 		return
 	}
-	if v := s.visitorLocked(t); v != nil {
+	s.visitorLocked(t, func(v *visitorStats) {
 		v.messages++
 		v.seen(m.CreatedAt)
-	}
+	})
 }
 
 // ---- messages ----
@@ -288,10 +297,11 @@ type deliveryIx struct {
 	status  string
 	event   string
 	indexed bool
+	ref     int32 // its ref in its chatbot's item table: where it is, not a key
 }
 
 func (d *Delivery) currentIx() deliveryIx {
-	return deliveryIx{at: d.CreatedAt, seq: d.Seq, status: d.Status, event: d.EventType, indexed: true}
+	return deliveryIx{at: d.CreatedAt, seq: d.Seq, status: d.Status, event: d.EventType, indexed: true, ref: d.ix.ref}
 }
 
 // deliveryCmp orders deliveries newest first, sequence (descending) as tie-break.
@@ -308,14 +318,20 @@ func deliveryCmp(a, b *Delivery) int {
 	return strings.Compare(b.ID, a.ID)
 }
 
-// botDeliveries is a chatbot's delivery log in list order, whole and per status and event.
+// botDeliveries is a chatbot's delivery log in list order, whole and per status and event
+// (the trees name the deliveries by their ref in items).
 type botDeliveries struct {
+	items  itemTable[*Delivery]
 	all    *ostree[*Delivery]
 	status map[string]*ostree[*Delivery]
 	event  map[string]*ostree[*Delivery]
 }
 
 type deliveryKey struct{ chatbot, config, event string }
+
+func (b *botDeliveries) newTree() *ostree[*Delivery] {
+	return newPrefixTree(deliveryCmp, deliveryPrefix, b.items.at)
+}
 
 func (b *botDeliveries) trees(x deliveryIx, fn func(*ostree[*Delivery])) {
 	fn(b.all)
@@ -326,26 +342,37 @@ func (b *botDeliveries) trees(x deliveryIx, fn func(*ostree[*Delivery])) {
 func (s *Store) indexDeliveryLocked(d *Delivery) {
 	b := s.idx.deliveriesByBot[d.ChatbotID]
 	if b == nil {
-		b = &botDeliveries{all: newPrefixTree(deliveryCmp, deliveryPrefix), status: map[string]*ostree[*Delivery]{}, event: map[string]*ostree[*Delivery]{}}
+		b = &botDeliveries{status: map[string]*ostree[*Delivery]{}, event: map[string]*ostree[*Delivery]{}}
+		b.all = b.newTree()
 		s.idx.deliveriesByBot[d.ChatbotID] = b
 	}
 	d.ix = d.currentIx()
+	d.ix.ref = b.items.add(d)
 	if b.status[d.ix.status] == nil {
-		b.status[d.ix.status] = newPrefixTree(deliveryCmp, deliveryPrefix)
+		b.status[d.ix.status] = b.newTree()
 	}
 	if b.event[d.ix.event] == nil {
-		b.event[d.ix.event] = newPrefixTree(deliveryCmp, deliveryPrefix)
+		b.event[d.ix.event] = b.newTree()
 	}
-	b.trees(d.ix, func(tr *ostree[*Delivery]) { tr.Insert(d) })
+	b.trees(d.ix, func(tr *ostree[*Delivery]) { tr.Insert(d, d.ix.ref) })
+}
+
+// unindexDeliveryLocked takes a delivery out of its chatbot's trees.
+func (s *Store) unindexDeliveryLocked(d *Delivery) {
+	if !d.ix.indexed {
+		return
+	}
+	b := s.idx.deliveriesByBot[d.ChatbotID]
+	b.trees(d.ix, func(tr *ostree[*Delivery]) { tr.Delete(d) })
+	b.items.remove(d.ix.ref)
+	d.ix = deliveryIx{}
 }
 
 func (s *Store) syncDeliveryLocked(d *Delivery) {
 	if d.ix == d.currentIx() {
 		return
 	}
-	if d.ix.indexed {
-		s.idx.deliveriesByBot[d.ChatbotID].trees(d.ix, func(tr *ostree[*Delivery]) { tr.Delete(d) })
-	}
+	s.unindexDeliveryLocked(d)
 	s.indexDeliveryLocked(d)
 }
 
@@ -375,20 +402,38 @@ func foldName(s string) string {
 	}, strings.TrimSpace(s))
 }
 
-func (s *Store) indexChatbotLocked(c *Chatbot) {
-	tr := s.idx.botsByAccount[c.AccountID]
-	if tr == nil {
-		tr = newPrefixTree(chatbotCmp, chatbotPrefix)
-		s.idx.botsByAccount[c.AccountID] = tr
+// accountBots is an account's chatbots in creation order (the tree names them by their
+// ref in items).
+type accountBots struct {
+	items itemTable[*Chatbot]
+	*ostree[*Chatbot]
+}
+
+// tree is the account's tree, nil (empty) for an account without chatbots.
+func (a *accountBots) tree() *ostree[*Chatbot] {
+	if a == nil {
+		return nil
 	}
-	tr.Insert(c)
+	return a.ostree
+}
+
+func (s *Store) indexChatbotLocked(c *Chatbot) {
+	a := s.idx.botsByAccount[c.AccountID]
+	if a == nil {
+		a = &accountBots{}
+		a.ostree = newPrefixTree(chatbotCmp, chatbotPrefix, a.items.at)
+		s.idx.botsByAccount[c.AccountID] = a
+	}
+	c.ref = a.items.add(c)
+	a.Insert(c, c.ref)
 	s.idx.botNames[botNameKey{c.AccountID, foldName(c.Name)}]++
 }
 
 func (s *Store) unindexChatbotLocked(c *Chatbot) {
-	if tr := s.idx.botsByAccount[c.AccountID]; tr != nil {
-		tr.Delete(c)
-		if tr.Len() == 0 {
+	if a := s.idx.botsByAccount[c.AccountID]; a != nil && a.Delete(c) {
+		a.items.remove(c.ref)
+		c.ref = 0
+		if a.Len() == 0 {
 			delete(s.idx.botsByAccount, c.AccountID)
 		}
 	}

@@ -210,6 +210,9 @@ func (s *Store) CreateInstruction(chatbotID string, in NewInstruction) (Instruct
 		return out, err
 	}
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		if err := s.roomForInstructionLocked(c); err != nil {
+			return err
+		}
 		x := s.newInstructionLocked(c, in)
 		if x.IsActive {
 			s.idx.activeInstr[c.ID] = activateOnly(s.idx.activeInstr[c.ID], x, x.CreatedAt)
@@ -293,6 +296,9 @@ func (s *Store) SelectInstruction(chatbotID string, in SelectInput) (out Instruc
 		x, ok := findActivatable(c.Instructions, s.instructionByIDLocked(c), in.ID, title)
 		if !ok {
 			if err := selectMiss(in, "instruction", "Instruction not found", apierr.MissingRequiredField); err != nil {
+				return err
+			}
+			if err := s.roomForInstructionLocked(c); err != nil {
 				return err
 			}
 			x = s.newInstructionLocked(c, NewInstruction{Title: title, Instruction: *in.Body, CreativityLevel: in.CreativityLevel})
@@ -414,6 +420,9 @@ func (s *Store) CreatePersona(chatbotID string, in NewPersona) (Persona, error) 
 		return out, err
 	}
 	err := s.withChatbot(chatbotID, func(c *Chatbot) error {
+		if err := s.roomForPersonaLocked(c); err != nil {
+			return err
+		}
 		out = clonePersona(s.newPersonaLocked(c, in))
 		return nil
 	})
@@ -481,6 +490,9 @@ func (s *Store) SelectPersona(chatbotID string, in SelectInput) (out Persona, cr
 		x, ok := findActivatable(c.Personas, s.personaByIDLocked(c), in.ID, title)
 		if !ok {
 			if err := selectMiss(in, "instructions", "Persona not found", apierr.ResourceNotFound); err != nil {
+				return err
+			}
+			if err := s.roomForPersonaLocked(c); err != nil {
 				return err
 			}
 			x = s.newPersonaLocked(c, NewPersona{Title: title, Description: in.Description, Instructions: *in.Body, CreativityLevel: in.CreativityLevel})

@@ -56,6 +56,9 @@ func (s *Store) UpsertLocalization(chatbotID, localeCode string, defaults, texts
 		if ok {
 			s.touch(d, texts)
 		} else {
+			if err := roomInListLocked(s.cfg.Caps.LocalizationsPerChatbot, len(c.Localizations), "localized locales per chatbot"); err != nil {
+				return err
+			}
 			fields := CloneDoc(texts)
 			if fields == nil {
 				fields = Doc{}

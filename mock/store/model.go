@@ -68,6 +68,8 @@ type Chatbot struct {
 	Instructions  []*Instruction `json:"instructions,omitempty"`
 	Personas      []*Persona     `json:"personas,omitempty"`
 	Webhook       *WebhookConfig `json:"webhook,omitempty"`
+
+	ref int32 // its ref in its account's item table (the store's own)
 }
 
 // Starter is a conversation starter (a button pair XOR a link pair).

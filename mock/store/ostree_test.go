@@ -10,12 +10,15 @@ import (
 // TestOSTreeAgainstSortedSlice runs random inserts and deletes on the tree and on a sorted
 // slice, and checks Len, At, Rank, Ascend and Page agree after every step.
 func TestOSTreeAgainstSortedSlice(t *testing.T) {
-	t.Run("plain", func(t *testing.T) { testOSTree(t, newOSTree(cmp.Compare[int])) })
+	t.Run("plain", func(t *testing.T) { testOSTree(t, newOSTree(cmp.Compare[int], intItem)) })
 	// A coarse prefix: most comparisons are decided by it, ties fall back to cmp.
 	t.Run("prefix", func(t *testing.T) {
-		testOSTree(t, newPrefixTree(cmp.Compare[int], func(x int) int64 { return int64(x / 10) }))
+		testOSTree(t, newPrefixTree(cmp.Compare[int], func(x int) int64 { return int64(x / 10) }, intItem))
 	})
 }
+
+// intItem resolves the test trees' refs: an int is its own ref.
+func intItem(ref int32) int { return int(ref) }
 
 func testOSTree(t *testing.T, tr *ostree[int]) {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -31,7 +34,7 @@ func testOSTree(t *testing.T, tr *ostree[int]) {
 			ref = slices.Delete(ref, i, i+1)
 			delete(in, v)
 		} else {
-			tr.Insert(v)
+			tr.Insert(v, int32(v))
 			i, _ := slices.BinarySearch(ref, v)
 			ref = slices.Insert(ref, i, v)
 			in[v] = true

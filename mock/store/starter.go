@@ -248,6 +248,9 @@ func (s *Store) CreateStarter(chatbotID string, in PairInput) (Starter, error) {
 		return out, err
 	}
 	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
+		if err := roomInListLocked(s.cfg.Caps.StartersPerChatbot, len(c.Starters), "conversation starters per chatbot"); err != nil {
+			return err
+		}
 		now := s.now()
 		x := &Starter{ID: s.ids.uuid(), ChatbotID: c.ID, Rank: rankedNext(c.Starters), CreatedAt: now, UpdatedAt: now}
 		x.fields().set(in, button)
@@ -327,6 +330,9 @@ func (s *Store) CreateFollowUp(chatbotID string, in PairInput, esclate *bool) (F
 		return out, err
 	}
 	err = s.withChatbot(chatbotID, func(c *Chatbot) error {
+		if err := roomInListLocked(s.cfg.Caps.FollowUpsPerChatbot, len(c.FollowUps), "follow-up prompts per chatbot"); err != nil {
+			return err
+		}
 		now := s.now()
 		x := &FollowUp{ID: s.ids.uuid(), ChatbotID: c.ID, Rank: rankedNext(c.FollowUps), CreatedAt: now, UpdatedAt: now}
 		if esclate != nil {

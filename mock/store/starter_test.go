@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -154,16 +155,20 @@ func TestFollowUpDeleteRepacks(t *testing.T) {
 	}
 }
 
-// N concurrent creates leave exactly N starters with the ranks 0..N-1.
+// N concurrent creates leave exactly N starters with the ranks 0..N-1; past the cap
+// (N = the default cap, 20 more sent) exactly the extra ones are refused.
 func TestStarterConcurrentCreates(t *testing.T) {
 	s, bot := starterTestStore(t)
-	const n = 200
+	n, extra := DefaultCaps().StartersPerChatbot, 20
 	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
+	var refused atomic.Int32
+	for i := 0; i < n+extra; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			if _, err := s.CreateStarter(bot, PairInput{ButtonTitle: ptr(fmt.Sprint(i)), ButtonMessage: ptr("m")}); err != nil {
+			if _, err := s.CreateStarter(bot, PairInput{ButtonTitle: ptr(fmt.Sprint(i)), ButtonMessage: ptr("m")}); starterErrCode(err) == apierr.StoreLimitReached {
+				refused.Add(1)
+			} else if err != nil {
 				t.Error(err)
 			}
 			if _, err := s.Starters(bot); err != nil {
@@ -172,6 +177,9 @@ func TestStarterConcurrentCreates(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
+	if int(refused.Load()) != extra {
+		t.Fatalf("%d creates refused past the cap; want %d", refused.Load(), extra)
+	}
 	list, _ := s.Starters(bot)
 	if len(list) != n {
 		t.Fatalf("got %d starters; want %d", len(list), n)

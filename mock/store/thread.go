@@ -364,10 +364,7 @@ func (s *Store) ThreadDetails(chatbotID, threadID string) (ThreadDetails, error)
 		if t.VisitorID == nil {
 			return nil
 		}
-		var v visitorStats
-		if st := s.idx.visitors[visitorKey{chatbotID, *t.VisitorID}]; st != nil {
-			v = *st
-		}
+		v := s.idx.visitors[visitorKey{chatbotID, *t.VisitorID}]
 		sessions, messages, first, last := v.sessions, v.messages, v.first, v.last
 		out.VisitorTotalSessions, out.VisitorTotalMessages = &sessions, &messages
 		if !first.IsZero() {

@@ -1,0 +1,129 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// ValidateRequestBody is ValidateRequest for a request whose body the caller has read
+// (body): it validates parameters and body as ValidateRequest does, and hands on the body
+// as validation decoded it (objects map[string]any, numbers json.Number), so the caller
+// need not decode it again. decoded is false when the body was not decoded here (no body,
+// not application/json, or an operation without a JSON schema for it: then the whole
+// request went through kin-openapi's own path) or when the body holds more than the one
+// JSON value validated (kin reads the first value and ignores the rest; json.Unmarshal
+// refuses such a body, so the caller must see it whole): then value is nil.
+//
+// For a JSON body it does what openapi3filter.ValidateRequestBody does, minus reading the
+// body again: the same decoder settings (encoding/json, UseNumber), the same schema
+// options (request, all errors, the document's formats, no defaults written), the same
+// error wrapping, in the same order after the parameters' errors (kin checks them first).
+// TestValidateRequestBodyMatchesKin proves the two agree on every operation's examples and
+// on invalid bodies.
+func (s *Spec) ValidateRequestBody(ctx context.Context, r *http.Request, route *Route, body []byte) (value any, decoded bool, err error) {
+	mt := jsonBodyMedia(r, route, body)
+	if mt == nil {
+		return nil, false, s.ValidateRequest(ctx, r, route)
+	}
+	in := s.requestInput(r, route, s.paramOptions)
+	var all openapi3.MultiError
+	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+		if multi, ok := err.(openapi3.MultiError); ok {
+			all = append(all, multi...)
+		} else {
+			all = append(all, err)
+		}
+	}
+	rb := route.Operation.RequestBody.Value
+	value, whole, derr := decodeJSONBody(body)
+	switch {
+	case derr != nil:
+		all = append(all, &openapi3filter.RequestError{Input: in, RequestBody: rb, Reason: "failed to decode request body",
+			Err: &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: derr}})
+		value = nil
+	default:
+		if verr := mt.Schema.Value.VisitJSON(value, s.bodySchemaOptions...); verr != nil {
+			all = append(all, &openapi3filter.RequestError{Input: in, RequestBody: rb,
+				Reason: "doesn't match schema" + schemaID(mt.Schema), Err: verr})
+		}
+	}
+	if len(all) > 0 {
+		return nil, false, requestError(all)
+	}
+	if !whole {
+		return nil, false, nil
+	}
+	return value, true, nil
+}
+
+// decodeJSONBody decodes the first JSON value of body as kin-openapi's JSON body decoder
+// does; whole tells whether nothing but white space follows it.
+func decodeJSONBody(body []byte) (value any, whole bool, err error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&value); err != nil {
+		return nil, false, err
+	}
+	rest := body[dec.InputOffset():]
+	return value, len(bytes.TrimLeft(rest, " \t\r\n")) == 0, nil
+}
+
+// jsonBodyMedia is the operation's application/json content when this request takes the
+// JSON path of kin's body validation: a non-empty body sent as application/json (any
+// parameters, any case), declared with a schema of objects or arrays (never binary) and no
+// encodings. Anything else (nil) goes through kin's whole path.
+func jsonBodyMedia(r *http.Request, route *Route, body []byte) *openapi3.MediaType {
+	op := route.Operation
+	if len(body) == 0 || op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	ct := r.Header.Get("Content-Type")
+	mediaType, _, _ := strings.Cut(ct, ";")
+	if !strings.EqualFold(strings.TrimSpace(mediaType), "application/json") {
+		return nil
+	}
+	content := op.RequestBody.Value.Content
+	mt := content.Get(ct)
+	if mt == nil || mt != content["application/json"] || len(mt.Encoding) != 0 ||
+		mt.Schema == nil || mt.Schema.Value == nil {
+		return nil
+	}
+	if t := mt.Schema.Value.Type; t == nil || !(t.Is(openapi3.TypeObject) || t.Is(openapi3.TypeArray)) {
+		return nil
+	}
+	return mt
+}
+
+// schemaID is kin's name of a schema in its "doesn't match schema" reason.
+func schemaID(schema *openapi3.SchemaRef) string {
+	id := strings.TrimSpace(schema.Ref)
+	if id == "" && schema.Value != nil {
+		id = strings.TrimSpace(schema.Value.Title)
+	}
+	if id != "" {
+		id = " " + id
+	}
+	return id
+}
+
+// bodySchemaOptions are the schema options kin's ValidateRequestBody builds from
+// requestOptions (newRequestOptions): as a request, every error, no defaults written,
+// the document's format validators.
+func bodySchemaOptions(doc *openapi3.T, o *openapi3filter.Options) []openapi3.SchemaValidationOption {
+	if !o.SkipSettingDefaults || !o.MultiError || o.ExcludeReadOnlyValidations || o.RegexCompiler != nil {
+		panic(fmt.Sprintf("spec: bodySchemaOptions does not mirror these request options: %+v", o))
+	}
+	opts := []openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}
+	opts = append(opts, o.SchemaValidationOptions...)
+	if doc.IsOpenAPI31OrLater() {
+		opts = append(opts, openapi3.EnableJSONSchema2020())
+	}
+	return opts
+}
