@@ -57,7 +57,7 @@ func runSuite(t *testing.T, baseURL, apiKey string) *report.Report {
 	return rep
 }
 
-// chatbotsOf lists, sorted, the chatbot ids the key sees through GET my-chatbots.
+// chatbotsOf lists, sorted, the chatbot ids of the key's accounts (mocktest.ChatbotIDs: not cached).
 func chatbotsOf(t *testing.T, base, key string) []string {
 	t.Helper()
 	ids := mocktest.ChatbotIDs(t, base, key)

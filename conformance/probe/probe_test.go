@@ -59,10 +59,7 @@ func consoleOf(rep *report.Report) string {
 // the probe, departs from the documented behaviour (being fixed under issue 13). Each entry
 // is "operationId/case [check]" ("*" for every operation); an entry that no longer fires is
 // logged, to be removed.
-var knownMockDefects = map[string]string{
-	"*/unknown-id/accountId [error-code]": "an account the caller is not in: the mock answers 404 ACCOUNT_NOT_FOUND, " +
-		"a code the contract documents nowhere (the reference answers 403 \"User does not have access to this account\")",
-}
+var knownMockDefects = map[string]string{}
 
 // knownDefect reports whether a finding is listed in knownMockDefects; a case name of "*"
 // lists every operation's case.
