@@ -9,7 +9,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 LINT_DIR  ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-lint
 
-.PHONY: all build run test test-short conformance interop probe bench loadtest fuzz lint lint-prism fmt vet tidy clean screenshots
+.PHONY: all build run test test-short conformance interop probe bench loadtest memattack fuzz lint lint-prism fmt vet tidy clean screenshots
 
 all: build
 
@@ -84,10 +84,21 @@ bench:
 
 ## loadtest: the mock (--limits off) against a bare net/http server writing the same bytes
 ## and Prism 5 (npm-installed into a cache folder), 32 connections, on 127.0.0.1; prints
-## the table and exits 1 when a gate is missed (see tools/loadtest). About 5 minutes.
+## the table and exits 1 when a gate is missed (see tools/loadtest). The load generator is
+## wrk when installed (apt-get install wrk), else a Go one; servers and wrk are pinned to a
+## CPU each with taskset where there are two. About 5 minutes.
 LOADTEST_FLAGS ?=
-loadtest:
+loadtest: memattack
+	@command -v wrk >/dev/null || echo "make loadtest: wrk not found, using the Go load generator (Debian/Ubuntu: apt-get install wrk)"
 	$(GO) run ./tools/loadtest $(LOADTEST_FLAGS)
+
+## memattack: the full-size memory attacks (1 MB paths, a full journal read 1,000 at a time,
+## sink floods, sandbox/thread/instruction floods until the caps and the --max-memory
+## ceiling) against a mock with a 512 MiB ceiling on 127.0.0.1; prints the mock's peak RSS
+## against the stated figure and exits 1 above it (see tools/memattack). About a minute.
+MEMATTACK_FLAGS ?=
+memattack:
+	$(GO) run ./tools/memattack $(MEMATTACK_FLAGS)
 
 ## lint: redocly lint of both documents (installed into a temporary folder), go vet and
 ## staticcheck (fetched through the module proxy, not added to go.mod)

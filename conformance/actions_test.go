@@ -229,6 +229,7 @@ func TestFailureActionGotoWorkflow(t *testing.T) {
 	}
 }
 
+// TestRetry: retryAfter and retryLimit as Arazzo reads them, case by case (a table).
 func TestRetry(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -346,7 +347,7 @@ func TestRetryKeepsCheckFindings(t *testing.T) {
 		t.Errorf("st.Status = %q, want %q", st.Status, report.Failed)
 	}
 	if got := len(st.Findings); got != 1 {
-		t.Fatalf("got %+v: got %d items, want %d: %+v", st.Findings, got, 1, st.Findings)
+		t.Fatalf("got %d items, want %d: %+v", got, 1, st.Findings)
 	}
 	if st.Findings[0].Check != "body-schema" {
 		t.Errorf("st.Findings[0].Check = %q, want %q", st.Findings[0].Check, "body-schema")

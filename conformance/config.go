@@ -100,7 +100,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.Client = newClient(cfg.Timeout)
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = Sleep
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

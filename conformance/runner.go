@@ -282,7 +282,9 @@ func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report
 	return out
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done (its error then): Config.Sleep's default, shared with
+// the probe.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -146,7 +146,7 @@ var workflowRef = regexp.MustCompile(`\$workflows\.([^.\s{}#]+)`)
 func links(w *arazzo.Workflow) []string {
 	out := append([]string(nil), w.DependsOn...)
 	var strs []string
-	collect := func(v any) { strs = appendStrings(strs, v) }
+	collect := func(v any) { strs = arazzo.AppendStrings(strs, v) }
 	for _, a := range w.SuccessActions {
 		out = appendIf(out, a.WorkflowID)
 	}
@@ -193,22 +193,6 @@ func appendIf(list []string, s string) []string {
 		return append(list, s)
 	}
 	return list
-}
-
-func appendStrings(out []string, v any) []string {
-	switch t := v.(type) {
-	case string:
-		out = append(out, t)
-	case map[string]any:
-		for _, x := range t {
-			out = appendStrings(out, x)
-		}
-	case []any:
-		for _, x := range t {
-			out = appendStrings(out, x)
-		}
-	}
-	return out
 }
 
 // Shard selects part i (1-based) of n of the workflows, so CI can split a suite over

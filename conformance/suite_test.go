@@ -3,20 +3,16 @@ package conformance
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/mocktest"
 	"github.com/contextgpt/sandbox/mock"
-	"github.com/contextgpt/sandbox/scenarios"
-	"github.com/contextgpt/sandbox/spec"
 )
 
 // superAdminKey is a fixture key of the mock: SUPER_ADMIN of a Scale account.
@@ -32,38 +28,8 @@ func strictMock(tb testing.TB, tune ...func(*mock.Config)) (*httptest.Server, fu
 	for _, f := range tune {
 		f(&cfg)
 	}
-	var mu sync.Mutex
-	var violations []string
-	cfg.OnViolation = func(r *http.Request, status int, problems []spec.Problem) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			violations = append(violations, fmt.Sprintf("%s %s -> %d: %s", r.Method, r.URL.Path, status, p))
-		}
-	}
-	m, err := mock.New(cfg)
-	if err != nil {
-		tb.Fatalf("mock.New: %v", err)
-	}
-	srv := httptest.NewServer(m)
-	tb.Cleanup(func() {
-		srv.Close()
-		_ = m.Close(context.Background())
-	})
-	return srv, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(violations)
-	}
-}
-
-func builtInSuite(tb testing.TB) []*arazzo.Document {
-	tb.Helper()
-	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
-	if err != nil {
-		tb.Fatalf("arazzo.LoadFS: %v", err)
-	}
-	return docs
+	s := mocktest.Start(tb, cfg)
+	return s.Server, s.Violations
 }
 
 // runSuite runs the built-in suite and fails the test with the console output when the run
@@ -73,7 +39,7 @@ func runSuite(t *testing.T, baseURL, apiKey string) *report.Report {
 	var out strings.Builder
 	red := &report.Redactor{}
 	c := &report.Console{W: &out, Red: red}
-	r, err := New(Config{BaseURL: baseURL, APIKey: apiKey, Redactor: red, OnWorkflow: c.Workflow, Jobs: 2}, builtInSuite(t))
+	r, err := New(Config{BaseURL: baseURL, APIKey: apiKey, Redactor: red, OnWorkflow: c.Workflow, Jobs: 2}, mocktest.Suite(t))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -91,40 +57,10 @@ func runSuite(t *testing.T, baseURL, apiKey string) *report.Report {
 	return rep
 }
 
-// chatbotsOf lists the chatbot ids the key sees through GET my-chatbots.
+// chatbotsOf lists, sorted, the chatbot ids of the key's accounts (mocktest.ChatbotIDs: not cached).
 func chatbotsOf(t *testing.T, base, key string) []string {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/chatbots/my-chatbots", nil)
-	if err != nil {
-		t.Fatalf("http.NewRequest: %v", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("http.DefaultClient.Do: %v", err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("res.StatusCode = %v, want %v", res.StatusCode, http.StatusOK)
-	}
-	var body struct {
-		Data struct {
-			Accounts []struct {
-				Chatbots []struct {
-					ChatbotID string `json:"chatbotId"`
-				} `json:"chatbots"`
-			} `json:"accounts"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		t.Fatalf("json.NewDecoder(res.Body).Decode: %v", err)
-	}
-	var ids []string
-	for _, a := range body.Data.Accounts {
-		for _, c := range a.Chatbots {
-			ids = append(ids, c.ChatbotID)
-		}
-	}
+	ids := mocktest.ChatbotIDs(t, base, key)
 	slices.Sort(ids)
 	return ids
 }
@@ -194,7 +130,7 @@ func TestBuiltInSuiteAgainstMock(t *testing.T) {
 // loading the spec and building the validators, as a command run does.
 func BenchmarkSuite(b *testing.B) {
 	srv, _ := strictMock(b, func(c *mock.Config) { c.Limits = nil })
-	docs := builtInSuite(b)
+	docs := mocktest.Suite(b)
 	cfg := Config{BaseURL: srv.URL + "/api", APIKey: superAdminKey}
 	run := func(b *testing.B, r *Runner) {
 		if rep := r.Run(context.Background()); rep.ExitCode != report.ExitPassed {

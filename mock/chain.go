@@ -138,19 +138,12 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 			return
 		}
 	}
-	// Over the memory ceiling a write is refused before its body is read (memory.go).
-	if storesOnWrite(r.Method) {
-		if e := m.memory.refuse(); e != nil {
-			writeError(w, e)
-			return
-		}
-	}
 	// The body is read before an upload slot is taken: a client trickling its body holds
 	// its connection (until the server's read timeout), not one of its account's slots.
-	releaseBody, err := m.readBody(c)
+	releaseBody, e := m.admitBody(c)
 	defer releaseBody()
-	if err != nil {
-		writeOpError(w, route.OperationID, apierr.As(err))
+	if e != nil {
+		writeOpError(w, route.OperationID, e)
 		return
 	}
 	release, lerr := m.limitUpload(w, c, info)
@@ -162,6 +155,10 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 	w, finish, done := m.injectFaults(w, c, info)
 	defer finish()
 	if done {
+		return
+	}
+	if e := contentTypeError(route, r, c.body); e != nil && !m.skipsValidation(route) {
+		writeOpError(w, route.OperationID, e)
 		return
 	}
 	if doc, decoded, err := m.spec.ValidateRequestBody(r.Context(), r, route, c.body); err != nil && !m.skipsValidation(route) {
@@ -176,12 +173,13 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		return
 	}
 	if err := m.resolveScope(c, op.perm); err != nil {
-		writeOpError(w, route.OperationID, apierr.As(err))
+		writeOpError(w, route.OperationID, unknownChatbot(route.OperationID, op.perm, err))
 		return
 	}
 	res, err := op.fn(c)
 	if err != nil {
-		e := apierr.As(err)
+		// A chatbot deleted meanwhile answers as an unknown one.
+		e := noValidFields(c, unknownChatbot(route.OperationID, op.perm, err))
 		if rl := e.RateLimit; rl != nil { // a plan limit: the headers describe it
 			info.rate.set, info.rate.best = true, limits.Decision{Limit: rl.Limit, Remaining: rl.Remaining, RetryAfter: time.Duration(rl.RetryAfter) * time.Second}
 			info.rate.write(w)
@@ -210,6 +208,21 @@ func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
 		return store.Principal{}, apierr.New(apierr.APIKeyNotValid, "Authorization header does not contain a valid API key")
 	}
 	return m.store.Authenticate(token)
+}
+
+// admitBody refuses a write over the memory ceiling before its body is read (memory.go),
+// then reads the body; release gives back its share of the in-flight body budget.
+func (m *Mock) admitBody(c *call) (release func(), e *apierr.Error) {
+	if storesOnWrite(c.r.Method) {
+		if e := m.memory.refuse(); e != nil {
+			return func() {}, e
+		}
+	}
+	release, err := m.readBody(c)
+	if err != nil {
+		return release, apierr.As(err)
+	}
+	return release, nil
 }
 
 // readBody reads the body within its limit and leaves a fresh reader for validation. The
@@ -280,14 +293,32 @@ func (m *Mock) validationError(route *spec.Route, err error) *apierr.Error {
 			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	code := apierr.RequestValidationFailed
-	if re.MissingRequired && route.MissingFieldCode != "" {
+	if (re.MissingRequired || notABatch(route, re)) && route.MissingFieldCode != "" {
 		code = route.MissingFieldCode
 	}
 	msg := "Request is not valid"
 	if len(re.Fields) > 0 {
 		msg = re.Fields[0].Message
 	}
+	if notABatch(route, re) {
+		msg = "The body must be a non-empty JSON array of updates: " + msg
+	}
 	return &apierr.Error{Code: code, Message: msg, Fields: fieldErrors(re.Fields)}
+}
+
+// notABatch tells whether a batch operation's body (a JSON array, like update-thread) failed
+// as a whole: not an array, or an empty one. The reference answers such a body as a missing
+// required field (the list of updates).
+func notABatch(route *spec.Route, re *spec.RequestError) bool {
+	if !route.JSONBodyIsArray() || len(re.Fields) == 0 {
+		return false
+	}
+	for _, f := range re.Fields {
+		if len(f.Path) != 0 || (f.In != "" && f.In != "body") {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldErrors converts the spec's field errors to the domain's, once, at the seam.

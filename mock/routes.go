@@ -20,7 +20,8 @@ type apiRoute struct {
 	fn               func(*call) (result, error)
 }
 
-// apiRoutes is the public API (served in contract mode), in the spec's order.
+// apiRoutes is the public API (served in contract mode), in the spec's order. It is long on
+// purpose: one row per operation, so the whole map reads in one place.
 func (m *Mock) apiRoutes() []apiRoute {
 	const view, edit, editSettings, manage, del = store.PermView, store.PermEdit, store.PermEditSettings, store.PermManage, store.PermDelete
 	const bot = "/v1/chatbots/chatbot/{chatbotId}"

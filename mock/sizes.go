@@ -38,6 +38,9 @@ const (
 	maxHeaderFieldBytes = 8 << 10  // one header line
 	// maxJournalPath is how much of a request's path the journal keeps (10,000 entries).
 	maxJournalPath = 1 << 10
+	// maxJournalFields and maxJournalField bound the field errors an entry keeps.
+	maxJournalFields = 20
+	maxJournalField  = 256
 )
 
 // requestTooLarge answers 414 URI_TOO_LONG or 431 HEADER_FIELDS_TOO_LARGE past the caps.

@@ -190,18 +190,6 @@ func load(paths []string) ([]*arazzo.Document, error) {
 	return arazzo.LoadPaths(paths)
 }
 
-type inputFlag map[string]string
-
-func (f inputFlag) String() string { return "" }
-func (f inputFlag) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("expected name=value")
-	}
-	f[k] = v
-	return nil
-}
-
 // listFlag is a repeatable flag; each value may also list several items separated by commas.
 type listFlag []string
 

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/contextgpt/sandbox/internal/mocktest"
 
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
@@ -33,6 +34,16 @@ func runMain(t *testing.T, env map[string]string, args ...string) (int, string, 
 		fmt.Fprintln(&stderr, err)
 	}
 	return exitCode(err), stdout.String(), stderr.String()
+}
+
+// mustContain fails the test (and goes on) for each of wants that s, named what, lacks.
+func mustContain(t *testing.T, what, s string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(s, w) {
+			t.Errorf("%s = %q, want it to contain %q", what, s, w)
+		}
+	}
 }
 
 func TestValidateConventionsExample(t *testing.T) {
@@ -133,12 +144,7 @@ func TestBadInputBeforeUnreachable(t *testing.T) {
 
 // In-process: the command against the in-process mock, flags from the environment.
 func TestRunAgainstInProcessMock(t *testing.T) {
-	m, err := mock.New(mock.DefaultConfig())
-	if err != nil {
-		t.Fatalf("mock.New: %v", err)
-	}
-	srv := httptest.NewServer(m)
-	defer srv.Close()
+	srv := mocktest.Start(t, mock.DefaultConfig())
 	dir := t.TempDir()
 	env := map[string]string{"CONTEXTGPT_BASE_URL": srv.URL + "/api/v1", "CONTEXTGPT_API_KEY": "sk_test_scale_super_admin",
 		"CONTEXTGPT_JSON": filepath.Join(dir, "r.json"), "CONTEXTGPT_REPORT_HTML": filepath.Join(dir, "r.html"), "NO_COLOR": "1"}
@@ -191,7 +197,8 @@ func TestRunAgainstInProcessMock(t *testing.T) {
 
 // TestBinariesRunSuite builds both commands, starts contextgpt-mock on a free loopback port
 // and runs the built-in suite through contextgpt-conformance: make test runs the suite
-// against the mock through the real binaries.
+// against the mock through the real binaries. Long on purpose: one end-to-end session (build,
+// start, run, reports, shutdown) read top to bottom.
 func TestBinariesRunSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two binaries and runs the whole suite")

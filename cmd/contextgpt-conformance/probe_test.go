@@ -3,13 +3,14 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/contextgpt/sandbox/internal/mocktest"
 
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
@@ -36,12 +37,7 @@ func TestProbeBadInput(t *testing.T) {
 	if code != report.ExitPassed {
 		t.Errorf("code = %v, want %v", code, report.ExitPassed)
 	}
-	if !strings.Contains(out, "--plan-key") {
-		t.Errorf("out = %q, want it to contain %q", out, "--plan-key")
-	}
-	if !strings.Contains(out, "$CONTEXTGPT_RATE_LIMIT") {
-		t.Errorf("out = %q, want it to contain %q", out, "$CONTEXTGPT_RATE_LIMIT")
-	}
+	mustContain(t, "out", out, "--plan-key", "$CONTEXTGPT_RATE_LIMIT")
 	code, _, _ = runMain(t, nil, "probe", "--base-url", "http://127.0.0.1:1/api")
 	if code != report.ExitUnreachable {
 		t.Errorf("code = %v, want %v", code, report.ExitUnreachable)
@@ -52,12 +48,7 @@ func TestProbeBadInput(t *testing.T) {
 // reports: the JSON holds the pair table, the JUnit a testcase per case (skips marked), and
 // the exit code is the report's.
 func TestProbeCommandReports(t *testing.T) {
-	m, err := mock.New(mock.DefaultConfig())
-	if err != nil {
-		t.Fatalf("mock.New: %v", err)
-	}
-	srv := httptest.NewServer(m)
-	defer srv.Close()
+	srv := mocktest.Start(t, mock.DefaultConfig())
 	dir := t.TempDir()
 	jsonPath, junitPath := filepath.Join(dir, "p.json"), filepath.Join(dir, "p.xml")
 	code, out, errOut := runMain(t, map[string]string{"NO_COLOR": "1"}, "probe", "--base-url", srv.URL+"/api",

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contextgpt/sandbox/internal/mocktest"
+
 	"github.com/contextgpt/sandbox/mock"
 )
 
@@ -17,12 +19,7 @@ import (
 func BenchmarkAddedLatency(b *testing.B) {
 	cfg := mock.DefaultConfig()
 	cfg.Limits = nil
-	m, err := mock.New(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	up := httptest.NewServer(m)
-	defer up.Close()
+	up := mocktest.Start(b, cfg)
 	p, err := New(Config{Upstream: up.URL})
 	if err != nil {
 		b.Fatal(err)

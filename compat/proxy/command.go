@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/contextgpt/sandbox/compat/internal/cli"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/cli"
 )
 
 // Usage of the proxy command.
@@ -74,9 +74,18 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return bad(err)
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
+	if err := serve(ctx, p, *addr, stdout, stderr, ready); err != nil {
 		return bad(err)
+	}
+	return finish(p, *jsonOut, *junitOut, stdout, stderr)
+}
+
+// serve listens on addr and serves p until ctx ends (or the server fails), then shuts the
+// server down and closes p, which finishes the checks still queued.
+func serve(ctx context.Context, p *Proxy, addr string, stdout, stderr io.Writer, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
 	}
 	srv := &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second}
 	served := make(chan error, 1)
@@ -96,13 +105,19 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 	_ = srv.Shutdown(shutdownCtx)
 	cancel()
 	_ = p.Close()
+	return nil
+}
+
+// finish prints the totals, writes the reports and returns the exit code: 1 when anything
+// was found.
+func finish(p *Proxy, jsonOut, junitOut string, stdout, stderr io.Writer) int {
 	rep := p.Snapshot()
 	fmt.Fprintf(stdout, "proxy: %d exchanges, %d validated, %d not validated, %d violations\n",
 		rep.Exchanges, rep.Validated, rep.Unvalidated, int64(len(rep.Findings))+rep.FindingsDropped)
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer, Report) error
-	}{{*jsonOut, WriteJSON}, {*junitOut, WriteJUnit}} {
+	}{{jsonOut, WriteJSON}, {junitOut, WriteJUnit}} {
 		if out.path == "" {
 			continue
 		}

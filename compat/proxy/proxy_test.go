@@ -2,15 +2,12 @@ package proxy
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -18,7 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/contextgpt/sandbox/conformance"
+	"github.com/contextgpt/sandbox/internal/mocktest"
+
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
 )
@@ -51,13 +49,7 @@ func newMock(t *testing.T) *httptest.Server {
 	t.Helper()
 	cfg := mock.DefaultConfig()
 	cfg.Limits = nil
-	m, err := mock.New(cfg)
-	if err != nil {
-		t.Fatalf("mock.New: %v", err)
-	}
-	srv := httptest.NewServer(m)
-	t.Cleanup(srv.Close)
-	return srv
+	return mocktest.Start(t, cfg).Server
 }
 
 type harness struct {
@@ -79,35 +71,6 @@ func newProxy(t *testing.T, upstream string) *harness {
 	return &harness{p: p, srv: srv, logs: logs}
 }
 
-func call(t *testing.T, method, url, key string, body any) (int, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatalf("json.Marshal: %v", err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatalf("http.NewRequest: %v", err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("http.DefaultClient.Do: %v", err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
-}
-
 // cleanTraffic is what an integrator's app does: reads, a create and a delete, an error.
 func cleanTraffic(t *testing.T, base string) {
 	t.Helper()
@@ -123,12 +86,12 @@ func cleanTraffic(t *testing.T, base string) {
 		{"GET", "/chatbots/my-chatbots", "", nil, 401},
 		{"GET", "/chatbots/account/" + accScale + "/chatbot/999999999999999999", keyScale, nil, 404},
 	} {
-		status, body := call(t, c.method, api+c.path, c.key, c.body)
+		status, body := mocktest.Call(t, c.method, api+c.path, c.key, c.body)
 		if status != c.want {
 			t.Fatalf("%s %s: %s: got %v, want %v", c.method, c.path, body, status, c.want)
 		}
 	}
-	status, body := call(t, "POST", api+"/chatbots/account/"+accScale+"/create-chatbot", keyScale,
+	status, body := mocktest.Call(t, "POST", api+"/chatbots/account/"+accScale+"/create-chatbot", keyScale,
 		map[string]any{"name": fmt.Sprintf("proxy-%d", time.Now().UnixNano()), "description": "via the proxy"})
 	if status != 201 {
 		t.Fatalf("%v: got %v, want %v", string(body), status, 201)
@@ -141,7 +104,7 @@ func cleanTraffic(t *testing.T, base string) {
 	if err := json.Unmarshal(body, &created); err != nil {
 		t.Fatalf("json.Unmarshal: %v", err)
 	}
-	status, body = call(t, "DELETE", api+"/chatbots/account/"+accScale+"/chatbot/"+created.Data.ChatbotID, keyScale, nil)
+	status, body = mocktest.Call(t, "DELETE", api+"/chatbots/account/"+accScale+"/chatbot/"+created.Data.ChatbotID, keyScale, nil)
 	if status != 200 {
 		t.Fatalf("%v: got %v, want %v", string(body), status, 200)
 	}
@@ -149,7 +112,7 @@ func cleanTraffic(t *testing.T, base string) {
 
 func addFault(t *testing.T, mockURL string, rule map[string]any) {
 	t.Helper()
-	status, body := call(t, "POST", mockURL+"/__mock/faults", "", rule)
+	status, body := mocktest.Call(t, "POST", mockURL+"/__mock/faults", "", rule)
 	if status != 201 {
 		t.Fatalf("%v: got %v, want %v", string(body), status, 201)
 	}
@@ -187,18 +150,18 @@ func TestProxyReportsEachInjectedViolationOnceAndNothingOnCleanTraffic(t *testin
 	addFault(t, m.URL, map[string]any{"match": map[string]any{"operationId": "listThreads"}, "action": map[string]any{"malformedBody": true}, "times": 1})
 	addFault(t, m.URL, map[string]any{"match": map[string]any{"operationId": "getChatbotSettings"}, "action": map[string]any{"drop": true}, "times": 1})
 	api := h.srv.URL + "/api/v1"
-	status, _ := call(t, "GET", api+"/chatbots/my-chatbots", keyScale, nil)
+	status, _ := mocktest.Call(t, "GET", api+"/chatbots/my-chatbots", keyScale, nil)
 	if status != 502 {
 		t.Errorf("the upstream's status comes through: got %v, want %v", status, 502)
 	}
-	status, body := call(t, "GET", api+"/chatting/"+bot+"/threads?page=1&limit=5", keyScale, nil)
+	status, body := mocktest.Call(t, "GET", api+"/chatting/"+bot+"/threads?page=1&limit=5", keyScale, nil)
 	if status != 200 {
 		t.Errorf("status = %v, want %v", status, 200)
 	}
 	if json.Valid(body) {
 		t.Errorf("the upstream's broken body comes through unchanged")
 	}
-	status, _ = call(t, "GET", api+"/chatbots/chatbot/"+bot+"/settings", keyScale, nil)
+	status, _ = mocktest.Call(t, "GET", api+"/chatbots/chatbot/"+bot+"/settings", keyScale, nil)
 	if status != 502 {
 		t.Errorf("no answer from the upstream is the proxy's 502: got %v, want %v", status, 502)
 	}
@@ -241,16 +204,16 @@ func TestProxyChecksRequestsToo(t *testing.T) {
 	h := newProxy(t, m.URL)
 	api := h.srv.URL + "/api/v1"
 	// description must be a string; the mock answers 400 (declared), so only the request is wrong.
-	status, _ := call(t, "POST", api+"/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"name": "x", "description": 7})
+	status, _ := mocktest.Call(t, "POST", api+"/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"name": "x", "description": 7})
 	if status != 400 {
 		t.Errorf("status = %v, want %v", status, 400)
 	}
 	// Undeclared method and undeclared path.
-	status, _ = call(t, "PUT", api+"/chatbots/my-chatbots", keyScale, nil)
+	status, _ = mocktest.Call(t, "PUT", api+"/chatbots/my-chatbots", keyScale, nil)
 	if status != 405 {
 		t.Errorf("status = %v, want %v", status, 405)
 	}
-	call(t, "GET", api+"/no-such-route", keyScale, nil)
+	mocktest.Call(t, "GET", api+"/no-such-route", keyScale, nil)
 	rep := snapshot(t, h)
 	var checks []string
 	for _, f := range rep.Findings {
@@ -272,8 +235,8 @@ func TestProxyRedactsKeysAndSecrets(t *testing.T) {
 	const key = "not-shaped-like-a-key-42"
 	const secret = "whsec-0123456789abcdef"
 	// A secret in a body, then both in paths the spec does not declare (so a finding quotes them).
-	call(t, "POST", api+"/undeclared", key, map[string]any{"webhookSecret": secret})
-	call(t, "GET", api+"/undeclared/"+key+"/"+secret+"/"+keyScale, key, nil)
+	mocktest.Call(t, "POST", api+"/undeclared", key, map[string]any{"webhookSecret": secret})
+	mocktest.Call(t, "GET", api+"/undeclared/"+key+"/"+secret+"/"+keyScale, key, nil)
 	rep := snapshot(t, h)
 	if got := len(rep.Findings); got != 2 {
 		t.Fatalf("len(rep.Findings) = %d, want %d: %+v", got, 2, rep.Findings)
@@ -293,297 +256,6 @@ func TestProxyRedactsKeysAndSecrets(t *testing.T) {
 		}
 		if !strings.Contains(out, report.Redacted) {
 			t.Errorf("%v: got %q, want it to contain %q", name, out, report.Redacted)
-		}
-	}
-}
-
-func TestProxyForwardsUnchanged(t *testing.T) {
-	type seen struct {
-		method, uri, host string
-		header            http.Header
-		body              []byte
-		te                []string
-	}
-	got := make(chan seen, 1)
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		got <- seen{r.Method, r.RequestURI, r.Host, r.Header.Clone(), b, r.TransferEncoding}
-		w.Header().Add("Set-Cookie", "a=1")
-		w.Header().Add("Set-Cookie", "b=2")
-		w.Header().Set("X-Custom", "kept")
-		w.Header().Set("Content-Type", "application/vnd.odd")
-		w.WriteHeader(http.StatusTeapot)
-		_, _ = w.Write([]byte("not json \x00\xff"))
-	}))
-	defer up.Close()
-	h := newProxy(t, up.URL)
-
-	req, _ := http.NewRequest("PATCH", h.srv.URL+"/api/v1/chatbots/x%2Fy/odd?b=2&a=1&a=0", strings.NewReader(`{"raw":true}`))
-	req.Header.Set("X-Forwarded-For", "10.0.0.1")
-	req.Header.Set("X-Trace", "t1")
-	req.Header.Add("X-Multi", "1")
-	req.Header.Add("X-Multi", "2")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("http.DefaultClient.Do: %v", err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	s := <-got
-	if s.method != "PATCH" {
-		t.Errorf("s.method = %q, want %q", s.method, "PATCH")
-	}
-	if s.uri != "/api/v1/chatbots/x%2Fy/odd?b=2&a=1&a=0" {
-		t.Errorf("s.uri = %q, want %q", s.uri, "/api/v1/chatbots/x%2Fy/odd?b=2&a=1&a=0")
-	}
-	if want := strings.TrimPrefix(up.URL, "http://"); s.host != want {
-		t.Errorf("s.host = %q, want %q", s.host, want)
-	}
-	if want := []byte(`{"raw":true}`); !bytes.Equal(s.body, want) {
-		t.Errorf("s.body = %q, want %q", s.body, want)
-	}
-	if got := s.header.Get("X-Forwarded-For"); got != "10.0.0.1" {
-		t.Errorf(`s.header.Get("X-Forwarded-For") = %q, want %q`, got, "10.0.0.1")
-	}
-	if got := s.header.Get("X-Trace"); got != "t1" {
-		t.Errorf(`s.header.Get("X-Trace") = %q, want %q`, got, "t1")
-	}
-	if got := s.header.Values("X-Multi"); !reflect.DeepEqual(got, []string{"1", "2"}) {
-		t.Errorf(`s.header.Values("X-Multi") = %q, want %q`, got, []string{"1", "2"})
-	}
-
-	if resp.StatusCode != http.StatusTeapot {
-		t.Errorf("resp.StatusCode = %v, want %v", resp.StatusCode, http.StatusTeapot)
-	}
-	if got := resp.Header.Values("Set-Cookie"); !reflect.DeepEqual(got, []string{"a=1", "b=2"}) {
-		t.Errorf(`resp.Header.Values("Set-Cookie") = %q, want %q`, got, []string{"a=1", "b=2"})
-	}
-	if got := resp.Header.Get("X-Custom"); got != "kept" {
-		t.Errorf(`resp.Header.Get("X-Custom") = %q, want %q`, got, "kept")
-	}
-	if got := resp.Header.Get("Content-Type"); got != "application/vnd.odd" {
-		t.Errorf(`resp.Header.Get("Content-Type") = %q, want %q`, got, "application/vnd.odd")
-	}
-	if want := []byte("not json \x00\xff"); !bytes.Equal(body, want) {
-		t.Errorf("body = %q, want %q", body, want)
-	}
-
-	// A GET without a body goes without one (no chunked encoding added).
-	req, _ = http.NewRequest("GET", h.srv.URL+"/api/v1/chatbots/my-chatbots", nil)
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("http.DefaultClient.Do: %v", err)
-	}
-	resp.Body.Close()
-	s = <-got
-	if len(s.te) != 0 {
-		t.Errorf("s.te = %q, want empty", s.te)
-	}
-	if len(s.body) != 0 {
-		t.Errorf("s.body = %q, want empty", s.body)
-	}
-	if got := s.header.Get("Content-Length"); got != "" {
-		t.Errorf(`s.header.Get("Content-Length") = %q, want empty`, got)
-	}
-
-	// The undescribed answer is a finding, never a crash.
-	rep := snapshot(t, h)
-	if len(rep.Findings) == 0 {
-		t.Errorf("rep.Findings is empty")
-	}
-}
-
-func TestProxyStreamsLargeBodiesAndSkipsTheirChecks(t *testing.T) {
-	const size = 64 << 20
-	chunk := bytes.Repeat([]byte("x"), 1<<20)
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, _ := io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Request-Bytes", fmt.Sprint(n))
-		for range size / len(chunk) {
-			if _, err := w.Write(chunk); err != nil {
-				return
-			}
-		}
-	}))
-	defer up.Close()
-	logs := &syncBuffer{}
-	p, err := New(Config{Upstream: up.URL, MaxBody: 1 << 20, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	srv := httptest.NewServer(p)
-	defer func() { srv.Close(); _ = p.Close() }()
-
-	big := io.LimitReader(zeroReader{}, 8<<20)
-	resp, err := http.Post(srv.URL+"/api/v1/chatbots/account/"+accScale+"/create-chatbot", "application/json", big)
-	if err != nil {
-		t.Fatalf("http.Post: %v", err)
-	}
-	n, err := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-	if n != size {
-		t.Errorf("the whole answer streams through: got %v, want %v", n, size)
-	}
-	if got, want := resp.Header.Get("X-Request-Bytes"), fmt.Sprint(8<<20); got != want {
-		t.Errorf("the whole request streams through: got %q, want %q", got, want)
-	}
-	if !p.Settle(10 * time.Second) {
-		t.Fatalf("want p.Settle(10*time.Second) to be true")
-	}
-	rep := p.Snapshot()
-	if rep.Unvalidated != 1 {
-		t.Errorf("rep.Unvalidated = %v, want %v", rep.Unvalidated, 1)
-	}
-	for _, f := range rep.Findings {
-		if f.Check == "body-json" {
-			t.Errorf("a capped body is not checked: %+v: f.Check = %q, want anything else", f, f.Check)
-		}
-	}
-}
-
-type zeroReader struct{}
-
-func (zeroReader) Read(b []byte) (int, error) {
-	clear(b)
-	return len(b), nil
-}
-
-func TestProxyReportEndpoint(t *testing.T) {
-	m := newMock(t)
-	h := newProxy(t, m.URL)
-	addFault(t, m.URL, map[string]any{"match": map[string]any{"operationId": "getMyChatbots"}, "action": map[string]any{"status": 502}, "times": 1})
-	call(t, "GET", h.srv.URL+"/api/v1/chatbots/my-chatbots", keyScale, nil)
-
-	status, body := call(t, "GET", h.srv.URL+ReportPath, "", nil)
-	if status != 200 {
-		t.Fatalf("status = %v, want %v", status, 200)
-	}
-	var rep Report
-	if err := json.Unmarshal(body, &rep); err != nil {
-		t.Fatalf("json.Unmarshal: %v", err)
-	}
-	if got := len(rep.Findings); got != 1 {
-		t.Fatalf("len(rep.Findings) = %d, want %d: %+v", got, 1, rep.Findings)
-	}
-	if rep.Findings[0].Check != "status-declared" {
-		t.Errorf("rep.Findings[0].Check = %q, want %q", rep.Findings[0].Check, "status-declared")
-	}
-	if rep.Findings[0].Category != report.CategoryContract {
-		t.Errorf("rep.Findings[0].Category = %q, want %q", rep.Findings[0].Category, report.CategoryContract)
-	}
-	if rep.Findings[0].Status != 502 {
-		t.Errorf("rep.Findings[0].Status = %v, want %v", rep.Findings[0].Status, 502)
-	}
-
-	status, body = call(t, "GET", h.srv.URL+ReportPath+"?format=junit", "", nil)
-	if status != 200 {
-		t.Fatalf("status = %v, want %v", status, 200)
-	}
-	if got := string(body); !strings.Contains(got, `<testcase name="getMyChatbots" classname="proxy">`) {
-		t.Errorf("string(body) = %q, want it to contain %q", got, `<testcase name="getMyChatbots" classname="proxy">`)
-	}
-	if got := string(body); !strings.Contains(got, `type="status-declared"`) {
-		t.Errorf("string(body) = %q, want it to contain %q", got, `type="status-declared"`)
-	}
-}
-
-func TestProxyUpstreamDown(t *testing.T) {
-	up := httptest.NewServer(http.NotFoundHandler())
-	url := up.URL
-	up.Close()
-	h := newProxy(t, url)
-	status, body := call(t, "GET", h.srv.URL+"/api/v1/chatbots/my-chatbots", keyScale, nil)
-	if status != 502 {
-		t.Errorf("status = %v, want %v", status, 502)
-	}
-	if got := string(body); !strings.Contains(got, "proxyError") {
-		t.Errorf("string(body) = %q, want it to contain %q", got, "proxyError")
-	}
-	rep := snapshot(t, h)
-	if got := len(rep.Findings); got != 1 {
-		t.Fatalf("len(rep.Findings) = %d, want %d: %+v", got, 1, rep.Findings)
-	}
-	if rep.Findings[0].Check != conformance.CheckTransport {
-		t.Errorf("rep.Findings[0].Check = %q, want %q", rep.Findings[0].Check, conformance.CheckTransport)
-	}
-	if rep.Findings[0].Category != report.CategoryRun {
-		t.Errorf("rep.Findings[0].Category = %q, want %q", rep.Findings[0].Category, report.CategoryRun)
-	}
-}
-
-func TestNewRefusesBadUpstreams(t *testing.T) {
-	for _, u := range []string{"", "ftp://x", "http://", "http://h/?q=1", "::"} {
-		_, err := New(Config{Upstream: u})
-		if err == nil {
-			t.Errorf("%v: got no error, want one", u)
-		}
-	}
-}
-
-func TestCommandServesUntilStoppedThenWritesReports(t *testing.T) {
-	m := newMock(t)
-	addFault(t, m.URL, map[string]any{"match": map[string]any{"operationId": "getMyChatbots"}, "action": map[string]any{"status": 502}, "times": 1})
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrc := make(chan string, 1)
-	var out, errOut syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Command(ctx, []string{"--upstream", m.URL, "--addr", "127.0.0.1:0",
-			"--json", filepath.Join(dir, "proxy.json"), "--junit", filepath.Join(dir, "proxy.xml")},
-			func(string) string { return "" }, &out, &errOut, func(a string) { addrc <- a })
-	}()
-	addr := <-addrc
-	status, _ := call(t, "GET", "http://"+addr+"/api/v1/chatbots/my-chatbots", keyScale, nil)
-	if status != 502 {
-		t.Errorf("status = %v, want %v", status, 502)
-	}
-	cancel()
-	if got := <-done; got != report.ExitFailed {
-		t.Errorf("%v: got %v, want %v", errOut.String(), got, report.ExitFailed)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "proxy.json"))
-	if err != nil {
-		t.Fatalf("os.ReadFile: %v", err)
-	}
-	var rep Report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatalf("json.Unmarshal: %v", err)
-	}
-	if got := len(rep.Findings); got != 1 {
-		t.Fatalf("len(rep.Findings) = %d, want %d: %+v", got, 1, rep.Findings)
-	}
-	data, err = os.ReadFile(filepath.Join(dir, "proxy.xml"))
-	if err != nil {
-		t.Fatalf("os.ReadFile: %v", err)
-	}
-	if got := string(data); !strings.Contains(got, "status-declared") {
-		t.Errorf("string(data) = %q, want it to contain %q", got, "status-declared")
-	}
-	if got := out.String(); !strings.Contains(got, "1 violations") {
-		t.Errorf("out.String() = %q, want it to contain %q", got, "1 violations")
-	}
-	if got := errOut.String(); !strings.Contains(got, "check=status-declared") {
-		t.Errorf("errOut.String() = %q, want it to contain %q", got, "check=status-declared")
-	}
-	if got := out.String() + errOut.String(); strings.Contains(got, keyScale) {
-		t.Errorf("out.String()+errOut.String() = %q, want no %q", got, keyScale)
-	}
-
-	for _, args := range [][]string{
-		{}, {"--upstream", "ftp://x"}, {"--upstream", m.URL, "extra"}, {"--upstream", m.URL, "--max-body", "0"},
-		{"--upstream", m.URL, "--json", filepath.Join(dir, "no", "such", "x.json")},
-		{"--upstream", m.URL, "--spec", filepath.Join(dir, "missing.yaml")},
-		{"--upstream", m.URL, "--addr", "256.0.0.1:1"},
-	} {
-		code := Command(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard, nil)
-		if code != report.ExitBadInput {
-			t.Errorf("%v: got %v, want %v", args, code, report.ExitBadInput)
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/contextgpt/sandbox/compat/internal/cli"
+	"github.com/contextgpt/sandbox/internal/cli"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -50,83 +50,97 @@ func Command(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bad input:", err)
 		return ExitBadInput
 	}
-	if *reference == "" {
-		if *baseline != "" || *writeBaseline != "" {
-			return bad(fmt.Errorf("--baseline and --write-baseline go with --reference"))
-		}
-		if fs.NArg() != 2 {
-			fmt.Fprint(stderr, Usage)
-			return ExitBadInput
-		}
-		old, err := os.ReadFile(fs.Arg(0))
-		if err != nil {
-			return bad(err)
-		}
-		cur, err := os.ReadFile(fs.Arg(1))
-		if err != nil {
-			return bad(err)
-		}
-		res, err := Compare(old, cur, filepath.Base(fs.Arg(0)), filepath.Base(fs.Arg(1)))
-		if err != nil {
-			return bad(err)
-		}
-		if err := write(stdout, *format, res, func(w io.Writer) { writeText(w, res) }); err != nil {
-			return bad(err)
-		}
-		if res.Breaking > 0 {
-			return ExitChanged
-		}
-		return ExitSame
+	if *reference == "" && (*baseline != "" || *writeBaseline != "") {
+		return bad(fmt.Errorf("--baseline and --write-baseline go with --reference"))
 	}
-
-	if fs.NArg() > 1 {
+	if *reference == "" && fs.NArg() != 2 || *reference != "" && fs.NArg() > 1 {
 		fmt.Fprint(stderr, Usage)
 		return ExitBadInput
 	}
-	ref, err := os.ReadFile(*reference)
+	var code int
+	var err error
+	if *reference == "" {
+		code, err = diffFiles(fs.Arg(0), fs.Arg(1), *format, stdout)
+	} else {
+		code, err = diffReference(*reference, fs.Arg(0), *baseline, *writeBaseline, *format, stdout, stderr)
+	}
 	if err != nil {
 		return bad(err)
+	}
+	return code
+}
+
+// diffFiles compares two documents: exit 1 when a change is breaking.
+func diffFiles(oldPath, newPath, format string, stdout io.Writer) (int, error) {
+	old, err := os.ReadFile(oldPath)
+	if err != nil {
+		return 0, err
+	}
+	cur, err := os.ReadFile(newPath)
+	if err != nil {
+		return 0, err
+	}
+	res, err := Compare(old, cur, filepath.Base(oldPath), filepath.Base(newPath))
+	if err != nil {
+		return 0, err
+	}
+	if err := write(stdout, format, res, func(w io.Writer) { writeText(w, res) }); err != nil {
+		return 0, err
+	}
+	if res.Breaking > 0 {
+		return ExitChanged, nil
+	}
+	return ExitSame, nil
+}
+
+// diffReference compares our document (oursPath, or the embedded spec when "") with the
+// vendor's reference, less the baseline's intended differences: exit 1 on a new one. With
+// writeBaseline it records every current difference as intended instead.
+func diffReference(reference, oursPath, baseline, writeBaseline, format string, stdout, stderr io.Writer) (int, error) {
+	ref, err := os.ReadFile(reference)
+	if err != nil {
+		return 0, err
 	}
 	ours, oursName := spec.ContextGPTDocument(), "contextgpt.yaml"
-	if fs.NArg() == 1 {
-		if ours, err = os.ReadFile(fs.Arg(0)); err != nil {
-			return bad(err)
+	if oursPath != "" {
+		if ours, err = os.ReadFile(oursPath); err != nil {
+			return 0, err
 		}
-		oursName = filepath.Base(fs.Arg(0))
+		oursName = filepath.Base(oursPath)
 	}
 	var base *Baseline
-	if *baseline != "" {
-		data, err := os.ReadFile(*baseline)
+	if baseline != "" {
+		data, err := os.ReadFile(baseline)
 		if err != nil {
-			return bad(err)
+			return 0, err
 		}
 		if base, err = ParseBaseline(data); err != nil {
-			return bad(err)
+			return 0, err
 		}
 	}
-	res, err := Compare(ref, ours, filepath.Base(*reference), oursName)
+	res, err := Compare(ref, ours, filepath.Base(reference), oursName)
 	if err != nil {
-		return bad(err)
+		return 0, err
 	}
-	if *writeBaseline != "" {
+	if writeBaseline != "" {
 		data, err := BaselineOf(res, base).Encode()
 		if err == nil {
-			err = os.WriteFile(*writeBaseline, data, 0o644)
+			err = os.WriteFile(writeBaseline, data, 0o644)
 		}
 		if err != nil {
-			return bad(err)
+			return 0, err
 		}
-		fmt.Fprintf(stderr, "%d differences recorded in %s\n", len(res.Changes), *writeBaseline)
-		return ExitSame
+		fmt.Fprintf(stderr, "%d differences recorded in %s\n", len(res.Changes), writeBaseline)
+		return ExitSame, nil
 	}
 	rr := res.Against(base)
-	if err := write(stdout, *format, rr, func(w io.Writer) { writeReferenceText(w, rr) }); err != nil {
-		return bad(err)
+	if err := write(stdout, format, rr, func(w io.Writer) { writeReferenceText(w, rr) }); err != nil {
+		return 0, err
 	}
 	if len(rr.New) > 0 {
-		return ExitChanged
+		return ExitChanged, nil
 	}
-	return ExitSame
+	return ExitSame, nil
 }
 
 func write(w io.Writer, format string, v any, text func(io.Writer)) error {

@@ -51,7 +51,21 @@ func unresolved(e Expr, format string, args ...any) error {
 
 // Evaluate returns the value of e in c, keeping its type.
 func Evaluate(e Expr, c *Context) (any, error) {
-	var v any
+	switch e.Kind {
+	case URL, Method, StatusCode, RequestHeader, ResponseHeader, RequestQuery, RequestPath:
+		return messageValue(e, c)
+	case SourceDescriptions, Components:
+		return documentValue(e, c)
+	}
+	v, err := rootValue(e, c)
+	if err != nil || !e.HasPointer {
+		return v, err
+	}
+	return Resolve(v, e.Pointer)
+}
+
+// messageValue is a part of the request or the response other than a body.
+func messageValue(e Expr, c *Context) (any, error) {
 	switch e.Kind {
 	case URL:
 		return c.URL, nil
@@ -83,10 +97,18 @@ func Evaluate(e Expr, c *Context) (any, error) {
 			return nil, unresolved(e, "no such path parameter")
 		}
 		return p, nil
+	}
+	return nil, unresolved(e, "unknown kind")
+}
+
+// rootValue is what a JSON Pointer of e applies to: a body, an input or output, a step's
+// or a workflow's inputs or outputs.
+func rootValue(e Expr, c *Context) (any, error) {
+	switch e.Kind {
 	case RequestBody:
-		v = c.RequestBody
+		return c.RequestBody, nil
 	case ResponseBody:
-		v = c.ResponseBody
+		return c.ResponseBody, nil
 	case Inputs, Outputs:
 		m := c.Inputs
 		if e.Kind == Outputs {
@@ -96,7 +118,7 @@ func Evaluate(e Expr, c *Context) (any, error) {
 		if !ok {
 			return nil, unresolved(e, "not set")
 		}
-		v = val
+		return val, nil
 	case Steps, Workflows:
 		src := c.Steps
 		if e.Kind == Workflows {
@@ -114,7 +136,14 @@ func Evaluate(e Expr, c *Context) (any, error) {
 		if !ok {
 			return nil, unresolved(e, "%s has no %s %q", e.Name, e.Field, e.Key)
 		}
-		v = val
+		return val, nil
+	}
+	return nil, unresolved(e, "unknown kind")
+}
+
+// documentValue is a source description's field or a component.
+func documentValue(e Expr, c *Context) (any, error) {
+	switch e.Kind {
 	case SourceDescriptions:
 		fields, ok := c.SourceDescriptions[e.Name]
 		if !ok {
@@ -138,13 +167,8 @@ func Evaluate(e Expr, c *Context) (any, error) {
 			return nil, unresolved(e, "no such component")
 		}
 		return val, nil
-	default:
-		return nil, unresolved(e, "unknown kind")
 	}
-	if !e.HasPointer {
-		return v, nil
-	}
-	return Resolve(v, e.Pointer)
+	return nil, unresolved(e, "unknown kind")
 }
 
 // Resolve follows a JSON Pointer (RFC 6901) into a decoded JSON value.

@@ -13,6 +13,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -175,15 +176,6 @@ func (t *Table) Record(operationID string, status int, what string) bool {
 	return true
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // Operations lists the operation ids of the table's document.
 func (t *Table) Operations() []string {
 	out := make([]string, 0, len(t.routes))
@@ -212,7 +204,7 @@ func (t *Table) Report(minPercent float64) *report.PairCoverage {
 	if pc.Pairs > 0 {
 		pc.Percent = math.Round(float64(pc.Covered)*1000/float64(pc.Pairs)) / 10
 	}
-	for _, id := range sortedKeys(t.routes) {
+	for _, id := range slices.Sorted(maps.Keys(t.routes)) {
 		if !t.reached[id] {
 			pc.Unreached = append(pc.Unreached, id)
 		}

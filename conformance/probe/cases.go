@@ -3,6 +3,7 @@ package probe
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -69,7 +70,7 @@ func bodySchema(rt *spec.Route) (schema *openapi3.Schema, example any, required 
 	}
 	example = mt.Example
 	if example == nil {
-		for _, name := range sortedKeys(mt.Examples) {
+		for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
 			if ex := mt.Examples[name]; ex.Value != nil && ex.Value.Value != nil {
 				example = ex.Value.Value
 				break
@@ -129,60 +130,84 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// generate lists the cases of one route, in a fixed order.
+// generate lists the cases of one route, in a fixed order: authentication and plan, other
+// accounts' and unknown ids, each query parameter, the body, and a valid request.
 func (s *session) generate(rt *spec.Route) []*testCase {
-	var out []*testCase
-	add := func(c *testCase) {
-		c.rt = rt
-		out = append(out, c)
+	l := &routeCases{s: s, rt: rt}
+	l.auth()
+	l.ids()
+	for _, q := range params(rt, "query") {
+		l.query(q)
 	}
-	pick := func(status int, preferred ...string) string {
-		codes := allowedCodes(rt.Operation.Description, status)
-		for _, c := range preferred {
-			if slices.Contains(codes, c) {
-				return c
-			}
-		}
-		return ""
-	}
+	schema, hasBody := l.body()
+	l.valid(schema, hasBody)
+	return l.out
+}
 
-	// Authentication and plan.
+// routeCases collects the cases of one route.
+type routeCases struct {
+	s   *session
+	rt  *spec.Route
+	out []*testCase
+}
+
+func (l *routeCases) add(c *testCase) {
+	c.rt = l.rt
+	l.out = append(l.out, c)
+}
+
+// pick returns the first of the preferred codes the operation documents for status, or "".
+func (l *routeCases) pick(status int, preferred ...string) string {
+	codes := allowedCodes(l.rt.Operation.Description, status)
+	for _, c := range preferred {
+		if slices.Contains(codes, c) {
+			return c
+		}
+	}
+	return ""
+}
+
+// auth: no, a malformed and an unknown key (401); a key of a plan without API access (403).
+func (l *routeCases) auth() {
+	s, rt := l.s, l.rt
 	if declares(rt, 401) {
-		add(&testCase{name: "auth/no-authorization", kind: "auth", auth: authNone, expect: []int{401}, count: true,
-			wantCode: pick(401, "MISSING_JWT", "API_KEY_NOT_VALID")})
-		add(&testCase{name: "auth/malformed", kind: "auth", auth: authMalformed, expect: []int{401}, count: true})
-		add(&testCase{name: "auth/unknown-key", kind: "auth", auth: authUnknown, expect: []int{401}, count: true,
-			wantCode: pick(401, "API_KEY_NOT_VALID")})
+		l.add(&testCase{name: "auth/no-authorization", kind: "auth", auth: authNone, expect: []int{401}, count: true,
+			wantCode: l.pick(401, "MISSING_JWT", "API_KEY_NOT_VALID")})
+		l.add(&testCase{name: "auth/malformed", kind: "auth", auth: authMalformed, expect: []int{401}, count: true})
+		l.add(&testCase{name: "auth/unknown-key", kind: "auth", auth: authUnknown, expect: []int{401}, count: true,
+			wantCode: l.pick(401, "API_KEY_NOT_VALID")})
 	}
 	if declares(rt, 403) {
-		for _, plan := range sortedKeys(s.planKeys) {
-			add(&testCase{name: "auth/plan-" + plan, kind: "auth", auth: authPlan, plan: plan, expect: []int{403}, count: true,
-				wantCode: pick(403, "API_ACCESS_NOT_IN_PLAN")})
+		for _, plan := range slices.Sorted(maps.Keys(s.planKeys)) {
+			l.add(&testCase{name: "auth/plan-" + plan, kind: "auth", auth: authPlan, plan: plan, expect: []int{403}, count: true,
+				wantCode: l.pick(403, "API_ACCESS_NOT_IN_PLAN")})
 		}
 		if len(s.planKeys) == 0 {
-			add(&testCase{name: "auth/plan-without-api-access", kind: "auth", expect: []int{403},
+			l.add(&testCase{name: "auth/plan-without-api-access", kind: "auth", expect: []int{403},
 				skip: "no key of a plan without API access (--plan-key trial=KEY)"})
 		}
 	}
+}
 
+// ids: another account's resource (its account and chatbot ids with our key), unknown ids
+// one path parameter at a time, and ids past their maxLength.
+func (l *routeCases) ids() {
+	s, rt := l.s, l.rt
 	pps := pathParams(rt)
-	// Another account's resource: its account and chatbot ids with our key.
+	// Another account's resource may answer what an id nobody holds answers (404 where
+	// documented), so as not to tell that it exists.
 	if slices.Contains(pps, "chatbotId") || slices.Contains(pps, "accountId") {
 		c := &testCase{name: "cross-account", kind: "cross-account", other: true, count: true,
-			expect: declaredAmong(rt, 403)}
-		if len(c.expect) == 0 {
-			c.expect = declaredAmong(rt, 404)
-		}
+			expect: declaredAmong(rt, 403, 404)}
 		if s.other.chatbotID == "" && s.other.accountID == "" {
 			c.skip = "no other account (--other-key)"
 		}
-		add(c)
+		l.add(c)
 	}
 
-	// Unknown ids, one path parameter at a time, and ids past their maxLength.
 	for _, name := range pps {
 		expect := declaredAmong(rt, 404, 403) // what the operation documents for an id it does not hold
-		add(&testCase{name: "unknown-id/" + name, kind: "unknown-id", ids: map[string]string{name: "\x00unknown"},
+		l.add(&testCase{name: "unknown-id/" + name, kind: "unknown-id", ids: map[string]string{name: "\x00unknown"},
 			expect: expect, count: true})
 		var ps *openapi3.Schema
 		for _, p := range params(rt, "path") {
@@ -191,144 +216,155 @@ func (s *session) generate(rt *spec.Route) []*testCase {
 			}
 		}
 		if ps != nil && ps.MaxLength != nil && declares(rt, 400) {
-			add(&testCase{name: "too-long-id/" + name, kind: "unknown-id", ids: map[string]string{name: strings.Repeat("9", int(*ps.MaxLength)+1)},
+			l.add(&testCase{name: "too-long-id/" + name, kind: "unknown-id", ids: map[string]string{name: strings.Repeat("9", int(*ps.MaxLength)+1)},
 				expect: []int{400}, count: true, fieldPath: []string{name}})
 		}
 	}
+}
 
-	// Query parameters.
-	for _, q := range params(rt, "query") {
-		qs := schemaOf(q)
-		if qs == nil {
+// query: one query parameter missing, of the wrong type, outside its enum or bounds, and
+// at its boundaries (reads only).
+func (l *routeCases) query(q *openapi3.Parameter) {
+	s, rt := l.s, l.rt
+	qs := schemaOf(q)
+	if qs == nil {
+		return
+	}
+	base := s.baseQuery(rt)
+	set := func(v ...string) url.Values {
+		out := url.Values{}
+		for k, x := range base {
+			out[k] = slices.Clone(x)
+		}
+		out.Del(q.Name)
+		for _, x := range v {
+			out.Add(q.Name, x)
+		}
+		return out
+	}
+	bad := func(label string, v ...string) {
+		l.add(&testCase{name: "query/" + q.Name + "/" + label, kind: "query", query: set(v...), expect: []int{400}, count: true,
+			fieldPath: []string{q.Name}})
+	}
+	if q.Required {
+		bad("missing")
+	}
+	switch {
+	case is(qs, "integer") || is(qs, "number"):
+		bad("not-a-number", "abc")
+		if qs.Min != nil {
+			bad("below-minimum-"+num(*qs.Min-1), num(*qs.Min-1))
+		}
+		if qs.Max != nil {
+			bad("above-maximum-"+num(*qs.Max+1), num(*qs.Max+1))
+		}
+		if rt.Method == http.MethodGet {
+			for _, edge := range []*float64{qs.Min, qs.Max} {
+				if edge == nil {
+					continue
+				}
+				c := &testCase{name: "boundary/" + q.Name + "=" + num(*edge), kind: "boundary",
+					query: set(num(*edge)), expect: successStatuses(rt), count: true}
+				if q.Name == "limit" {
+					c.limit = int(*edge)
+				}
+				if q.Name == "page" {
+					c.page = int(*edge)
+				}
+				l.add(c)
+			}
+		}
+	case is(qs, "boolean"):
+		bad("not-a-boolean", "maybe")
+	case is(qs, "string"):
+		if len(qs.Enum) > 0 {
+			bad("outside-enum", "probe-"+token(s.p.rng, 6))
+		}
+		if qs.MaxLength != nil {
+			bad(fmt.Sprintf("over-maxLength-%d", *qs.MaxLength), strings.Repeat("q", int(*qs.MaxLength)+1))
+			if rt.Method == http.MethodGet && len(qs.Enum) == 0 && qs.Pattern == "" && qs.Format == "" && !idLike(q.Name) {
+				l.add(&testCase{name: fmt.Sprintf("boundary/%s-at-maxLength-%d", q.Name, *qs.MaxLength), kind: "boundary",
+					query: set(strings.Repeat("q", int(*qs.MaxLength))), notStatus: []int{400}, count: true})
+			}
+		}
+	case is(qs, "array"):
+		if qs.Items != nil && qs.Items.Value != nil && qs.Items.Value.MaxLength != nil {
+			bad(fmt.Sprintf("item-over-maxLength-%d", *qs.Items.Value.MaxLength), strings.Repeat("q", int(*qs.Items.Value.MaxLength)+1))
+		}
+	}
+}
+
+// body: malformed JSON, a wrong content type, an empty body, a missing required field, and
+// per field a wrong type, a value outside its enum, bounds or maxLength (and at it), and an
+// oversized body. It returns the body's schema and whether the operation takes one.
+func (l *routeCases) body() (*openapi3.Schema, bool) {
+	s, rt := l.s, l.rt
+	schema, example, required, ok := bodySchema(rt)
+	if !ok {
+		return schema, false
+	}
+	bad := func(name string, body []byte, ct string, field []string) {
+		l.add(&testCase{name: "body/" + name, kind: "body", body: body, hasBody: true, contentType: ct, expect: []int{400},
+			count: true, fieldPath: field})
+	}
+	bad("malformed-json", []byte(`{"probe": `), "", nil)
+	bad("wrong-content-type", mustJSON(example), "text/plain", nil)
+	if required {
+		bad("empty", []byte{}, "", nil)
+	}
+	if is(schema, "array") {
+		bad("not-an-array", []byte(`{"probe": true}`), "", nil)
+	}
+	ps, req := props(schema)
+	for _, name := range req {
+		if _, isObj := example.(map[string]any); isObj {
+			bad("missing/"+name, mustJSON(withField(example, name, nil, true)), "", []string{name})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(ps)) {
+		fs := ps[name]
+		if fs.ReadOnly {
 			continue
 		}
-		base := s.baseQuery(rt)
-		set := func(v ...string) url.Values {
-			out := url.Values{}
-			for k, x := range base {
-				out[k] = slices.Clone(x)
-			}
-			out.Del(q.Name)
-			for _, x := range v {
-				out.Add(q.Name, x)
-			}
-			return out
+		if v := wrongType(fs); v != nil {
+			bad("wrong-type/"+name, mustJSON(withField(example, name, v, false)), "", []string{name})
 		}
-		bad := func(label string, v ...string) {
-			add(&testCase{name: "query/" + q.Name + "/" + label, kind: "query", query: set(v...), expect: []int{400}, count: true,
-				fieldPath: []string{q.Name}})
+		if is(fs, "string") && len(fs.Enum) > 0 {
+			bad("outside-enum/"+name, mustJSON(withField(example, name, "probe-"+token(s.p.rng, 6), false)), "", []string{name})
 		}
-		if q.Required {
-			bad("missing")
+		if is(fs, "string") && fs.MaxLength != nil {
+			bad(fmt.Sprintf("over-maxLength/%s", name), mustJSON(withField(example, name, strings.Repeat("b", int(*fs.MaxLength)+1), false)), "", []string{name})
+			if len(fs.Enum) == 0 && fs.Pattern == "" && fs.Format == "" && !idLike(name) {
+				l.add(&testCase{name: fmt.Sprintf("boundary/%s-at-maxLength", name), kind: "boundary", write: rt.Method != http.MethodGet,
+					body: mustJSON(withField(example, name, strings.Repeat("b", int(*fs.MaxLength)), false)), hasBody: true,
+					notStatus: []int{400}, count: true})
+			}
 		}
-		switch {
-		case is(qs, "integer") || is(qs, "number"):
-			bad("not-a-number", "abc")
-			if qs.Min != nil {
-				bad("below-minimum-"+num(*qs.Min-1), num(*qs.Min-1))
+		if is(fs, "integer") || is(fs, "number") {
+			if fs.Min != nil {
+				bad(fmt.Sprintf("below-minimum/%s", name), mustJSON(withField(example, name, *fs.Min-1, false)), "", []string{name})
 			}
-			if qs.Max != nil {
-				bad("above-maximum-"+num(*qs.Max+1), num(*qs.Max+1))
-			}
-			if rt.Method == http.MethodGet {
-				for _, edge := range []*float64{qs.Min, qs.Max} {
-					if edge == nil {
-						continue
-					}
-					c := &testCase{name: "boundary/" + q.Name + "=" + num(*edge), kind: "boundary",
-						query: set(num(*edge)), expect: successStatuses(rt), count: true}
-					if q.Name == "limit" {
-						c.limit = int(*edge)
-					}
-					if q.Name == "page" {
-						c.page = int(*edge)
-					}
-					add(c)
-				}
-			}
-		case is(qs, "boolean"):
-			bad("not-a-boolean", "maybe")
-		case is(qs, "string"):
-			if len(qs.Enum) > 0 {
-				bad("outside-enum", "probe-"+token(s.p.rng, 6))
-			}
-			if qs.MaxLength != nil {
-				bad(fmt.Sprintf("over-maxLength-%d", *qs.MaxLength), strings.Repeat("q", int(*qs.MaxLength)+1))
-				if rt.Method == http.MethodGet && len(qs.Enum) == 0 && qs.Pattern == "" && qs.Format == "" && !idLike(q.Name) {
-					add(&testCase{name: fmt.Sprintf("boundary/%s-at-maxLength-%d", q.Name, *qs.MaxLength), kind: "boundary",
-						query: set(strings.Repeat("q", int(*qs.MaxLength))), notStatus: []int{400}, count: true})
-				}
-			}
-		case is(qs, "array"):
-			if qs.Items != nil && qs.Items.Value != nil && qs.Items.Value.MaxLength != nil {
-				bad(fmt.Sprintf("item-over-maxLength-%d", *qs.Items.Value.MaxLength), strings.Repeat("q", int(*qs.Items.Value.MaxLength)+1))
+			if fs.Max != nil {
+				bad(fmt.Sprintf("above-maximum/%s", name), mustJSON(withField(example, name, *fs.Max+1, false)), "", []string{name})
 			}
 		}
 	}
-
-	// Bodies.
-	schema, example, required, ok := bodySchema(rt)
-	if ok {
-		bad := func(name string, body []byte, ct string, field []string) {
-			add(&testCase{name: "body/" + name, kind: "body", body: body, hasBody: true, contentType: ct, expect: []int{400},
-				count: true, fieldPath: field})
-		}
-		bad("malformed-json", []byte(`{"probe": `), "", nil)
-		bad("wrong-content-type", mustJSON(example), "text/plain", nil)
-		if required {
-			bad("empty", []byte{}, "", nil)
-		}
-		if is(schema, "array") {
-			bad("not-an-array", []byte(`{"probe": true}`), "", nil)
-		}
-		ps, req := props(schema)
-		for _, name := range req {
-			if _, isObj := example.(map[string]any); isObj {
-				bad("missing/"+name, mustJSON(withField(example, name, nil, true)), "", []string{name})
-			}
-		}
-		for _, name := range sortedKeys(ps) {
-			fs := ps[name]
-			if fs.ReadOnly {
-				continue
-			}
-			if v := wrongType(fs); v != nil {
-				bad("wrong-type/"+name, mustJSON(withField(example, name, v, false)), "", []string{name})
-			}
-			if is(fs, "string") && len(fs.Enum) > 0 {
-				bad("outside-enum/"+name, mustJSON(withField(example, name, "probe-"+token(s.p.rng, 6), false)), "", []string{name})
-			}
-			if is(fs, "string") && fs.MaxLength != nil {
-				bad(fmt.Sprintf("over-maxLength/%s", name), mustJSON(withField(example, name, strings.Repeat("b", int(*fs.MaxLength)+1), false)), "", []string{name})
-				if len(fs.Enum) == 0 && fs.Pattern == "" && fs.Format == "" && !idLike(name) {
-					add(&testCase{name: fmt.Sprintf("boundary/%s-at-maxLength", name), kind: "boundary", write: rt.Method != http.MethodGet,
-						body: mustJSON(withField(example, name, strings.Repeat("b", int(*fs.MaxLength)), false)), hasBody: true,
-						notStatus: []int{400}, count: true})
-				}
-			}
-			if is(fs, "integer") || is(fs, "number") {
-				if fs.Min != nil {
-					bad(fmt.Sprintf("below-minimum/%s", name), mustJSON(withField(example, name, *fs.Min-1, false)), "", []string{name})
-				}
-				if fs.Max != nil {
-					bad(fmt.Sprintf("above-maximum/%s", name), mustJSON(withField(example, name, *fs.Max+1, false)), "", []string{name})
-				}
-			}
-		}
-		if declares(rt, 413) {
-			add(&testCase{name: "body/too-large", kind: "size", body: oversized(), hasBody: true, expect: []int{413}, count: true,
-				wantCode: pick(413, "PAYLOAD_TOO_LARGE")})
-		}
+	if declares(rt, 413) {
+		l.add(&testCase{name: "body/too-large", kind: "size", body: oversized(), hasBody: true, expect: []int{413}, count: true,
+			wantCode: l.pick(413, "PAYLOAD_TOO_LARGE")})
 	}
+	return schema, true
+}
 
-	// A valid request (the example body): any declared status but 400, unless the example
-	// names ids of other resources (orderedIds, id), which this chatbot does not hold.
+// valid: a valid request (the example body): any declared status but 400, unless the
+// example names ids of other resources (orderedIds, id), which this chatbot does not hold.
+func (l *routeCases) valid(schema *openapi3.Schema, ok bool) {
+	rt := l.rt
 	valid := &testCase{name: "valid/example", kind: "valid", write: rt.Method != http.MethodGet, notStatus: []int{400}, count: true}
 	if ok && namesIDs(schema) {
 		valid.notStatus = nil
 	}
-	add(valid)
-	return out
+	l.add(valid)
 }
 
 // namesIDs reports whether a body schema has a property that holds ids.

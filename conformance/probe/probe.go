@@ -96,9 +96,41 @@ type Probe struct {
 
 // New validates the configuration; its errors are *conformance.BadInputError.
 func New(cfg Config) (*Probe, error) {
-	bad := func(format string, args ...any) error {
-		return &conformance.BadInputError{Err: fmt.Errorf(format, args...)}
+	cfg, err := withDefaults(cfg)
+	if err != nil {
+		return nil, err
 	}
+	cfg.Redactor.Add(cfg.APIKey, cfg.OtherKey, cfg.MockAdminToken)
+	for _, k := range cfg.PlanKeys {
+		cfg.Redactor.Add(k)
+	}
+	p := &Probe{cfg: cfg, red: cfg.Redactor, rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x70726f6265))}
+	if p.base, p.origin, err = parseBaseURL(cfg.BaseURL); err != nil {
+		return nil, &conformance.BadInputError{Err: err}
+	}
+	if p.spec, err = spec.Load(cfg.SpecDocument); err != nil {
+		return nil, badInput("--spec: %v", err)
+	}
+	if p.validator, err = spec.NewResponseValidator(cfg.SpecDocument); err != nil {
+		return nil, badInput("--spec: %v", err)
+	}
+	if err := p.selectRoutes(); err != nil {
+		return nil, err
+	}
+	p.table = cfg.Pairs
+	if p.table == nil {
+		p.table = pairs.New(p.spec, p.selected)
+	}
+	return p, nil
+}
+
+// badInput is a configuration error (exit 2).
+func badInput(format string, args ...any) error {
+	return &conformance.BadInputError{Err: fmt.Errorf(format, args...)}
+}
+
+// withDefaults fills what cfg leaves out and refuses what is out of range.
+func withDefaults(cfg Config) (Config, error) {
 	if cfg.SpecDocument == nil {
 		cfg.SpecDocument = spec.ContextGPTDocument()
 	}
@@ -117,7 +149,7 @@ func New(cfg Config) (*Probe, error) {
 		}}
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = conformance.Sleep
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -126,39 +158,30 @@ func New(cfg Config) (*Probe, error) {
 		cfg.Redactor = &report.Redactor{}
 	}
 	if cfg.MaxCases < 0 {
-		return nil, bad("--max-cases %d: not negative", cfg.MaxCases)
+		return cfg, badInput("--max-cases %d: not negative", cfg.MaxCases)
 	}
 	if cfg.MinCoverage < 0 || cfg.MinCoverage > 100 {
-		return nil, bad("--min-coverage %v is not a percentage", cfg.MinCoverage)
+		return cfg, badInput("--min-coverage %v is not a percentage", cfg.MinCoverage)
 	}
 	switch cfg.RateLimit {
 	case "":
 		cfg.RateLimit = "auto"
 	case "auto", "on", "off":
 	default:
-		return nil, bad("--rate-limit %q: auto, on or off", cfg.RateLimit)
+		return cfg, badInput("--rate-limit %q: auto, on or off", cfg.RateLimit)
 	}
-	cfg.Redactor.Add(cfg.APIKey, cfg.OtherKey, cfg.MockAdminToken)
-	for _, k := range cfg.PlanKeys {
-		cfg.Redactor.Add(k)
-	}
-	p := &Probe{cfg: cfg, red: cfg.Redactor, rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x70726f6265))}
-	var err error
-	if p.base, p.origin, err = parseBaseURL(cfg.BaseURL); err != nil {
-		return nil, &conformance.BadInputError{Err: err}
-	}
-	if p.spec, err = spec.Load(cfg.SpecDocument); err != nil {
-		return nil, bad("--spec: %v", err)
-	}
-	if p.validator, err = spec.NewResponseValidator(cfg.SpecDocument); err != nil {
-		return nil, bad("--spec: %v", err)
-	}
-	for _, g := range cfg.Operations {
+	return cfg, nil
+}
+
+// selectRoutes keeps the routes --operation selects (all without it); a glob that is not
+// one, or that matches no operation, is an error.
+func (p *Probe) selectRoutes() error {
+	for _, g := range p.cfg.Operations {
 		if _, err := path.Match(g, ""); err != nil {
-			return nil, bad("--operation %q: %v", g, err)
+			return badInput("--operation %q: %v", g, err)
 		}
 	}
-	for _, g := range cfg.Operations {
+	for _, g := range p.cfg.Operations {
 		hit := false
 		for _, rt := range p.spec.Routes() {
 			if ok, _ := path.Match(g, rt.OperationID); ok {
@@ -166,7 +189,7 @@ func New(cfg Config) (*Probe, error) {
 			}
 		}
 		if !hit {
-			return nil, bad("--operation %q matches no operation of the contract", g)
+			return badInput("--operation %q matches no operation of the contract", g)
 		}
 	}
 	for _, rt := range p.spec.Routes() {
@@ -174,11 +197,7 @@ func New(cfg Config) (*Probe, error) {
 			p.routes = append(p.routes, rt)
 		}
 	}
-	p.table = cfg.Pairs
-	if p.table == nil {
-		p.table = pairs.New(p.spec, p.selected)
-	}
-	return p, nil
+	return nil
 }
 
 func (p *Probe) selected(op string) bool { return Selector(p.cfg.Operations)(op) }
@@ -213,17 +232,6 @@ func parseBaseURL(raw string) (*url.URL, string, error) {
 	u.Path = strings.TrimRight(strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1"), "/")
 	u.RawPath = ""
 	return u, u.Scheme + "://" + u.Host, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Run probes the target and returns the report; its ExitCode follows the run command's.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/pairs"
@@ -47,6 +49,30 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 			return skip("the probe's chatbot is deleted")
 		}
 	}
+	ids, reason := s.caseIDs(ctx, c, t)
+	if reason != "" {
+		return skip(reason)
+	}
+	filled, _ := fill(c.rt.SpecPath, ids)
+	cl := s.caseCall(c, st.Method, filled)
+	cl.accept429 = slices.Contains(c.expect, http.StatusTooManyRequests)
+	a := s.send(ctx, cl)
+	st.Path, st.HTTPStatus, st.Attempts = s.p.base.Path+filled, a.status, a.attempts
+	st.Findings = s.check(c, cl, a, c.rt.OperationID)
+	if c.count && c.method == "" {
+		s.record(c.rt.OperationID, a, cl.header)
+	}
+	if c.rt.OperationID == "deleteChatbotById" && c.kind == "valid" && a.status >= 200 && a.status < 300 && t.own {
+		t.ids["deleted"] = "yes"
+	}
+	s.settle(&st, cl, a, start)
+	return st
+}
+
+// caseIDs fills the path parameters of a case on target t: an unknown id, the case's own,
+// the other account's, or one found in t. A reason is returned when one cannot be had (the
+// case is skipped).
+func (s *session) caseIDs(ctx context.Context, c *testCase, t *target) (map[string]string, string) {
 	ids := map[string]string{}
 	for _, name := range pathParams(c.rt) {
 		switch {
@@ -66,13 +92,18 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 		}
 		if ids[name] == "" {
 			if c.other {
-				return skip("the other account has no " + name)
+				return nil, "the other account has no " + name
 			}
-			return skip("no " + name + " to address (none found in the chatbot probed)")
+			return nil, "no " + name + " to address (none found in the chatbot probed)"
 		}
 	}
-	filled, _ := fill(c.rt.SpecPath, ids)
-	cl := &call{rt: c.rt, method: st.Method, path: filled, query: c.query, header: http.Header{}}
+	return ids, ""
+}
+
+// caseCall builds the request of a case: its credentials, and its body (the case's own, or
+// the example when the operation takes one and the case keeps its method).
+func (s *session) caseCall(c *testCase, method, path string) *call {
+	cl := &call{rt: c.rt, method: method, path: path, query: c.query, header: http.Header{}}
 	switch c.auth {
 	case authMain:
 		cl.header.Set("Authorization", "Bearer "+s.key)
@@ -85,7 +116,7 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 	}
 	if c.hasBody {
 		cl.body, cl.hasBody = c.body, true
-	} else if _, example, _, ok := bodySchema(c.rt); ok && st.Method == c.rt.Method {
+	} else if _, example, _, ok := bodySchema(c.rt); ok && method == c.rt.Method {
 		cl.body, cl.hasBody = mustJSON(example), true
 	}
 	if cl.hasBody {
@@ -95,23 +126,18 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 		}
 		cl.header.Set("Content-Type", ct)
 	}
-	cl.accept429 = slices.Contains(c.expect, http.StatusTooManyRequests)
-	a := s.send(ctx, cl)
-	st.Path, st.HTTPStatus, st.Attempts = s.p.base.Path+filled, a.status, a.attempts
-	st.Findings = s.check(c, cl, a, c.rt.OperationID)
-	if c.count && c.method == "" {
-		s.record(c.rt.OperationID, a, cl.header)
-	}
-	if c.rt.OperationID == "deleteChatbotById" && c.kind == "valid" && a.status >= 200 && a.status < 300 && t.own {
-		t.ids["deleted"] = "yes"
-	}
+	return cl
+}
+
+// settle gives a case its status from its findings (a failed one keeps its exchange for
+// the report) and its duration.
+func (s *session) settle(st *report.StepResult, cl *call, a answer, start time.Time) {
 	st.Status = report.Passed
 	if len(st.Findings) > 0 {
 		st.Status = report.Failed
 		st.Exchange = s.exchange(cl, a)
 	}
 	st.Duration = s.p.cfg.Now().Sub(start)
-	return st
 }
 
 // exchange keeps a failed case's request and response for the report, as run does.
@@ -171,41 +197,12 @@ func (s *session) check(c *testCase, cl *call, a answer, workflow string) []repo
 		}
 	}
 	if a.status == http.StatusBadRequest && len(c.fieldPath) > 0 && slices.Contains(c.expect, 400) {
-		want := strings.Join(c.fieldPath, ".")
-		var paths []string
-		named := false
-		for _, e := range env.Errors {
-			parts := make([]string, len(e.Path))
-			for i, x := range e.Path {
-				parts[i] = fmt.Sprint(x)
-			}
-			p := strings.Join(parts, ".")
-			paths = append(paths, "["+p+"]")
-			named = named || p == want || strings.HasPrefix(p, want+".")
-		}
-		if !named {
-			actual := strings.Join(paths, " ")
-			if len(env.Errors) == 0 {
-				actual = "(no errors[])"
-			}
+		if want, actual, bad := fieldNamed(c.fieldPath, env.Errors); bad {
 			add(CheckErrorPath, "/errors", "errors[].path ["+want+"]", actual, "the 400 does not name the field at fault")
 		}
 	}
 	if c.kind == "method" && a.status == http.StatusMethodNotAllowed {
-		var allow []string
-		for _, v := range a.header.Values("Allow") {
-			for _, m := range strings.Split(v, ",") {
-				if m = strings.ToUpper(strings.TrimSpace(m)); m != "" && m != "HEAD" && m != "OPTIONS" {
-					allow = append(allow, m)
-				}
-			}
-		}
-		sort.Strings(allow)
-		if !slices.Equal(allow, c.allow) {
-			actual := strings.Join(allow, ", ")
-			if actual == "" {
-				actual = "(absent)"
-			}
+		if actual, bad := allowDiffers(a.header, c.allow); bad {
 			add(CheckAllow, "Allow", strings.Join(c.allow, ", "), actual, "a 405 must list the path's methods in Allow")
 		}
 	}
@@ -215,6 +212,51 @@ func (s *session) check(c *testCase, cl *call, a answer, workflow string) []repo
 		}
 	}
 	return out
+}
+
+// fieldNamed tells whether a 400's errors[] names the field at fault (its path or one
+// below it); when not, it returns the path wanted and the paths named.
+func fieldNamed(fieldPath []string, errs []struct{ Path []any }) (want, actual string, bad bool) {
+	want = strings.Join(fieldPath, ".")
+	var paths []string
+	for _, e := range errs {
+		parts := make([]string, len(e.Path))
+		for i, x := range e.Path {
+			parts[i] = fmt.Sprint(x)
+		}
+		p := strings.Join(parts, ".")
+		paths = append(paths, "["+p+"]")
+		if p == want || strings.HasPrefix(p, want+".") {
+			return want, "", false
+		}
+	}
+	actual = strings.Join(paths, " ")
+	if len(errs) == 0 {
+		actual = "(no errors[])"
+	}
+	return want, actual, true
+}
+
+// allowDiffers tells whether a 405's Allow header (HEAD and OPTIONS aside) lists other
+// methods than the path's; when so, it returns what it lists.
+func allowDiffers(h http.Header, want []string) (string, bool) {
+	var allow []string
+	for _, v := range h.Values("Allow") {
+		for _, m := range strings.Split(v, ",") {
+			if m = strings.ToUpper(strings.TrimSpace(m)); m != "" && m != "HEAD" && m != "OPTIONS" {
+				allow = append(allow, m)
+			}
+		}
+	}
+	sort.Strings(allow)
+	if slices.Equal(allow, want) {
+		return "", false
+	}
+	actual := strings.Join(allow, ", ")
+	if actual == "" {
+		actual = "(absent)"
+	}
+	return actual, true
 }
 
 // paginationProblems checks a page against the page and limit asked for: the items fit the
@@ -235,7 +277,7 @@ func paginationProblems(body []byte, c *testCase) []string {
 		return nil
 	}
 	items := -1
-	for _, k := range sortedKeys(env.Data) {
+	for _, k := range slices.Sorted(maps.Keys(env.Data)) {
 		var list []any
 		if k != "pagination" && json.Unmarshal(env.Data[k], &list) == nil && list != nil {
 			items = len(list)
@@ -416,11 +458,6 @@ func (s *session) rateLimited(ctx context.Context, c *testCase, key string, ids 
 	st.Path, st.HTTPStatus, st.Attempts = s.p.base.Path+path, a.status, a.attempts
 	st.Findings = s.check(c, cl, a, c.rt.OperationID)
 	s.record(c.rt.OperationID, a, cl.header)
-	st.Status = report.Passed
-	if len(st.Findings) > 0 {
-		st.Status = report.Failed
-		st.Exchange = s.exchange(cl, a)
-	}
-	st.Duration = s.p.cfg.Now().Sub(start)
+	s.settle(&st, cl, a, start)
 	return st
 }

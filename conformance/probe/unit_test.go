@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/contextgpt/sandbox/internal/mocktest"
 
 	"github.com/contextgpt/sandbox/conformance/report"
 )
@@ -210,34 +211,7 @@ func TestProbeAgainstANonMockTarget(t *testing.T) {
 	}))
 	defer staging.Close()
 	const key = "sk_test_scale_super_admin"
-	bots := func() []string {
-		req, _ := http.NewRequest(http.MethodGet, staging.URL+"/api/v1/chatbots/my-chatbots", nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("http.DefaultClient.Do: %v", err)
-		}
-		defer res.Body.Close()
-		var body struct {
-			Data struct {
-				Accounts []struct {
-					Chatbots []struct {
-						ChatbotID string `json:"chatbotId"`
-					} `json:"chatbots"`
-				} `json:"accounts"`
-			} `json:"data"`
-		}
-		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-			t.Fatalf("json.NewDecoder(res.Body).Decode: %v", err)
-		}
-		var ids []string
-		for _, a := range body.Data.Accounts {
-			for _, c := range a.Chatbots {
-				ids = append(ids, c.ChatbotID)
-			}
-		}
-		return ids
-	}
+	bots := func() []string { return mocktest.ChatbotIDs(t, staging.URL, key) }
 	before := bots()
 	if len(before) == 0 {
 		t.Fatalf("before is empty")

@@ -3,7 +3,6 @@ package probe
 import (
 	"math"
 	"math/rand/v2"
-	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -32,15 +31,6 @@ func props(s *openapi3.Schema) (map[string]*openapi3.Schema, []string) {
 		}
 	}
 	return out, append(req, s.Required...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func is(s *openapi3.Schema, typ string) bool { return s != nil && s.Type != nil && s.Type.Is(typ) }
