@@ -9,6 +9,7 @@ import (
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/mocktest"
 )
 
 // webhookDoc configures a webhook for a new chatbot that points at the mock's sink
@@ -225,7 +226,7 @@ func contains(list []string, s string) bool {
 // escalation events, signed with the secret the workflow configured, pass every check.
 func TestBuiltInWebhookWorkflowChecksDeliveries(t *testing.T) {
 	srv, _ := strictMock(t)
-	r, err := New(Config{BaseURL: srv.URL + "/api", APIKey: superAdminKey, Workflows: []string{"visitorConversation"}}, builtInSuite(t))
+	r, err := New(Config{BaseURL: srv.URL + "/api", APIKey: superAdminKey, Workflows: []string{"visitorConversation"}}, mocktest.Suite(t))
 	if err != nil {
 		t.Fatal(err)
 	}
