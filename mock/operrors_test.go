@@ -172,8 +172,8 @@ func TestValidationErrorIsRequestBodyIsNotValidAndMissingFieldsRequired(t *testi
 	if !missing["name"] || !missing["description"] {
 		t.Fatalf("errors %v; want name and description, each \"Required\"", items)
 	}
-	if r.str("error.message") == "" || r.str("error.message") == "Required" {
-		t.Fatalf("error.message %q: want an explanation", r.str("error.message"))
+	if m := r.str("error.message"); !strings.HasPrefix(m, "Missing required field: ") || !strings.Contains(m, "name") || !strings.Contains(m, "description") {
+		t.Fatalf("error.message %q: want it to name the missing fields", m)
 	}
 
 	// A wrong type is a validation error too, its item explains.
