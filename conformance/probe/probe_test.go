@@ -8,13 +8,11 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/conformance"
-	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/pairs"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/internal/mocktest"
 	"github.com/contextgpt/sandbox/mock"
 	"github.com/contextgpt/sandbox/mock/clock"
-	"github.com/contextgpt/sandbox/scenarios"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -74,15 +72,6 @@ func knownDefect(f report.Finding) bool {
 	return false
 }
 
-func suiteDocs(tb testing.TB) []*arazzo.Document {
-	tb.Helper()
-	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
-	if err != nil {
-		tb.Fatalf("arazzo.LoadFS: %v", err)
-	}
-	return docs
-}
-
 // TestProbeAndSuiteAgainstMock is the acceptance: the built-in suite and the probe
 // against the mock reach every operation, cover at least 90% of the documented (operation,
 // status) pairs together, and find nothing beyond the listed mock defects.
@@ -92,7 +81,7 @@ func TestProbeAndSuiteAgainstMock(t *testing.T) {
 	table := pairs.New(mustSpec(t))
 	red := &report.Redactor{}
 	r, err := conformance.New(conformance.Config{BaseURL: srv.url + "/api", Redactor: red, Sleep: sleep, Jobs: 2,
-		OnResponse: RunRecorder(table)}, suiteDocs(t))
+		OnResponse: RunRecorder(table)}, mocktest.Suite(t))
 	if err != nil {
 		t.Fatalf("conformance.New: %v", err)
 	}

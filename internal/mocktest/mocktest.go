@@ -4,9 +4,11 @@
 package mocktest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/mock"
+	"github.com/contextgpt/sandbox/scenarios"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -116,4 +120,49 @@ func ChatbotIDs(tb testing.TB, base, key string) []string {
 		}
 	}
 	return ids
+}
+
+// Suite loads the built-in scenario suite (the embedded scenarios/ folder).
+func Suite(tb testing.TB) []*arazzo.Document {
+	tb.Helper()
+	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
+	if err != nil {
+		tb.Fatalf("loading the built-in suite: %v", err)
+	}
+	return docs
+}
+
+// Call sends a request to url with key as the bearer key (none when "") and body, when not
+// nil, as JSON; it returns the status and the body. A request that cannot be sent fails the
+// test.
+func Call(tb testing.TB, method, url, key string, body any) (int, []byte) {
+	tb.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			tb.Fatalf("json.Marshal: %v", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		tb.Fatalf("http.NewRequest: %v", err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("%s %s: reading the answer: %v", method, url, err)
+	}
+	return resp.StatusCode, data
 }
