@@ -247,3 +247,19 @@ func TestAnotherAccountsResourceIdsReadAsMissingOnes(t *testing.T) {
 		}
 	}
 }
+
+// A 429 of a structured route says "Too many requests", as every such example of the
+// reference does; on the flat chatbot routes the message is the limiter's explanation.
+func TestRateLimitedAnswersCarryTheDocumentedMessage(t *testing.T) {
+	t.Parallel()
+	tm := newTestMock(t, withLimitsFile(t, "perIP: {requests: -1}\nperUser: {requests: 1}\n"))
+	tm.do("GET", "/api/v1/chatting/"+botShipping+"/threads", keyScale, nil).must(t, http.StatusOK)
+	r := tm.do("GET", "/api/v1/chatting/"+botShipping+"/threads", keyScale, nil).must(t, http.StatusTooManyRequests)
+	if got := r.str("message"); got != tooManyRequests {
+		t.Fatalf("listThreads 429: message %q; want %q", got, tooManyRequests)
+	}
+	r = tm.do("GET", "/api/v1/chatbots/my-chatbots", keyScale, nil).must(t, http.StatusTooManyRequests)
+	if got, want := r.str("message"), r.str("error.message"); got != want || !strings.HasPrefix(got, "Rate limit exceeded") {
+		t.Fatalf("getMyChatbots 429: message %q; want the explanation %q", got, want)
+	}
+}
