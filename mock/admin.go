@@ -169,6 +169,10 @@ func (m *Mock) adminHealth(w http.ResponseWriter, r *http.Request, _ *spec.Route
 		"clock":       mode,
 		"limits":      m.limitsName(),
 		"strict":      m.cfg.Strict,
+		"memory": map[string]any{
+			"ceilingBytes": m.memory.ceiling, "usedBytes": m.memory.used.Load(),
+			"peakBytes": m.memory.peak.Load(), "writesRefused": m.memory.over.Load(),
+		},
 	})
 }
 

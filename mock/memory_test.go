@@ -69,6 +69,10 @@ func TestAttackMemoryCeiling(t *testing.T) {
 	if c, u, p := tm.m.Memory(); c != 100<<20 || u != 200<<20 || p != 200<<20 {
 		t.Fatalf("Memory() = %d, %d, %d", c, u, p)
 	}
+	h := tm.do("GET", "/__mock/health", "", nil).must(t, http.StatusOK)
+	if h.at("memory.ceilingBytes") != float64(100<<20) || h.at("memory.usedBytes") != float64(200<<20) || h.at("memory.writesRefused") != true {
+		t.Fatalf("health: %s", h.Raw)
+	}
 }
 
 // The same with the runtime's own figure: a live 192 MiB allocation pushes the process

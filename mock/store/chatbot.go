@@ -16,8 +16,9 @@ type Access struct {
 	Plan      plans.Plan
 }
 
-// ChatbotAccess checks, in order: the chatbot exists (404 CHATBOT_NOT_FOUND), the caller is
-// a member of its account and, unless SUPER_ADMIN there, was added to the chatbot (403
+// ChatbotAccess checks, in order: the chatbot exists and belongs to an account of the
+// caller (CHATBOT_NOT_FOUND otherwise: another account's chatbot reads exactly as a missing
+// one, so no id leaks), the caller, unless SUPER_ADMIN there, was added to the chatbot (403
 // CHATBOT_FETCH_FORBIDDEN), its role on the chatbot holds perm (403
 // INSUFFICIENT_PERMISSIONS with details {action, role}).
 func (s *Store) ChatbotAccess(p Principal, chatbotID string, perm Permission) (Access, error) {
@@ -33,7 +34,7 @@ func (s *Store) chatbotAccessLocked(p Principal, chatbotID string, perm Permissi
 	}
 	accRole, err := s.roleLocked(p, c.AccountID)
 	if err != nil {
-		return Access{}, apierr.New(apierr.ChatbotFetchForbidden, "You do not have access to this chatbot")
+		return Access{}, apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
 	}
 	role, member := chatbotRole(s.users[p.UserID], accRole, chatbotID)
 	if !member {
@@ -45,23 +46,28 @@ func (s *Store) chatbotAccessLocked(p Principal, chatbotID string, perm Permissi
 	return Access{ChatbotID: c.ID, AccountID: c.AccountID, Role: role, Plan: s.accounts[c.AccountID].Plan}, nil
 }
 
-// AccountAccess checks that the caller is a member of the account (404 ACCOUNT_NOT_FOUND
-// for an unknown account, 403 CHATBOT_FETCH_FORBIDDEN otherwise) and holds perm.
+// AccountAccess checks that the caller is a member of the account and holds perm. An
+// account the caller is not in, unknown or another's, answers the same 403
+// CHATBOT_FETCH_FORBIDDEN "User does not have access to this account", as the reference.
 func (s *Store) AccountAccess(p Principal, accountID string, perm Permission) (Access, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	a, ok := s.accounts[accountID]
 	if !ok {
-		return Access{}, apierr.New(apierr.AccountNotFound, "Account not found")
+		return Access{}, noAccountAccess()
 	}
 	role, err := s.roleLocked(p, accountID)
 	if err != nil {
-		return Access{}, apierr.New(apierr.ChatbotFetchForbidden, "User does not have access to this account")
+		return Access{}, noAccountAccess()
 	}
 	if perm != "" && !role.Can(perm) {
 		return Access{}, permissionError(perm, role)
 	}
 	return Access{AccountID: accountID, Role: role, Plan: a.Plan}, nil
+}
+
+func noAccountAccess() *apierr.Error {
+	return apierr.New(apierr.ChatbotFetchForbidden, "User does not have access to this account")
 }
 
 func (s *Store) roleLocked(p Principal, accountID string) (Role, error) {

@@ -348,3 +348,26 @@ func (a *attack) sampleRSS(p *phase) (stop func()) {
 	}()
 	return func() { close(done); <-finished }
 }
+
+// runtimePeak is the highest runtime-memory sample of the mock's own watch (what
+// GOMEMLIMIT counts; RSS adds the binary and what the runtime has not yet returned).
+func (a *attack) runtimePeak(ctx context.Context) (uint64, error) {
+	r, err := a.req("GET", "/__mock/health", "", nil)
+	if err != nil {
+		return 0, err
+	}
+	res, err := a.client.Do(r.WithContext(ctx))
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	var h struct {
+		Memory struct {
+			PeakBytes uint64 `json:"peakBytes"`
+		} `json:"memory"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&h); err != nil {
+		return 0, err
+	}
+	return h.Memory.PeakBytes, nil
+}

@@ -117,6 +117,7 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) (int, error)
 	if err != nil {
 		return 1, fmt.Errorf("the mock is gone: %w", err)
 	}
+	st.runtimePeak, _ = a.runtimePeak(ctx) // 0 when the health answer lacks it
 	return report(out, results, st, ceiling, o.allowance, m.exited()), nil
 }
 

@@ -16,6 +16,9 @@ import (
 type procStatus struct {
 	rss  uint64 // VmRSS: resident now
 	peak uint64 // VmHWM: the highest resident set since start
+	// runtimePeak is the mock's own watch's peak (GET /__mock/health), what GOMEMLIMIT
+	// counts; 0 when unknown.
+	runtimePeak uint64
 }
 
 func (m *mockProcess) status() (procStatus, error) {
@@ -90,6 +93,10 @@ func report(out io.Writer, phases []*phase, st procStatus, ceiling, allowance ui
 	figure := ceiling + allowance
 	fmt.Fprintf(out, "\npeak RSS of the mock (VmHWM): %d MiB; stated figure: --max-memory %d MiB + %d MiB transient = %d MiB (peak/figure %.2f)\n",
 		st.peak>>20, ceiling>>20, allowance>>20, figure>>20, float64(st.peak)/float64(figure))
+	if st.runtimePeak > 0 {
+		fmt.Fprintf(out, "the mock's own watch (GET /__mock/health): Go runtime memory peaked at %d MiB (%.2f of the ceiling)\n",
+			st.runtimePeak>>20, float64(st.runtimePeak)/float64(ceiling))
+	}
 	code := 0
 	fail := func(format string, args ...any) {
 		fmt.Fprintf(out, "FAIL: "+format+"\n", args...)
