@@ -133,7 +133,7 @@ func (n *fastNode) validString(v jsontext.Value, scratch *[]byte) bool {
 }
 
 func (n *fastNode) validNumber(v jsontext.Value) bool {
-	integer := bytes.IndexAny(v, ".eE") < 0
+	integer := !bytes.ContainsAny(v, ".eE")
 	if n.types != 0 && n.types&kindNumber == 0 && !integer {
 		return false // 1.0 for an integer: the library decides
 	}
