@@ -37,7 +37,7 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // valid reads the next value from d and tells whether n accepts it.
 func (n *fastNode) valid(d *jsontext.Decoder, scratch *[]byte) bool {
 	if n == nil {
-		return d.SkipValue() == nil
+		return skipValue(d)
 	}
 	if len(n.allOf)+len(n.anyOf)+len(n.oneOf) > 0 {
 		return n.validComposed(d, scratch)
@@ -132,7 +132,56 @@ func (n *fastNode) validString(v jsontext.Value, scratch *[]byte) bool {
 	return true
 }
 
+// fitsFloat tells whether the number v decodes into a float64, as the library's decoding
+// (encoding/json into any) needs: 1e400 or a 400-digit integer does not, and the library
+// rejects the whole body. Underflow (1e-400) decodes to 0 and is fine, as for the library.
+func fitsFloat(v []byte) bool {
+	if len(v) < 300 && bytes.IndexAny(v, "eE") < 0 {
+		return true // no exponent and under 300 digits: at most ~1e299
+	}
+	_, err := strconv.ParseFloat(unsafeString(v), 64)
+	return err == nil
+}
+
+// skipValue reads the next value, which no schema constrains, and tells whether the library
+// could decode it: its syntax is valid and each of its numbers fits a float64.
+func skipValue(d *jsontext.Decoder) bool {
+	switch d.PeekKind() {
+	case '0':
+		v, err := d.ReadValue()
+		return err == nil && fitsFloat(v)
+	case '{', '[':
+	default:
+		return d.SkipValue() == nil
+	}
+	for depth := 0; ; {
+		if d.PeekKind() == '0' {
+			v, err := d.ReadValue()
+			if err != nil || !fitsFloat(v) {
+				return false
+			}
+			continue
+		}
+		tok, err := d.ReadToken()
+		if err != nil {
+			return false
+		}
+		switch tok.Kind() {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return true
+			}
+		}
+	}
+}
+
 func (n *fastNode) validNumber(v jsontext.Value) bool {
+	if !fitsFloat(v) {
+		return false // the library cannot decode it
+	}
 	integer := !bytes.ContainsAny(v, ".eE")
 	if n.types != 0 && n.types&kindNumber == 0 && !integer {
 		return false // 1.0 for an integer: the library decides
@@ -197,7 +246,7 @@ func (n *fastNode) validObject(d *jsontext.Decoder, scratch *[]byte) bool {
 				return false
 			}
 		default:
-			if d.SkipValue() != nil {
+			if !skipValue(d) {
 				return false
 			}
 		}

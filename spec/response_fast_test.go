@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,7 +72,7 @@ func TestFastPathNeverVouchesForWhatTheLibraryRejects(t *testing.T) {
 					if check(raw, "the example") {
 						fastExamples++
 					}
-					for _, m := range sample(mutations(ex), maxVariants) {
+					for _, m := range append(sample(mutations(ex), maxVariants), hugeNumbers(ex)...) {
 						body, err := json.Marshal(m.value)
 						if err != nil {
 							t.Fatal(err)
@@ -189,6 +190,104 @@ func mutations(v any) []mutation {
 	}
 	walk("", v, func(x any) any { return x })
 	return out
+}
+
+// hugeNumbers lists variants with numbers a float64 cannot hold (the library's decoding
+// rejects them): every number of v replaced by one, and one added to every object, where
+// only an additionalProperties schema or a free-form map lets it through.
+func hugeNumbers(v any) []mutation {
+	huge := []any{json.Number("1e400"), json.Number("-1e400"), json.Number(strings.Repeat("9", 400))}
+	var out []mutation
+	var walk func(path string, node any, replace func(any) any)
+	walk = func(path string, node any, replace func(any) any) {
+		switch n := node.(type) {
+		case float64:
+			for _, h := range huge {
+				out = append(out, mutation{fmt.Sprintf("%s replaced by %.12s", path, h), replace(h)})
+			}
+		case map[string]any:
+			clone := func() map[string]any {
+				c := make(map[string]any, len(n)+1)
+				for k, vv := range n {
+					c[k] = vv
+				}
+				return c
+			}
+			added := clone()
+			added["zzHuge"] = huge[0]
+			out = append(out, mutation{path + " with an added 1e400", replace(added)})
+			for k, vv := range n {
+				walk(path+"/"+k, vv, func(x any) any {
+					c := clone()
+					c[k] = x
+					return replace(c)
+				})
+			}
+		case []any:
+			for i, vv := range n {
+				walk(fmt.Sprintf("%s/%d", path, i), vv, func(x any) any {
+					c := append([]any(nil), n...)
+					c[i] = x
+					return replace(c)
+				})
+			}
+		}
+	}
+	walk("", v, func(x any) any { return x })
+	return out
+}
+
+// A number a float64 cannot hold is never vouched for, in a typed field without bounds or in
+// a free-form one (the library cannot decode the body).
+func TestFastPathRefusesNumbersBeyondFloat64(t *testing.T) {
+	v, err := NewResponseValidator(ContextGPTDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := v.library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustLoad(t, ContextGPTDocument())
+	// A typed integer without bounds, and two numbers of free-form error.details.
+	for _, needle := range []string{`"distanceFromBottomDesktop":`, `"details":{"limitBytes":`, `"details":{"retryAfter":`} {
+		checked := 0
+		for _, r := range s.Routes() {
+			path := pathParam.ReplaceAllString(r.PathTemplate, "x")
+			for _, code := range r.DeclaredStatuses() {
+				status, err := strconv.Atoi(code)
+				if err != nil {
+					continue
+				}
+				ex := r.ResponseExample(status)
+				if ex == nil {
+					continue
+				}
+				raw, _ := json.Marshal(ex)
+				if !bytes.Contains(raw, []byte(needle)) {
+					continue
+				}
+				h := exampleHeaders(r, status)
+				req := httptest.NewRequest(r.Method, path, nil)
+				if !v.fast.conforms(r.Method, path, status, h, raw) {
+					t.Fatalf("%s %s %d: the example itself is not vouched for", r.Method, r.PathTemplate, status)
+				}
+				for _, huge := range []string{"1e400", "-1e400", strings.Repeat("9", 400)} {
+					body := regexp.MustCompile(regexp.QuoteMeta(needle)+`-?[0-9.eE+-]+`).ReplaceAll(raw, []byte(needle+huge))
+					if v.fast.conforms(r.Method, path, status, h, body) {
+						t.Errorf("%s %s %d: %s%.12s vouched for", r.Method, r.PathTemplate, status, needle, huge)
+					}
+					if len(lib.validate(req, status, h, body)) == 0 {
+						t.Errorf("%s %s %d: %s%.12s: the library accepts it too", r.Method, r.PathTemplate, status, needle, huge)
+					}
+				}
+				checked++
+			}
+		}
+		if checked == 0 {
+			t.Errorf("no example has %s", needle)
+		}
+	}
 }
 
 func cutBody(b []byte) string {
