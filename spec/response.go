@@ -327,7 +327,11 @@ func (v *libValidator) problems(e *liberrors.ValidationError, op *v3.Operation, 
 		return []Problem{{Check: CheckHeaderSchema, Pointer: name, SpecLocation: respLoc + ".headers." + name,
 			Expected: "a value of the header's schema", Actual: strconv.Quote(header.Get(name)), Message: e.Message + ": " + e.Reason}}
 	case e.ValidationType == liberrors.StrictValidationType && e.ValidationSubType == liberrors.StrictSubTypeProperty:
-		return []Problem{strictProblem(e, respLoc, header.Get("Content-Type"))}
+		p := strictProblem(e, respLoc, header.Get("Content-Type"))
+		if declaredMapEntry(op, status, header.Get("Content-Type"), p.Pointer) {
+			return nil
+		}
+		return []Problem{p}
 	case e.ValidationType == liberrors.StrictValidationType:
 		return nil // undeclared headers: standard ones (Date, Server) are everywhere
 	case e.ValidationSubType == helpers.Schema:
