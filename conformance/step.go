@@ -32,6 +32,12 @@ func (wr *wfRun) step(ctx context.Context, st *arazzo.Step) (report.StepResult, 
 			Category: CategoryOf(check), Message: msg}
 	}
 	ok := true
+	if prev := wr.g.workflows[st.WorkflowID]; st.WorkflowID != "" && prev != nil && prev.status == report.Failed {
+		// Running it again would repeat what it created before failing (a second chatbot of
+		// the same name: 409); the calling workflow is skipped instead.
+		res.Status, res.Reason = report.Skipped, fmt.Sprintf("workflow %s already failed in this run; not run again", st.WorkflowID)
+		return res, c, false
+	}
 	if st.WorkflowID != "" {
 		inputs := map[string]any{}
 		for _, p := range st.Parameters {
@@ -176,15 +182,16 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 		if status == http.StatusOK && wr.g.mock && isSinkRead(op) {
 			problems = append(problems, r.checkDeliveries(wr.g, req.path, body)...)
 		}
+		var found []report.Finding
 		for _, p := range problems {
 			f := finding(p.Check, p.Message)
 			f.Pointer, f.SpecLocation, f.Expected, f.Actual = p.Pointer, p.SpecLocation, p.Expected, p.Actual
-			res.Findings = append(res.Findings, f)
+			found = append(found, f)
 		}
 		if limit := r.cfg.MaxResponseTime; limit > 0 && resp.latency > limit {
 			f := finding(CheckResponseTime, "the response took longer than --max-response-time")
 			f.Expected, f.Actual = "at most "+limit.String(), resp.latency.Round(time.Microsecond).String()
-			res.Findings = append(res.Findings, f)
+			found = append(found, f)
 		}
 		c.StatusCode, c.ResponseHeader, c.ResponseBody = status, header, decodeBody(header, body)
 		r.learnSecrets(c.ResponseBody)
@@ -192,6 +199,7 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 		// passed step unless -v).
 		res.Exchange = r.exchange(req, &resp)
 		if status != http.StatusTooManyRequests || expects429 || res.Attempts >= max429Attempts {
+			res.Findings = append(res.Findings, found...) // only the final attempt decides
 			return true
 		}
 		wait, ok := RetryAfter(header)
@@ -199,7 +207,8 @@ func (wr *wfRun) call(ctx context.Context, st *arazzo.Step, c *expr.Context, res
 			wait = time.Second
 		}
 		wait = min(wait, r.cfg.MaxWait)
-		res.Waits = append(res.Waits, report.Wait{Status: status, RetryAfter: header.Get("Retry-After"), Waited: wait})
+		// A superseded attempt's findings are reported with its wait but do not fail the step.
+		res.Waits = append(res.Waits, report.Wait{Status: status, RetryAfter: header.Get("Retry-After"), Waited: wait, Findings: found})
 		if err := r.cfg.Sleep(ctx, wait); err != nil {
 			res.Findings = append(res.Findings, finding(checkTransport, err.Error()))
 			return false

@@ -85,6 +85,7 @@ type wfRun struct {
 	depth   int
 	failed  bool
 	reason  string
+	skipped bool // a step could not run (its workflow already failed): the workflow is skipped
 }
 
 func (g *group) run(ctx context.Context, w *arazzo.Workflow, inputs map[string]any, depth int) report.WorkflowResult {
@@ -92,7 +93,7 @@ func (g *group) run(ctx context.Context, w *arazzo.Workflow, inputs map[string]a
 	wr := &wfRun{g: g, w: w, inputs: inputs, outputs: map[string]any{}, steps: map[string]expr.Values{}, depth: depth}
 	wr.loop(ctx)
 	wr.markSkipped()
-	if !wr.failed {
+	if !wr.failed && !wr.skipped {
 		c := wr.context()
 		for name, o := range w.Outputs {
 			v, err := evalTemplate(o, c)
@@ -112,6 +113,9 @@ func (g *group) run(ctx context.Context, w *arazzo.Workflow, inputs map[string]a
 	}
 	if wr.failed {
 		res.Status = report.Failed
+	}
+	if wr.skipped && res.Status != report.Failed {
+		res.Status = report.Skipped
 	}
 	g.workflows[w.WorkflowID] = &workflowState{status: res.Status, values: expr.Values{Inputs: inputs, Outputs: wr.outputs}}
 	return res
@@ -192,6 +196,13 @@ func (wr *wfRun) loop(ctx context.Context) {
 			carry = nil
 		}
 		wr.results = append(wr.results, res)
+		if res.Status == report.Skipped {
+			wr.skipped = true
+			if wr.reason == "" {
+				wr.reason = fmt.Sprintf("step %s: %s", st.StepID, res.Reason)
+			}
+			return
+		}
 		if ok {
 			a, err := wr.successAction(st, c)
 			if err != nil {

@@ -121,6 +121,9 @@ func (c *Console) Workflow(wf WorkflowResult) {
 		}
 		for _, w := range st.Waits {
 			fmt.Fprintf(&b, "      waited %s after a %d (Retry-After %q)\n", w.Waited.Round(time.Millisecond), w.Status, w.RetryAfter)
+			for _, f := range w.Findings {
+				fmt.Fprintf(&b, "        superseded, not counted: %s\n", FindingLine(f))
+			}
 		}
 		if x := st.Exchange; x != nil {
 			if c.Verbose {

@@ -97,6 +97,9 @@ type Wait struct {
 	Status     int           `json:"status"`
 	RetryAfter string        `json:"retryAfter,omitempty"` // the header as sent
 	Waited     time.Duration `json:"waitedNs"`
+	// Findings are what the checks found on this superseded answer: reported, but only the
+	// final attempt decides the step.
+	Findings []Finding `json:"findings,omitempty"`
 }
 
 // Exchange is one request and its response, secrets redacted, bodies cut at MaxBodyBytes.
