@@ -61,7 +61,7 @@ const (
 )
 
 func (c *protoConn) Write(b []byte) (int, error) {
-	if len(b) < 12 || b[0] != 'H' || !bytes.HasPrefix(b, []byte("HTTP/1.1 ")) {
+	if len(b) < 12 || b[0] != 'H' || !(bytes.HasPrefix(b, []byte("HTTP/1.1 ")) || bytes.HasPrefix(b, []byte("HTTP/1.0 "))) {
 		return c.Conn.Write(b)
 	}
 	e, ok := goFixedResponse(b, c.maxHeader)
@@ -78,6 +78,9 @@ func (c *protoConn) Write(b []byte) (int, error) {
 // envelope carries instead.
 func goFixedResponse(b []byte, maxHeader int) (*apierr.Error, bool) {
 	s := string(b)
+	if rest, ok := strings.CutPrefix(s, "HTTP/1.0 "); ok {
+		s = "HTTP/1.1 " + rest // the 417 to an HTTP/1.0 request: the same answer as over 1.1
+	}
 	if strings.HasPrefix(s, go417Prefix) && strings.HasSuffix(s, go417Suffix) &&
 		!strings.Contains(s[len(go417Prefix):len(s)-len(go417Suffix)], "\r\n") {
 		return protocolError(http.StatusExpectationFailed,
