@@ -279,7 +279,10 @@ func (wr *wfRun) applyParams(req *request, st *arazzo.Step, c *expr.Context) (pa
 // control plane, with that side's bearer token unless the step set Authorization itself.
 func (wr *wfRun) address(req *request, op *operation, pathParams map[string]string, authSet bool) error {
 	r := wr.g.r
-	filled, err := fillPath(op.route.SpecPath, pathParams)
+	filled, err := FillPath(op.route.SpecPath, func(name string) (string, bool) {
+		v, ok := pathParams[name]
+		return v, ok
+	})
 	if err != nil {
 		return err
 	}

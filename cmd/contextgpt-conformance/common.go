@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -144,4 +146,31 @@ func writeFile(path string, rep *report.Report, red *report.Redactor, write func
 		return err
 	}
 	return f.Close()
+}
+
+// parseInput parses run's or probe's arguments. A parse error is the first of the bad
+// inputs the command collects before any request; help is returned as the error.
+func (f *flags) parseInput(args []string, getenv func(string) string) (paths []string, errs []error, help error) {
+	paths, err := f.parse(args, getenv)
+	if errors.Is(err, errHelp) {
+		return nil, nil, err
+	}
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return paths, errs, nil
+}
+
+// badInputs is exit 2 with every bad input at once, redacted, each flag named as its value
+// was given (on the command line or in the environment).
+func (f *flags) badInputs(red *report.Redactor, errs []error) error {
+	return badInput(errors.New(red.String(f.explain("bad input: " + errors.Join(errs...).Error()))))
+}
+
+// runSuite prints the runner's warnings to stderr, redacted, and runs the suite.
+func runSuite(ctx context.Context, c *cli, red *report.Redactor, runner *conformance.Runner) *report.Report {
+	for _, w := range runner.Warnings() {
+		fmt.Fprintln(c.stderr, red.String("warning: "+w))
+	}
+	return runner.Run(ctx)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -121,13 +120,9 @@ func (p *probeFlags) suiteRunner(paths []string, console *report.Console) (*conf
 // request), run the suite, run the probe, merge, write the reports.
 func probeCmd(ctx context.Context, c *cli, args []string) error {
 	p := newProbeFlags(c)
-	paths, err := p.parse(args, c.getenv)
-	if errors.Is(err, errHelp) {
-		return err
-	}
-	var errs []error // bad input, reported before any request
-	if err != nil {
-		errs = append(errs, err)
+	paths, errs, help := p.parseInput(args, c.getenv) // errs: bad input, reported before any request
+	if help != nil {
+		return help
 	}
 	errs = append(errs, p.check(paths)...)
 	red := &report.Redactor{}
@@ -139,6 +134,7 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 		}
 	}
 	var runner *conformance.Runner
+	var err error
 	if len(errs) == 0 && *p.withSuite {
 		if runner, err = p.suiteRunner(paths, console); err != nil {
 			errs = append(errs, err)
@@ -151,14 +147,11 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 		}
 	}
 	if len(errs) > 0 {
-		return badInput(errors.New(red.String(p.explain("bad input: " + errors.Join(errs...).Error()))))
+		return p.badInputs(red, errs)
 	}
 	var suite *report.Report
 	if runner != nil {
-		for _, w := range runner.Warnings() {
-			fmt.Fprintln(c.stderr, red.String("warning: "+w))
-		}
-		suite = runner.Run(ctx)
+		suite = runSuite(ctx, c, red, runner)
 		if suite.ExitCode == report.ExitUnreachable || suite.ExitCode == report.ExitBadInput {
 			console.Summary(suite)
 			return exitWith(suite.ExitCode)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	cliflag "github.com/contextgpt/sandbox/internal/cli" // the command line's shared parts (this package has a type cli)
@@ -83,13 +82,9 @@ func (r *runFlags) check() []error {
 // write the reports.
 func runCmd(ctx context.Context, c *cli, args []string) error {
 	r := newRunFlags(c)
-	paths, err := r.parse(args, c.getenv)
-	if errors.Is(err, errHelp) {
-		return err
-	}
-	var errs []error // bad input, reported before any request
-	if err != nil {
-		errs = append(errs, err)
+	paths, errs, help := r.parseInput(args, c.getenv) // errs: bad input, reported before any request
+	if help != nil {
+		return help
 	}
 	errs = append(errs, r.check()...)
 	docs, err := load(paths)
@@ -106,12 +101,9 @@ func runCmd(ctx context.Context, c *cli, args []string) error {
 		}
 	}
 	if len(errs) > 0 {
-		return badInput(errors.New(red.String(r.explain("bad input: " + errors.Join(errs...).Error()))))
+		return r.badInputs(red, errs)
 	}
-	for _, w := range runner.Warnings() {
-		fmt.Fprintln(c.stderr, red.String("warning: "+w))
-	}
-	rep := runner.Run(ctx)
+	rep := runSuite(ctx, c, red, runner)
 	console.Summary(rep)
 	if err := r.out.write(rep, red); err != nil {
 		return badInput(err)
