@@ -246,29 +246,17 @@ func belowMinCoverage(c report.Coverage, minPercent float64) bool {
 // health document of service contextgpt-mock is the mock; anything else (a 404, a login
 // page) is another target, quietly.
 func (r *Runner) detectMock(ctx context.Context) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.origin+"/__mock/health", nil)
-	if err != nil {
-		return false, err
-	}
-	r.adminAuth(req)
-	resp, err := r.cfg.Client.Do(req)
-	if err != nil {
+	status, data, err := r.control().Call(ctx, http.MethodGet, "/__mock/health", nil)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
 		return false, fmt.Errorf("target unreachable: %s: %w", r.origin, unwrapURLError(err))
 	}
-	defer resp.Body.Close()
 	var health struct {
 		Service string `json:"service"`
 	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&health) != nil {
+	if err != nil || status != http.StatusOK || json.Unmarshal(data, &health) != nil {
 		return false, nil
 	}
 	return health.Service == "contextgpt-mock", nil
-}
-
-func (r *Runner) adminAuth(req *http.Request) {
-	if r.cfg.MockAdminToken != "" {
-		req.Header.Set("Authorization", "Bearer "+r.cfg.MockAdminToken)
-	}
 }
 
 // runGroup runs one group's workflows in dependency order, in a sandbox when no key is given.
@@ -297,7 +285,7 @@ func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report
 		}
 		g.key = sb.APIKey
 		defer func() {
-			if err := r.deleteSandbox(context.WithoutCancel(ctx), sb.AccountID); err != nil {
+			if err := r.control().DeleteSandbox(context.WithoutCancel(ctx), sb.AccountID); err != nil {
 				r.net.runFailure("the sandbox was not deleted: " + err.Error())
 			}
 		}()
