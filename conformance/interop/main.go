@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/internal/mockproc"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
@@ -418,16 +419,10 @@ func startMock(bin string) (string, func(), error) {
 
 // sandboxKey asks the mock for a sandbox of the scale plan and returns its key.
 func sandboxKey(origin string) (string, error) {
-	resp, err := http.Post(origin+"/__mock/sandboxes", "application/json", strings.NewReader(`{"plan":"scale"}`))
+	cp := conformance.ControlPlane{Client: http.DefaultClient, Origin: origin, Red: &report.Redactor{}}
+	sb, err := cp.CreateSandbox(context.Background(), "scale", "")
 	if err != nil {
 		return "", err
-	}
-	defer resp.Body.Close()
-	var sb struct {
-		APIKey string `json:"apiKey"`
-	}
-	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&sb) != nil || sb.APIKey == "" {
-		return "", fmt.Errorf("POST /__mock/sandboxes answered %d without a key", resp.StatusCode)
 	}
 	return sb.APIKey, nil
 }
