@@ -68,6 +68,7 @@ func TestAttackGoPlainTextErrorsInEnvelope(t *testing.T) {
 		{"invalid header name", "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 400},
 		{"invalid header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 400},
 		{"unsupported Expect", "POST /api/v1/chatbots HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\nContent-Length: 2\r\n\r\n{}", 400, "REQUEST_VALIDATION_FAILED", 417},
+		{"unsupported Expect, HTTP/1.0", "GET / HTTP/1.0\r\nExpect: nope\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 417},
 		{"unsupported Transfer-Encoding", "POST /api/v1/chatbots HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 501},
 		{"unsupported HTTP version", "GET / HTTP/3.0\r\nHost: x\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 505},
 		{"headers over MaxHeaderBytes", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n", 431, "HEADER_FIELDS_TOO_LARGE", 0},
