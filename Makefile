@@ -84,9 +84,12 @@ bench:
 
 ## loadtest: the mock (--limits off) against a bare net/http server writing the same bytes
 ## and Prism 5 (npm-installed into a cache folder), 32 connections, on 127.0.0.1; prints
-## the table and exits 1 when a gate is missed (see tools/loadtest). About 5 minutes.
+## the table and exits 1 when a gate is missed (see tools/loadtest). The load generator is
+## wrk when installed (apt-get install wrk), else a Go one; servers and wrk are pinned to a
+## CPU each with taskset where there are two. About 5 minutes.
 LOADTEST_FLAGS ?=
 loadtest: memattack
+	@command -v wrk >/dev/null || echo "make loadtest: wrk not found, using the Go load generator (Debian/Ubuntu: apt-get install wrk)"
 	$(GO) run ./tools/loadtest $(LOADTEST_FLAGS)
 
 ## memattack: the full-size memory attacks (1 MB paths, a full journal read 1,000 at a time,

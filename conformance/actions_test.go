@@ -229,6 +229,7 @@ func TestFailureActionGotoWorkflow(t *testing.T) {
 	}
 }
 
+// TestRetry: retryAfter and retryLimit as Arazzo reads them, case by case (a table).
 func TestRetry(t *testing.T) {
 	tests := []struct {
 		name       string

@@ -68,6 +68,8 @@ func breakingServer(t *testing.T, sawKey *string) *httptest.Server {
 	}))
 }
 
+// TestChecksAgainstBreakingServer runs the breaking document against the breaking server and
+// checks each check code it must raise. Long on purpose: one run, then one check per rule.
 func TestChecksAgainstBreakingServer(t *testing.T) {
 	tests := []struct {
 		mode    string

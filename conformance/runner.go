@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
@@ -45,6 +46,10 @@ type Runner struct {
 	red     *report.Redactor
 
 	net netStats
+
+	// Webhook deliveries the runner checked on sink reads, and of those, the ones whose
+	// signature it could check (the run knew the secret).
+	deliveriesChecked, signaturesChecked atomic.Int64
 }
 
 // New validates the configuration and the documents against their sources. Every problem

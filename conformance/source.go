@@ -19,7 +19,9 @@ import (
 )
 
 // source is one OpenAPI document the steps call, loaded once: the kin-openapi index for
-// routing and coverage, the libopenapi validator for the checks.
+// routing and coverage, the response validator for the checks (its fast path on the same
+// kin-openapi document; libopenapi-validator only for a response the fast path cannot vouch
+// for, built then).
 type source struct {
 	key       string // "contextgpt.yaml", "mock-admin.yaml" or a file path
 	spec      *spec.Spec

@@ -10,11 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/internal/mocktest"
 	"github.com/contextgpt/sandbox/mock"
-	"github.com/contextgpt/sandbox/scenarios"
 )
 
 // superAdminKey is a fixture key of the mock: SUPER_ADMIN of a Scale account.
@@ -34,15 +32,6 @@ func strictMock(tb testing.TB, tune ...func(*mock.Config)) (*httptest.Server, fu
 	return s.Server, s.Violations
 }
 
-func builtInSuite(tb testing.TB) []*arazzo.Document {
-	tb.Helper()
-	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
-	if err != nil {
-		tb.Fatalf("arazzo.LoadFS: %v", err)
-	}
-	return docs
-}
-
 // runSuite runs the built-in suite and fails the test with the console output when the run
 // does not pass.
 func runSuite(t *testing.T, baseURL, apiKey string) *report.Report {
@@ -50,7 +39,7 @@ func runSuite(t *testing.T, baseURL, apiKey string) *report.Report {
 	var out strings.Builder
 	red := &report.Redactor{}
 	c := &report.Console{W: &out, Red: red}
-	r, err := New(Config{BaseURL: baseURL, APIKey: apiKey, Redactor: red, OnWorkflow: c.Workflow, Jobs: 2}, builtInSuite(t))
+	r, err := New(Config{BaseURL: baseURL, APIKey: apiKey, Redactor: red, OnWorkflow: c.Workflow, Jobs: 2}, mocktest.Suite(t))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -68,7 +57,7 @@ func runSuite(t *testing.T, baseURL, apiKey string) *report.Report {
 	return rep
 }
 
-// chatbotsOf lists, sorted, the chatbot ids the key sees through GET my-chatbots.
+// chatbotsOf lists, sorted, the chatbot ids of the key's accounts (mocktest.ChatbotIDs: not cached).
 func chatbotsOf(t *testing.T, base, key string) []string {
 	t.Helper()
 	ids := mocktest.ChatbotIDs(t, base, key)
@@ -141,7 +130,7 @@ func TestBuiltInSuiteAgainstMock(t *testing.T) {
 // loading the spec and building the validators, as a command run does.
 func BenchmarkSuite(b *testing.B) {
 	srv, _ := strictMock(b, func(c *mock.Config) { c.Limits = nil })
-	docs := builtInSuite(b)
+	docs := mocktest.Suite(b)
 	cfg := Config{BaseURL: srv.URL + "/api", APIKey: superAdminKey}
 	run := func(b *testing.B, r *Runner) {
 		if rep := r.Run(context.Background()); rep.ExitCode != report.ExitPassed {

@@ -129,6 +129,7 @@ func (r *Runner) checkDeliveries(g *group, sinkPath string, body []byte) []spec.
 				Actual: "(absent)", Message: label + ": the sink recorded no raw body, so neither payload nor signature can be checked"})
 			continue
 		}
+		r.deliveriesChecked.Add(1)
 		raw := []byte(*d.RawBody)
 		header := http.Header{}
 		for k, v := range d.Headers {
@@ -157,6 +158,7 @@ func (r *Runner) checkDeliveries(g *group, sinkPath string, body []byte) []spec.
 				Actual:   strconv.Quote(env.Event), Message: label + ": the event is not a callback of the spec"})
 		}
 		if cfg != nil && cfg.secret != "" {
+			r.signaturesChecked.Add(1)
 			out = append(out, signatureProblems(at, label, cfg, header, raw)...)
 		}
 	}

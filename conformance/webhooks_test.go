@@ -9,6 +9,7 @@ import (
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/mocktest"
 )
 
 // webhookDoc configures a webhook for a new chatbot that points at the mock's sink
@@ -219,4 +220,23 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// The built-in suite's webhook workflow has the runner check real deliveries: the mock's own
+// escalation events, signed with the secret the workflow configured, pass every check.
+func TestBuiltInWebhookWorkflowChecksDeliveries(t *testing.T) {
+	srv, _ := strictMock(t)
+	r, err := New(Config{BaseURL: srv.URL + "/api", APIKey: superAdminKey, Workflows: []string{"visitorConversation"}}, mocktest.Suite(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := r.Run(context.Background())
+	if w := workflowResult(t, rep, "visitorConversation"); w.Status != report.Passed {
+		t.Fatalf("visitorConversation: %s %s", w.Status, w.Reason)
+	}
+	if r.deliveriesChecked.Load() == 0 || r.signaturesChecked.Load() == 0 {
+		t.Fatalf("deliveries checked %d, signatures checked %d: the sink read checked nothing",
+			r.deliveriesChecked.Load(), r.signaturesChecked.Load())
+	}
+	t.Logf("deliveries checked %d, signatures %d", r.deliveriesChecked.Load(), r.signaturesChecked.Load())
 }

@@ -269,7 +269,7 @@ func testAppearanceErrors(t *testing.T, tm *testMock) {
 		field             string
 	}{
 		{"get unknown chatbot", "GET", appearanceRoute("999999999999999999"), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
-		{"get other account", "GET", appearanceRoute(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"get other account", "GET", appearanceRoute(botOutfitters), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"get no key", "GET", ap, "", nil, 401, "MISSING_JWT", ""},
 		{"create by agent", "POST", appearanceRoute(botShipping), keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"update by agent", "PATCH", ap, keyAgent, map[string]any{"tooltip": "x"}, 403, "INSUFFICIENT_PERMISSIONS", ""},
@@ -284,7 +284,7 @@ func testAppearanceErrors(t *testing.T, tm *testMock) {
 		{"icon not a URL", "PATCH", ic, keyScale, map[string]any{"agentIconSrc": "ftp://example.com/a.png"}, 400, "REQUEST_VALIDATION_FAILED", "agentIconSrc"},
 		{"icons none given", "PATCH", ic, keyScale, map[string]any{"tooltip": "not an icon"}, 400, "MISSING_REQUIRED_FIELD", "botIconSrc"},
 		{"icons by agent", "PATCH", ic, keyAgent, map[string]any{"botIconSrc": ""}, 403, "INSUFFICIENT_PERMISSIONS", ""},
-		{"icons other account", "GET", iconsRoute(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"icons other account", "GET", iconsRoute(botOutfitters), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -157,6 +157,10 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 	if done {
 		return
 	}
+	if e := contentTypeError(route, r, c.body); e != nil && !m.skipsValidation(route) {
+		writeOpError(w, route.OperationID, e)
+		return
+	}
 	if doc, decoded, err := m.spec.ValidateRequestBody(r.Context(), r, route, c.body); err != nil && !m.skipsValidation(route) {
 		writeOpError(w, route.OperationID, m.validationError(route, err))
 		return
@@ -169,12 +173,13 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		return
 	}
 	if err := m.resolveScope(c, op.perm); err != nil {
-		writeOpError(w, route.OperationID, apierr.As(err))
+		writeOpError(w, route.OperationID, unknownChatbot(route.OperationID, op.perm, err))
 		return
 	}
 	res, err := op.fn(c)
 	if err != nil {
-		e := apierr.As(err)
+		// A chatbot deleted meanwhile answers as an unknown one.
+		e := noValidFields(c, unknownChatbot(route.OperationID, op.perm, err))
 		if rl := e.RateLimit; rl != nil { // a plan limit: the headers describe it
 			info.rate.set, info.rate.best = true, limits.Decision{Limit: rl.Limit, Remaining: rl.Remaining, RetryAfter: time.Duration(rl.RetryAfter) * time.Second}
 			info.rate.write(w)
@@ -288,14 +293,32 @@ func (m *Mock) validationError(route *spec.Route, err error) *apierr.Error {
 			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	code := apierr.RequestValidationFailed
-	if re.MissingRequired && route.MissingFieldCode != "" {
+	if (re.MissingRequired || notABatch(route, re)) && route.MissingFieldCode != "" {
 		code = route.MissingFieldCode
 	}
 	msg := "Request is not valid"
 	if len(re.Fields) > 0 {
 		msg = re.Fields[0].Message
 	}
+	if notABatch(route, re) {
+		msg = "The body must be a non-empty JSON array of updates: " + msg
+	}
 	return &apierr.Error{Code: code, Message: msg, Fields: fieldErrors(re.Fields)}
+}
+
+// notABatch tells whether a batch operation's body (a JSON array, like update-thread) failed
+// as a whole: not an array, or an empty one. The reference answers such a body as a missing
+// required field (the list of updates).
+func notABatch(route *spec.Route, re *spec.RequestError) bool {
+	if !route.JSONBodyIsArray() || len(re.Fields) == 0 {
+		return false
+	}
+	for _, f := range re.Fields {
+		if len(f.Path) != 0 || (f.In != "" && f.In != "body") {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldErrors converts the spec's field errors to the domain's, once, at the seam.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/contextgpt/sandbox/mock/fake"
+	"github.com/contextgpt/sandbox/spec"
 )
 
 // TestEveryOperationIsServed walks every operation of the spec at least once through real
@@ -134,9 +135,14 @@ func TestEveryOperationIsServed(t *testing.T) {
 }
 
 // TestCrossAccountIsolation tries every chatbot- and account-scoped operation with a key of
-// another account, with a schema-valid request, and expects 403 CHATBOT_FETCH_FORBIDDEN.
+// another account, with a schema-valid request. Another account's id answers exactly what an
+// id nobody holds answers (status, code, messages: nothing tells the caller it exists), and
+// that is what the operation documents (issue 13, item 7): an account the caller is not in,
+// 403 CHATBOT_FETCH_FORBIDDEN "User does not have access to this account"; a chatbot, 404
+// CHATBOT_NOT_FOUND where the reference lists a 404 for the operation, else its 403
+// INSUFFICIENT_PERMISSIONS ("missing permission or chatbot not found").
 func TestCrossAccountIsolation(t *testing.T) {
-	tm := newTestMock(t)
+	tm := newTestMock(t, withLimitsFile(t, "perIP: {requests: -1}\nperUser: {requests: -1}\n"))
 	gen := fake.New(7)
 	tried := 0
 	for _, r := range tm.m.Spec().Routes() {
@@ -146,37 +152,24 @@ func TestCrossAccountIsolation(t *testing.T) {
 			continue
 		}
 		t.Run(r.OperationID, func(t *testing.T) {
-			path := r.PathTemplate
-			path = strings.ReplaceAll(path, "{chatbotId}", botOutfitters)
-			path = strings.ReplaceAll(path, "{accountId}", accGrowth)
-			for _, name := range []string{"threadId", "messageId", "followUpPromptId", "instructionId", "personaId", "deliveryId"} {
-				path = strings.ReplaceAll(path, "{"+name+"}", "x1")
+			other := tm.do(r.Method, crossAccountPath(r, botOutfitters, accGrowth), keyScale, crossAccountBody(r, gen))
+			missing := tm.do(r.Method, crossAccountPath(r, "999999999999999999", "999999999999999999"), keyScale, crossAccountBody(r, gen))
+			if other.Status != missing.Status || other.code() != missing.code() || other.str("message") != missing.str("message") ||
+				other.str("error.message") != missing.str("error.message") {
+				t.Fatalf("another account's ids answer %d %s; ids nobody holds %d %s\nother: %s\nmissing: %s",
+					other.Status, other.code(), missing.Status, missing.code(), other.Raw, missing.Raw)
 			}
-			q := url.Values{}
-			for _, p := range r.Operation.Parameters {
-				if p.Value.In == "query" && p.Value.Required {
-					q.Add(p.Value.Name, "x1")
+			wantStatus, wantCode := http.StatusForbidden, "CHATBOT_FETCH_FORBIDDEN"
+			if hasBot && !hasAcc {
+				wantStatus, wantCode = operationErrors[r.OperationID].unknownChatbot, "CHATBOT_NOT_FOUND"
+				if wantStatus == http.StatusForbidden {
+					wantCode = "INSUFFICIENT_PERMISSIONS"
 				}
+			} else if hasBot && r.Method != http.MethodGet && r.Method != http.MethodDelete && r.Method != http.MethodPatch {
+				t.Fatalf("unexpected account+chatbot operation %s", r.OperationID)
 			}
-			if len(q) > 0 {
-				path += "?" + q.Encode()
-			}
-			var body any
-			if rb := r.Operation.RequestBody; rb != nil {
-				if mt := rb.Value.Content.Get("application/json"); mt != nil {
-					if mt.Example != nil {
-						body = mt.Example
-					} else {
-						body = gen.ValueFor(fake.Request, mt.Schema.Value, "")
-					}
-					if b, _ := json.Marshal(body); string(b) == "null" {
-						body = map[string]any{}
-					}
-				}
-			}
-			res := tm.do(r.Method, path, keyScale, body)
-			if res.Status != http.StatusForbidden || res.code() != "CHATBOT_FETCH_FORBIDDEN" {
-				t.Fatalf("got %d %s; want 403 CHATBOT_FETCH_FORBIDDEN\nbody: %s", res.Status, res.code(), res.Raw)
+			if other.Status != wantStatus || other.code() != wantCode {
+				t.Fatalf("got %d %s; want %d %s\nbody: %s", other.Status, other.code(), wantStatus, wantCode, other.Raw)
 			}
 		})
 		tried++
@@ -184,4 +177,43 @@ func TestCrossAccountIsolation(t *testing.T) {
 	if tried < 60 {
 		t.Fatalf("tried only %d scoped operations", tried)
 	}
+}
+
+// crossAccountPath fills a route's path with the chatbot and account ids given, any other
+// id and every required query parameter with "x1".
+func crossAccountPath(r *spec.Route, chatbotID, accountID string) string {
+	path := r.PathTemplate
+	path = strings.ReplaceAll(path, "{chatbotId}", chatbotID)
+	path = strings.ReplaceAll(path, "{accountId}", accountID)
+	for _, name := range []string{"threadId", "messageId", "followUpPromptId", "instructionId", "personaId", "deliveryId"} {
+		path = strings.ReplaceAll(path, "{"+name+"}", "x1")
+	}
+	q := url.Values{}
+	for _, p := range r.Operation.Parameters {
+		if p.Value.In == "query" && p.Value.Required {
+			q.Add(p.Value.Name, "x1")
+		}
+	}
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	return path
+}
+
+// crossAccountBody is a schema-valid body for the route (its example, else generated).
+func crossAccountBody(r *spec.Route, gen *fake.Generator) any {
+	var body any
+	if rb := r.Operation.RequestBody; rb != nil {
+		if mt := rb.Value.Content.Get("application/json"); mt != nil {
+			if mt.Example != nil {
+				body = mt.Example
+			} else {
+				body = gen.ValueFor(fake.Request, mt.Schema.Value, "")
+			}
+			if b, _ := json.Marshal(body); string(b) == "null" {
+				body = map[string]any{}
+			}
+		}
+	}
+	return body
 }

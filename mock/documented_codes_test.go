@@ -30,7 +30,7 @@ func TestEveryErrorCodeTheReferenceDocumentsIsReachable(t *testing.T) {
 		{"MISSING_JWT", "GET", base + "/settings", "", nil, nil, 401},
 		{"REQUEST_VALIDATION_FAILED", "POST", "/api/v1/chatbots/account/" + accScale + "/create-chatbot", keyScale, map[string]any{"name": 5, "description": "d"}, nil, 400},
 		{"CHATBOT_NOT_FOUND", "GET", "/api/v1/chatbots/account/" + accScale + "/chatbot/361628903185319999", keyScale, nil, nil, 404},
-		{"CHATBOT_FETCH_FORBIDDEN", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/settings", keyScale, nil, nil, 403},
+		{"CHATBOT_FETCH_FORBIDDEN", "GET", "/api/v1/chatbots/account/" + accGrowth + "/all-chatbots", keyScale, nil, nil, 403},
 		{"CHATBOT_LIMIT_REACHED", "POST", "/api/v1/chatbots/account/361628903185300002/create-chatbot", keyStarter, map[string]any{"name": "Second", "description": "d"}, nil, 403},
 		{"INSUFFICIENT_PERMISSIONS", "POST", base + "/text-snippet", keyAgent, map[string]any{"description": "x"}, nil, 403},
 		{"MISSING_REQUIRED_FIELD", "POST", base + "/conversation-starters", keyScale, map[string]any{"buttonTitle": "a", "buttonMessage": "b", "linkText": "c", "linkSrc": "https://x.example"}, nil, 400},

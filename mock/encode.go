@@ -210,6 +210,42 @@ func (p pageInfo) appendJSON(dst []byte) []byte {
 	return append(dst, '}')
 }
 
+// threadPageBytes is listThreads' data with the threads already written (by appendThreadJSON,
+// comma-separated, into a buffer of bytesPool that writeResult gives back): threadListData's
+// bytes.
+type threadPageBytes struct {
+	threads    *[]byte
+	pagination pageInfo
+}
+
+func (d threadPageBytes) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"threads":[`...)
+	dst = append(dst, *d.threads...)
+	dst = append(dst, `],"pagination":`...)
+	dst = d.pagination.appendJSON(dst)
+	return append(dst, '}')
+}
+
+func (d threadPageBytes) release() { putBytes(d.threads) }
+
+// releaser is a response body holding a pooled buffer until it has been written.
+type releaser interface{ release() }
+
+// getBytes and putBytes take a buffer from bytesPool and give it back (one that grew past
+// maxPooled is dropped).
+func getBytes() *[]byte {
+	bp := bytesPool.Get().(*[]byte)
+	*bp = (*bp)[:0]
+	return bp
+}
+
+func putBytes(bp *[]byte) {
+	if cap(*bp) <= maxPooled {
+		*bp = (*bp)[:0]
+		bytesPool.Put(bp)
+	}
+}
+
 // threadPageJSON is listThreads' data, written by hand: threadListData's bytes.
 type threadPageJSON struct {
 	threads    []store.Thread

@@ -93,6 +93,19 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("page of %d:\n got %s\nwant %s", n, got, want)
 		}
+		// The list handler's form: threads written one by one into a pooled buffer.
+		bp := getBytes()
+		for i := range page {
+			if i > 0 {
+				*bp = append(*bp, ',')
+			}
+			*bp = appendThreadJSON(*bp, &page[i])
+		}
+		body := threadPageBytes{threads: bp, pagination: pg}
+		if got := appendSuccess(nil, 200, msg, body); !bytes.Equal(got, want) {
+			t.Fatalf("page of %d, written thread by thread:\n got %s\nwant %s", n, got, want)
+		}
+		body.release()
 	}
 	want, _ := json.Marshal(successEnvelope{StatusCode: 201, Success: true, Message: "Thread created successfully",
 		Data: threadData{Thread: viewThread(threads[0])}})

@@ -42,7 +42,6 @@ func TestFaultStatusUsesTheDocumentedEnvelope(t *testing.T) {
 	}{
 		{409, "CHATBOT_ALREADY_EXISTS"},
 		{403, "INSUFFICIENT_PERMISSIONS"},
-		{404, "CHATBOT_NOT_FOUND"},
 		{413, "PAYLOAD_TOO_LARGE"},
 		{429, "RATE_LIMIT_EXCEEDED"},
 	}

@@ -27,9 +27,9 @@ const (
 	keyAgent      = "sk_test_scale_agent"
 	keyEnterprise = "sk_test_enterprise_super_admin"
 
-	userEditor = "0b6a1c5e-8f2d-4a7b-9c3e-000000000006"
-	userAgent  = "0b6a1c5e-8f2d-4a7b-9c3e-000000000007"
-	userAdmin  = "0b6a1c5e-8f2d-4a7b-9c3e-000000000005"
+	userEditor = "361628903185320006"
+	userAgent  = "361628903185320007"
+	userAdmin  = "361628903185320005"
 
 	accScale      = "361628903185300004"
 	accGrowth     = "361628903185300003"

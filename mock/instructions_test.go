@@ -206,7 +206,7 @@ func testActivatableErrors(t *testing.T, tm *testMock) {
 			field        string
 		}{
 			{"list none yet", "GET", growth + "/" + activatableSegment(a.path), keyGrowth, nil, 404, "RESOURCE_NOT_FOUND", ""},
-			{"list other account", "GET", a.path, keyGrowth, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+			{"list other account", "GET", a.path, keyGrowth, nil, 404, "CHATBOT_NOT_FOUND", ""},
 			{"list unknown chatbot", "GET", "/api/v1/chatbots/chatbot/999999999999999999/" + activatableSegment(a.path), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 			{"create by agent", "POST", a.path, keyAgent, map[string]any{"title": "t", a.bodyField: "b"}, 403, "INSUFFICIENT_PERMISSIONS", ""},
 			{"create without title", "POST", a.path, keyScale, map[string]any{a.bodyField: "b"}, 400, "MISSING_REQUIRED_FIELD", "title"},

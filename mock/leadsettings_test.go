@@ -91,7 +91,7 @@ func TestLeadAndHumanSupportErrors(t *testing.T) {
 		{"lead create by agent", "POST", leadPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"lead delete by agent", "DELETE", leadPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"lead unknown chatbot", "GET", "/api/v1/chatbots/chatbot/999999999999999999/lead-settings", keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
-		{"lead other account", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/lead-settings", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"lead other account", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/lead-settings", keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"human update empty", "PATCH", humanPath, keyScale, map[string]any{}, 400, "NO_VALID_FIELDS_TO_UPDATE", ""},
 		{"human update wrong type", "PATCH", humanPath, keyScale, map[string]any{"enableHumanSupport": 1}, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"human create by agent", "POST", humanPath, keyAgent, nil, 403, "INSUFFICIENT_PERMISSIONS", ""},

@@ -295,11 +295,12 @@ plans:
 		return
 	}
 	ka, kb := a.str("apiKey"), b.str("apiKey")
-	// Data: neither sees the other's chatbots or threads.
-	if c := tm.do("GET", "/api/v1/chatting/"+bots[1]+"/threads", ka, nil).must(t, 403).code(); c != "CHATBOT_FETCH_FORBIDDEN" {
-		t.Fatalf("got %s; want CHATBOT_FETCH_FORBIDDEN", c)
+	// Data: neither sees the other's chatbots or threads (another account's chatbot reads as
+	// a missing one).
+	if c := tm.do("GET", "/api/v1/chatting/"+bots[1]+"/threads", ka, nil).must(t, 404).code(); c != "CHATBOT_NOT_FOUND" {
+		t.Fatalf("got %s; want CHATBOT_NOT_FOUND", c)
 	}
-	tm.do("GET", "/api/v1/chatting/"+bots[0]+"/thread/"+threads[0], kb, nil).must(t, 403)
+	tm.do("GET", "/api/v1/chatting/"+bots[0]+"/thread/"+threads[0], kb, nil).must(t, 404)
 	tm.do("GET", "/api/v1/chatbots/account/"+b.str("accountId")+"/chatbot/"+bots[1], ka, nil).must(t, 403)
 	// Plan limits: A's spent quota is A's alone.
 	if e := tm.m.chargeMessages(a.str("accountId"), plans.Scale, 1, 0); e == nil {

@@ -71,7 +71,7 @@ func (m *Mock) forgivesAPIAccess(err error) bool {
 // crossAccountRead: MutationCrossAccountRead grants a GET on another account's chatbot.
 func (m *Mock) crossAccountRead(c *call, chatbotID string, err error) (store.Access, bool) {
 	if _, on := m.mutated(MutationCrossAccountRead); !on || c.r.Method != http.MethodGet ||
-		apierr.As(err).Code != apierr.ChatbotFetchForbidden {
+		apierr.As(err).Code != apierr.ChatbotNotFound {
 		return store.Access{}, false
 	}
 	bot, ok := m.store.Chatbot(chatbotID)

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/contextgpt/sandbox/mock/apierr"
+	"github.com/contextgpt/sandbox/mock/store"
 )
 
 // opErrors is how one operation's error answers read, as the reference documents them.
@@ -148,4 +149,20 @@ func topMessage(opID string, status int, e *apierr.Error) string {
 		return tooManyRequests
 	}
 	return oe.context
+}
+
+// unknownChatbot answers an unknown chatbot id, or another account's (the store reads them
+// the same), as operation opID documents: 404 CHATBOT_NOT_FOUND where the reference lists a
+// 404 for it, else the reference's 403 ("missing permission or chatbot not found") with the
+// code its examples show. Any other error is returned as it is.
+func unknownChatbot(opID string, perm store.Permission, err error) *apierr.Error {
+	e := apierr.As(err)
+	if e.Code != apierr.ChatbotNotFound || operationErrors[opID].unknownChatbot != http.StatusForbidden {
+		return e
+	}
+	details := map[string]any{}
+	if perm != "" {
+		details["action"] = string(perm)
+	}
+	return apierr.New(apierr.InsufficientPermissions, "Missing permission or chatbot not found").WithDetails(details)
 }

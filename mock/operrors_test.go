@@ -97,9 +97,15 @@ func TestOperationErrorTableCoversEveryOperation(t *testing.T) {
 		if hasBot := strings.Contains(rt.SpecPath, "{chatbotId}"); hasBot != (row.unknownChatbot != 0) {
 			t.Errorf("%s: unknownChatbot %d; the path has a chatbot id: %v", rt.OperationID, row.unknownChatbot, hasBot)
 		}
+		if row.unknownChatbot != 0 && (row.unknownChatbot == http.StatusNotFound) != rt.Declares(http.StatusNotFound) {
+			t.Errorf("%s: an unknown chatbot answers %d; the spec declares 404: %v", rt.OperationID, row.unknownChatbot, rt.Declares(http.StatusNotFound))
+		}
 		ro, inRef := ref[rt.OperationID]
 		if !inRef {
 			continue
+		}
+		if row.unknownChatbot != 0 && (row.unknownChatbot == http.StatusNotFound) != slices.Contains(ro.statuses, http.StatusNotFound) {
+			t.Errorf("%s: an unknown chatbot answers %d; the reference documents 404: %v", rt.OperationID, row.unknownChatbot, slices.Contains(ro.statuses, http.StatusNotFound))
 		}
 		switch {
 		case len(ro.contexts) == 0:

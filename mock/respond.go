@@ -76,12 +76,12 @@ func writeResult(w http.ResponseWriter, res result) {
 		res.Message = "Success"
 	}
 	if a, ok := res.Data.(jsonAppender); ok && !res.NoData {
-		bp := bytesPool.Get().(*[]byte)
-		b := appendSuccess((*bp)[:0], res.Status, res.Message, a)
-		writeBody(w, res.Status, b)
-		if cap(b) <= maxPooled {
-			*bp = b[:0]
-			bytesPool.Put(bp)
+		bp := getBytes()
+		*bp = appendSuccess(*bp, res.Status, res.Message, a)
+		writeBody(w, res.Status, *bp)
+		putBytes(bp)
+		if r, ok := a.(releaser); ok {
+			r.release()
 		}
 		return
 	}

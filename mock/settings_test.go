@@ -154,7 +154,7 @@ func TestSettingsErrors(t *testing.T) {
 		{"user data bad enum", "PATCH", settingsPath + "/user-data", keyScale, map[string]any{"whenUserShareDetails": "always"}, 400, "INVALID_FIELD_VALUE", ""},
 		{"user data by agent", "PATCH", settingsPath + "/user-data", keyAgent, map[string]any{"customerNameTake": true}, 403, "INSUFFICIENT_PERMISSIONS", ""},
 		{"unknown chatbot", "GET", "/api/v1/chatbots/chatbot/999999999999999999/settings", keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
-		{"other account", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/settings/chat-mode", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"other account", "GET", "/api/v1/chatbots/chatbot/" + botOutfitters + "/settings/chat-mode", keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"no key", "GET", settingsPath + "/general", "", nil, 401, "MISSING_JWT", ""},
 	}
 	tm.checkErrors(t, cases)

@@ -34,11 +34,22 @@ func (m *Mock) listThreads(c *call) (result, error) {
 		}
 		*dst = &b
 	}
-	pg, err := m.store.ListThreads(c.access.ChatbotID, f, page, limit)
+	// The threads are written out under the store's read lock, straight from its records
+	// (ListThreadsFunc): no copy of each thread is made for a list answer.
+	bp := getBytes()
+	n := 0
+	total, err := m.store.ListThreadsFunc(c.access.ChatbotID, f, page, limit, func(t *store.Thread) {
+		if n > 0 {
+			*bp = append(*bp, ',')
+		}
+		*bp = appendThreadJSON(*bp, t)
+		n++
+	})
 	if err != nil {
+		putBytes(bp)
 		return result{}, err
 	}
-	return result{Message: "Threads fetched successfully", Data: threadPageJSON{threads: pg.Threads, pagination: newPageInfo(page, limit, pg.Total)}}, nil
+	return result{Message: "Threads fetched successfully", Data: threadPageBytes{threads: bp, pagination: newPageInfo(page, limit, total)}}, nil
 }
 
 type threadListData struct {

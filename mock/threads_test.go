@@ -12,7 +12,7 @@ import (
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
-const userAgentID = "0b6a1c5e-8f2d-4a7b-9c3e-000000000007" // Ava Agent, keyAgent's user
+const userAgentID = "361628903185320007" // Ava Agent, keyAgent's user
 
 func threadsPath(bot string) string       { return "/api/v1/chatting/" + bot + "/threads" }
 func threadPath(bot, id string) string    { return "/api/v1/chatting/" + bot + "/thread/" + id }
@@ -184,7 +184,7 @@ func TestThreadErrors(t *testing.T) {
 	cases := []errorCase{
 		{"list: no key", "GET", threadsPath(botShipping), "", nil, 401, "MISSING_JWT", ""},
 		{"list: unknown chatbot", "GET", threadsPath(unknownBot), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
-		{"list: other account", "GET", threadsPath(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"list: other account", "GET", threadsPath(botOutfitters), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"list: limit 0", "GET", threadsPath(botShipping) + "?limit=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"list: limit 101", "GET", threadsPath(botShipping) + "?limit=101", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"list: page 0", "GET", threadsPath(botShipping) + "?page=0", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
@@ -193,13 +193,13 @@ func TestThreadErrors(t *testing.T) {
 		{"list: page not a number", "GET", threadsPath(botShipping) + "?page=two", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"list: bad mode", "GET", threadsPath(botShipping) + "?mode=BOT", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"list: bad boolean", "GET", threadsPath(botShipping) + "?resolved=maybe", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
-		{"create: other account", "POST", threadsPath(botOutfitters), keyScale, map[string]any{}, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"create: other account", "POST", threadsPath(botOutfitters), keyScale, map[string]any{}, 404, "CHATBOT_NOT_FOUND", ""},
 		{"create: unknown chatbot", "POST", threadsPath(unknownBot), keyScale, map[string]any{}, 404, "CHATBOT_NOT_FOUND", ""},
 		{"create: title too long", "POST", threadsPath(botShipping), keyScale, map[string]any{"title": strings.Repeat("t", 201)}, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"create: malformed json", "POST", threadsPath(botShipping), keyScale, `{"title":`, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"details: unknown thread", "GET", threadPath(botShipping, "nope"), keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
 		{"details: thread of another chatbot", "GET", threadPath(botShipping, otherThread), keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
-		{"details: other account", "GET", threadPath(botOutfitters, otherThread), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"details: other account", "GET", threadPath(botOutfitters, otherThread), keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"messages: unknown thread", "GET", threadPath(botShipping, "nope") + "/messages", keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
 		{"messages: unknown before", "GET", threadPath(botShipping, id) + "/messages?before=nope", keyScale, nil, 400, "INVALID_FIELD_VALUE", ""},
 		{"messages: before of another thread", "GET", threadPath(botShipping, id) + "/messages?before=" + secondMsg, keyScale, nil, 400, "INVALID_FIELD_VALUE", ""},
@@ -207,23 +207,23 @@ func TestThreadErrors(t *testing.T) {
 		{"messages: limit 101", "GET", threadPath(botShipping, id) + "/messages?limit=101", keyScale, nil, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"update: unknown thread", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{{"threadId": "nope", "resolved": true}}, 404, "RESOURCE_NOT_FOUND", ""},
 		{"update: missing threadId", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{{"resolved": true}}, 400, "MISSING_REQUIRED_FIELD", ""},
-		{"update: empty array", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{}, 400, "REQUEST_VALIDATION_FAILED", ""},
-		{"update: object, not array", "PATCH", updateThreadsPath(botShipping), keyScale, map[string]any{"threadId": id}, 400, "REQUEST_VALIDATION_FAILED", ""},
+		{"update: empty array", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{}, 400, "MISSING_REQUIRED_FIELD", ""},
+		{"update: object, not array", "PATCH", updateThreadsPath(botShipping), keyScale, map[string]any{"threadId": id}, 400, "MISSING_REQUIRED_FIELD", ""},
 		{"update: bad mode", "PATCH", updateThreadsPath(botShipping), keyScale, []map[string]any{{"threadId": id, "mode": "BOT"}}, 400, "REQUEST_VALIDATION_FAILED", ""},
-		{"update: other account", "PATCH", updateThreadsPath(botOutfitters), keyScale, []map[string]any{{"threadId": otherThread}}, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"update: other account", "PATCH", updateThreadsPath(botOutfitters), keyScale, []map[string]any{{"threadId": otherThread}}, 404, "CHATBOT_NOT_FOUND", ""},
 		{"escalate: unknown thread", "PATCH", threadPath(botShipping, "nope") + "/escalate", keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
 		{"escalate: unknown chatbot", "PATCH", threadPath(unknownBot, id) + "/escalate", keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"agent message: unknown thread", "POST", threadPath(botShipping, "nope") + "/message", keyScale, map[string]any{"content": "x"}, 404, "RESOURCE_NOT_FOUND", ""},
 		{"agent message: missing content", "POST", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"agentName": "x"}, 400, "MISSING_REQUIRED_FIELD", ""},
 		{"agent message: empty content", "POST", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"content": ""}, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"agent message: blank content", "POST", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"content": "   "}, 400, "MISSING_REQUIRED_FIELD", ""},
-		{"agent message: other account", "POST", threadPath(botOutfitters, otherThread) + "/message", keyScale, map[string]any{"content": "x"}, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"agent message: other account", "POST", threadPath(botOutfitters, otherThread) + "/message", keyScale, map[string]any{"content": "x"}, 404, "CHATBOT_NOT_FOUND", ""},
 		{"edit: unknown message", "PATCH", messagePath(botShipping, "nope"), keyScale, map[string]any{"content": "x"}, 404, "RESOURCE_NOT_FOUND", ""},
 		{"edit: message of another chatbot", "PATCH", messagePath(botShipping, otherMsg), keyScale, map[string]any{"content": "x"}, 404, "RESOURCE_NOT_FOUND", ""},
 		{"edit: missing content", "PATCH", messagePath(botShipping, msgID), keyScale, map[string]any{}, 400, "MISSING_REQUIRED_FIELD", ""},
 		{"edit: content not a string", "PATCH", messagePath(botShipping, msgID), keyScale, map[string]any{"content": 3}, 400, "REQUEST_VALIDATION_FAILED", ""},
 		{"reset: unknown thread", "POST", threadPath(botShipping, "nope") + "/reset", keyScale, nil, 404, "RESOURCE_NOT_FOUND", ""},
-		{"reset: other account", "POST", threadPath(botOutfitters, otherThread) + "/reset", keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN", ""},
+		{"reset: other account", "POST", threadPath(botOutfitters, otherThread) + "/reset", keyScale, nil, 404, "CHATBOT_NOT_FOUND", ""},
 		{"PUT on a message is 405", "PUT", messagePath(botShipping, msgID), keyScale, map[string]any{"content": "x"}, 405, "METHOD_NOT_ALLOWED", ""},
 		{"PUT on a thread's message route is 405", "PUT", threadPath(botShipping, id) + "/message", keyScale, map[string]any{"content": "x"}, 405, "METHOD_NOT_ALLOWED", ""},
 		{"PUT on a thread is 405", "PUT", threadPath(botShipping, id), keyScale, map[string]any{}, 405, "METHOD_NOT_ALLOWED", ""},
@@ -642,7 +642,7 @@ func TestAgentMessageEvent(t *testing.T) {
 		t.Fatalf("got %d NEW_MESSAGE events; want 1", len(evs))
 	}
 	d := evs[0].Data
-	if d["messageId"] != r.str("data.message.id") || d["role"] != "agent" || d["question"] != nil || d["answer"] != "On my way" || d["threadId"] != id {
+	if d["messageId"] != r.str("data.message.id") || d["role"] != "AGENT" || d["question"] != nil || d["answer"] != "On my way" || d["threadId"] != id {
 		t.Fatalf("event data: %v", d)
 	}
 	if src, ok := d["sources"].([]any); !ok || len(src) != 0 {

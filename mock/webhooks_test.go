@@ -74,7 +74,7 @@ func TestWebhookErrors(t *testing.T) {
 		{"agent cannot save", "PUT", p, keyAgent, good, 403, "INSUFFICIENT_PERMISSIONS"},
 		{"agent cannot test", "POST", p + "/test", keyAgent, map[string]any{"eventType": "NEW_LEAD"}, 403, "INSUFFICIENT_PERMISSIONS"},
 		{"unknown chatbot", "GET", webhookPath("361628903185319999"), keyScale, nil, 404, "CHATBOT_NOT_FOUND"},
-		{"other account's chatbot", "GET", webhookPath(botOutfitters), keyScale, nil, 403, "CHATBOT_FETCH_FORBIDDEN"},
+		{"other account's chatbot", "GET", webhookPath(botOutfitters), keyScale, nil, 404, "CHATBOT_NOT_FOUND"},
 		{"toggle unconfigured", "PATCH", p + "/toggle", keyScale, map[string]any{"isEnabled": true}, 404, "WEBHOOK_NOT_FOUND"},
 		{"toggle without flag", "PATCH", p + "/toggle", keyScale, map[string]any{}, 400, "MISSING_REQUIRED_FIELD"},
 		{"test unconfigured", "POST", p + "/test", keyScale, map[string]any{"eventType": "NEW_LEAD"}, 404, "WEBHOOK_NOT_FOUND"},

@@ -94,6 +94,32 @@ func (r *Route) Declares(status int) bool {
 	return ref != nil && ref.Value != nil
 }
 
+// BodyMediaTypes lists the media types the operation's request body takes, sorted
+// ("application/json", "multipart/form-data"); none without a request body.
+func (r *Route) BodyMediaTypes() []string {
+	rb := r.Operation.RequestBody
+	if rb == nil || rb.Value == nil {
+		return nil
+	}
+	out := make([]string, 0, len(rb.Value.Content))
+	for mt := range rb.Value.Content {
+		out = append(out, mt)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// JSONBodyIsArray tells whether the operation's application/json request body is an array
+// (a batch, like update-thread).
+func (r *Route) JSONBodyIsArray() bool {
+	rb := r.Operation.RequestBody
+	if rb == nil || rb.Value == nil {
+		return false
+	}
+	mt := rb.Value.Content.Get("application/json")
+	return mt != nil && mt.Schema != nil && mt.Schema.Value != nil && mt.Schema.Value.Type.Is(openapi3.TypeArray)
+}
+
 // DeclaredStatuses lists the statuses the operation declares, sorted ("200", "400", "default").
 func (r *Route) DeclaredStatuses() []string {
 	var out []string

@@ -163,6 +163,19 @@ func TestEveryOperationIsPresent(t *testing.T) {
 	}
 }
 
+// unknownIDIs403 are the operations with an id in their path for which the reference
+// documents no 404: an unknown chatbot (or account) there is its 403 ("missing permission or
+// chatbot not found"), so they declare none.
+var unknownIDIs403 = map[string]bool{
+	"getAllChatbotsInAccount": true, "createChatbotInAccount": true, "createAppearanceSettings": true,
+	"getConversationStarters": true, "createConversationStarter": true, "reorderConversationStarters": true,
+	"getFollowUpPrompts": true, "createFollowUpPrompt": true, "reorderFollowUpPrompts": true,
+	"createInstruction": true, "selectInstruction": true, "createPersona": true,
+	"getLocalizationTexts": true, "upsertLocalizationText": true, "createLeadSettings": true,
+	"createHumanSupportSettings": true, "upsertTextSnippet": true, "getAdvancedSettingsApi": true,
+	"updateAdvancedSettingsApi": true,
+}
+
 func TestEveryOperationDeclaresAuthAndCommonErrors(t *testing.T) {
 	s := mustLoad(t, ContextGPTDocument())
 	if len(s.Doc().Security) != 1 || s.Doc().Security[0]["bearerAuth"] == nil {
@@ -181,7 +194,7 @@ func TestEveryOperationDeclaresAuthAndCommonErrors(t *testing.T) {
 			if op.RequestBody != nil {
 				want = append(want, "413")
 			}
-			if strings.Contains(r.SpecPath, "{") {
+			if strings.Contains(r.SpecPath, "{") && !unknownIDIs403[r.OperationID] {
 				want = append(want, "404")
 			}
 			for _, code := range want {

@@ -27,12 +27,7 @@ func TestHelpExitsZero(t *testing.T) {
 		}
 	}
 	_, out, _ := runMain(t, nil, "run", "--help")
-	if !strings.Contains(out, "--base-url") {
-		t.Errorf("out = %q, want it to contain %q", out, "--base-url")
-	}
-	if !strings.Contains(out, "$CONTEXTGPT_BASE_URL") {
-		t.Errorf("out = %q, want it to contain %q", out, "$CONTEXTGPT_BASE_URL")
-	}
+	mustContain(t, "out", out, "--base-url", "$CONTEXTGPT_BASE_URL")
 }
 
 func TestVersion(t *testing.T) {
@@ -90,12 +85,7 @@ func TestFlagErrorsNameTheEnvironment(t *testing.T) {
 	if code != report.ExitBadInput {
 		t.Errorf("code = %v, want %v", code, report.ExitBadInput)
 	}
-	if !strings.Contains(errOut, "$CONTEXTGPT_PLAN") {
-		t.Errorf("errOut = %q, want it to contain %q", errOut, "$CONTEXTGPT_PLAN")
-	}
-	if !strings.Contains(errOut, "platinum") {
-		t.Errorf("errOut = %q, want it to contain %q", errOut, "platinum")
-	}
+	mustContain(t, "errOut", errOut, "$CONTEXTGPT_PLAN", "platinum")
 	code, _, errOut = runMain(t, map[string]string{"CONTEXTGPT_BASE_URL": "ftp://x"}, "run")
 	if code != report.ExitBadInput {
 		t.Errorf("code = %v, want %v", code, report.ExitBadInput)
@@ -187,12 +177,7 @@ func TestValidateWarnsWithoutAuthorization(t *testing.T) {
 	if code != report.ExitPassed {
 		t.Errorf("code = %v, want %v", code, report.ExitPassed)
 	}
-	if !strings.Contains(errOut, "warning:") {
-		t.Errorf("errOut = %q, want it to contain %q", errOut, "warning:")
-	}
-	if !strings.Contains(errOut, "no Authorization parameter") {
-		t.Errorf("errOut = %q, want it to contain %q", errOut, "no Authorization parameter")
-	}
+	mustContain(t, "errOut", errOut, "warning:", "no Authorization parameter")
 	code, _, errOut = runMain(t, nil, "validate", "../../scenarios")
 	if code != report.ExitPassed {
 		t.Errorf("code = %v, want %v", code, report.ExitPassed)

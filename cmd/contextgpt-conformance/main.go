@@ -31,7 +31,6 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
-	profStop()
 	if err != nil && err.Error() != "" {
 		fmt.Fprintln(os.Stderr, "contextgpt-conformance:", err)
 	}
@@ -189,18 +188,6 @@ func load(paths []string) ([]*arazzo.Document, error) {
 		return arazzo.LoadFS(scenarios.FS, ".", "scenarios")
 	}
 	return arazzo.LoadPaths(paths)
-}
-
-type inputFlag map[string]string
-
-func (f inputFlag) String() string { return "" }
-func (f inputFlag) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("expected name=value")
-	}
-	f[k] = v
-	return nil
 }
 
 // listFlag is a repeatable flag; each value may also list several items separated by commas.

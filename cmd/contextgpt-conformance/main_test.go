@@ -36,6 +36,16 @@ func runMain(t *testing.T, env map[string]string, args ...string) (int, string, 
 	return exitCode(err), stdout.String(), stderr.String()
 }
 
+// mustContain fails the test (and goes on) for each of wants that s, named what, lacks.
+func mustContain(t *testing.T, what, s string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(s, w) {
+			t.Errorf("%s = %q, want it to contain %q", what, s, w)
+		}
+	}
+}
+
 func TestValidateConventionsExample(t *testing.T) {
 	code, out, errOut := runMain(t, nil, "validate", conventions)
 	if code != report.ExitPassed {
@@ -187,7 +197,8 @@ func TestRunAgainstInProcessMock(t *testing.T) {
 
 // TestBinariesRunSuite builds both commands, starts contextgpt-mock on a free loopback port
 // and runs the built-in suite through contextgpt-conformance: make test runs the suite
-// against the mock through the real binaries.
+// against the mock through the real binaries. Long on purpose: one end-to-end session (build,
+// start, run, reports, shutdown) read top to bottom.
 func TestBinariesRunSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two binaries and runs the whole suite")

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	cliflag "github.com/contextgpt/sandbox/internal/cli" // the command line's shared parts (this package has a type cli)
+
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/pairs"
 	"github.com/contextgpt/sandbox/conformance/probe"
@@ -34,7 +36,7 @@ func probeCmd(ctx context.Context, c *cli, args []string) error {
 	f.bindEnv("account-id", "CONTEXTGPT_ACCOUNT_ID")
 	f.StringVar(&cfg.OtherKey, "other-key", "", "a key of another account, for the cross-account cases")
 	f.bindEnv("other-key", "CONTEXTGPT_OTHER_KEY")
-	planKeys := inputFlag{}
+	planKeys := cliflag.Inputs{}
 	f.Var(planKeys, "plan-key", "`PLAN=KEY`: a key of a plan without API access, e.g. trial=sk_... (repeatable)")
 	var ops listFlag
 	f.Var(&ops, "operation", "probe only these operations (`operationIds or globs`, comma-separated or repeated)")

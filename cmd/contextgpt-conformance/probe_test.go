@@ -37,12 +37,7 @@ func TestProbeBadInput(t *testing.T) {
 	if code != report.ExitPassed {
 		t.Errorf("code = %v, want %v", code, report.ExitPassed)
 	}
-	if !strings.Contains(out, "--plan-key") {
-		t.Errorf("out = %q, want it to contain %q", out, "--plan-key")
-	}
-	if !strings.Contains(out, "$CONTEXTGPT_RATE_LIMIT") {
-		t.Errorf("out = %q, want it to contain %q", out, "$CONTEXTGPT_RATE_LIMIT")
-	}
+	mustContain(t, "out", out, "--plan-key", "$CONTEXTGPT_RATE_LIMIT")
 	code, _, _ = runMain(t, nil, "probe", "--base-url", "http://127.0.0.1:1/api")
 	if code != report.ExitUnreachable {
 		t.Errorf("code = %v, want %v", code, report.ExitUnreachable)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	cliflag "github.com/contextgpt/sandbox/internal/cli" // the command line's shared parts (this package has a type cli)
+
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/report"
 )
@@ -29,7 +31,7 @@ func runCmd(ctx context.Context, c *cli, args []string) error {
 	f.bindEnv("plan", "CONTEXTGPT_PLAN")
 	f.StringVar(&cfg.MockAdminToken, "mock-admin-token", "", "bearer token for the mock's control plane")
 	f.bindEnv("mock-admin-token", "CONTEXTGPT_MOCK_ADMIN_TOKEN")
-	inputs := inputFlag{}
+	inputs := cliflag.Inputs{}
 	f.Var(inputs, "input", "workflow input `name=value` (repeatable)")
 	specPath := f.String("spec", "", "OpenAPI document of the API (default: what the workflows' sourceDescriptions name)")
 	f.bindEnv("spec", "CONTEXTGPT_SPEC")

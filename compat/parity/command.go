@@ -13,10 +13,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/contextgpt/sandbox/compat/internal/cli"
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/cli"
 	"github.com/contextgpt/sandbox/scenarios"
 )
 
@@ -34,18 +34,6 @@ type listFlag []string
 func (f *listFlag) String() string     { return strings.Join(*f, ",") }
 func (f *listFlag) Set(s string) error { *f = append(*f, s); return nil }
 
-type inputFlag map[string]string
-
-func (f inputFlag) String() string { return "" }
-func (f inputFlag) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("expected name=value")
-	}
-	f[k] = v
-	return nil
-}
-
 // Command is the parity subcommand; it returns the exit code.
 func Command(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := cli.FlagSet("parity", Usage, args, stdout, stderr) // usage on stdout when asked for (-h), else stderr
@@ -59,7 +47,7 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 	fs.StringVar(&b.APIKey, "compare-api-key", env("CONTEXTGPT_COMPARE_API_KEY", ""), "target B's API key ($CONTEXTGPT_COMPARE_API_KEY)")
 	fs.StringVar(&b.MockAdminToken, "compare-mock-admin-token", env("CONTEXTGPT_COMPARE_MOCK_ADMIN_TOKEN", ""), "target B's control-plane token")
 	plan := fs.String("plan", env("CONTEXTGPT_PLAN", a.Plan), "sandbox plan on a mock target without a key")
-	inputs := inputFlag{}
+	inputs := cli.Inputs{}
 	fs.Var(inputs, "input", "workflow input name=value (repeatable), the same on both sides")
 	var workflows, ignore listFlag
 	fs.Var(&workflows, "workflow", "compare only this workflow and what it depends on (repeatable)")

@@ -18,7 +18,6 @@ import (
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
-	"github.com/contextgpt/sandbox/scenarios"
 )
 
 func newMock(t *testing.T, seed ...int64) *httptest.Server {
@@ -155,23 +154,21 @@ func TestObserveShapes(t *testing.T) {
 	if o.errorCode != "NOPE" {
 		t.Errorf("o.errorCode = %q, want %q", o.errorCode, "NOPE")
 	}
-	if got := setString(o.fields["/list/*/x"]); got != "integer|string" {
-		t.Errorf(`setString(o.fields["/list/*/x"]) = %q, want %q`, got, "integer|string")
-	}
-	if got := setString(o.fields["/list/*/y"]); got != "null" {
-		t.Errorf(`setString(o.fields["/list/*/y"]) = %q, want %q`, got, "null")
-	}
-	if got := setString(o.fields["/f"]); got != "number" {
-		t.Errorf(`setString(o.fields["/f"]) = %q, want %q`, got, "number")
-	}
-	if got := setString(o.formats["/id"]); got != "numeric-id" {
-		t.Errorf(`setString(o.formats["/id"]) = %q, want %q`, got, "numeric-id")
-	}
-	if got := setString(o.formats["/at"]); got != "date-time" {
-		t.Errorf(`setString(o.formats["/at"]) = %q, want %q`, got, "date-time")
-	}
-	if got := setString(o.formats["/u"]); got != "uuid" {
-		t.Errorf(`setString(o.formats["/u"]) = %q, want %q`, got, "uuid")
+	for _, c := range []struct {
+		what string
+		got  map[string]bool
+		want string
+	}{
+		{"type of /list/*/x", o.fields["/list/*/x"], "integer|string"},
+		{"type of /list/*/y", o.fields["/list/*/y"], "null"},
+		{"type of /f", o.fields["/f"], "number"},
+		{"format of /id", o.formats["/id"], "numeric-id"},
+		{"format of /at", o.formats["/at"], "date-time"},
+		{"format of /u", o.formats["/u"], "uuid"},
+	} {
+		if got := setString(c.got); got != c.want {
+			t.Errorf("%s = %q, want %q", c.what, got, c.want)
+		}
 	}
 	if !o.headers["X-A"] {
 		t.Errorf(`want o.headers["X-A"] to be true`)
@@ -264,10 +261,7 @@ func TestBuiltInSuiteMockAgainstMockAgrees(t *testing.T) {
 		t.Skip("runs the whole suite twice")
 	}
 	a, b := newMock(t, 1), newMock(t, 2)
-	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
-	if err != nil {
-		t.Fatalf("arazzo.LoadFS: %v", err)
-	}
+	docs := mocktest.Suite(t)
 	ta, tb := target("A", a.URL), target("B", b.URL)
 	res, err := Compare(context.Background(), ta, tb, docs, Options{})
 	if err != nil {

@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/contextgpt/sandbox/compat/internal/cli"
 	"github.com/contextgpt/sandbox/conformance/report"
+	"github.com/contextgpt/sandbox/internal/cli"
 )
 
 // Usage of the proxy command.

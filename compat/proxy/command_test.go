@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/contextgpt/sandbox/internal/mocktest"
+
 	"github.com/contextgpt/sandbox/conformance/report"
 )
 
@@ -16,9 +18,9 @@ func TestProxyReportEndpoint(t *testing.T) {
 	m := newMock(t)
 	h := newProxy(t, m.URL)
 	addFault(t, m.URL, map[string]any{"match": map[string]any{"operationId": "getMyChatbots"}, "action": map[string]any{"status": 502}, "times": 1})
-	call(t, "GET", h.srv.URL+"/api/v1/chatbots/my-chatbots", keyScale, nil)
+	mocktest.Call(t, "GET", h.srv.URL+"/api/v1/chatbots/my-chatbots", keyScale, nil)
 
-	status, body := call(t, "GET", h.srv.URL+ReportPath, "", nil)
+	status, body := mocktest.Call(t, "GET", h.srv.URL+ReportPath, "", nil)
 	if status != 200 {
 		t.Fatalf("status = %v, want %v", status, 200)
 	}
@@ -39,7 +41,7 @@ func TestProxyReportEndpoint(t *testing.T) {
 		t.Errorf("rep.Findings[0].Status = %v, want %v", rep.Findings[0].Status, 502)
 	}
 
-	status, body = call(t, "GET", h.srv.URL+ReportPath+"?format=junit", "", nil)
+	status, body = mocktest.Call(t, "GET", h.srv.URL+ReportPath+"?format=junit", "", nil)
 	if status != 200 {
 		t.Fatalf("status = %v, want %v", status, 200)
 	}
@@ -66,7 +68,7 @@ func TestCommandServesUntilStoppedThenWritesReports(t *testing.T) {
 			func(string) string { return "" }, &out, &errOut, func(a string) { addrc <- a })
 	}()
 	addr := <-addrc
-	status, _ := call(t, "GET", "http://"+addr+"/api/v1/chatbots/my-chatbots", keyScale, nil)
+	status, _ := mocktest.Call(t, "GET", "http://"+addr+"/api/v1/chatbots/my-chatbots", keyScale, nil)
 	if status != 502 {
 		t.Errorf("status = %v, want %v", status, 502)
 	}

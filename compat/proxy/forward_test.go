@@ -12,10 +12,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contextgpt/sandbox/internal/mocktest"
+
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/report"
 )
 
+// TestProxyForwardsUnchanged: the upstream sees the request as sent (method, escaped path,
+// query order, headers, body; no body or chunking added to a GET) and the client the answer
+// as given, an undescribed one included. Long on purpose: every part of one exchange, each
+// checked on its own line.
 func TestProxyForwardsUnchanged(t *testing.T) {
 	type seen struct {
 		method, uri, host string
@@ -176,7 +182,7 @@ func TestProxyUpstreamDown(t *testing.T) {
 	url := up.URL
 	up.Close()
 	h := newProxy(t, url)
-	status, body := call(t, "GET", h.srv.URL+"/api/v1/chatbots/my-chatbots", keyScale, nil)
+	status, body := mocktest.Call(t, "GET", h.srv.URL+"/api/v1/chatbots/my-chatbots", keyScale, nil)
 	if status != 502 {
 		t.Errorf("status = %v, want %v", status, 502)
 	}

@@ -71,35 +71,6 @@ func newProxy(t *testing.T, upstream string) *harness {
 	return &harness{p: p, srv: srv, logs: logs}
 }
 
-func call(t *testing.T, method, url, key string, body any) (int, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatalf("json.Marshal: %v", err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatalf("http.NewRequest: %v", err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("http.DefaultClient.Do: %v", err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
-}
-
 // cleanTraffic is what an integrator's app does: reads, a create and a delete, an error.
 func cleanTraffic(t *testing.T, base string) {
 	t.Helper()
@@ -115,12 +86,12 @@ func cleanTraffic(t *testing.T, base string) {
 		{"GET", "/chatbots/my-chatbots", "", nil, 401},
 		{"GET", "/chatbots/account/" + accScale + "/chatbot/999999999999999999", keyScale, nil, 404},
 	} {
-		status, body := call(t, c.method, api+c.path, c.key, c.body)
+		status, body := mocktest.Call(t, c.method, api+c.path, c.key, c.body)
 		if status != c.want {
 			t.Fatalf("%s %s: %s: got %v, want %v", c.method, c.path, body, status, c.want)
 		}
 	}
-	status, body := call(t, "POST", api+"/chatbots/account/"+accScale+"/create-chatbot", keyScale,
+	status, body := mocktest.Call(t, "POST", api+"/chatbots/account/"+accScale+"/create-chatbot", keyScale,
 		map[string]any{"name": fmt.Sprintf("proxy-%d", time.Now().UnixNano()), "description": "via the proxy"})
 	if status != 201 {
 		t.Fatalf("%v: got %v, want %v", string(body), status, 201)
@@ -133,7 +104,7 @@ func cleanTraffic(t *testing.T, base string) {
 	if err := json.Unmarshal(body, &created); err != nil {
 		t.Fatalf("json.Unmarshal: %v", err)
 	}
-	status, body = call(t, "DELETE", api+"/chatbots/account/"+accScale+"/chatbot/"+created.Data.ChatbotID, keyScale, nil)
+	status, body = mocktest.Call(t, "DELETE", api+"/chatbots/account/"+accScale+"/chatbot/"+created.Data.ChatbotID, keyScale, nil)
 	if status != 200 {
 		t.Fatalf("%v: got %v, want %v", string(body), status, 200)
 	}
@@ -141,7 +112,7 @@ func cleanTraffic(t *testing.T, base string) {
 
 func addFault(t *testing.T, mockURL string, rule map[string]any) {
 	t.Helper()
-	status, body := call(t, "POST", mockURL+"/__mock/faults", "", rule)
+	status, body := mocktest.Call(t, "POST", mockURL+"/__mock/faults", "", rule)
 	if status != 201 {
 		t.Fatalf("%v: got %v, want %v", string(body), status, 201)
 	}
@@ -179,18 +150,18 @@ func TestProxyReportsEachInjectedViolationOnceAndNothingOnCleanTraffic(t *testin
 	addFault(t, m.URL, map[string]any{"match": map[string]any{"operationId": "listThreads"}, "action": map[string]any{"malformedBody": true}, "times": 1})
 	addFault(t, m.URL, map[string]any{"match": map[string]any{"operationId": "getChatbotSettings"}, "action": map[string]any{"drop": true}, "times": 1})
 	api := h.srv.URL + "/api/v1"
-	status, _ := call(t, "GET", api+"/chatbots/my-chatbots", keyScale, nil)
+	status, _ := mocktest.Call(t, "GET", api+"/chatbots/my-chatbots", keyScale, nil)
 	if status != 502 {
 		t.Errorf("the upstream's status comes through: got %v, want %v", status, 502)
 	}
-	status, body := call(t, "GET", api+"/chatting/"+bot+"/threads?page=1&limit=5", keyScale, nil)
+	status, body := mocktest.Call(t, "GET", api+"/chatting/"+bot+"/threads?page=1&limit=5", keyScale, nil)
 	if status != 200 {
 		t.Errorf("status = %v, want %v", status, 200)
 	}
 	if json.Valid(body) {
 		t.Errorf("the upstream's broken body comes through unchanged")
 	}
-	status, _ = call(t, "GET", api+"/chatbots/chatbot/"+bot+"/settings", keyScale, nil)
+	status, _ = mocktest.Call(t, "GET", api+"/chatbots/chatbot/"+bot+"/settings", keyScale, nil)
 	if status != 502 {
 		t.Errorf("no answer from the upstream is the proxy's 502: got %v, want %v", status, 502)
 	}
@@ -233,16 +204,16 @@ func TestProxyChecksRequestsToo(t *testing.T) {
 	h := newProxy(t, m.URL)
 	api := h.srv.URL + "/api/v1"
 	// description must be a string; the mock answers 400 (declared), so only the request is wrong.
-	status, _ := call(t, "POST", api+"/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"name": "x", "description": 7})
+	status, _ := mocktest.Call(t, "POST", api+"/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"name": "x", "description": 7})
 	if status != 400 {
 		t.Errorf("status = %v, want %v", status, 400)
 	}
 	// Undeclared method and undeclared path.
-	status, _ = call(t, "PUT", api+"/chatbots/my-chatbots", keyScale, nil)
+	status, _ = mocktest.Call(t, "PUT", api+"/chatbots/my-chatbots", keyScale, nil)
 	if status != 405 {
 		t.Errorf("status = %v, want %v", status, 405)
 	}
-	call(t, "GET", api+"/no-such-route", keyScale, nil)
+	mocktest.Call(t, "GET", api+"/no-such-route", keyScale, nil)
 	rep := snapshot(t, h)
 	var checks []string
 	for _, f := range rep.Findings {
@@ -264,8 +235,8 @@ func TestProxyRedactsKeysAndSecrets(t *testing.T) {
 	const key = "not-shaped-like-a-key-42"
 	const secret = "whsec-0123456789abcdef"
 	// A secret in a body, then both in paths the spec does not declare (so a finding quotes them).
-	call(t, "POST", api+"/undeclared", key, map[string]any{"webhookSecret": secret})
-	call(t, "GET", api+"/undeclared/"+key+"/"+secret+"/"+keyScale, key, nil)
+	mocktest.Call(t, "POST", api+"/undeclared", key, map[string]any{"webhookSecret": secret})
+	mocktest.Call(t, "GET", api+"/undeclared/"+key+"/"+secret+"/"+keyScale, key, nil)
 	rep := snapshot(t, h)
 	if got := len(rep.Findings); got != 2 {
 		t.Fatalf("len(rep.Findings) = %d, want %d: %+v", got, 2, rep.Findings)

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/contextgpt/sandbox/compat/internal/cli"
+	"github.com/contextgpt/sandbox/internal/cli"
 	"github.com/contextgpt/sandbox/spec"
 )
 

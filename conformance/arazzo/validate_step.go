@@ -66,10 +66,7 @@ func (v *validator) step(where string, w *Workflow, s *Step, ids map[string]bool
 func (v *validator) parameter(where string, p *Parameter, workflowStep bool) {
 	v.extensions(where, p.Extensions)
 	if p.Reference != "" {
-		name, ok := strings.CutPrefix(p.Reference, "$components.parameters.")
-		if !ok || v.doc.Components.Parameters[name] == nil {
-			v.add(where, "reference %q is not a parameter of components", p.Reference)
-		}
+		v.reference(where, p.Reference, "parameters", "a parameter", func(n string) bool { return v.doc.Components.Parameters[n] != nil })
 		if p.Value != nil {
 			v.values(where+".value", p.Value)
 		}
@@ -132,24 +129,13 @@ func (v *validator) criteria(where string, cs []*Criterion) {
 
 func (v *validator) successAction(where string, w *Workflow, a *SuccessAction, ids map[string]bool) {
 	if a.Reference != "" {
-		name, ok := strings.CutPrefix(a.Reference, "$components.successActions.")
-		if !ok || v.doc.Components.SuccessActions[name] == nil {
-			v.add(where, "reference %q is not a success action of components", a.Reference)
-		}
+		v.reference(where, a.Reference, "successActions", "a success action", func(n string) bool { return v.doc.Components.SuccessActions[n] != nil })
 		if a.Name != "" || a.Type != "" || a.StepID != "" || a.WorkflowID != "" || len(a.Criteria) > 0 || len(a.Extensions) > 0 {
 			v.add(where, "a reusable object takes only reference; its other fields would be ignored")
 		}
 		return
 	}
-	v.extensions(where, a.Extensions)
-	if a.Name == "" {
-		v.add(where, "name is required")
-	}
-	switch a.Type {
-	case "end":
-	case "goto":
-		v.target(where, w, a.StepID, a.WorkflowID, ids)
-	default:
+	if !v.action(where, w, a.Name, a.Type, a.StepID, a.WorkflowID, a.Extensions, ids) {
 		v.add(where, "type %q is not end or goto", a.Type)
 	}
 	v.criteria(where+".criteria", a.Criteria)
@@ -157,35 +143,53 @@ func (v *validator) successAction(where string, w *Workflow, a *SuccessAction, i
 
 func (v *validator) failureAction(where string, w *Workflow, a *FailureAction, ids map[string]bool) {
 	if a.Reference != "" {
-		name, ok := strings.CutPrefix(a.Reference, "$components.failureActions.")
-		if !ok || v.doc.Components.FailureActions[name] == nil {
-			v.add(where, "reference %q is not a failure action of components", a.Reference)
-		}
+		v.reference(where, a.Reference, "failureActions", "a failure action", func(n string) bool { return v.doc.Components.FailureActions[n] != nil })
 		if a.Name != "" || a.Type != "" || a.StepID != "" || a.WorkflowID != "" || len(a.Criteria) > 0 ||
 			a.RetryAfter != nil || a.RetryLimit != nil || len(a.Extensions) > 0 {
 			v.add(where, "a reusable object takes only reference; its other fields would be ignored")
 		}
 		return
 	}
-	v.extensions(where, a.Extensions)
-	if a.Name == "" {
-		v.add(where, "name is required")
-	}
-	switch a.Type {
-	case "end":
-	case "goto":
-		v.target(where, w, a.StepID, a.WorkflowID, ids)
-	case "retry":
-		if a.StepID != "" || a.WorkflowID != "" {
-			v.target(where, w, a.StepID, a.WorkflowID, ids)
+	if !v.action(where, w, a.Name, a.Type, a.StepID, a.WorkflowID, a.Extensions, ids) {
+		switch a.Type {
+		case "retry":
+			if a.StepID != "" || a.WorkflowID != "" {
+				v.target(where, w, a.StepID, a.WorkflowID, ids)
+			}
+			if a.RetryAfter != nil && *a.RetryAfter < 0 || a.RetryLimit != nil && *a.RetryLimit < 0 {
+				v.add(where, "retryAfter and retryLimit are non-negative")
+			}
+		default:
+			v.add(where, "type %q is not end, goto or retry", a.Type)
 		}
-		if a.RetryAfter != nil && *a.RetryAfter < 0 || a.RetryLimit != nil && *a.RetryLimit < 0 {
-			v.add(where, "retryAfter and retryLimit are non-negative")
-		}
-	default:
-		v.add(where, "type %q is not end, goto or retry", a.Type)
 	}
 	v.criteria(where+".criteria", a.Criteria)
+}
+
+// action checks what success and failure actions share: their extensions, a name, and the
+// end and goto types (goto with its target). It returns false for another type.
+func (v *validator) action(where string, w *Workflow, name, typ, stepID, workflowID string, ext map[string]any, ids map[string]bool) bool {
+	v.extensions(where, ext)
+	if name == "" {
+		v.add(where, "name is required")
+	}
+	switch typ {
+	case "end":
+		return true
+	case "goto":
+		v.target(where, w, stepID, workflowID, ids)
+		return true
+	}
+	return false
+}
+
+// reference checks a reusable object's reference: "$components.<kind>.<name>" naming an
+// entry of the document's components.
+func (v *validator) reference(where, ref, kind, what string, known func(name string) bool) {
+	name, ok := strings.CutPrefix(ref, "$components."+kind+".")
+	if !ok || !known(name) {
+		v.add(where, "reference %q is not %s of components", ref, what)
+	}
 }
 
 func (v *validator) target(where string, w *Workflow, stepID, workflowID string, ids map[string]bool) {

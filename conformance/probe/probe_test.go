@@ -8,13 +8,11 @@ import (
 	"time"
 
 	"github.com/contextgpt/sandbox/conformance"
-	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/pairs"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/internal/mocktest"
 	"github.com/contextgpt/sandbox/mock"
 	"github.com/contextgpt/sandbox/mock/clock"
-	"github.com/contextgpt/sandbox/scenarios"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -61,10 +59,7 @@ func consoleOf(rep *report.Report) string {
 // the probe, departs from the documented behaviour (being fixed under issue 13). Each entry
 // is "operationId/case [check]" ("*" for every operation); an entry that no longer fires is
 // logged, to be removed.
-var knownMockDefects = map[string]string{
-	"*/unknown-id/accountId [error-code]": "an account the caller is not in: the mock answers 404 ACCOUNT_NOT_FOUND, " +
-		"a code the contract documents nowhere (the reference answers 403 \"User does not have access to this account\")",
-}
+var knownMockDefects = map[string]string{}
 
 // knownDefect reports whether a finding is listed in knownMockDefects; a case name of "*"
 // lists every operation's case.
@@ -77,15 +72,6 @@ func knownDefect(f report.Finding) bool {
 	return false
 }
 
-func suiteDocs(tb testing.TB) []*arazzo.Document {
-	tb.Helper()
-	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
-	if err != nil {
-		tb.Fatalf("arazzo.LoadFS: %v", err)
-	}
-	return docs
-}
-
 // TestProbeAndSuiteAgainstMock is the issue's acceptance: the built-in suite and the probe
 // against the mock reach every operation, cover at least 90% of the documented (operation,
 // status) pairs together, and find nothing beyond the listed mock defects.
@@ -95,7 +81,7 @@ func TestProbeAndSuiteAgainstMock(t *testing.T) {
 	table := pairs.New(mustSpec(t))
 	red := &report.Redactor{}
 	r, err := conformance.New(conformance.Config{BaseURL: srv.url + "/api", Redactor: red, Sleep: sleep, Jobs: 2,
-		OnResponse: RunRecorder(table)}, suiteDocs(t))
+		OnResponse: RunRecorder(table)}, mocktest.Suite(t))
 	if err != nil {
 		t.Fatalf("conformance.New: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/conformance/pairs"
@@ -64,12 +65,7 @@ func (s *session) runCase(ctx context.Context, c *testCase) report.StepResult {
 	if c.rt.OperationID == "deleteChatbotById" && c.kind == "valid" && a.status >= 200 && a.status < 300 && t.own {
 		t.ids["deleted"] = "yes"
 	}
-	st.Status = report.Passed
-	if len(st.Findings) > 0 {
-		st.Status = report.Failed
-		st.Exchange = s.exchange(cl, a)
-	}
-	st.Duration = s.p.cfg.Now().Sub(start)
+	s.settle(&st, cl, a, start)
 	return st
 }
 
@@ -131,6 +127,17 @@ func (s *session) caseCall(c *testCase, method, path string) *call {
 		cl.header.Set("Content-Type", ct)
 	}
 	return cl
+}
+
+// settle gives a case its status from its findings (a failed one keeps its exchange for
+// the report) and its duration.
+func (s *session) settle(st *report.StepResult, cl *call, a answer, start time.Time) {
+	st.Status = report.Passed
+	if len(st.Findings) > 0 {
+		st.Status = report.Failed
+		st.Exchange = s.exchange(cl, a)
+	}
+	st.Duration = s.p.cfg.Now().Sub(start)
 }
 
 // exchange keeps a failed case's request and response for the report, as run does.
@@ -451,11 +458,6 @@ func (s *session) rateLimited(ctx context.Context, c *testCase, key string, ids 
 	st.Path, st.HTTPStatus, st.Attempts = s.p.base.Path+path, a.status, a.attempts
 	st.Findings = s.check(c, cl, a, c.rt.OperationID)
 	s.record(c.rt.OperationID, a, cl.header)
-	st.Status = report.Passed
-	if len(st.Findings) > 0 {
-		st.Status = report.Failed
-		st.Exchange = s.exchange(cl, a)
-	}
-	st.Duration = s.p.cfg.Now().Sub(start)
+	s.settle(&st, cl, a, start)
 	return st
 }

@@ -1,11 +1,9 @@
 package browsertest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,10 +19,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/contextgpt/sandbox/conformance"
-	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
-	"github.com/contextgpt/sandbox/scenarios"
 )
 
 const (
@@ -123,36 +119,6 @@ func startMock(t *testing.T) string {
 	return mocktest.Start(t, mock.DefaultConfig()).URL
 }
 
-// call sends a JSON request and returns the status and body.
-func call(t *testing.T, method, url, key string, body any) (int, []byte) {
-	t.Helper()
-	var rdr io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rdr = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, url, rdr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return res.StatusCode, raw
-}
-
 // The report of a run with a known fault opens, and "Failed only" leaves the failed step
 // and its finding.
 func TestReportShowsFailedStep(t *testing.T) {
@@ -160,15 +126,12 @@ func TestReportShowsFailedStep(t *testing.T) {
 		t.Skip(browserSkip)
 	}
 	base := startMock(t)
-	if code, body := call(t, "POST", base+"/__mock/faults", "", map[string]any{
+	if code, body := mocktest.Call(t, "POST", base+"/__mock/faults", "", map[string]any{
 		"match": map[string]any{"operationId": "reorderConversationStarters"}, "action": map[string]any{"status": 503}, "times": 1,
 	}); code != http.StatusCreated {
 		t.Fatalf("fault rule: %d %s", code, body)
 	}
-	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
-	if err != nil {
-		t.Fatal(err)
-	}
+	docs := mocktest.Suite(t)
 	cfg := conformance.DefaultConfig()
 	cfg.BaseURL, cfg.APIKey, cfg.Workflows = base+"/api", keyScale, []string{"conversationStarters", "unauthenticated"}
 	cfg.Redactor = &report.Redactor{}
@@ -238,7 +201,7 @@ func TestDashboardShowsNewRequest(t *testing.T) {
 		t.Fatalf("the dashboard did not load its journal: %v", err)
 	}
 	marker := fmt.Sprintf("browser-%d", time.Now().UnixNano())
-	code, _ := call(t, "GET", base+"/api/v1/chatbots/chatbot/"+marker+"/conversation-starters", keyScale, nil)
+	code, _ := mocktest.Call(t, "GET", base+"/api/v1/chatbots/chatbot/"+marker+"/conversation-starters", keyScale, nil)
 	start := time.Now()
 	if err := waitFor(ctx, fmt.Sprintf(`document.querySelector("#req-table tbody").textContent.includes(%q)`, marker), time.Second); err != nil {
 		t.Fatalf("the request (status %d) is not on the dashboard within a second: %v", code, err)
@@ -263,12 +226,12 @@ func TestDashboardShowsWebhookDelivery(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(recv.Close)
-	if code, body := call(t, "PUT", base+"/api/v1/webhooks/"+botScale, keyScale, map[string]any{
+	if code, body := mocktest.Call(t, "PUT", base+"/api/v1/webhooks/"+botScale, keyScale, map[string]any{
 		"url": recv.URL + "/hook", "secret": "browser-test-secret-0123", "events": []string{"NEW_MESSAGE"},
 	}); code >= 300 {
 		t.Fatalf("webhook configuration: %d %s", code, body)
 	}
-	code, body := call(t, "POST", base+"/__mock/chatbots/"+botScale+"/visitors", "", map[string]any{})
+	code, body := mocktest.Call(t, "POST", base+"/__mock/chatbots/"+botScale+"/visitors", "", map[string]any{})
 	var open struct {
 		Thread struct {
 			ID string `json:"id"`
@@ -277,7 +240,7 @@ func TestDashboardShowsWebhookDelivery(t *testing.T) {
 	if code != http.StatusCreated && code != http.StatusOK || json.Unmarshal(body, &open) != nil {
 		t.Fatalf("visitor: %d %s", code, body)
 	}
-	if code, body := call(t, "POST", base+"/__mock/chatbots/"+botScale+"/threads/"+open.Thread.ID+"/visitor-messages", "",
+	if code, body := mocktest.Call(t, "POST", base+"/__mock/chatbots/"+botScale+"/threads/"+open.Thread.ID+"/visitor-messages", "",
 		map[string]any{"content": "hello"}); code >= 300 {
 		t.Fatalf("visitor message: %d %s", code, body)
 	}
@@ -314,7 +277,7 @@ func TestDashboardShowsMarkupAsText(t *testing.T) {
 	ctx := tab(t)
 	base := startMock(t)
 	name := `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`
-	if code, body := call(t, "POST", base+"/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale,
+	if code, body := mocktest.Call(t, "POST", base+"/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale,
 		map[string]any{"name": name, "description": "markup"}); code != http.StatusCreated {
 		t.Fatalf("create chatbot: %d %s", code, body)
 	}

@@ -16,15 +16,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/contextgpt/sandbox/conformance"
-	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
 	"github.com/contextgpt/sandbox/mock"
 	"github.com/contextgpt/sandbox/mock/clock"
-	"github.com/contextgpt/sandbox/scenarios"
 )
 
 // TestScreenshots writes the README's pictures of the dashboard and the HTML report into
-// $SCREENSHOTS (make screenshots); without it the test is skipped.
+// $SCREENSHOTS (make screenshots); without it the test is skipped. Long on purpose: it sets
+// up the state each picture shows, then takes the pictures in the README's order.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("SCREENSHOTS")
 	if dir == "" {
@@ -46,21 +45,21 @@ func TestScreenshots(t *testing.T) {
 	t.Cleanup(recv.Close)
 
 	// Traffic: a webhook, a visitor conversation (deliveries, one failing), errors, a fault.
-	call(t, "PUT", base+"/api/v1/webhooks/"+botScale, keyScale, map[string]any{"url": recv.URL + "/hooks/contextgpt",
+	mocktest.Call(t, "PUT", base+"/api/v1/webhooks/"+botScale, keyScale, map[string]any{"url": recv.URL + "/hooks/contextgpt",
 		"secret": "screenshot-secret-0123", "events": []string{"NEW_MESSAGE", "CONVERSATION_ESCALATED", "NEW_LEAD"}})
-	call(t, "GET", base+"/api/v1/chatbots/my-chatbots", keyScale, nil)
-	_, body := call(t, "POST", base+"/__mock/chatbots/"+botScale+"/visitors", "", map[string]any{"visitorName": "Vera"})
+	mocktest.Call(t, "GET", base+"/api/v1/chatbots/my-chatbots", keyScale, nil)
+	_, body := mocktest.Call(t, "POST", base+"/__mock/chatbots/"+botScale+"/visitors", "", map[string]any{"visitorName": "Vera"})
 	thread := jsonField(t, body, "thread", "id")
 	for _, msg := range []string{"How long does standard delivery take?", "Can I talk to a human?"} {
-		call(t, "POST", base+"/__mock/chatbots/"+botScale+"/threads/"+thread+"/visitor-messages", "", map[string]any{"content": msg})
+		mocktest.Call(t, "POST", base+"/__mock/chatbots/"+botScale+"/threads/"+thread+"/visitor-messages", "", map[string]any{"content": msg})
 	}
-	call(t, "GET", base+"/api/v1/chatting/"+botScale+"/thread/"+thread+"/messages", keyScale, nil)
-	call(t, "POST", base+"/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"name": "<script>alert(1)</script> Support", "description": "escaping"})
-	call(t, "POST", base+"/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"nme": "typo"})
-	call(t, "GET", base+"/api/v1/chatbots/my-chatbots", "sk_live_not_a_real_key_0000", nil)
-	call(t, "POST", base+"/__mock/faults", "", map[string]any{"match": map[string]any{"operationId": "getMyChatbots"}, "action": map[string]any{"status": 503}, "times": 1})
-	call(t, "GET", base+"/api/v1/chatbots/my-chatbots", keyScale, nil)
-	call(t, "GET", base+"/api/v1/chatbots/chatbot/"+botScale+"/conversation-starters", keyScale, nil)
+	mocktest.Call(t, "GET", base+"/api/v1/chatting/"+botScale+"/thread/"+thread+"/messages", keyScale, nil)
+	mocktest.Call(t, "POST", base+"/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"name": "<script>alert(1)</script> Support", "description": "escaping"})
+	mocktest.Call(t, "POST", base+"/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"nme": "typo"})
+	mocktest.Call(t, "GET", base+"/api/v1/chatbots/my-chatbots", "sk_live_not_a_real_key_0000", nil)
+	mocktest.Call(t, "POST", base+"/__mock/faults", "", map[string]any{"match": map[string]any{"operationId": "getMyChatbots"}, "action": map[string]any{"status": 503}, "times": 1})
+	mocktest.Call(t, "GET", base+"/api/v1/chatbots/my-chatbots", keyScale, nil)
+	mocktest.Call(t, "GET", base+"/api/v1/chatbots/chatbot/"+botScale+"/conversation-starters", keyScale, nil)
 
 	shot := func(name string) {
 		t.Helper()
@@ -93,12 +92,9 @@ func TestScreenshots(t *testing.T) {
 	shot("dashboard-webhooks.png")
 
 	// The report of a run with a known fault, failed steps only.
-	call(t, "POST", base+"/__mock/reset", "", nil)
-	call(t, "POST", base+"/__mock/faults", "", map[string]any{"match": map[string]any{"operationId": "reorderConversationStarters"}, "action": map[string]any{"status": 503}, "times": 1})
-	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
-	if err != nil {
-		t.Fatal(err)
-	}
+	mocktest.Call(t, "POST", base+"/__mock/reset", "", nil)
+	mocktest.Call(t, "POST", base+"/__mock/faults", "", map[string]any{"match": map[string]any{"operationId": "reorderConversationStarters"}, "action": map[string]any{"status": 503}, "times": 1})
+	docs := mocktest.Suite(t)
 	rc := conformance.DefaultConfig()
 	rc.BaseURL, rc.APIKey, rc.Redactor = base+"/api", keyScale, &report.Redactor{}
 	rc.Workflows = []string{"unauthenticated", "conversationStarters", "followUpPrompts", "trialPlanRefused"}

@@ -4,9 +4,11 @@
 package mocktest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/mock"
+	"github.com/contextgpt/sandbox/scenarios"
 	"github.com/contextgpt/sandbox/spec"
 )
 
@@ -68,40 +72,97 @@ func (s *Server) Violations() []string {
 	return slices.Clone(s.violations)
 }
 
-// ChatbotIDs lists the chatbot ids key sees through GET my-chatbots at base (a server's URL,
-// without /api), in the answer's order; anything but a 200 fails the test.
+// ChatbotIDs lists the chatbot ids of the key's accounts: the accounts from GET
+// my-chatbots, each account's chatbots from its all-chatbots, which is not cached (my-chatbots
+// is, for 10 minutes: a run that deletes a sandbox mid-way clears that cache, and a later
+// my-chatbots call can cache a chatbot the run deletes afterwards).
 func ChatbotIDs(tb testing.TB, base, key string) []string {
 	tb.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/chatbots/my-chatbots", nil)
-	if err != nil {
-		tb.Fatalf("http.NewRequest: %v", err)
+	get := func(path string, v any) {
+		tb.Helper()
+		req, err := http.NewRequest(http.MethodGet, base+path, nil)
+		if err != nil {
+			tb.Fatalf("http.NewRequest: %v", err)
+		}
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			tb.Fatalf("GET %s: %v", path, err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			tb.Fatalf("GET %s: status %d, want 200", path, res.StatusCode)
+		}
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+			tb.Fatalf("GET %s: decoding the answer: %v", path, err)
+		}
 	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatalf("GET my-chatbots: %v", err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		tb.Fatalf("GET my-chatbots: status %d, want 200", res.StatusCode)
-	}
-	var body struct {
+	var mine struct {
 		Data struct {
 			Accounts []struct {
-				Chatbots []struct {
-					ChatbotID string `json:"chatbotId"`
-				} `json:"chatbots"`
+				AccountID string `json:"accountId"`
 			} `json:"accounts"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		tb.Fatalf("GET my-chatbots: decoding the answer: %v", err)
-	}
+	get("/api/v1/chatbots/my-chatbots", &mine)
 	var ids []string
-	for _, a := range body.Data.Accounts {
-		for _, c := range a.Chatbots {
+	for _, a := range mine.Data.Accounts {
+		var all struct {
+			Data struct {
+				Chatbots []struct {
+					ChatbotID string `json:"chatbotId"`
+				} `json:"chatbots"`
+			} `json:"data"`
+		}
+		get("/api/v1/chatbots/account/"+a.AccountID+"/all-chatbots", &all)
+		for _, c := range all.Data.Chatbots {
 			ids = append(ids, c.ChatbotID)
 		}
 	}
 	return ids
+}
+
+// Suite loads the built-in scenario suite (the embedded scenarios/ folder).
+func Suite(tb testing.TB) []*arazzo.Document {
+	tb.Helper()
+	docs, err := arazzo.LoadFS(scenarios.FS, ".", "scenarios")
+	if err != nil {
+		tb.Fatalf("loading the built-in suite: %v", err)
+	}
+	return docs
+}
+
+// Call sends a request to url with key as the bearer key (none when "") and body, when not
+// nil, as JSON; it returns the status and the body. A request that cannot be sent fails the
+// test.
+func Call(tb testing.TB, method, url, key string, body any) (int, []byte) {
+	tb.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			tb.Fatalf("json.Marshal: %v", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		tb.Fatalf("http.NewRequest: %v", err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("%s %s: reading the answer: %v", method, url, err)
+	}
+	return resp.StatusCode, data
 }

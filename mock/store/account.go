@@ -59,7 +59,7 @@ func (s *Store) CreateUser(in NewUser) (User, error) {
 	err := s.update(func() error {
 		id := in.ID
 		if id == "" {
-			id = s.ids.uuid()
+			id = s.freshNumericLocked() // the reference writes user ids as 18-digit numbers
 		}
 		if _, dup := s.users[id]; dup {
 			return apierr.New(apierr.InvalidFieldValue, "user %s exists already", id)
@@ -154,7 +154,7 @@ func (s *Store) CreateSandbox(plan plans.Plan, name string, addons ...string) (S
 		if acc.Name == "" {
 			acc.Name = "Sandbox " + acc.ID[len(acc.ID)-6:]
 		}
-		u := &User{ID: s.ids.uuid(), Name: "Sandbox admin", Memberships: map[string]Role{acc.ID: RoleSuperAdmin}, CreatedAt: now}
+		u := &User{ID: s.freshNumericLocked(), Name: "Sandbox admin", Memberships: map[string]Role{acc.ID: RoleSuperAdmin}, CreatedAt: now}
 		u.Email = "admin+" + acc.ID + "@sandbox.contextgpt.test"
 		k := &APIKey{Key: s.ids.apiKey(), Name: "sandbox", UserID: u.ID, AccountID: acc.ID, IsActive: true, CreatedAt: now}
 		s.accounts[acc.ID] = acc

@@ -16,8 +16,9 @@ type Access struct {
 	Plan      plans.Plan
 }
 
-// ChatbotAccess checks, in order: the chatbot exists (404 CHATBOT_NOT_FOUND), the caller is
-// a member of its account and, unless SUPER_ADMIN there, was added to the chatbot (403
+// ChatbotAccess checks, in order: the chatbot exists and belongs to an account of the
+// caller (CHATBOT_NOT_FOUND otherwise: another account's chatbot reads exactly as a missing
+// one, so no id leaks), the caller, unless SUPER_ADMIN there, was added to the chatbot (403
 // CHATBOT_FETCH_FORBIDDEN), its role on the chatbot holds perm (403
 // INSUFFICIENT_PERMISSIONS with details {action, role}).
 func (s *Store) ChatbotAccess(p Principal, chatbotID string, perm Permission) (Access, error) {
@@ -33,7 +34,7 @@ func (s *Store) chatbotAccessLocked(p Principal, chatbotID string, perm Permissi
 	}
 	accRole, err := s.roleLocked(p, c.AccountID)
 	if err != nil {
-		return Access{}, apierr.New(apierr.ChatbotFetchForbidden, "You do not have access to this chatbot")
+		return Access{}, apierr.New(apierr.ChatbotNotFound, "Chatbot not found")
 	}
 	role, member := chatbotRole(s.users[p.UserID], accRole, chatbotID)
 	if !member {
@@ -45,23 +46,28 @@ func (s *Store) chatbotAccessLocked(p Principal, chatbotID string, perm Permissi
 	return Access{ChatbotID: c.ID, AccountID: c.AccountID, Role: role, Plan: s.accounts[c.AccountID].Plan}, nil
 }
 
-// AccountAccess checks that the caller is a member of the account (404 ACCOUNT_NOT_FOUND
-// for an unknown account, 403 CHATBOT_FETCH_FORBIDDEN otherwise) and holds perm.
+// AccountAccess checks that the caller is a member of the account and holds perm. An
+// account the caller is not in, unknown or another's, answers the same 403
+// CHATBOT_FETCH_FORBIDDEN "User does not have access to this account", as the reference.
 func (s *Store) AccountAccess(p Principal, accountID string, perm Permission) (Access, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	a, ok := s.accounts[accountID]
 	if !ok {
-		return Access{}, apierr.New(apierr.AccountNotFound, "Account not found")
+		return Access{}, noAccountAccess()
 	}
 	role, err := s.roleLocked(p, accountID)
 	if err != nil {
-		return Access{}, apierr.New(apierr.ChatbotFetchForbidden, "User does not have access to this account")
+		return Access{}, noAccountAccess()
 	}
 	if perm != "" && !role.Can(perm) {
 		return Access{}, permissionError(perm, role)
 	}
 	return Access{AccountID: accountID, Role: role, Plan: a.Plan}, nil
+}
+
+func noAccountAccess() *apierr.Error {
+	return apierr.New(apierr.ChatbotFetchForbidden, "User does not have access to this account")
 }
 
 func (s *Store) roleLocked(p Principal, accountID string) (Role, error) {
@@ -386,7 +392,8 @@ func (s *Store) readChatbot(chatbotID string, fn func(c *Chatbot) error) error {
 // ChatbotPage is one page (page ≥ 1, limit ≥ 1) of the chatbots of every account of the
 // caller, in creation order (id as tie-break), with their number. For a caller in one
 // account it reads that account's kept-sorted tree: O(log n + limit). Across several
-// accounts it merges their trees from the start: O(accounts × (page × limit)).
+// accounts it finds where the page starts in each tree (mergedRanks) and merges from there:
+// O(accounts² log² n + accounts × limit log n), whatever the page number.
 func (s *Store) ChatbotPage(p Principal, page, limit int) ([]MyChatbot, int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -431,18 +438,57 @@ func (s *Store) ChatbotPage(p Principal, page, limit int) ([]MyChatbot, int) {
 		trees[0].Page(start, end-start, func(c *Chatbot) { out = append(out, MyChatbot{Chatbot: summary(c), Role: RoleSuperAdmin}) })
 		return out, total
 	}
-	pos := make([]int, len(trees))
-	for i := 0; i < end; i++ {
+	pos := mergedRanks(trees, start)
+	for len(out) < end-start {
 		best := -1
 		for k, tr := range trees {
 			if pos[k] < tr.Len() && (best < 0 || chatbotCmp(tr.At(pos[k]), trees[best].At(pos[best])) < 0) {
 				best = k
 			}
 		}
-		if i >= start {
-			out = append(out, MyChatbot{Chatbot: summary(trees[best].At(pos[best])), Role: RoleSuperAdmin})
-		}
+		out = append(out, MyChatbot{Chatbot: summary(trees[best].At(pos[best])), Role: RoleSuperAdmin})
 		pos[best]++
 	}
 	return out, total
+}
+
+// mergedRanks is, for each tree, how many of its items come before the item at rank
+// (0 ≤ rank < the trees' total) of their merged order: where a page starting there begins
+// in each. It finds that item by a binary search in each tree in turn, an item's merged rank
+// being its rank in its own tree plus its rank in each other tree: O(k² log² n) for k trees
+// of up to n items, not a walk from the first item.
+func mergedRanks(trees []*ostree[*Chatbot], rank int) []int {
+	pos := make([]int, len(trees))
+	merged := func(i, j int) int { // the merged rank of item j of tree i
+		x, r := trees[i].At(j), j
+		for k, tr := range trees {
+			if k != i {
+				n, _ := tr.Rank(x)
+				r += n
+			}
+		}
+		return r
+	}
+	for i, tr := range trees {
+		lo, hi := 0, tr.Len() // the first j whose merged rank is ≥ rank
+		for lo < hi {
+			if mid := (lo + hi) / 2; merged(i, mid) < rank {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		if lo < tr.Len() && merged(i, lo) == rank {
+			x := tr.At(lo)
+			for k, other := range trees {
+				pos[k], _ = other.Rank(x)
+			}
+			pos[i] = lo
+			return pos
+		}
+	}
+	for k, tr := range trees { // rank is past the end
+		pos[k] = tr.Len()
+	}
+	return pos
 }

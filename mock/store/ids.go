@@ -25,7 +25,8 @@ func (g *ids) next() uint64 {
 	return g.seq
 }
 
-// numeric is an 18-digit numeric string (accounts, chatbots).
+// numeric is an 18-digit numeric string (accounts, chatbots, users: createdByUserId in the
+// reference's examples).
 func (g *ids) numeric() string {
 	return fmt.Sprintf("%018d", idBase+g.next())
 }
@@ -60,14 +61,15 @@ func (g *ids) bytes(n int) []byte {
 	return sum[:n]
 }
 
-// freshNumericLocked is the next numeric id that no account or chatbot holds yet: fixtures
+// freshNumericLocked is the next numeric id that no account, chatbot or user holds yet: fixtures
 // pin ids in the same range, so the sequence steps over them.
 func (s *Store) freshNumericLocked() string {
 	for {
 		id := s.ids.numeric()
 		_, acc := s.accounts[id]
 		_, bot := s.chatbots[id]
-		if !acc && !bot {
+		_, user := s.users[id]
+		if !acc && !bot && !user {
 			return id
 		}
 	}

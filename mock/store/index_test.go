@@ -253,7 +253,15 @@ func checkQueries(t *testing.T, s *Store, bot string, rng *rand.Rand) {
 
 // TestChatbotPageAcrossAccounts checks chatbot pages for a caller in one and in three
 // accounts against the whole list, and the case-insensitive name check on create and rename.
+// As ADMIN the caller's chatbots come from its memberships; as SUPER_ADMIN from the
+// accounts' trees (TestChatbotPageMergedTrees covers that path at more sizes).
 func TestChatbotPageAcrossAccounts(t *testing.T) {
+	for _, role := range []Role{RoleAdmin, RoleSuperAdmin} {
+		t.Run(string(role), func(t *testing.T) { testChatbotPageAcrossAccounts(t, role) })
+	}
+}
+
+func testChatbotPageAcrossAccounts(t *testing.T, role Role) {
 	clk := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	s := New(Config{Seed: 3, Now: clk.Now})
 	var accs []string
@@ -264,7 +272,7 @@ func TestChatbotPageAcrossAccounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		accs = append(accs, a.ID)
-		members[a.ID] = RoleAdmin
+		members[a.ID] = role
 	}
 	u, err := s.CreateUser(NewUser{Name: "U", Memberships: members})
 	if err != nil {
@@ -319,5 +327,65 @@ func TestChatbotPageAcrossAccounts(t *testing.T) {
 	}
 	if _, err := s.CreateChatbot(accs[1], u.ID, NewChatbot{Name: "FRESH"}); codeOf(err) != "CHATBOT_ALREADY_EXISTS" {
 		t.Fatalf("the new name is taken after a rename: %v", err)
+	}
+}
+
+// TestChatbotPageMergedTrees pages through the chatbots of a SUPER_ADMIN of one to four
+// accounts (some empty, creation times often equal) at several limits, against the whole
+// list sorted: every page, and the page past the end.
+func TestChatbotPageMergedTrees(t *testing.T) {
+	for accounts := 1; accounts <= 4; accounts++ {
+		clk := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+		s := New(Config{Seed: int64(accounts), Now: clk.Now})
+		var accs []string
+		members := map[string]Role{}
+		for i := 0; i < accounts; i++ {
+			a, err := s.CreateAccount(NewAccount{Name: fmt.Sprint("A", i), Plan: plans.Enterprise})
+			if err != nil {
+				t.Fatal(err)
+			}
+			accs = append(accs, a.ID)
+			members[a.ID] = RoleSuperAdmin
+		}
+		u, err := s.CreateUser(NewUser{Name: "U", Memberships: members})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewSource(int64(accounts)))
+		n := 0
+		for i := 0; i < 90; i++ {
+			if rng.Intn(3) == 0 {
+				clk.advance(time.Millisecond)
+			}
+			acc := accs[rng.Intn(len(accs))]
+			if accounts == 4 && acc == accs[3] {
+				continue // one account stays empty
+			}
+			if _, err := s.CreateChatbot(acc, u.ID, NewChatbot{Name: fmt.Sprint("Bot ", i)}); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		var want []Chatbot
+		for _, a := range accs {
+			want = append(want, s.AccountChatbots(a)...)
+		}
+		sort.SliceStable(want, func(i, j int) bool { return chatbotCmp(&want[i], &want[j]) < 0 })
+		p := Principal{UserID: u.ID}
+		for _, limit := range []int{1, 4, 7, 100} {
+			for page := 1; (page-1)*limit <= n; page++ {
+				got, total := s.ChatbotPage(p, page, limit)
+				start := min((page-1)*limit, n)
+				exp := want[start:min(start+limit, n)]
+				if total != n || len(got) != len(exp) {
+					t.Fatalf("%d accounts, limit %d, page %d: %d of %d, want %d of %d", accounts, limit, page, len(got), total, len(exp), n)
+				}
+				for i := range exp {
+					if got[i].ID != exp[i].ID {
+						t.Fatalf("%d accounts, limit %d, page %d [%d]: %s, want %s", accounts, limit, page, i, got[i].ID, exp[i].ID)
+					}
+				}
+			}
+		}
 	}
 }

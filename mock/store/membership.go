@@ -33,19 +33,19 @@ func notChatbotMember(chatbotID string) *apierr.Error {
 }
 
 // AccountChatbotAccess checks a route that names both an account and one of its
-// chatbots: the caller is a member of the account (404 ACCOUNT_NOT_FOUND, 403
-// CHATBOT_FETCH_FORBIDDEN), the chatbot is the account's (404 CHATBOT_NOT_FOUND), the
+// chatbots: the caller is a member of the account (403 CHATBOT_FETCH_FORBIDDEN for any
+// other, unknown or not), the chatbot is the account's (404 CHATBOT_NOT_FOUND), the
 // caller was added to it (403 CHATBOT_FETCH_FORBIDDEN), and its role there holds perm.
 func (s *Store) AccountChatbotAccess(p Principal, accountID, chatbotID string, perm Permission) (Access, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	a, ok := s.accounts[accountID]
 	if !ok {
-		return Access{}, apierr.New(apierr.AccountNotFound, "Account not found")
+		return Access{}, noAccountAccess()
 	}
 	accRole, err := s.roleLocked(p, accountID)
 	if err != nil {
-		return Access{}, apierr.New(apierr.ChatbotFetchForbidden, "User does not have access to this account")
+		return Access{}, noAccountAccess()
 	}
 	c, ok := s.chatbots[chatbotID]
 	if !ok || c.AccountID != accountID {
@@ -81,12 +81,12 @@ func (s *Store) AddAccountUser(accountID string, role Role, name, email string) 
 			return apierr.New(apierr.AccountNotFound, "account %s not found", accountID)
 		}
 		now := s.now()
-		u := &User{ID: s.ids.uuid(), Name: name, Email: email, Memberships: map[string]Role{accountID: role}, CreatedAt: now}
+		u := &User{ID: s.freshNumericLocked(), Name: name, Email: email, Memberships: map[string]Role{accountID: role}, CreatedAt: now}
 		if u.Name == "" {
-			u.Name = strings.ToLower(string(role)) + " " + u.ID[:8]
+			u.Name = strings.ToLower(string(role)) + " " + u.ID[len(u.ID)-8:]
 		}
 		if u.Email == "" {
-			u.Email = strings.ToLower(string(role)) + "+" + u.ID[:8] + "@" + accountID + ".sandbox.contextgpt.test"
+			u.Email = strings.ToLower(string(role)) + "+" + u.ID[len(u.ID)-8:] + "@" + accountID + ".sandbox.contextgpt.test"
 		}
 		k := &APIKey{Key: s.ids.apiKey(), Name: "control plane", UserID: u.ID, AccountID: accountID, IsActive: true, CreatedAt: now}
 		s.users[u.ID] = u

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,10 +115,11 @@ func benchDoc(coll string, n int) *stateDocument {
 // benchStore is a store holding benchDoc(coll, n).
 func benchStore(tb testing.TB, coll string, n int) *Store {
 	tb.Helper()
-	// The per-chatbot list caps (100 starters, ...) would stop the creates at 1,000 and
-	// 100,000 items: the benchmarks measure cost, not the caps.
+	// The per-chatbot list caps (100 starters, ...) and the chatbot caps (20,000) would stop
+	// the creates at 1,000 and 100,000 items: the benchmarks measure cost, not the caps.
 	lists := Caps{StartersPerChatbot: plans.Unlimited, FollowUpsPerChatbot: plans.Unlimited,
-		InstructionsPerChatbot: plans.Unlimited, PersonasPerChatbot: plans.Unlimited, LocalizationsPerChatbot: plans.Unlimited}
+		InstructionsPerChatbot: plans.Unlimited, PersonasPerChatbot: plans.Unlimited, LocalizationsPerChatbot: plans.Unlimited,
+		Chatbots: plans.Unlimited, ChatbotsPerAccount: plans.Unlimited}
 	s := New(Config{Seed: 1, Now: benchClock(), Caps: lists})
 	doc := benchDoc(coll, n)
 	s.ids.seq = doc.IDSequence
@@ -339,6 +341,15 @@ func BenchmarkScaleInstructions(b *testing.B) {
 	ops = append(ops, scaleOp{name: "select", mutate: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
 		ids := []string{"bench-instruction-0", "bench-instruction-" + strconv.Itoa(n-1)}
 		return func(i int) error { _, _, err := s.SelectInstruction(benchBot, SelectInput{ID: ids[i%2]}); return err }
+	}}, scaleOp{name: "select-by-title", mutate: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
+		titles := []string{"set 0", "SET " + strconv.Itoa(n-1)} // the first and the last, in another case
+		return func(i int) error {
+			x, _, err := s.SelectInstruction(benchBot, SelectInput{Title: &titles[i%2]})
+			if err == nil && !strings.EqualFold(*x.Title, titles[i%2]) {
+				err = fmt.Errorf("selected %q for %q", *x.Title, titles[i%2])
+			}
+			return err
+		}
 	}})
 	runScale(b, "instructions", ops)
 }
@@ -359,6 +370,15 @@ func BenchmarkScalePersonas(b *testing.B) {
 	ops = append(ops, scaleOp{name: "select", mutate: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
 		ids := []string{"bench-persona-0", "bench-persona-" + strconv.Itoa(n-1)}
 		return func(i int) error { _, _, err := s.SelectPersona(benchBot, SelectInput{ID: ids[i%2]}); return err }
+	}}, scaleOp{name: "select-by-title", mutate: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
+		titles := []string{"persona 0", "PERSONA " + strconv.Itoa(n-1)}
+		return func(i int) error {
+			x, _, err := s.SelectPersona(benchBot, SelectInput{Title: &titles[i%2]})
+			if err == nil && !strings.EqualFold(x.Title, titles[i%2]) {
+				err = fmt.Errorf("selected %q for %q", x.Title, titles[i%2])
+			}
+			return err
+		}
 	}})
 	runScale(b, "personas", ops)
 }
@@ -403,6 +423,28 @@ func BenchmarkScaleChatbots(b *testing.B) {
 		}},
 		{name: "list-first", setup: list(false)},
 		{name: "list-last", setup: list(true)},
+		{name: "two-accounts-last", fresh: true, setup: func(b *testing.B, s *Store, n int) func(int) error {
+			// A second account with one chatbot, created at the end, and the bench user a
+			// SUPER_ADMIN of both: the last page merges two trees.
+			a, err := s.CreateAccount(NewAccount{Name: "Second", Plan: plans.Enterprise})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.update(func() error { s.users[benchUser].Memberships[a.ID] = RoleSuperAdmin; return nil }); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.CreateChatbot(a.ID, benchUser, NewChatbot{Name: "Other"}); err != nil {
+				b.Fatal(err)
+			}
+			page := (n + 1 + 19) / 20
+			return func(int) error {
+				bots, total := s.ChatbotPage(benchPrincipal, page, 20)
+				if len(bots) == 0 || total != n+1 || bots[len(bots)-1].Name != "Other" {
+					return fmt.Errorf("page %d: %d chatbots of %d", page, len(bots), total)
+				}
+				return nil
+			}
+		}},
 	})
 }
 

@@ -191,7 +191,21 @@ func has[T any](m map[string]*T) func(string) bool {
 // order references point (accounts, users, keys, chatbots, threads, messages, leads,
 // deliveries), and builds the indexes as it goes.
 func (n *Store) load(doc *stateDocument) error {
-	steps := []loadStep{
+	for _, st := range append(n.tenantSteps(doc), n.contentSteps(doc)...) {
+		if err := st.run(); err != nil {
+			return err
+		}
+	}
+	if err := n.checkLaterFields(doc); err != nil {
+		return err
+	}
+	n.indexMessagesLocked()
+	return nil
+}
+
+// tenantSteps load who uses the store: accounts, users and their keys.
+func (n *Store) tenantSteps(doc *stateDocument) []loadStep {
+	return []loadStep{
 		loadCollection("accounts", "accountId", doc.Accounts, false, func(a *Account) string { return a.ID }, has(n.accounts),
 			func(a *Account) *problem {
 				if _, err := plans.Parse(string(a.Plan)); err != nil {
@@ -231,6 +245,13 @@ func (n *Store) load(doc *stateDocument) error {
 				return nil
 			},
 			func(k *APIKey) { n.keys[k.Key] = k }),
+	}
+}
+
+// contentSteps load what the accounts own: chatbots (with their lists), threads,
+// messages, leads and webhook deliveries, indexing each as it goes.
+func (n *Store) contentSteps(doc *stateDocument) []loadStep {
+	return []loadStep{
 		loadCollection("chatbots", "chatbotId", doc.Chatbots, false, func(c *Chatbot) string { return c.ID }, has(n.chatbots),
 			func(c *Chatbot) *problem {
 				if _, ok := n.accounts[c.AccountID]; !ok {
@@ -251,6 +272,7 @@ func (n *Store) load(doc *stateDocument) error {
 				return nil
 			},
 			func(t *Thread) {
+				n.internThreadLocked(t)
 				n.threads[t.ID] = t
 				n.indexThreadLocked(t)
 				n.countSessionLocked(t)
@@ -266,7 +288,10 @@ func (n *Store) load(doc *stateDocument) error {
 				}
 				return nil
 			},
-			func(m *Message) { n.messages[m.ID] = m }),
+			func(m *Message) {
+				internMessage(m, n.threads[m.ThreadID])
+				n.messages[m.ID] = m
+			}),
 		loadCollection("leads", "id", doc.Leads, false, func(l *Lead) string { return l.ID }, has(n.leads),
 			func(l *Lead) *problem {
 				if _, ok := n.chatbots[l.ChatbotID]; !ok {
@@ -292,12 +317,11 @@ func (n *Store) load(doc *stateDocument) error {
 			},
 			n.insertDeliveryLocked),
 	}
-	for _, st := range steps {
-		if err := st.run(); err != nil {
-			return err
-		}
-	}
-	// Per-chatbot membership and add-ons (fields the documents of earlier versions lack).
+}
+
+// checkLaterFields checks per-chatbot membership and add-ons (fields the documents of
+// earlier versions lack), once every collection is in.
+func (n *Store) checkLaterFields(doc *stateDocument) error {
 	for i, u := range doc.Users {
 		for botID, role := range u.ChatbotRoles {
 			c, ok := n.chatbots[botID]
@@ -319,7 +343,6 @@ func (n *Store) load(doc *stateDocument) error {
 			}
 		}
 	}
-	n.indexMessagesLocked()
 	return nil
 }
 

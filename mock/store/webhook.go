@@ -243,15 +243,13 @@ func (s *Store) ChatbotName(chatbotID string) string {
 // isoTime formats a time as the API and its webhooks do: RFC 3339 UTC with milliseconds.
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
-// webhookRole maps a message role to the NEW_MESSAGE payload's role.
+// webhookRole is the NEW_MESSAGE payload's role of a message: the API's own spelling
+// (`user`, `assistant`, `AGENT`: one spelling in the API and its webhooks, README "Where the
+// documentation disagrees"); false for a role that fires no event (SYSTEM).
 func webhookRole(role string) (string, bool) {
 	switch role {
-	case RoleUser:
-		return "user", true
-	case RoleAssistant:
-		return "assistant", true
-	case RoleAgentMsg:
-		return "agent", true
+	case RoleUser, RoleAssistant, RoleAgentMsg:
+		return role, true
 	}
 	return "", false
 }

@@ -11,11 +11,11 @@
 //
 // mock/bare is reported against its stretch target (≥ 0.5×) and does not gate.
 //
-// The load generator is Go's net/http client in this process, not wrk: it needs no
-// install, keeps every latency so p50 and p99 are exact, and bounds each run by time and
-// count. It costs more CPU per request than wrk, which caps the bare server's figure on a
-// small machine (making mock/bare look better than wrk would) and matters little for the
-// mock/Prism ratio.
+// The load generator is wrk when it is installed (Debian's package `wrk`; one thread,
+// pinned to CPU 1 while the servers run on CPU 0), else Go's net/http client in this
+// process; one run uses one generator for all three servers (see wrk.go). Every GET row
+// lists a full page: the chatbot holds 20 threads for the first rows, and the bare server
+// answers with the mock's bytes of each row (captured again after the 100,000 threads).
 //
 // Everything it starts is stopped before it exits; Prism is installed with npm into a
 // temporary folder (kept between runs under the user cache directory), never into the repo.
@@ -52,6 +52,7 @@ type options struct {
 	rounds    int
 	duration  time.Duration
 	warmup    time.Duration
+	warmStart time.Duration // each target on each server, once, before the first row
 	conns     int
 	threads   int
 	prism     string
@@ -60,6 +61,9 @@ type options struct {
 	maxPerRun int
 	mockEnv   envList
 	rows      string
+	generator string // auto, wrk or go (wrk.go)
+	pin       string // auto, on or off
+	gen       generator
 }
 
 // envList is a repeatable KEY=VALUE flag.
@@ -87,6 +91,7 @@ func main() {
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds per row (servers alternate within each)")
 	fs.DurationVar(&o.duration, "duration", 4*time.Second, "measured time per server per round")
 	fs.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "unmeasured load before each measured run")
+	fs.DurationVar(&o.warmStart, "warm-start", 3*time.Second, "unmeasured load of each target on each server before the first row (Node's JIT warms Prism up over seconds)")
 	fs.IntVar(&o.conns, "conns", 32, "concurrent connections")
 	fs.IntVar(&o.threads, "threads", 100000, "threads put into the mock's store for the last two rows")
 	fs.StringVar(&o.prism, "prism", "", "prism executable (default: npm-install @stoplight/prism-cli@5 into -npm-dir)")
@@ -95,11 +100,18 @@ func main() {
 	fs.IntVar(&o.maxPerRun, "max-requests", 2_000_000, "stop a run after this many requests (bounds memory)")
 	fs.Var(&o.mockEnv, "mock-env", "KEY=VALUE added to the mock's environment (repeatable; e.g. GOGC=200 to try a GC setting)")
 	fs.StringVar(&o.rows, "rows", "1234", "which rows to run: 1 GET, 2 POST, 3 GET and 4 POST with -threads stored")
+	fs.StringVar(&o.generator, "generator", "auto", "load generator: wrk, go (net/http in this process), or auto (wrk when on the PATH)")
+	fs.StringVar(&o.pin, "pin", "auto", "pin servers to CPU 0 and wrk to CPU 1 with taskset: on, off, or auto (when taskset and 2+ CPUs)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
 	if o.rounds < 1 || o.conns < 1 || o.duration <= 0 || o.threads < 0 {
 		fmt.Fprintln(os.Stderr, "loadtest: -rounds, -conns and -duration must be positive")
+		os.Exit(2)
+	}
+	var err error
+	if o.gen, err = chooseGenerator(o.generator, o.pin); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -135,6 +147,7 @@ type runResult struct {
 	rps      float64
 	p50, p99 time.Duration
 	rss      int64
+	cpu      time.Duration // the server's CPU time (user + system) per request
 }
 
 func run(ctx context.Context, o options, out io.Writer) (bool, error) {
@@ -175,6 +188,8 @@ type fleet struct {
 	servers      []*server // mock, bare, prism (without -no-prism)
 	mock         *server
 	limitsFile   string
+	root, tmp    string
+	gen          generator
 	initial      []byte // the mock's state at start
 	key, bot     string
 	list, create target
@@ -207,7 +222,7 @@ func (f *fleet) start(ctx context.Context, o options, root, tmp string, out io.W
 		return err
 	}
 	mock, err := startServer(ctx, "mock", port, "/__mock/health",
-		[]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", f.limitsFile, "--quiet", "--log-level", "error"}, root, o.mockEnv...)
+		o.gen.serverArgv([]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", f.limitsFile, "--quiet", "--log-level", "error"}), root, o.mockEnv...)
 	if err != nil {
 		return err
 	}
@@ -222,11 +237,18 @@ func (f *fleet) start(ctx context.Context, o options, root, tmp string, out io.W
 		return err
 	}
 	threads := "/v1/chatting/" + f.bot + "/threads"
-	f.list = target{method: http.MethodGet, path: threads + "?page=1&limit=20", want: http.StatusOK}
+	f.list = target{method: http.MethodGet, path: threads + "?page=1&limit=" + strconv.Itoa(pageThreads), want: http.StatusOK}
 	f.create = target{method: http.MethodPost, path: threads, want: http.StatusCreated,
 		body: []byte(`{"title":"Load test","visitorName":"Ada Lovelace","visitorEmail":"ada@example.com","platformSource":"api"}`)}
 
-	if err := f.startBare(ctx, root, tmp); err != nil {
+	// The GET rows list a full page (20 threads) with or without the 100,000 (the fixtures
+	// hold a few threads per chatbot: a page of 2 would be a lighter answer than the rows
+	// with 100,000 threads give, and the comparison would say little).
+	if err := fillThreads(mock.base, f.initial, f.bot, pageThreads); err != nil {
+		return err
+	}
+	f.root, f.tmp, f.gen = root, tmp, o.gen
+	if err := f.startBare(ctx); err != nil {
 		return err
 	}
 	if o.noPrism {
@@ -235,9 +257,10 @@ func (f *fleet) start(ctx context.Context, o options, root, tmp string, out io.W
 	return f.startPrism(ctx, root, prismBin)
 }
 
-// startBare starts the bare server, answering with the bytes the mock answers now.
-func (f *fleet) startBare(ctx context.Context, root, tmp string) error {
-	respDir := filepath.Join(tmp, "bare")
+// startBare starts the bare server, answering with the bytes the mock answers now; a bare
+// server already running is stopped once the new one answers (its place in the order kept).
+func (f *fleet) startBare(ctx context.Context) error {
+	respDir := filepath.Join(f.tmp, "bare")
 	if err := os.MkdirAll(respDir, 0o700); err != nil {
 		return err
 	}
@@ -255,11 +278,18 @@ func (f *fleet) startBare(ctx context.Context, root, tmp string) error {
 		return err
 	}
 	bare, err := startServer(ctx, "bare", port, "/health",
-		[]string{self, "bare", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-responses", respDir}, root)
+		f.gen.serverArgv([]string{self, "bare", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-responses", respDir}), f.root)
 	if err != nil {
 		return err
 	}
 	bare.prefix = "/api"
+	for i, s := range f.servers {
+		if s.name == "bare" {
+			s.stop()
+			f.servers[i] = bare
+			return nil
+		}
+	}
 	f.servers = append(f.servers, bare)
 	return nil
 }
@@ -272,7 +302,7 @@ func (f *fleet) startPrism(ctx context.Context, root, prismBin string) error {
 		return err
 	}
 	prism, err := startServer(ctx, "prism", port, "/",
-		[]string{prismBin, "mock", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-v", "error", filepath.Join(root, "spec", "contextgpt.yaml")}, root)
+		f.gen.serverArgv([]string{prismBin, "mock", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-v", "error", filepath.Join(root, "spec", "contextgpt.yaml")}), root)
 	if err != nil {
 		return err
 	}
@@ -300,6 +330,9 @@ func (f *fleet) stop() {
 // mock's store gets them; each row takes -rounds rounds, the servers in turn (who goes
 // first rotates), each warmed up and then driven for -duration.
 func measure(ctx context.Context, o options, f *fleet, rows []*row, out io.Writer) error {
+	if err := f.warm(ctx, o, out); err != nil {
+		return err
+	}
 	filled := false
 	for i, r := range rows {
 		if !strings.ContainsRune(o.rows, rune('1'+i)) {
@@ -309,6 +342,10 @@ func measure(ctx context.Context, o options, f *fleet, rows []*row, out io.Write
 			filled = true
 			fmt.Fprintf(out, "putting %d threads into the mock's store…\n", o.threads)
 			if err := fillThreads(f.mock.base, f.initial, f.bot, o.threads); err != nil {
+				return err
+			}
+			// The bare server answers with the mock's bytes of these rows.
+			if err := f.startBare(ctx); err != nil {
 				return err
 			}
 			runtime.GC()
@@ -324,15 +361,39 @@ func measure(ctx context.Context, o options, f *fleet, rows []*row, out io.Write
 					return ctx.Err()
 				}
 				if o.warmup > 0 {
-					drive(ctx, s, f.key, r.target, o.conns, o.warmup, o.maxPerRun)
+					o.gen.drive(ctx, s, f.key, r.target, o.conns, o.warmup, o.maxPerRun)
 				}
-				res := drive(ctx, s, f.key, r.target, o.conns, o.duration, o.maxPerRun)
+				cpu0 := s.cpu()
+				res := o.gen.drive(ctx, s, f.key, r.target, o.conns, o.duration, o.maxPerRun)
+				if res.reqs > 0 {
+					res.cpu = (s.cpu() - cpu0) / time.Duration(res.reqs)
+				}
 				res.rss = s.rss()
 				r.results[s.name] = append(r.results[s.name], res)
-				fmt.Fprintf(out, "  %-32s round %d %-6s %8.0f req/s  p50 %-9s p99 %-9s errors %d\n", r.name, round+1, s.name,
-					res.rps, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.errs)
+				fmt.Fprintf(out, "  %-32s round %d %-6s %8.0f req/s  p50 %-9s p99 %-9s CPU/req %-7s errors %d\n", r.name, round+1, s.name,
+					res.rps, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), fmtDur(res.cpu), res.errs)
 			}
 		}
 	}
 	return nil
+}
+
+// warm runs each target on each server for -warm-start before anything is measured, so no
+// server is measured cold in the first rows and warm in the last (Prism, on Node, ran twice
+// as fast per request in the last rows as in the first without it), then puts the mock's
+// store back as the first rows expect it.
+func (f *fleet) warm(ctx context.Context, o options, out io.Writer) error {
+	if o.warmStart <= 0 {
+		return nil
+	}
+	fmt.Fprintf(out, "warming every server up (%s per target)…\n", o.warmStart)
+	for _, s := range f.servers {
+		for _, t := range []target{f.list, f.create} {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			o.gen.drive(ctx, s, f.key, t, o.conns, o.warmStart, o.maxPerRun)
+		}
+	}
+	return fillThreads(f.mock.base, f.initial, f.bot, pageThreads)
 }

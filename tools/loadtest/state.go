@@ -68,6 +68,10 @@ func pickKeyAndChatbot(state []byte) (key, bot string, err error) {
 	return "", "", errors.New("the mock's fixtures hold no enterprise or scale account with a chatbot and a key")
 }
 
+// pageThreads is the page the GET rows ask for (limit=20), and the threads the chatbot holds
+// for the rows without -threads.
+const pageThreads = 20
+
 // fillThreads replaces the mock's state with initial (its state at start) plus n threads on
 // one chatbot, through PUT /__mock/state: seconds, where n POSTs would take a minute on a
 // busy machine, and exactly n more threads than at start, whatever earlier rows created.

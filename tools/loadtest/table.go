@@ -16,8 +16,9 @@ func report(out io.Writer, o options, servers []*server, rows []*row) bool {
 	host, _ := os.Hostname()
 	fmt.Fprintf(out, "\n%d connections, %d rounds of %s per server and row (medians), %d CPUs (%s/%s), host %s, %s\n\n",
 		o.conns, o.rounds, o.duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host, time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(out, "load generator: %s; CPU/req is the server's own CPU time per request\n\n", o.gen)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "row\tserver\treq/s\tp50\tp99\tRSS MB\terrors\tmock/server\t\n")
+	fmt.Fprint(tw, "row\tserver\treq/s\tp50\tp99\tCPU/req\tRSS MB\terrors\tmock/server\t\n")
 	for _, r := range rows {
 		mockRPS := median(r.results["mock"], func(x runResult) float64 { return x.rps })
 		for _, s := range servers {
@@ -34,7 +35,8 @@ func report(out io.Writer, o options, servers []*server, rows []*row) bool {
 			if s.name != "mock" && rps > 0 {
 				ratio = fmt.Sprintf("%.2fx", mockRPS/rps)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%s\t%.1f\t%d\t%s\t\n", r.name, s.name, rps, fmtDur(p50), fmtDur(p99), rss/(1<<20), errs, ratio)
+			cpu := time.Duration(median(res, func(x runResult) float64 { return float64(x.cpu) }))
+			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%s\t%s\t%.1f\t%d\t%s\t\n", r.name, s.name, rps, fmtDur(p50), fmtDur(p99), fmtDur(cpu), rss/(1<<20), errs, ratio)
 		}
 	}
 	tw.Flush()

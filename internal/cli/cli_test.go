@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -28,5 +29,22 @@ func TestEnv(t *testing.T) {
 	env := Env(func(n string) string { return map[string]string{"SET": "v"}[n] })
 	if env("SET", "d") != "v" || env("UNSET", "d") != "d" {
 		t.Fatal("Env: want the variable's value, else the default")
+	}
+}
+
+func TestInputs(t *testing.T) {
+	in := Inputs{}
+	for _, s := range []string{"a=1", "b=x=y", "a=2", "c="} {
+		if err := in.Set(s); err != nil {
+			t.Fatalf("Set(%q): %v", s, err)
+		}
+	}
+	if want := (Inputs{"a": "2", "b": "x=y", "c": ""}); !reflect.DeepEqual(in, want) {
+		t.Errorf("got %v, want %v", in, want)
+	}
+	for _, s := range []string{"noequals", "=v"} {
+		if err := in.Set(s); err == nil {
+			t.Errorf("Set(%q): no error, want one", s)
+		}
 	}
 }

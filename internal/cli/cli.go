@@ -1,12 +1,14 @@
-// Package cli holds what the compat commands (diff, proxy, parity) share on the command line:
-// a flag set whose usage goes to stdout when asked for (-h) and to stderr after a bad flag, and
-// flag defaults read from the environment.
+// Package cli holds what the commands (contextgpt-conformance and its compat subcommands
+// diff, proxy, parity) share on the command line: a flag set whose usage goes to stdout when
+// asked for (-h) and to stderr after a bad flag, flag defaults read from the environment, and
+// the repeatable name=value flag.
 package cli
 
 import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // FlagSet is a ContinueOnError flag set named name that prints usage and then the flags:
@@ -47,4 +49,19 @@ func WantsHelp(args []string) bool {
 		}
 	}
 	return false
+}
+
+// Inputs is a repeatable name=value flag (--input, --plan-key): each value sets one name.
+type Inputs map[string]string
+
+func (f Inputs) String() string { return "" }
+
+// Set adds one name=value; the name must not be empty.
+func (f Inputs) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("expected name=value")
+	}
+	f[k] = v
+	return nil
 }

@@ -1,0 +1,48 @@
+package store
+
+// Records share one copy of the values many of them repeat (their chatbot's and thread's
+// ids, modes, roles, message types, the default platform source) instead of each holding
+// its own: a store of 100,000 threads is some 200,000 objects fewer for every garbage
+// collection to mark. Values are unchanged (snapshots round-trip byte for byte), and the
+// store never writes through a shared pointer: it replaces pointers, as with every *string.
+
+// apiSource is the platformSource of threads created without one.
+var apiSource = ptr("api")
+
+// words are the short values records repeat.
+var words = func() map[string]string {
+	m := map[string]string{}
+	for _, w := range []string{ModeAI, ModeAgent, ModeHuman, RoleUser, RoleAssistant, RoleAgentMsg, RoleSystem,
+		"USER_MESSAGE", "AI_MESSAGE", "AGENT_MESSAGE", "SYSTEM_MESSAGE"} {
+		m[w] = w
+	}
+	return m
+}()
+
+// internWord is s, as the shared copy when it is one of words.
+func internWord(s string) string {
+	if w, ok := words[s]; ok {
+		return w
+	}
+	return s
+}
+
+// internThreadLocked points an imported thread's repeated values at shared copies.
+func (s *Store) internThreadLocked(t *Thread) {
+	if c := s.chatbots[t.ChatbotID]; c != nil {
+		t.ChatbotID = c.ID
+	}
+	t.Mode = internWord(t.Mode)
+	if t.PlatformSource != nil && *t.PlatformSource == *apiSource {
+		t.PlatformSource = apiSource
+	}
+}
+
+// internMessage points an imported message's repeated values at shared copies (t is its
+// thread).
+func internMessage(m *Message, t *Thread) {
+	if t != nil {
+		m.ThreadID, m.ChatbotID = t.ID, t.ChatbotID
+	}
+	m.Role, m.MessageType = internWord(m.Role), internWord(m.MessageType)
+}
