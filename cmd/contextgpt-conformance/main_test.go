@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/contextgpt/sandbox/internal/mockproc"
 
 	"github.com/contextgpt/sandbox/internal/mocktest"
 
@@ -240,17 +240,7 @@ func TestBinariesRunSuite(t *testing.T) {
 			t.Error("the mock did not stop within 15 s of SIGTERM")
 		}
 	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if _, after, ok := strings.Cut(sc.Text(), "listening on "); ok {
-				found <- strings.TrimSpace(after)
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
+	found := mockproc.ListenAddr(stdout)
 	var base string
 	select {
 	case base = <-found:

@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -28,6 +27,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/contextgpt/sandbox/internal/mockproc"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
 	"github.com/contextgpt/sandbox/conformance/report"
@@ -381,17 +382,7 @@ func startMock(bin string) (string, func(), error) {
 			_ = cmd.Process.Kill()
 		}
 	}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if _, after, ok := strings.Cut(sc.Text(), "listening on "); ok {
-				found <- strings.TrimSpace(after)
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
+	found := mockproc.ListenAddr(stdout)
 	select {
 	case addr := <-found:
 		return strings.TrimRight(addr, "/") + "/api", stop, nil

@@ -28,7 +28,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -37,6 +36,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/contextgpt/sandbox/internal/mockproc"
 )
 
 // Gates.
@@ -151,7 +152,7 @@ type runResult struct {
 }
 
 func run(ctx context.Context, o options, out io.Writer) (bool, error) {
-	root, err := repoRoot()
+	root, err := mockproc.RepoRoot()
 	if err != nil {
 		return false, err
 	}
@@ -200,11 +201,9 @@ type fleet struct {
 // stays in f for stop, even when it fails half way.
 func (f *fleet) start(ctx context.Context, o options, root, tmp string, out io.Writer) error {
 	fmt.Fprintln(out, "building the mock…")
-	mockBin := filepath.Join(tmp, "contextgpt-mock")
-	build := exec.CommandContext(ctx, "go", "build", "-o", mockBin, "./cmd/contextgpt-mock")
-	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build: %w", err)
+	mockBin, err := mockproc.Build(ctx, root, tmp)
+	if err != nil {
+		return err
 	}
 	prismBin := o.prism
 	if !o.noPrism && prismBin == "" {

@@ -117,24 +117,6 @@ func startServer(ctx context.Context, name string, port int, probe string, argv 
 	return s, nil
 }
 
-// repoRoot is the module root (where go.mod is), found from the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // installPrism installs @stoplight/prism-cli 5 with npm into dir (once) and returns its
 // executable.
 func installPrism(ctx context.Context, dir string, out io.Writer) (string, error) {

@@ -23,7 +23,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -34,6 +33,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/contextgpt/sandbox/internal/mockproc"
 )
 
 func main() {
@@ -132,36 +133,12 @@ plans:
 `
 
 func buildMock(ctx context.Context, dir string, out io.Writer) (string, error) {
-	root, err := repoRoot()
+	root, err := mockproc.RepoRoot()
 	if err != nil {
 		return "", err
 	}
 	fmt.Fprintln(out, "memattack: building the mock…")
-	bin := filepath.Join(dir, "contextgpt-mock")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/contextgpt-mock")
-	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build: %w", err)
-	}
-	return bin, nil
-}
-
-// repoRoot is the module root above the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory: run from the repository")
-		}
-		dir = parent
-	}
+	return mockproc.Build(ctx, root, dir)
 }
 
 // mockProcess is the started mock.
@@ -189,16 +166,7 @@ func startMock(ctx context.Context, bin string, args ...string) (*mockProcess, e
 		return nil, err
 	}
 	m := &mockProcess{cmd: cmd, done: make(chan struct{})}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if _, after, ok := strings.Cut(sc.Text(), "listening on "); ok {
-				found <- strings.TrimSpace(after)
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
+	found := mockproc.ListenAddr(stdout)
 	go func() { _ = cmd.Wait(); close(m.done) }()
 	select {
 	case m.base = <-found:
