@@ -300,10 +300,34 @@ func (m *Mock) validationError(route *spec.Route, err error) *apierr.Error {
 	if len(re.Fields) > 0 {
 		msg = re.Fields[0].Message
 	}
+	if missing := missingNames(re.Fields); len(missing) == len(re.Fields) && len(missing) > 0 {
+		msg = "Missing required field: " + strings.Join(missing, ", ")
+	}
 	if notABatch(route, re) {
 		msg = "The body must be a non-empty JSON array of updates: " + msg
 	}
 	return &apierr.Error{Code: code, Message: msg, Fields: fieldErrors(re.Fields)}
+}
+
+// missingNames names the missing required fields among fs (dotted paths; "request body" for
+// the body itself), in their order.
+func missingNames(fs []spec.FieldError) []string {
+	var out []string
+	for _, f := range fs {
+		if !f.Required {
+			continue
+		}
+		parts := make([]string, 0, len(f.Path))
+		for _, p := range f.Path {
+			parts = append(parts, fmt.Sprint(p))
+		}
+		name := strings.Join(parts, ".")
+		if name == "" {
+			name = "request body"
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 // notABatch tells whether a batch operation's body (a JSON array, like update-thread) failed

@@ -172,8 +172,8 @@ func TestValidationErrorIsRequestBodyIsNotValidAndMissingFieldsRequired(t *testi
 	if !missing["name"] || !missing["description"] {
 		t.Fatalf("errors %v; want name and description, each \"Required\"", items)
 	}
-	if r.str("error.message") == "" || r.str("error.message") == "Required" {
-		t.Fatalf("error.message %q: want an explanation", r.str("error.message"))
+	if m := r.str("error.message"); !strings.HasPrefix(m, "Missing required field: ") || !strings.Contains(m, "name") || !strings.Contains(m, "description") {
+		t.Fatalf("error.message %q: want it to name the missing fields", m)
 	}
 
 	// A wrong type is a validation error too, its item explains.
@@ -209,5 +209,57 @@ func TestFlatStatusesExplainAndOthersNameTheOperation(t *testing.T) {
 	}
 	if got := r.str("message"); got != "Fetch appearance settings" {
 		t.Fatalf("getAppearanceSettings %d: message %q; want %q", r.Status, got, "Fetch appearance settings")
+	}
+}
+
+// No other account's ids leak existence below the chatbot either: another account's thread,
+// message, follow-up prompt or instruction id under the caller's own chatbot answers exactly
+// what an id nobody holds answers.
+func TestAnotherAccountsResourceIdsReadAsMissingOnes(t *testing.T) {
+	t.Parallel()
+	tm := newTestMock(t)
+	thread := tm.do("POST", "/api/v1/chatting/"+botOutfitters+"/threads", keyGrowth, map[string]any{}).must(t, http.StatusCreated).str("data.thread.id")
+	msg := tm.do("POST", "/api/v1/chatting/"+botOutfitters+"/thread/"+thread+"/message", keyGrowth,
+		map[string]any{"content": "x"}).must(t, http.StatusCreated).str("data.message.id")
+	cb := "/api/v1/chatbots/chatbot/" + botOutfitters
+	prompt := tm.do("POST", cb+"/follow-up-prompts", keyGrowth, map[string]any{"buttonTitle": "a", "buttonMessage": "b"}).must(t, http.StatusCreated).str("data.id")
+	instr := tm.do("POST", cb+"/instructions", keyGrowth, map[string]any{"title": "a", "instruction": "b"}).must(t, http.StatusCreated).str("data.id")
+	body := map[string]any{"content": "y", "title": "t", "buttonTitle": "a", "buttonMessage": "b"}
+	for _, tc := range []struct {
+		method, prefix, id string
+		body               any
+	}{
+		{"GET", "/api/v1/chatting/" + botShipping + "/thread/", thread, nil},
+		{"POST", "/api/v1/chatting/" + botShipping + "/thread/", thread, nil},
+		{"PATCH", "/api/v1/chatting/" + botShipping + "/message/", msg, body},
+		{"PATCH", "/api/v1/chatbots/chatbot/" + botShipping + "/follow-up-prompts/", prompt, body},
+		{"PATCH", "/api/v1/chatbots/chatbot/" + botShipping + "/instructions/", instr, body},
+	} {
+		suffix := ""
+		if tc.method == "POST" {
+			suffix = "/reset"
+		}
+		other := tc.method + " " + tc.prefix + tc.id + suffix
+		r1 := tm.do(tc.method, tc.prefix+tc.id+suffix, keyScale, tc.body).must(t, http.StatusNotFound)
+		r2 := tm.do(tc.method, tc.prefix+"x"+tc.id[1:]+suffix, keyScale, tc.body).must(t, http.StatusNotFound)
+		if r1.code() != r2.code() || r1.str("message") != r2.str("message") || r1.str("error.message") != r2.str("error.message") {
+			t.Errorf("%s: %s; an id nobody holds: %s", other, r1.Raw, r2.Raw)
+		}
+	}
+}
+
+// A 429 of a structured route says "Too many requests", as every such example of the
+// reference does; on the flat chatbot routes the message is the limiter's explanation.
+func TestRateLimitedAnswersCarryTheDocumentedMessage(t *testing.T) {
+	t.Parallel()
+	tm := newTestMock(t, withLimitsFile(t, "perIP: {requests: -1}\nperUser: {requests: 1}\n"))
+	tm.do("GET", "/api/v1/chatting/"+botShipping+"/threads", keyScale, nil).must(t, http.StatusOK)
+	r := tm.do("GET", "/api/v1/chatting/"+botShipping+"/threads", keyScale, nil).must(t, http.StatusTooManyRequests)
+	if got := r.str("message"); got != tooManyRequests {
+		t.Fatalf("listThreads 429: message %q; want %q", got, tooManyRequests)
+	}
+	r = tm.do("GET", "/api/v1/chatbots/my-chatbots", keyScale, nil).must(t, http.StatusTooManyRequests)
+	if got, want := r.str("message"), r.str("error.message"); got != want || !strings.HasPrefix(got, "Rate limit exceeded") {
+		t.Fatalf("getMyChatbots 429: message %q; want the explanation %q", got, want)
 	}
 }

@@ -121,3 +121,17 @@ func TestCPUOf(t *testing.T) {
 		}
 	}
 }
+
+func TestCPURatios(t *testing.T) {
+	r := &row{name: "x", results: map[string][]runResult{
+		"mock":  {{cpu: 40 * time.Microsecond}},
+		"bare":  {{cpu: 20 * time.Microsecond}},
+		"prism": {{cpu: 600 * time.Microsecond}},
+	}}
+	got := cpuRatios(r)
+	for _, want := range []string{"mock 40us", "bare 20us (mock/bare by CPU 0.50x)", "prism 600us (mock/prism by CPU 15.00x)"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("%q lacks %q", got, want)
+		}
+	}
+}
