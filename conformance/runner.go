@@ -111,15 +111,7 @@ func (r *Runner) Run(ctx context.Context) *report.Report {
 	start := r.cfg.Now()
 	rep := &report.Report{Target: r.base.Redacted(), RunID: r.runID, Started: start, MinCoverage: r.cfg.MinCoverage,
 		HarnessVersion: r.cfg.Version}
-	for _, s := range r.sources {
-		if !s.control {
-			info := s.spec.Doc().Info
-			if info != nil {
-				rep.SpecTitle, rep.SpecVersion = info.Title, info.Version
-			}
-			break
-		}
-	}
+	r.describeSpec(rep)
 	finish := func(code int) *report.Report {
 		rep.Duration = r.cfg.Now().Sub(start)
 		rep.Summarize()
@@ -139,6 +131,28 @@ func (r *Runner) Run(ctx context.Context) *report.Report {
 		rep.RunFailures = append(rep.RunFailures, report.RunFailure{Check: "bad-input", Message: rep.Error})
 		return finish(report.ExitBadInput)
 	}
+	code := r.collect(rep, r.runGroups(ctx, mock))
+	code = max(code, r.checkCoverage(rep))
+	code = r.judgeNetwork(rep, code)
+	return finish(code)
+}
+
+// describeSpec names the API's spec (the first source that is not the mock's control plane)
+// in the report.
+func (r *Runner) describeSpec(rep *report.Report) {
+	for _, s := range r.sources {
+		if !s.control {
+			if info := s.spec.Doc().Info; info != nil {
+				rep.SpecTitle, rep.SpecVersion = info.Title, info.Version
+			}
+			return
+		}
+	}
+}
+
+// runGroups runs the workflow groups on cfg.Jobs workers and returns each group's results,
+// in the groups' order.
+func (r *Runner) runGroups(ctx context.Context, mock bool) [][]report.WorkflowResult {
 	groups := r.groups()
 	results := make([][]report.WorkflowResult, len(groups))
 	jobs := make(chan int)
@@ -157,6 +171,12 @@ func (r *Runner) Run(ctx context.Context) *report.Report {
 	}
 	close(jobs)
 	wg.Wait()
+	return results
+}
+
+// collect puts the workflows that ran into the report in the suite's order and returns
+// ExitFailed when one failed, else ExitPassed.
+func (r *Runner) collect(rep *report.Report, results [][]report.WorkflowResult) int {
 	byID := map[string]report.WorkflowResult{}
 	for _, g := range results {
 		for _, w := range g {
@@ -174,6 +194,13 @@ func (r *Runner) Run(ctx context.Context) *report.Report {
 			code = report.ExitFailed
 		}
 	}
+	return code
+}
+
+// checkCoverage adds the coverage table and a run failure for each API source below
+// --min-coverage (ExitFailed then, else ExitPassed).
+func (r *Runner) checkCoverage(rep *report.Report) int {
+	code := report.ExitPassed
 	rep.Coverage = r.cov.report()
 	for _, c := range rep.Coverage {
 		if !r.sourceByKey(c.Source).control && belowMinCoverage(c, r.cfg.MinCoverage) {
@@ -183,6 +210,13 @@ func (r *Runner) Run(ctx context.Context) *report.Report {
 			code = report.ExitFailed
 		}
 	}
+	return code
+}
+
+// judgeNetwork reads what the run saw on the wire: sandbox failures, a target that never
+// answered (unreachable, whatever code came before), and the hint of a wrong base URL. It
+// returns the exit code.
+func (r *Runner) judgeNetwork(rep *report.Report, code int) int {
 	st := r.net.snapshot()
 	for _, msg := range st.runFailures {
 		rep.RunFailures = append(rep.RunFailures, report.RunFailure{Check: "sandbox", Message: msg})
@@ -199,7 +233,7 @@ func (r *Runner) Run(ctx context.Context) *report.Report {
 		rep.Hint = fmt.Sprintf("the base URL looks wrong: %d of %d calls answered 404 (--base-url %s; expected the API's base, e.g. http://127.0.0.1:8080/api)",
 			st.notFound, st.answered, r.base.Redacted())
 	}
-	return finish(code)
+	return code
 }
 
 // belowMinCoverage compares the exact operation coverage, not the rounded percent printed:
@@ -212,29 +246,17 @@ func belowMinCoverage(c report.Coverage, minPercent float64) bool {
 // health document of service contextgpt-mock is the mock; anything else (a 404, a login
 // page) is another target, quietly.
 func (r *Runner) detectMock(ctx context.Context) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.origin+"/__mock/health", nil)
-	if err != nil {
-		return false, err
-	}
-	r.adminAuth(req)
-	resp, err := r.cfg.Client.Do(req)
-	if err != nil {
+	status, data, err := r.control().Call(ctx, http.MethodGet, "/__mock/health", nil)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
 		return false, fmt.Errorf("target unreachable: %s: %w", r.origin, unwrapURLError(err))
 	}
-	defer resp.Body.Close()
 	var health struct {
 		Service string `json:"service"`
 	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&health) != nil {
+	if err != nil || status != http.StatusOK || json.Unmarshal(data, &health) != nil {
 		return false, nil
 	}
 	return health.Service == "contextgpt-mock", nil
-}
-
-func (r *Runner) adminAuth(req *http.Request) {
-	if r.cfg.MockAdminToken != "" {
-		req.Header.Set("Authorization", "Bearer "+r.cfg.MockAdminToken)
-	}
 }
 
 // runGroup runs one group's workflows in dependency order, in a sandbox when no key is given.
@@ -263,7 +285,7 @@ func (r *Runner) runGroup(ctx context.Context, ids []string, mock bool) []report
 		}
 		g.key = sb.APIKey
 		defer func() {
-			if err := r.deleteSandbox(context.WithoutCancel(ctx), sb.AccountID); err != nil {
+			if err := r.control().DeleteSandbox(context.WithoutCancel(ctx), sb.AccountID); err != nil {
 				r.net.runFailure("the sandbox was not deleted: " + err.Error())
 			}
 		}()

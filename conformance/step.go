@@ -228,15 +228,38 @@ type request struct {
 	contentType string
 }
 
+// build makes a step's request: its parameters, the URL on the API or the mock's control
+// plane with the credentials of either, the fixed headers, and the body; the expression
+// context then holds the request, for the step's criteria and outputs.
 func (wr *wfRun) build(st *arazzo.Step, op *operation, c *expr.Context) (*request, error) {
-	r := wr.g.r
 	req := &request{method: op.route.Method, query: url.Values{}, header: http.Header{}}
-	pathParams := map[string]string{}
-	authSet := false
+	pathParams, authSet, err := wr.applyParams(req, st, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := wr.address(req, op, pathParams, authSet); err != nil {
+		return nil, err
+	}
+	req.header.Set("User-Agent", userAgent)
+	req.header.Set("Accept", "application/json")
+	if b := st.RequestBody; b != nil {
+		if err := buildBody(req, b, c); err != nil {
+			return nil, err
+		}
+	}
+	c.URL, c.Method = req.url, req.method
+	c.RequestHeader, c.RequestQuery, c.RequestPath = req.header, req.query, pathParams
+	return req, nil
+}
+
+// applyParams resolves the step's parameters into the request's query and headers; it
+// returns the path parameters and whether the step sets Authorization itself.
+func (wr *wfRun) applyParams(req *request, st *arazzo.Step, c *expr.Context) (pathParams map[string]string, authSet bool, err error) {
+	pathParams = map[string]string{}
 	for _, p := range wr.params(st) {
 		v, err := resolveValue(p.Value, c)
 		if err != nil {
-			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+			return nil, false, fmt.Errorf("parameter %s: %w", p.Name, err)
 		}
 		switch p.In {
 		case "path":
@@ -258,57 +281,64 @@ func (wr *wfRun) build(st *arazzo.Step, op *operation, c *expr.Context) (*reques
 			}
 		}
 	}
-	filled, err := fillPath(op.route.SpecPath, pathParams)
+	return pathParams, authSet, nil
+}
+
+// address fills the operation's path and sets the request's URL on the API or the mock's
+// control plane, with that side's bearer token unless the step set Authorization itself.
+func (wr *wfRun) address(req *request, op *operation, pathParams map[string]string, authSet bool) error {
+	r := wr.g.r
+	filled, err := FillPath(op.route.SpecPath, func(name string) (string, bool) {
+		v, ok := pathParams[name]
+		return v, ok
+	})
 	if err != nil {
-		return nil, err
+		return err
 	}
+	req.specPath = op.src.spec.BasePath() + filled
+	token := wr.g.key
 	if op.src.control {
-		req.url = r.controlURL(filled)
-		req.specPath = op.src.spec.BasePath() + filled
-		if !authSet && r.cfg.MockAdminToken != "" {
-			req.header.Set("Authorization", "Bearer "+r.cfg.MockAdminToken)
-		}
+		req.url, token = r.controlURL(filled), r.cfg.MockAdminToken
 	} else {
 		req.url = r.apiURL(filled)
-		req.specPath = op.src.spec.BasePath() + filled
-		if !authSet && wr.g.key != "" {
-			req.header.Set("Authorization", "Bearer "+wr.g.key)
-		}
+	}
+	if !authSet && token != "" {
+		req.header.Set("Authorization", "Bearer "+token)
 	}
 	u, _ := url.Parse(req.url)
 	req.path = u.Path
 	if len(req.query) > 0 {
 		req.url += "?" + req.query.Encode()
 	}
-	req.header.Set("User-Agent", userAgent)
-	req.header.Set("Accept", "application/json")
-	if b := st.RequestBody; b != nil {
-		payload, err := resolveValue(b.Payload, c)
-		if err != nil {
-			return nil, fmt.Errorf("requestBody: %w", err)
-		}
-		for _, rp := range b.Replacements {
-			v, err := resolveValue(rp.Value, c)
-			if err != nil {
-				return nil, fmt.Errorf("requestBody replacement %s: %w", rp.Target, err)
-			}
-			if payload, err = setPointer(payload, rp.Target, v); err != nil {
-				return nil, fmt.Errorf("requestBody replacement: %w", err)
-			}
-		}
-		req.contentType = b.ContentType
-		if req.contentType == "" {
-			req.contentType = "application/json"
-		}
-		if req.body, err = encodeBody(req.contentType, payload); err != nil {
-			return nil, err
-		}
-		req.header.Set("Content-Type", req.contentType)
-		c.RequestBody = payload
+	return nil
+}
+
+// buildBody resolves the step's request body and its replacements and encodes it in its
+// content type (JSON by default); the context gets the payload.
+func buildBody(req *request, b *arazzo.RequestBody, c *expr.Context) error {
+	payload, err := resolveValue(b.Payload, c)
+	if err != nil {
+		return fmt.Errorf("requestBody: %w", err)
 	}
-	c.URL, c.Method = req.url, req.method
-	c.RequestHeader, c.RequestQuery, c.RequestPath = req.header, req.query, pathParams
-	return req, nil
+	for _, rp := range b.Replacements {
+		v, err := resolveValue(rp.Value, c)
+		if err != nil {
+			return fmt.Errorf("requestBody replacement %s: %w", rp.Target, err)
+		}
+		if payload, err = setPointer(payload, rp.Target, v); err != nil {
+			return fmt.Errorf("requestBody replacement: %w", err)
+		}
+	}
+	req.contentType = b.ContentType
+	if req.contentType == "" {
+		req.contentType = "application/json"
+	}
+	if req.body, err = encodeBody(req.contentType, payload); err != nil {
+		return err
+	}
+	req.header.Set("Content-Type", req.contentType)
+	c.RequestBody = payload
+	return nil
 }
 
 // response is one answer to a step's request.

@@ -68,7 +68,16 @@ func refName(ref string) string {
 	return ref
 }
 
-func fillPath(template string, params map[string]string) (string, error) {
+// MissingParamError is FillPath's error for a path parameter without a value.
+type MissingParamError struct{ Name string }
+
+func (e *MissingParamError) Error() string { return "path parameter " + e.Name + " has no value" }
+
+// FillPath puts the path parameters into a spec path template ("/chatbot/{chatbotId}"),
+// each escaped as one path segment. value returns a parameter's value and whether it has
+// one; the first without one is a *MissingParamError. The harness's steps and the probe's
+// generated requests both fill paths with it.
+func FillPath(template string, value func(name string) (string, bool)) (string, error) {
 	var b strings.Builder
 	rest := template
 	for {
@@ -82,9 +91,9 @@ func fillPath(template string, params map[string]string) (string, error) {
 			return "", fmt.Errorf("path %s: unclosed '{'", template)
 		}
 		name := rest[i+1 : i+j]
-		v, ok := params[name]
+		v, ok := value(name)
 		if !ok {
-			return "", fmt.Errorf("path parameter %s has no value", name)
+			return "", &MissingParamError{Name: name}
 		}
 		b.WriteString(rest[:i])
 		b.WriteString(url.PathEscape(v))

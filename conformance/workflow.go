@@ -174,8 +174,7 @@ func (wr *wfRun) components() map[string]map[string]any {
 func (wr *wfRun) loop(ctx context.Context) {
 	retries := map[int]int{}
 	var carry *report.StepResult
-	i := 0
-	for n := 0; i < len(wr.w.Steps); n++ {
+	for i, n := 0, 0; i < len(wr.w.Steps); n++ {
 		if n >= maxTransitions {
 			wr.fail(fmt.Sprintf("more than %d step runs: a goto or retry loop", maxTransitions))
 			return
@@ -186,16 +185,8 @@ func (wr *wfRun) loop(ctx context.Context) {
 		}
 		st := wr.w.Steps[i]
 		res, c, ok := wr.step(ctx, st)
-		if carry != nil {
-			// A retry replaces the failed attempt; what its checks found still counts.
-			res.Attempts += carry.Attempts
-			if kept := checkFindings(carry.Findings); len(kept) > 0 {
-				res.Findings = append(kept, res.Findings...)
-				res.Status = report.Failed
-			}
-			carry = nil
-		}
-		wr.results = append(wr.results, res)
+		wr.results = append(wr.results, withRetried(res, carry))
+		carry = nil
 		if res.Status == report.Skipped {
 			wr.skipped = true
 			if wr.reason == "" {
@@ -203,74 +194,115 @@ func (wr *wfRun) loop(ctx context.Context) {
 			}
 			return
 		}
+		var stop bool
 		if ok {
-			a, err := wr.successAction(st, c)
-			if err != nil {
-				wr.fail(fmt.Sprintf("step %s: onSuccess: %v", st.StepID, err))
-				return
-			}
-			switch {
-			case a == nil:
-				i++
-			case a.Type == "end":
-				return
-			case a.StepID != "":
-				i, _ = wr.w.StepIndex(a.StepID)
-			default:
-				wr.gotoWorkflow(ctx, a.WorkflowID)
-				return
-			}
-			continue
+			i, stop = wr.afterSuccess(ctx, i, st, c)
+		} else {
+			i, carry, stop = wr.afterFailure(ctx, i, st, c, retries)
 		}
-		a, err := wr.failureAction(st, c)
-		if err != nil {
-			wr.fail(fmt.Sprintf("step %s: onFailure: %v", st.StepID, err))
+		if stop {
 			return
-		}
-		switch {
-		case a == nil || a.Type == "end":
-			wr.fail(fmt.Sprintf("step %s failed", st.StepID))
-			return
-		case a.Type == "goto" && a.StepID != "":
-			// Go on to the target (a cleanup, say); the failed step fails the workflow.
-			if wr.reason == "" {
-				wr.reason = fmt.Sprintf("step %s failed", st.StepID)
-			}
-			i, _ = wr.w.StepIndex(a.StepID)
-		case a.Type == "goto":
-			wr.gotoWorkflow(ctx, a.WorkflowID)
-			wr.fail(fmt.Sprintf("step %s failed", st.StepID))
-			return
-		default: // retry
-			limit := 1
-			if a.RetryLimit != nil {
-				limit = *a.RetryLimit
-			}
-			if retries[i] >= limit {
-				wr.fail(fmt.Sprintf("step %s failed after %d retries", st.StepID, retries[i]))
-				return
-			}
-			retries[i]++
-			last := wr.results[len(wr.results)-1]
-			wr.results = wr.results[:len(wr.results)-1]
-			carry = &last
-			wait := actionRetryAfter(a)
-			if ra, ok := RetryAfter(c.ResponseHeader); ok {
-				wait = ra // Retry-After overrules retryAfter, as the standard says
-			}
-			if err := wr.g.r.cfg.Sleep(ctx, min(wait, wr.g.r.cfg.MaxWait)); err != nil {
-				wr.fail(err.Error())
-				return
-			}
-			if a.StepID != "" {
-				j, _ := wr.w.StepIndex(a.StepID)
-				r, _, _ := wr.step(ctx, wr.w.Steps[j])
-				wr.results = append(wr.results, r)
-			} else if a.WorkflowID != "" {
-				wr.callWorkflow(ctx, a.WorkflowID, nil)
-			}
 		}
 	}
+}
+
+// withRetried returns a retry's result: it replaces the failed attempt (carry, nil when the
+// step is not a retry), whose attempts add up and whose check findings still count.
+func withRetried(res report.StepResult, carry *report.StepResult) report.StepResult {
+	if carry == nil {
+		return res
+	}
+	res.Attempts += carry.Attempts
+	if kept := checkFindings(carry.Findings); len(kept) > 0 {
+		res.Findings = append(kept, res.Findings...)
+		res.Status = report.Failed
+	}
+	return res
+}
+
+// afterSuccess follows a passed step's onSuccess action: it returns the index of the step to
+// run next, or stop when the workflow ends here.
+func (wr *wfRun) afterSuccess(ctx context.Context, i int, st *arazzo.Step, c *expr.Context) (next int, stop bool) {
+	a, err := wr.successAction(st, c)
+	if err != nil {
+		wr.fail(fmt.Sprintf("step %s: onSuccess: %v", st.StepID, err))
+		return i, true
+	}
+	switch {
+	case a == nil:
+		return i + 1, false
+	case a.Type == "end":
+		return i, true
+	case a.StepID != "":
+		next, _ = wr.w.StepIndex(a.StepID)
+		return next, false
+	default:
+		wr.gotoWorkflow(ctx, a.WorkflowID)
+		return i, true
+	}
+}
+
+// afterFailure follows a failed step's onFailure action: it returns the index of the step to
+// run next and, for a retry, the failed attempt the retry replaces; or stop when the workflow
+// ends here (as failed).
+func (wr *wfRun) afterFailure(ctx context.Context, i int, st *arazzo.Step, c *expr.Context, retries map[int]int) (next int, carry *report.StepResult, stop bool) {
+	a, err := wr.failureAction(st, c)
+	if err != nil {
+		wr.fail(fmt.Sprintf("step %s: onFailure: %v", st.StepID, err))
+		return i, nil, true
+	}
+	switch {
+	case a == nil || a.Type == "end":
+		wr.fail(fmt.Sprintf("step %s failed", st.StepID))
+		return i, nil, true
+	case a.Type == "goto" && a.StepID != "":
+		// Go on to the target (a cleanup, say); the failed step fails the workflow.
+		if wr.reason == "" {
+			wr.reason = fmt.Sprintf("step %s failed", st.StepID)
+		}
+		next, _ = wr.w.StepIndex(a.StepID)
+		return next, nil, false
+	case a.Type == "goto":
+		wr.gotoWorkflow(ctx, a.WorkflowID)
+		wr.fail(fmt.Sprintf("step %s failed", st.StepID))
+		return i, nil, true
+	}
+	carry, ok := wr.retry(ctx, i, st, a, c, retries)
+	return i, carry, !ok
+}
+
+// retry prepares step i's retry: within the action's retryLimit (default 1) it takes the
+// failed attempt out of the results (returned, to be carried into the retry's), waits
+// Retry-After or the action's retryAfter (at most --max-wait), and runs the action's step or
+// workflow first when it names one. ok is false when the workflow ends here, failed.
+func (wr *wfRun) retry(ctx context.Context, i int, st *arazzo.Step, a *arazzo.FailureAction, c *expr.Context, retries map[int]int) (carry *report.StepResult, ok bool) {
+	limit := 1
+	if a.RetryLimit != nil {
+		limit = *a.RetryLimit
+	}
+	if retries[i] >= limit {
+		wr.fail(fmt.Sprintf("step %s failed after %d retries", st.StepID, retries[i]))
+		return nil, false
+	}
+	retries[i]++
+	last := wr.results[len(wr.results)-1]
+	wr.results = wr.results[:len(wr.results)-1]
+	wait := actionRetryAfter(a)
+	if ra, ok := RetryAfter(c.ResponseHeader); ok {
+		wait = ra // Retry-After overrules retryAfter, as the standard says
+	}
+	if err := wr.g.r.cfg.Sleep(ctx, min(wait, wr.g.r.cfg.MaxWait)); err != nil {
+		wr.fail(err.Error())
+		return nil, false
+	}
+	if a.StepID != "" {
+		j, _ := wr.w.StepIndex(a.StepID)
+		r, _, _ := wr.step(ctx, wr.w.Steps[j])
+		wr.results = append(wr.results, r)
+	} else if a.WorkflowID != "" {
+		wr.callWorkflow(ctx, a.WorkflowID, nil)
+	}
+	return &last, true
 }
 
 // actionRetryAfter is a retry action's retryAfter (seconds) as a wait. Clamped: a huge

@@ -148,6 +148,10 @@ func (m *Mock) adminPutState(w http.ResponseWriter, r *http.Request, _ *spec.Rou
 		writeAdminError(w, apierr.InvalidState, err.Error())
 		return
 	}
+	if e := m.memory.refuseImport(len(data)); e != nil {
+		writeAdminErr(w, e)
+		return
+	}
 	counts, err := m.store.Import(data)
 	if err != nil {
 		var ie *store.ImportError

@@ -17,8 +17,8 @@ import (
 func TestAttackJournalErrorMessageEchoesPath(t *testing.T) {
 	tm := newTestMock(t)
 	tm.do("GET", "/api/v1/chatting/"+strings.Repeat("j", 7<<10), "", nil)
-	es, _ := tm.m.journal.List(journal.Filter{})
-	if len(es) == 0 || es[0].Error == nil {
+	es := journalEntries(t, tm, 1) // recorded after the response is sent
+	if es[0].Error == nil {
 		t.Fatalf("journal: %+v", es)
 	}
 	b, _ := json.Marshal(es[0])
@@ -53,10 +53,17 @@ func TestAttackJournalRetainsRequestBodies(t *testing.T) {
 			t.Fatalf("status %d", r.Status)
 		}
 	}
-	if es, _ := tm.m.journal.List(journal.Filter{}); len(es) < 20 {
-		t.Fatalf("%d journal entries", len(es))
-	}
+	journalEntries(t, tm, 20)
 	if grew := int64(heap()) - int64(before); grew > 5<<20 {
 		t.Fatalf("the heap grew by %d MiB after 20 refused 900 KiB requests: the journal keeps their bodies", grew>>20)
 	}
+}
+
+// journalEntries waits (up to 5 s) until the journal holds at least n entries: a request is
+// journaled after its response is sent.
+func journalEntries(t *testing.T, tm *testMock, n int) []journal.Entry {
+	t.Helper()
+	var es []journal.Entry
+	waitFor(t, "journal entries", func() bool { es, _ = tm.m.journal.List(journal.Filter{}); return len(es) >= n })
+	return es
 }

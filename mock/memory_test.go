@@ -128,3 +128,29 @@ func TestBodyBudget(t *testing.T) {
 		t.Fatalf("%+v", e)
 	}
 }
+
+// Found by the round's outside review: a 27.5 MB state import into a mock with a 48 MiB
+// ceiling answered 200 and took the process to 130 MB (2.7x the ceiling), because the watch
+// looks at a request only as it starts. An import whose store cannot fit is refused first,
+// and the state is left as it was; one that fits is imported.
+func TestAttackMemoryCeilingStateImport(t *testing.T) {
+	probe := newTestMock(t)
+	doc := probe.getState(t)
+	small := newTestMock(t, func(c *Config) {
+		c.MaxMemory = uint64(len(doc)) * 2
+		c.memoryRead = func() uint64 { return 0 }
+	})
+	threads := small.countState(t, "threads")
+	r := small.do("PUT", "/__mock/state", "", doc).must(t, http.StatusForbidden)
+	if r.code() != "STORE_LIMIT_REACHED" || r.at("error.details.resource") != "memory" {
+		t.Fatalf("an import 2.5x over the ceiling: %s", r.Raw)
+	}
+	if n := small.countState(t, "threads"); n != threads {
+		t.Fatalf("%d threads after the refused import; want %d", n, threads)
+	}
+	roomy := newTestMock(t, func(c *Config) {
+		c.MaxMemory = uint64(len(doc)) * (importMemoryFactor + 1)
+		c.memoryRead = func() uint64 { return 0 }
+	})
+	roomy.do("PUT", "/__mock/state", "", doc).must(t, http.StatusOK)
+}

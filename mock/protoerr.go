@@ -56,12 +56,12 @@ type protoConn struct {
 // The fixed parts of net/http's own answers (Go 1.22 onwards; server.go, conn.serve).
 const (
 	goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
-	go417Prefix    = "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nDate: "
+	go417Prefix    = " 417 Expectation Failed\r\nConnection: close\r\nDate: " // after HTTP/1.0 or HTTP/1.1
 	go417Suffix    = "\r\nContent-Length: 0\r\n\r\n"
 )
 
 func (c *protoConn) Write(b []byte) (int, error) {
-	if len(b) < 12 || b[0] != 'H' || !(bytes.HasPrefix(b, []byte("HTTP/1.1 ")) || bytes.HasPrefix(b, []byte("HTTP/1.0 "))) {
+	if len(b) < 12 || b[0] != 'H' || !bytes.HasPrefix(b, []byte("HTTP/1.")) {
 		return c.Conn.Write(b)
 	}
 	e, ok := goFixedResponse(b, c.maxHeader)
@@ -78,13 +78,19 @@ func (c *protoConn) Write(b []byte) (int, error) {
 // envelope carries instead.
 func goFixedResponse(b []byte, maxHeader int) (*apierr.Error, bool) {
 	s := string(b)
-	if rest, ok := strings.CutPrefix(s, "HTTP/1.0 "); ok {
-		s = "HTTP/1.1 " + rest // the 417 to an HTTP/1.0 request: the same answer as over 1.1
+	if len(s) < len("HTTP/1.1 200 \r\n") {
+		return nil, false
 	}
-	if strings.HasPrefix(s, go417Prefix) && strings.HasSuffix(s, go417Suffix) &&
-		!strings.Contains(s[len(go417Prefix):len(s)-len(go417Suffix)], "\r\n") {
+	// The 417 goes out with the request's version (HTTP/1.0 for a 1.0 request: found by
+	// FuzzProtocolErrors); the other fixed answers are always HTTP/1.1.
+	if v := s[:len("HTTP/1.x")]; (v == "HTTP/1.0" || v == "HTTP/1.1") && strings.HasPrefix(s[len(v):], go417Prefix) &&
+		strings.HasSuffix(s, go417Suffix) && len(s) > len(v)+len(go417Prefix)+len(go417Suffix) &&
+		!strings.Contains(s[len(v)+len(go417Prefix):len(s)-len(go417Suffix)], "\r\n") {
 		return protocolError(http.StatusExpectationFailed,
 			"The Expect header asks for an expectation the mock does not support (only 100-continue)"), true
+	}
+	if !strings.HasPrefix(s, "HTTP/1.1 ") {
+		return nil, false
 	}
 	line, rest, ok := strings.Cut(s[len("HTTP/1.1 "):], "\r\n")
 	if !ok || !strings.HasPrefix("\r\n"+rest, goErrorHeaders) || len(line) < 4 || line[3] != ' ' {

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"net"
@@ -13,7 +14,7 @@ import (
 )
 
 // protoServer serves a mock behind ProtocolErrors, as the command does.
-func protoServer(t *testing.T, maxHeaderBytes int) (*testMock, string) {
+func protoServer(t testing.TB, maxHeaderBytes int) (*testMock, string) {
 	t.Helper()
 	tm := newTestMock(t)
 	srv := httptest.NewUnstartedServer(tm.m)
@@ -67,6 +68,7 @@ func TestAttackGoPlainTextErrorsInEnvelope(t *testing.T) {
 		{"invalid header name", "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 400},
 		{"invalid header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 400},
 		{"unsupported Expect", "POST /api/v1/chatbots HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\nContent-Length: 2\r\n\r\n{}", 400, "REQUEST_VALIDATION_FAILED", 417},
+		{"unsupported Expect, HTTP/1.0", "GET / HTTP/1.0\r\nExpect: nope\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 417},
 		{"unsupported Transfer-Encoding", "POST /api/v1/chatbots HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 501},
 		{"unsupported HTTP version", "GET / HTTP/3.0\r\nHost: x\r\n\r\n", 400, "REQUEST_VALIDATION_FAILED", 505},
 		{"headers over MaxHeaderBytes", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n", 431, "HEADER_FIELDS_TOO_LARGE", 0},
@@ -137,4 +139,65 @@ func TestGoFixedResponseMatchesOnlyGosShapes(t *testing.T) {
 			t.Errorf("%q matched as %v", s, e)
 		}
 	}
+}
+
+// FuzzProtocolErrors sends arbitrary bytes on a raw connection to a mock behind
+// ProtocolErrors: every error answer, whoever wrote it (net/http or a handler), is the JSON
+// envelope, and nothing is a 5xx. Its seeds run in make test; `go test ./mock -run '^$'
+// -fuzz FuzzProtocolErrors` searches further.
+func FuzzProtocolErrors(f *testing.F) {
+	for _, s := range []string{
+		"GARBAGE\r\n\r\n",
+		"GET /api/v1/chatbots HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
+		"POST /api/v1/chatbots HTTP/1.1\r\nHost: x\r\nExpect: nope\r\nContent-Length: 2\r\n\r\n{}",
+		"POST /api/v1/chatbots HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"GET / HTTP/3.0\r\nHost: x\r\n\r\n",
+		"GET /api/v1/chatbots HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+		"GET /api/v1/chatbots HTTP/1.1\r\nHost: x\r\n\r\nGET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+		"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+		"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	_, addr := protoServer(f, 4<<10)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if bytes.Contains(bytes.ToUpper(raw), []byte("HEAD")) {
+			return // a HEAD answer has no body: not readable without knowing the request
+		}
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		_, _ = c.Write(raw)
+		_ = c.(*net.TCPConn).CloseWrite()
+		br := bufio.NewReader(c)
+		for {
+			res, err := http.ReadResponse(br, nil)
+			if err != nil {
+				return // no (further) answer
+			}
+			body, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if err != nil {
+				return
+			}
+			if res.StatusCode >= 500 {
+				t.Fatalf("%q: a %d: %s", raw, res.StatusCode, body)
+			}
+			if res.StatusCode >= 400 {
+				var env struct {
+					Success *bool `json:"success"`
+					Error   struct {
+						Code string `json:"code"`
+					} `json:"error"`
+				}
+				if json.Unmarshal(body, &env) != nil || env.Error.Code == "" {
+					t.Fatalf("%q: a %d outside the envelope: %q", raw, res.StatusCode, body)
+				}
+			}
+		}
+	})
 }

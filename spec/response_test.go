@@ -82,6 +82,8 @@ func newTestValidator(t *testing.T) *ResponseValidator {
 
 func jsonHeader() http.Header { return http.Header{"Content-Type": {"application/json"}} }
 
+// TestValidateResponse: one response per row and the problems it must raise (a table, long
+// because each check has its rows).
 func TestValidateResponse(t *testing.T) {
 	v := newTestValidator(t)
 	loc200 := "paths./v1/items/{itemId}.get.responses.200"

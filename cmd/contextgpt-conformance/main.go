@@ -104,10 +104,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func versionCmd(_ context.Context, c *cli, args []string) error {
-	f := newFlags("version", "version", c.stdout)
-	rest, err := f.parse(args, c.getenv)
+	rest, err := positionals(c, "version", "version", args)
 	if err != nil {
-		return badInputOrHelp(err)
+		return err
 	}
 	if len(rest) > 0 {
 		return badInput(fmt.Errorf("version takes no arguments"))
@@ -129,10 +128,9 @@ func helpCmd(_ context.Context, c *cli, args []string) error {
 }
 
 func listCmd(_ context.Context, c *cli, args []string) error {
-	f := newFlags("list", "list [PATH...]", c.stdout)
-	paths, err := f.parse(args, c.getenv)
+	paths, err := positionals(c, "list", "list [PATH...]", args)
 	if err != nil {
-		return badInputOrHelp(err)
+		return err
 	}
 	docs, err := load(paths)
 	if err != nil {
@@ -151,10 +149,9 @@ func listCmd(_ context.Context, c *cli, args []string) error {
 }
 
 func validateCmd(_ context.Context, c *cli, args []string) error {
-	f := newFlags("validate", "validate PATH...", c.stdout)
-	paths, err := f.parse(args, c.getenv)
+	paths, err := positionals(c, "validate", "validate PATH...", args)
 	if err != nil {
-		return badInputOrHelp(err)
+		return err
 	}
 	if len(paths) == 0 {
 		return badInput(fmt.Errorf("validate: name at least one document or folder (see contextgpt-conformance validate --help)"))
@@ -175,12 +172,15 @@ func validateCmd(_ context.Context, c *cli, args []string) error {
 	return nil
 }
 
-// badInputOrHelp passes errHelp through (exit 0) and makes anything else exit 2.
-func badInputOrHelp(err error) error {
-	if errors.Is(err, errHelp) {
-		return err
+// positionals parses the arguments of a command without flags of its own (list, validate,
+// version) and returns its positionals; -h/--help passes through (exit 0), a bad flag is
+// exit 2.
+func positionals(c *cli, cmd, synopsis string, args []string) ([]string, error) {
+	rest, err := newFlags(cmd, synopsis, c.stdout).parse(args, c.getenv)
+	if err != nil && !errors.Is(err, errHelp) {
+		return nil, badInput(err)
 	}
-	return badInput(err)
+	return rest, err
 }
 
 func load(paths []string) ([]*arazzo.Document, error) {

@@ -158,15 +158,7 @@ func (v *validator) workflow(where string, w *Workflow, ids map[string]bool) {
 	for i, s := range w.Steps {
 		v.step(fmt.Sprintf("%s.steps[%d] (%s)", where, i, s.StepID), w, s, ids)
 	}
-	for i, a := range w.SuccessActions {
-		v.successAction(fmt.Sprintf("%s.successActions[%d]", where, i), w, a, ids)
-	}
-	for i, a := range w.FailureActions {
-		v.failureAction(fmt.Sprintf("%s.failureActions[%d]", where, i), w, a, ids)
-	}
-	for k, o := range w.Outputs {
-		v.template(where+".outputs."+k, o)
-	}
+	v.actionsAndOutputs(where, "successActions", "failureActions", w, w.SuccessActions, w.FailureActions, w.Outputs, ids)
 	v.inputs(where, w)
 	v.references(where, w, ids)
 }

@@ -52,13 +52,19 @@ func (v *validator) step(where string, w *Workflow, s *Step, ids map[string]bool
 		}
 	}
 	v.criteria(where+".successCriteria", s.SuccessCriteria)
-	for i, a := range s.OnSuccess {
-		v.successAction(fmt.Sprintf("%s.onSuccess[%d]", where, i), w, a, ids)
+	v.actionsAndOutputs(where, "onSuccess", "onFailure", w, s.OnSuccess, s.OnFailure, s.Outputs, ids)
+}
+
+// actionsAndOutputs checks the success and failure actions and the outputs of a workflow or
+// a step (their fields are named successActions/failureActions and onSuccess/onFailure).
+func (v *validator) actionsAndOutputs(where, successField, failureField string, w *Workflow, success []*SuccessAction, failure []*FailureAction, outputs map[string]string, ids map[string]bool) {
+	for i, a := range success {
+		v.successAction(fmt.Sprintf("%s.%s[%d]", where, successField, i), w, a, ids)
 	}
-	for i, a := range s.OnFailure {
-		v.failureAction(fmt.Sprintf("%s.onFailure[%d]", where, i), w, a, ids)
+	for i, a := range failure {
+		v.failureAction(fmt.Sprintf("%s.%s[%d]", where, failureField, i), w, a, ids)
 	}
-	for k, o := range s.Outputs {
+	for k, o := range outputs {
 		v.template(where+".outputs."+k, o)
 	}
 }

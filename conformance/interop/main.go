@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/contextgpt/sandbox/conformance"
 	"github.com/contextgpt/sandbox/internal/mockproc"
 
 	"github.com/contextgpt/sandbox/conformance/arazzo"
@@ -50,7 +51,8 @@ type options struct {
 	expected                   map[string]string // workflow id -> why its verdicts are known to differ
 }
 
-func run(args []string, out io.Writer) error {
+// parseOptions reads the command line.
+func parseOptions(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("interop", flag.ContinueOnError)
 	fs.StringVar(&o.redocly, "redocly", "", "the redocly command (@redocly/cli)")
@@ -70,11 +72,21 @@ func run(args []string, out io.Writer) error {
 		return nil
 	})
 	if err := fs.Parse(args); err != nil {
-		return err
+		return o, err
 	}
 	o.files = fs.Args()
 	if o.redocly == "" || len(o.files) == 0 {
-		return errors.New("usage: interop --redocly PATH [--mock PATH] [--conformance PATH] FILE…")
+		return o, errors.New("usage: interop --redocly PATH [--mock PATH] [--conformance PATH] FILE…")
+	}
+	return o, nil
+}
+
+// run starts one mock and one sandbox, compares the verdicts of both runners file by file,
+// then times them.
+func run(args []string, out io.Writer) error {
+	o, err := parseOptions(args)
+	if err != nil {
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "contextgpt-interop-")
 	if err != nil {
@@ -100,49 +112,11 @@ func run(args []string, out io.Writer) error {
 
 	differ := 0
 	for _, file := range o.files {
-		docs, err := arazzo.LoadPaths([]string{file})
+		n, err := compareFile(o, file, base, origin, key, runID, tmp, out)
 		if err != nil {
 			return err
 		}
-		called := calledWorkflows(docs[0])
-		theirs, err := runRespect(o.redocly, file, base, origin, key, runID, called, filepath.Join(tmp, "respect.json"), nil)
-		if err != nil {
-			return fmt.Errorf("%s: respect: %w", file, err)
-		}
-		ours, err := runOurs(o.conformance, file, base, key, runID, filepath.Join(tmp, "ours.json"), nil)
-		if err != nil {
-			return fmt.Errorf("%s: ours: %w", file, err)
-		}
-		ids := map[string]bool{}
-		for id := range theirs.verdicts {
-			ids[id] = true
-		}
-		for id := range ours.verdicts {
-			ids[id] = true
-		}
-		sorted := make([]string, 0, len(ids))
-		for id := range ids {
-			sorted = append(sorted, id)
-		}
-		sort.Strings(sorted)
-		for _, id := range sorted {
-			tv, ov := theirs.verdicts[id], ours.verdicts[id]
-			mark := ""
-			switch why, known := o.expected[id]; {
-			case tv != ov && known:
-				mark = "  known difference: " + why
-			case tv != ov:
-				mark = "  DIFFERENT"
-				differ++
-			case known:
-				mark = "  (listed as a known difference, but the verdicts agree: drop it)"
-				differ++
-			}
-			fmt.Fprintf(out, "%-32s %-40s %-10s %-10s%s\n", filepath.Base(file), id, orNone(tv), orNone(ov), mark)
-		}
-		if differs(theirs, ours, o.expected) {
-			fmt.Fprintf(out, "--- respect on %s:\n%s\n--- contextgpt-conformance on %s:\n%s\n", file, tail(theirs.output), file, tail(ours.output))
-		}
+		differ += n
 	}
 	fmt.Fprintln(out)
 	if differ > 0 {
@@ -156,6 +130,57 @@ func run(args []string, out io.Writer) error {
 		return fmt.Errorf("%d verdicts differ", differ)
 	}
 	return speedErr
+}
+
+// compareFile runs one scenario file under both runners, prints each workflow's two
+// verdicts (and both outputs' tails when they differ) and returns how many differ
+// unexpectedly (a listed difference whose verdicts agree counts too: the list is stale).
+func compareFile(o options, file, base, origin, key, runID, tmp string, out io.Writer) (int, error) {
+	docs, err := arazzo.LoadPaths([]string{file})
+	if err != nil {
+		return 0, err
+	}
+	called := calledWorkflows(docs[0])
+	theirs, err := runRespect(o.redocly, file, base, origin, key, runID, called, filepath.Join(tmp, "respect.json"), nil)
+	if err != nil {
+		return 0, fmt.Errorf("%s: respect: %w", file, err)
+	}
+	ours, err := runOurs(o.conformance, file, base, key, runID, filepath.Join(tmp, "ours.json"), nil)
+	if err != nil {
+		return 0, fmt.Errorf("%s: ours: %w", file, err)
+	}
+	ids := map[string]bool{}
+	for id := range theirs.verdicts {
+		ids[id] = true
+	}
+	for id := range ours.verdicts {
+		ids[id] = true
+	}
+	sorted := make([]string, 0, len(ids))
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	sort.Strings(sorted)
+	differ := 0
+	for _, id := range sorted {
+		tv, ov := theirs.verdicts[id], ours.verdicts[id]
+		mark := ""
+		switch why, known := o.expected[id]; {
+		case tv != ov && known:
+			mark = "  known difference: " + why
+		case tv != ov:
+			mark = "  DIFFERENT"
+			differ++
+		case known:
+			mark = "  (listed as a known difference, but the verdicts agree: drop it)"
+			differ++
+		}
+		fmt.Fprintf(out, "%-32s %-40s %-10s %-10s%s\n", filepath.Base(file), id, orNone(tv), orNone(ov), mark)
+	}
+	if differs(theirs, ours, o.expected) {
+		fmt.Fprintf(out, "--- respect on %s:\n%s\n--- contextgpt-conformance on %s:\n%s\n", file, tail(theirs.output), file, tail(ours.output))
+	}
+	return differ, nil
 }
 
 // differs reports a verdict that differs and is not a known difference.
@@ -394,16 +419,10 @@ func startMock(bin string) (string, func(), error) {
 
 // sandboxKey asks the mock for a sandbox of the scale plan and returns its key.
 func sandboxKey(origin string) (string, error) {
-	resp, err := http.Post(origin+"/__mock/sandboxes", "application/json", strings.NewReader(`{"plan":"scale"}`))
+	cp := conformance.ControlPlane{Client: http.DefaultClient, Origin: origin, Red: &report.Redactor{}}
+	sb, err := cp.CreateSandbox(context.Background(), "scale", "")
 	if err != nil {
 		return "", err
-	}
-	defer resp.Body.Close()
-	var sb struct {
-		APIKey string `json:"apiKey"`
-	}
-	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&sb) != nil || sb.APIKey == "" {
-		return "", fmt.Errorf("POST /__mock/sandboxes answered %d without a key", resp.StatusCode)
 	}
 	return sb.APIKey, nil
 }

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/contextgpt/sandbox/conformance"
@@ -274,24 +274,15 @@ func asList(v any) []any {
 	return l
 }
 
-// fill puts ids into a spec path; it returns the name of the first parameter without one.
+// fill puts ids into a spec path; it returns the name of the first parameter without one
+// (an empty id counts as none).
 func fill(template string, ids map[string]string) (string, string) {
-	var b strings.Builder
-	rest := template
-	for {
-		i := strings.IndexByte(rest, '{')
-		if i < 0 {
-			b.WriteString(rest)
-			return b.String(), ""
-		}
-		j := strings.IndexByte(rest[i:], '}')
-		name := rest[i+1 : i+j]
+	path, err := conformance.FillPath(template, func(name string) (string, bool) {
 		v := ids[name]
-		if v == "" {
-			return "", name
-		}
-		b.WriteString(rest[:i])
-		b.WriteString(url.PathEscape(v))
-		rest = rest[i+j+1:]
+		return v, v != ""
+	})
+	if me := (*conformance.MissingParamError)(nil); errors.As(err, &me) {
+		return "", me.Name
 	}
+	return path, "" // a loaded spec's paths have no unclosed '{'
 }

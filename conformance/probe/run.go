@@ -380,38 +380,9 @@ func (s *session) rateLimitCases(ctx context.Context, cases []*testCase) map[str
 		}
 		key = sb.APIKey
 	}
-	ids := map[string]string{}
-	for k, v := range s.read.ids {
-		ids[k] = v
-	}
-	for k, v := range s.write.ids {
-		if ids[k] == "" {
-			ids[k] = v
-		}
-	}
-	// Flood a route of the chatting group (which the per-IP limit does not cover) so that
-	// the per-user limit, which covers every route, is the one spent.
-	flood := with429[0]
-	for _, rt := range s.p.spec.Routes() {
-		if strings.HasPrefix(rt.SpecPath, "/v1/chatting/") && rt.Method == http.MethodGet {
-			flood = rt
-			break
-		}
-	}
-	spend := func() bool {
-		for range floodLimit {
-			path, missing := fill(flood.SpecPath, withUnknown(ids, flood, s))
-			if missing != "" {
-				return false
-			}
-			cl := &call{rt: flood, method: flood.Method, path: path, query: s.baseQuery(flood), header: http.Header{}, accept429: true}
-			cl.header.Set("Authorization", "Bearer "+key)
-			if a := s.send(ctx, cl); a.err != nil || a.status == http.StatusTooManyRequests {
-				return a.err == nil
-			}
-		}
-		return false
-	}
+	ids := s.knownIDs()
+	flood := s.floodRoute(with429[0])
+	spend := func() bool { return s.spendLimit(ctx, flood, key, ids) }
 	if !spend() {
 		return skipAll(fmt.Sprintf("no 429 after %d requests to %s", floodLimit, flood.OperationID))
 	}
@@ -427,6 +398,49 @@ func (s *session) rateLimitCases(ctx context.Context, cases []*testCase) map[str
 		out[rt.OperationID] = st
 	}
 	return out
+}
+
+// knownIDs are the ids the read and write phases found (the read phase's first).
+func (s *session) knownIDs() map[string]string {
+	ids := map[string]string{}
+	for k, v := range s.read.ids {
+		ids[k] = v
+	}
+	for k, v := range s.write.ids {
+		if ids[k] == "" {
+			ids[k] = v
+		}
+	}
+	return ids
+}
+
+// floodRoute is the route flooded to spend the limit: a GET of the chatting group (which the
+// per-IP limit does not cover) so that the per-user limit, which covers every route, is the
+// one spent; else fallback.
+func (s *session) floodRoute(fallback *spec.Route) *spec.Route {
+	for _, rt := range s.p.spec.Routes() {
+		if strings.HasPrefix(rt.SpecPath, "/v1/chatting/") && rt.Method == http.MethodGet {
+			return rt
+		}
+	}
+	return fallback
+}
+
+// spendLimit sends flood with key until it answers 429 (true) or floodLimit requests have
+// gone (false); false too when its path cannot be filled or the target does not answer.
+func (s *session) spendLimit(ctx context.Context, flood *spec.Route, key string, ids map[string]string) bool {
+	for range floodLimit {
+		path, missing := fill(flood.SpecPath, withUnknown(ids, flood, s))
+		if missing != "" {
+			return false
+		}
+		cl := &call{rt: flood, method: flood.Method, path: path, query: s.baseQuery(flood), header: http.Header{}, accept429: true}
+		cl.header.Set("Authorization", "Bearer "+key)
+		if a := s.send(ctx, cl); a.err != nil || a.status == http.StatusTooManyRequests {
+			return a.err == nil
+		}
+	}
+	return false
 }
 
 // withUnknown fills the ids a route needs that the probe has none of with unknown ones: the
