@@ -98,6 +98,10 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 //	generated  an operation without a domain handler answers its example (generated.go)
 //	scope      the caller's access to the chatbot or account in the path (resolveScope)
 //	handler    the domain handler; its result or error is written in the envelope
+//
+// It stays one function on purpose (over the house's ~80 lines): each step is a few lines
+// that answer and return or hand on, and the order above is the contract; split into
+// functions, the early returns would become flags passed back up.
 func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	route, err := m.spec.Match(r.Method, r.URL.EscapedPath())
 	if strings.Contains(r.URL.EscapedPath(), "//") { // //api/v1/... is no route of the API

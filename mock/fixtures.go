@@ -101,6 +101,16 @@ func applyFixtures(st *store.Store, data []byte) error {
 	if err := dec.Decode(&f); err != nil {
 		return fmt.Errorf("fixtures: %w", err)
 	}
+	for _, load := range []func(*store.Store, *fixtureFile) error{fixtureAccounts, fixtureUsers, fixtureChatbots, fixtureChatbotMembers} {
+		if err := load(st, &f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fixtureAccounts creates the accounts with their plans and add-ons.
+func fixtureAccounts(st *store.Store, f *fixtureFile) error {
 	for _, a := range f.Accounts {
 		plan, err := plans.Parse(a.Plan)
 		if err != nil {
@@ -118,6 +128,11 @@ func applyFixtures(st *store.Store, data []byte) error {
 			return fmt.Errorf("fixtures: account %s: %w", a.ID, err)
 		}
 	}
+	return nil
+}
+
+// fixtureUsers creates the users, their account memberships and their API keys.
+func fixtureUsers(st *store.Store, f *fixtureFile) error {
 	for _, u := range f.Users {
 		mem := map[string]store.Role{}
 		for acc, r := range u.Memberships {
@@ -136,37 +151,52 @@ func applyFixtures(st *store.Store, data []byte) error {
 			}
 		}
 	}
+	return nil
+}
+
+// fixtureChatbots creates the chatbots and seeds their content.
+func fixtureChatbots(st *store.Store, f *fixtureFile) error {
 	for _, c := range f.Chatbots {
 		if _, err := st.CreateChatbot(c.Account, c.CreatedBy, store.NewChatbot{ID: c.ID, Name: c.Name, Description: c.Description}); err != nil {
 			return fmt.Errorf("fixtures: chatbot %s: %w", c.ID, err)
 		}
-		seed := store.ChatbotSeed{TextSnippet: c.TextSnippet}
-		for _, p := range c.Starters {
-			seed.Starters = append(seed.Starters, store.PairSeed{ButtonTitle: p.ButtonTitle, ButtonMessage: p.ButtonMessage, LinkText: p.LinkText, LinkSrc: p.LinkSrc})
-		}
-		for _, p := range c.FollowUps {
-			seed.FollowUps = append(seed.FollowUps, store.PairSeed{ButtonTitle: p.ButtonTitle, ButtonMessage: p.ButtonMessage, LinkText: p.LinkText, LinkSrc: p.LinkSrc, Esclate: p.Esclate})
-		}
-		for _, in := range c.Instructions {
-			seed.Instructions = append(seed.Instructions, store.InstructionSeed{Title: in.Title, Instruction: in.Instruction, Active: in.Active})
-		}
-		for _, p := range c.Personas {
-			seed.Personas = append(seed.Personas, store.PersonaSeed{Title: p.Title, Instructions: p.Instructions, Description: p.Description, Active: p.Active})
-		}
-		for _, t := range c.Threads {
-			ts := store.ThreadSeed{
-				NewThread: store.NewThread{Title: t.Title, VisitorName: t.VisitorName, VisitorEmail: t.VisitorEmail, VisitorPhone: t.VisitorPhone, Anonymous: t.Anonymous, Mode: t.Mode},
-				Tags:      t.Tags, Resolved: t.Resolved, Important: t.Important, Escalated: t.Escalated,
-			}
-			for _, msg := range t.Messages {
-				ts.Messages = append(ts.Messages, store.NewMessage{Role: msg.Role, Content: msg.Content, AgentName: msg.AgentName})
-			}
-			seed.Threads = append(seed.Threads, ts)
-		}
-		if err := st.SeedChatbot(c.ID, seed); err != nil {
+		if err := st.SeedChatbot(c.ID, chatbotSeed(c)); err != nil {
 			return fmt.Errorf("fixtures: chatbot %s: %w", c.ID, err)
 		}
 	}
+	return nil
+}
+
+// chatbotSeed is a fixture chatbot's content as the store seeds it.
+func chatbotSeed(c fixtureChatbot) store.ChatbotSeed {
+	seed := store.ChatbotSeed{TextSnippet: c.TextSnippet}
+	for _, p := range c.Starters {
+		seed.Starters = append(seed.Starters, store.PairSeed{ButtonTitle: p.ButtonTitle, ButtonMessage: p.ButtonMessage, LinkText: p.LinkText, LinkSrc: p.LinkSrc})
+	}
+	for _, p := range c.FollowUps {
+		seed.FollowUps = append(seed.FollowUps, store.PairSeed{ButtonTitle: p.ButtonTitle, ButtonMessage: p.ButtonMessage, LinkText: p.LinkText, LinkSrc: p.LinkSrc, Esclate: p.Esclate})
+	}
+	for _, in := range c.Instructions {
+		seed.Instructions = append(seed.Instructions, store.InstructionSeed{Title: in.Title, Instruction: in.Instruction, Active: in.Active})
+	}
+	for _, p := range c.Personas {
+		seed.Personas = append(seed.Personas, store.PersonaSeed{Title: p.Title, Instructions: p.Instructions, Description: p.Description, Active: p.Active})
+	}
+	for _, t := range c.Threads {
+		ts := store.ThreadSeed{
+			NewThread: store.NewThread{Title: t.Title, VisitorName: t.VisitorName, VisitorEmail: t.VisitorEmail, VisitorPhone: t.VisitorPhone, Anonymous: t.Anonymous, Mode: t.Mode},
+			Tags:      t.Tags, Resolved: t.Resolved, Important: t.Important, Escalated: t.Escalated,
+		}
+		for _, msg := range t.Messages {
+			ts.Messages = append(ts.Messages, store.NewMessage{Role: msg.Role, Content: msg.Content, AgentName: msg.AgentName})
+		}
+		seed.Threads = append(seed.Threads, ts)
+	}
+	return seed
+}
+
+// fixtureChatbotMembers adds users to chatbots (after the chatbots exist), in id order.
+func fixtureChatbotMembers(st *store.Store, f *fixtureFile) error {
 	for _, u := range f.Users {
 		bots := make([]string, 0, len(u.Chatbots))
 		for id := range u.Chatbots {

@@ -184,13 +184,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return usageError{err}
 	}
+	cfg, err := mockConfig(o, logger, getenv)
+	if err != nil {
+		return err
+	}
+	m, err := mock.New(cfg)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, m, o, logger, stdout)
+}
+
+// mockConfig turns the flags into the mock's configuration, reading the files they name.
+func mockConfig(o options, logger *slog.Logger, getenv func(string) string) (mock.Config, error) {
 	cfg := mock.DefaultConfig()
 	cfg.Seed = o.seed
 	cfg.SeededKeys = o.seeded
 	if !o.seeded {
 		var b [8]byte
 		if _, err := rand.Read(b[:]); err != nil {
-			return err
+			return cfg, err
 		}
 		cfg.Seed = int64(binary.BigEndian.Uint64(b[:]) >> 1)
 	}
@@ -202,8 +215,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg.MyChatbotsTTL, _ = myChatbotsTTL(o.myChatbotsCache) // checked by parseFlags
 	cfg.MaxMemory = o.maxMemory
 	setSoftLimit(o.maxMemory, getenv)
+	var err error
 	if cfg.Limits, err = limits.Load(o.limits); err != nil {
-		return usageError{fmt.Errorf("--limits: %w", err)}
+		return cfg, usageError{fmt.Errorf("--limits: %w", err)}
 	}
 	if o.clockMode == "manual" {
 		cfg.Clock = clock.NewManual(time.Now().UTC().Truncate(time.Second))
@@ -214,18 +228,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cfg.Fixtures = []byte{}
 	default:
 		if cfg.Fixtures, err = os.ReadFile(o.fixtures); err != nil {
-			return usageError{fmt.Errorf("--fixtures: %w", err)}
+			return cfg, usageError{fmt.Errorf("--fixtures: %w", err)}
 		}
 	}
 	if o.specFile != "" {
 		if cfg.Spec, err = os.ReadFile(o.specFile); err != nil {
-			return usageError{fmt.Errorf("--spec: %w", err)}
+			return cfg, usageError{fmt.Errorf("--spec: %w", err)}
 		}
 	}
-	m, err := mock.New(cfg)
-	if err != nil {
-		return err
-	}
+	return cfg, nil
+}
+
+// serve listens on --addr, prints the banner and serves until ctx ends; then it shuts down,
+// which always saves: held and faulted requests are cancelled, requests in flight get
+// shutdownGrace, connections are closed, and the mock's Close writes --state-file.
+func serve(ctx context.Context, m *mock.Mock, o options, logger *slog.Logger, stdout io.Writer) error {
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
@@ -248,9 +265,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// in the documented envelope.
 	ln = newLimitListener(mock.ProtocolErrors(ln, maxHeaderBytes), o.maxConns)
 	fmt.Fprintf(stdout, "contextgpt-mock %s listening on %s\n", mock.Version, base)
-	fmt.Fprintf(stdout, "API: %s/api/v1/...   control plane: %s/__mock/health\n", base, base)
-	if !o.quiet && cfg.Spec == nil {
-		printKeys(stdout, m, base)
+	if o.specFile == "" {
+		fmt.Fprintf(stdout, "API: %s/api/v1/...   control plane: %s/__mock/health\n", base, base)
+		if !o.quiet {
+			printKeys(stdout, m, base)
+		}
+	} else {
+		fmt.Fprintf(stdout, "API (%s): %s%s/...   control plane: %s/__mock/health\n", o.specFile, base, m.Spec().BasePath(), base)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -259,8 +280,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
-	// Shutdown always saves: held and faulted requests are cancelled, requests in flight
-	// get shutdownGrace, then connections are closed, and Close writes --state-file.
 	logger.Info("shutting down")
 	cancelRequests()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
