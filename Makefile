@@ -46,7 +46,8 @@ conformance: build
 
 ## interop: every scenario file through Redocly respect (pinned, installed with npm into a
 ## temporary folder) and through contextgpt-conformance against one mock, same runId and key;
-## fails on any difference of verdict not listed below with its reason; then both runners
+## fails on any difference of verdict not listed below with its reason, and on a workflow
+## both runners fail; then both runners
 ## timed side by side (wall, peak memory) on one workflow
 RESPECT_CLI ?= @redocly/cli@2.77.0
 INTEROP_DIR ?= $(or $(TMPDIR),/tmp)/contextgpt-sandbox-interop

@@ -72,8 +72,24 @@ func childSchema(s *base.Schema, seg string) *base.Schema {
 	return nil
 }
 
-// anySchema tells whether s declares nothing about a value's members (`{}` or a bare type).
+// anySchema tells whether s declares nothing about a value's members (`{}` or a bare type),
+// or is an anyOf with such a branch (the spec's "any value, null included": `anyOf: [{},
+// {type: object, nullable: true}]`, which OpenAPI 3.0 readers with and without nullable on
+// untyped schemas read alike).
 func anySchema(s *base.Schema) bool {
-	return (s.Properties == nil || s.Properties.Len() == 0) && s.Items == nil && s.AdditionalProperties == nil &&
-		len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0
+	if s == nil {
+		return false
+	}
+	if (s.Properties == nil || s.Properties.Len() == 0) && s.Items == nil && s.AdditionalProperties == nil &&
+		len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0 {
+		return true
+	}
+	if len(s.AllOf)+len(s.OneOf) == 0 && (s.Properties == nil || s.Properties.Len() == 0) {
+		for _, b := range s.AnyOf {
+			if anySchema(b.Schema()) {
+				return true
+			}
+		}
+	}
+	return false
 }
