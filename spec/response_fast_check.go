@@ -136,7 +136,7 @@ func (n *fastNode) validString(v jsontext.Value, scratch *[]byte) bool {
 // (encoding/json into any) needs: 1e400 or a 400-digit integer does not, and the library
 // rejects the whole body. Underflow (1e-400) decodes to 0 and is fine, as for the library.
 func fitsFloat(v []byte) bool {
-	if len(v) < 300 && bytes.IndexAny(v, "eE") < 0 {
+	if len(v) < 300 && !bytes.ContainsAny(v, "eE") {
 		return true // no exponent and under 300 digits: at most ~1e299
 	}
 	_, err := strconv.ParseFloat(unsafeString(v), 64)
