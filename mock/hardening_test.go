@@ -137,43 +137,32 @@ func TestAttackUnboundedStoreGrowth(t *testing.T) {
 	if n := tm.countState(t, "threads"); n != 7 {
 		t.Fatalf("%d threads stored; want 7", n)
 	}
+	createsUntilCapped(t, "message", 20, func(int) resp {
+		return tm.do("POST", threadPath(botShipping, id)+"/message", keyScale, map[string]any{"content": "hello"})
+	})
+	createsUntilCapped(t, "chatbot", 10, func(i int) resp {
+		return tm.do("POST", "/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"name": fmt.Sprintf("cap %d", i), "description": "x"})
+	})
+	createsUntilCapped(t, "sandbox", 10, func(int) resp {
+		return tm.do("POST", "/__mock/sandboxes", "", map[string]any{"plan": "scale"})
+	})
+}
+
+// createsUntilCapped calls create until it answers 403, which must be STORE_LIMIT_REACHED;
+// every answer before it must be 201, and the cap must apply within max+2 creates.
+func createsUntilCapped(t *testing.T, what string, max int, create func(i int) resp) {
+	t.Helper()
 	for i := 0; ; i++ {
-		r := tm.do("POST", threadPath(botShipping, id)+"/message", keyScale, map[string]any{"content": "hello"})
+		r := create(i)
 		if r.Status == http.StatusForbidden {
 			if r.code() != "STORE_LIMIT_REACHED" {
-				t.Fatalf("message past the cap: %s", r.Raw)
+				t.Fatalf("%s past the cap: %s", what, r.Raw)
 			}
-			break
+			return
 		}
 		r.must(t, http.StatusCreated)
-		if i > 20 {
-			t.Fatal("the per-account message cap never applied")
-		}
-	}
-	for i := 0; ; i++ {
-		r := tm.do("POST", "/api/v1/chatbots/account/"+accScale+"/create-chatbot", keyScale, map[string]any{"name": fmt.Sprintf("cap %d", i), "description": "x"})
-		if r.Status == http.StatusForbidden {
-			if r.code() != "STORE_LIMIT_REACHED" {
-				t.Fatalf("chatbot past the cap: %s", r.Raw)
-			}
-			break
-		}
-		r.must(t, http.StatusCreated)
-		if i > 10 {
-			t.Fatal("the chatbot cap never applied")
-		}
-	}
-	for i := 0; ; i++ {
-		r := tm.do("POST", "/__mock/sandboxes", "", map[string]any{"plan": "scale"})
-		if r.Status == http.StatusForbidden {
-			if r.code() != "STORE_LIMIT_REACHED" {
-				t.Fatalf("sandbox past the cap: %s", r.Raw)
-			}
-			break
-		}
-		r.must(t, http.StatusCreated)
-		if i > 10 {
-			t.Fatal("the account cap never applied")
+		if i > max {
+			t.Fatalf("the %s cap never applied", what)
 		}
 	}
 }
