@@ -37,50 +37,40 @@ func TestFastPathNeverVouchesForWhatTheLibraryRejects(t *testing.T) {
 			}
 			s := mustLoad(t, doc.data)
 			seen, examples, fastExamples, variants, fastVariants := 0, 0, 0, 0, 0
-			for _, r := range s.Routes() {
-				path := pathParam.ReplaceAllString(r.PathTemplate, "x")
-				for _, code := range r.DeclaredStatuses() {
-					status, err := strconv.Atoi(code)
-					if err != nil {
-						continue
+			for _, e := range responseExamples(s) {
+				r, path, status, ex := e.route, e.path, e.status, e.value
+				seen++
+				if raceEnabled && seen%4 != 0 {
+					continue // a quarter of the examples under the race detector
+				}
+				header := exampleHeaders(r, status)
+				check := func(body []byte, what string) bool {
+					req := httptest.NewRequest(r.Method, path, nil)
+					if !v.fast.conforms(r.Method, path, status, header, body) {
+						return false
 					}
-					ex := r.ResponseExample(status)
-					if ex == nil {
-						continue
+					if p := lib.validate(req, status, header, body); len(p) > 0 {
+						t.Errorf("%s %s %d, %s: the fast path vouched for a response the library rejects: %v\nbody: %s",
+							r.Method, r.PathTemplate, status, what, p, cutBody(body))
 					}
-					seen++
-					if raceEnabled && seen%4 != 0 {
-						continue // a quarter of the examples under the race detector
-					}
-					header := exampleHeaders(r, status)
-					check := func(body []byte, what string) bool {
-						req := httptest.NewRequest(r.Method, path, nil)
-						if !v.fast.conforms(r.Method, path, status, header, body) {
-							return false
-						}
-						if p := lib.validate(req, status, header, body); len(p) > 0 {
-							t.Errorf("%s %s %d, %s: the fast path vouched for a response the library rejects: %v\nbody: %s",
-								r.Method, r.PathTemplate, status, what, p, cutBody(body))
-						}
-						return true
-					}
-					raw, err := json.Marshal(ex)
+					return true
+				}
+				raw, err := json.Marshal(ex)
+				if err != nil {
+					t.Fatal(err)
+				}
+				examples++
+				if check(raw, "the example") {
+					fastExamples++
+				}
+				for _, m := range append(sample(mutations(ex), maxVariants), hugeNumbers(ex)...) {
+					body, err := json.Marshal(m.value)
 					if err != nil {
 						t.Fatal(err)
 					}
-					examples++
-					if check(raw, "the example") {
-						fastExamples++
-					}
-					for _, m := range append(sample(mutations(ex), maxVariants), hugeNumbers(ex)...) {
-						body, err := json.Marshal(m.value)
-						if err != nil {
-							t.Fatal(err)
-						}
-						variants++
-						if check(body, m.what) {
-							fastVariants++
-						}
+					variants++
+					if check(body, m.what) {
+						fastVariants++
 					}
 				}
 			}
@@ -252,42 +242,59 @@ func TestFastPathRefusesNumbersBeyondFloat64(t *testing.T) {
 	// A typed integer without bounds, and two numbers of free-form error.details.
 	for _, needle := range []string{`"distanceFromBottomDesktop":`, `"details":{"limitBytes":`, `"details":{"retryAfter":`} {
 		checked := 0
-		for _, r := range s.Routes() {
-			path := pathParam.ReplaceAllString(r.PathTemplate, "x")
-			for _, code := range r.DeclaredStatuses() {
-				status, err := strconv.Atoi(code)
-				if err != nil {
-					continue
-				}
-				ex := r.ResponseExample(status)
-				if ex == nil {
-					continue
-				}
-				raw, _ := json.Marshal(ex)
-				if !bytes.Contains(raw, []byte(needle)) {
-					continue
-				}
-				h := exampleHeaders(r, status)
-				req := httptest.NewRequest(r.Method, path, nil)
-				if !v.fast.conforms(r.Method, path, status, h, raw) {
-					t.Fatalf("%s %s %d: the example itself is not vouched for", r.Method, r.PathTemplate, status)
-				}
-				for _, huge := range []string{"1e400", "-1e400", strings.Repeat("9", 400)} {
-					body := regexp.MustCompile(regexp.QuoteMeta(needle)+`-?[0-9.eE+-]+`).ReplaceAll(raw, []byte(needle+huge))
-					if v.fast.conforms(r.Method, path, status, h, body) {
-						t.Errorf("%s %s %d: %s%.12s vouched for", r.Method, r.PathTemplate, status, needle, huge)
-					}
-					if len(lib.validate(req, status, h, body)) == 0 {
-						t.Errorf("%s %s %d: %s%.12s: the library accepts it too", r.Method, r.PathTemplate, status, needle, huge)
-					}
-				}
-				checked++
+		number := regexp.MustCompile(regexp.QuoteMeta(needle) + `-?[0-9.eE+-]+`)
+		for _, e := range responseExamples(s) {
+			r, path, status := e.route, e.path, e.status
+			raw, _ := json.Marshal(e.value)
+			if !bytes.Contains(raw, []byte(needle)) {
+				continue
 			}
+			h := exampleHeaders(r, status)
+			req := httptest.NewRequest(r.Method, path, nil)
+			if !v.fast.conforms(r.Method, path, status, h, raw) {
+				t.Fatalf("%s %s %d: the example itself is not vouched for", r.Method, r.PathTemplate, status)
+			}
+			for _, huge := range []string{"1e400", "-1e400", strings.Repeat("9", 400)} {
+				body := number.ReplaceAll(raw, []byte(needle+huge))
+				if v.fast.conforms(r.Method, path, status, h, body) {
+					t.Errorf("%s %s %d: %s%.12s vouched for", r.Method, r.PathTemplate, status, needle, huge)
+				}
+				if len(lib.validate(req, status, h, body)) == 0 {
+					t.Errorf("%s %s %d: %s%.12s: the library accepts it too", r.Method, r.PathTemplate, status, needle, huge)
+				}
+			}
+			checked++
 		}
 		if checked == 0 {
 			t.Errorf("no example has %s", needle)
 		}
 	}
+}
+
+// responseExample is one declared response's example, with a concrete path for its route.
+type responseExample struct {
+	route  *Route
+	path   string
+	status int
+	value  any
+}
+
+// responseExamples lists every response example of the document, route by route.
+func responseExamples(s *Spec) []responseExample {
+	var out []responseExample
+	for _, r := range s.Routes() {
+		path := pathParam.ReplaceAllString(r.PathTemplate, "x")
+		for _, code := range r.DeclaredStatuses() {
+			status, err := strconv.Atoi(code)
+			if err != nil {
+				continue
+			}
+			if ex := r.ResponseExample(status); ex != nil {
+				out = append(out, responseExample{route: r, path: path, status: status, value: ex})
+			}
+		}
+	}
+	return out
 }
 
 func cutBody(b []byte) string {
