@@ -61,7 +61,9 @@ const (
 )
 
 func (c *protoConn) Write(b []byte) (int, error) {
-	if len(b) < 12 || b[0] != 'H' || !bytes.HasPrefix(b, []byte("HTTP/1.")) {
+	// net/http's own answers are all 4xx or 5xx: every other write (each 2xx a handler
+	// sends, body chunks) passes without a copy.
+	if len(b) < 12 || b[0] != 'H' || (b[9] != '4' && b[9] != '5') || !bytes.HasPrefix(b, []byte("HTTP/1.")) {
 		return c.Conn.Write(b)
 	}
 	e, ok := goFixedResponse(b, c.maxHeader)
