@@ -79,6 +79,7 @@ type options struct {
 	stateFile  string
 	maxConns   int
 	maxMemory  uint64 // --max-memory in bytes; 0: no ceiling
+	debugAddr  string // --debug-addr: net/http/pprof on this loopback address; "" for none
 	// seeded is true when --seed or CONTEXTGPT_MOCK_SEED was given: keys are reproducible.
 	seeded bool
 	// myChatbotsCache is "on" (10 minutes, as the real API), "off", or a duration.
@@ -117,6 +118,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if e.err != nil {
 		return o, usageError{e.err}
 	}
+	fs.StringVar(&o.debugAddr, "debug-addr", e.str("DEBUG_ADDR", ""), "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	fs.BoolVar(&o.version, "version", false, "print the mock's version and the spec's, then exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -140,6 +142,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		return o, usageError{fmt.Errorf("--max-conns must be at least 1, not %d", o.maxConns)}
 	}
 	if _, err := myChatbotsTTL(o.myChatbotsCache); err != nil {
+		return o, usageError{err}
+	}
+	if err := checkDebugAddr(o.debugAddr); err != nil {
 		return o, usageError{err}
 	}
 	mem, err := parseByteSize(*maxMemory)
@@ -261,6 +266,12 @@ func serve(ctx context.Context, m *mock.Mock, o options, logger *slog.Logger, st
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	base := "http://" + ln.Addr().String()
+	if o.debugAddr != "" {
+		if err := serveDebug(ctx, o.debugAddr, logger); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	// net/http's own plain-text answers (malformed requests, 417, 431, 501, 505) come out
 	// in the documented envelope.
 	ln = newLimitListener(mock.ProtocolErrors(ln, maxHeaderBytes), o.maxConns)

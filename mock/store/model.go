@@ -176,7 +176,8 @@ type Thread struct {
 	LastActivity  time.Time `json:"lastActivityAt"`
 	Seq           uint64    `json:"seq"`
 
-	ix threadIx // where the store's indexes hold it (never copied out)
+	ix  threadIx    // where the store's indexes hold it (never copied out)
+	own threadOwned // the values its *string and *time.Time fields point at (compactThread)
 }
 
 // Message is one message of a thread; its JSON is the API's Message object.

@@ -79,11 +79,12 @@ func (s *Store) newThreadLocked(c *Chatbot, in NewThread) *Thread {
 		source = apiSource
 	}
 	t := &Thread{
-		ID: s.ids.uuid(), ChatbotID: c.ID, VisitorID: &visitor, Title: clonePtr(in.Title), Mode: internWord(mode),
+		ID: s.ids.uuid(), ChatbotID: c.ID, VisitorID: &visitor, Title: in.Title, Mode: internWord(mode),
 		Anonymous: anonymous, Tags: []string{}, PlatformSource: source, StartedAt: &now, UpdatedAt: now,
-		VisitorName: clonePtr(in.VisitorName), VisitorEmail: clonePtr(in.VisitorEmail), VisitorPhone: clonePtr(in.VisitorPhone),
+		VisitorName: in.VisitorName, VisitorEmail: in.VisitorEmail, VisitorPhone: in.VisitorPhone,
 		LastActivity: now, Seq: s.ids.next(),
 	}
+	compactThread(t) // copies what in points at: nothing of the caller's is kept
 	if c.Appearance != nil {
 		t.BotIconSrc = docString(c.Appearance, "botIconSrc")
 		t.UserIconSrc = docString(c.Appearance, "userIconSrc")

@@ -61,6 +61,7 @@ type options struct {
 	noPrism   bool
 	maxPerRun int
 	mockEnv   envList
+	mockLog   string // -mock-log: the mock's standard error is written there too
 	rows      string
 	generator string // auto, wrk or go (wrk.go)
 	pin       string // auto, on or off
@@ -100,6 +101,7 @@ func main() {
 	fs.BoolVar(&o.noPrism, "no-prism", false, "skip Prism (no mock/Prism ratio: the gate counts as missed)")
 	fs.IntVar(&o.maxPerRun, "max-requests", 2_000_000, "stop a run after this many requests (bounds memory)")
 	fs.Var(&o.mockEnv, "mock-env", "KEY=VALUE added to the mock's environment (repeatable; e.g. GOGC=200 to try a GC setting)")
+	fs.StringVar(&o.mockLog, "mock-log", "", "file that receives the mock's standard error (e.g. with -mock-env GODEBUG=gctrace=1)")
 	fs.StringVar(&o.rows, "rows", "1234", "which rows to run: 1 GET, 2 POST, 3 GET and 4 POST with -threads stored")
 	fs.StringVar(&o.generator, "generator", "auto", "load generator: wrk, go (net/http in this process), or auto (wrk when on the PATH)")
 	fs.StringVar(&o.pin, "pin", "auto", "pin servers to CPU 0 and wrk to CPU 1 with taskset: on, off, or auto (when taskset and 2+ CPUs)")
@@ -194,6 +196,7 @@ type fleet struct {
 	initial      []byte // the mock's state at start
 	key, bot     string
 	list, create target
+	closers      []io.Closer // files to close at stop (-mock-log)
 }
 
 // start builds and starts the mock, picks the rows' key and chatbot from its state, and
@@ -220,8 +223,17 @@ func (f *fleet) start(ctx context.Context, o options, root, tmp string, out io.W
 	if f.limitsFile, err = writeLimitsFile(); err != nil {
 		return err
 	}
+	var mockLog io.Writer
+	if o.mockLog != "" {
+		lf, err := os.Create(o.mockLog)
+		if err != nil {
+			return err
+		}
+		f.closers = append(f.closers, lf)
+		mockLog = lf
+	}
 	mock, err := startServer(ctx, "mock", port, "/__mock/health",
-		o.gen.serverArgv([]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", f.limitsFile, "--quiet", "--log-level", "error"}), root, o.mockEnv...)
+		o.gen.serverArgv([]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", f.limitsFile, "--quiet", "--log-level", "error"}), root, mockLog, o.mockEnv...)
 	if err != nil {
 		return err
 	}
@@ -277,7 +289,7 @@ func (f *fleet) startBare(ctx context.Context) error {
 		return err
 	}
 	bare, err := startServer(ctx, "bare", port, "/health",
-		f.gen.serverArgv([]string{self, "bare", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-responses", respDir}), f.root)
+		f.gen.serverArgv([]string{self, "bare", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-responses", respDir}), f.root, nil)
 	if err != nil {
 		return err
 	}
@@ -301,7 +313,7 @@ func (f *fleet) startPrism(ctx context.Context, root, prismBin string) error {
 		return err
 	}
 	prism, err := startServer(ctx, "prism", port, "/",
-		f.gen.serverArgv([]string{prismBin, "mock", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-v", "error", filepath.Join(root, "spec", "contextgpt.yaml")}), root)
+		f.gen.serverArgv([]string{prismBin, "mock", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-v", "error", filepath.Join(root, "spec", "contextgpt.yaml")}), root, nil)
 	if err != nil {
 		return err
 	}
@@ -322,6 +334,9 @@ func (f *fleet) stop() {
 	}
 	if f.limitsFile != "" {
 		os.Remove(f.limitsFile)
+	}
+	for _, c := range f.closers {
+		c.Close()
 	}
 }
 

@@ -81,7 +81,8 @@ func freePort() (int, error) {
 }
 
 // startServer starts a process and waits until probe answers (any HTTP status), timing it.
-func startServer(ctx context.Context, name string, port int, probe string, argv []string, dir string, env ...string) (*server, error) {
+// The process's standard error goes to errLog too when it is not nil.
+func startServer(ctx context.Context, name string, port int, probe string, argv []string, dir string, errLog io.Writer, env ...string) (*server, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	if len(env) > 0 {
@@ -90,6 +91,9 @@ func startServer(ctx context.Context, name string, port int, probe string, argv 
 	cmd.Stdout = io.Discard
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	if errLog != nil {
+		cmd.Stderr = io.MultiWriter(&stderr, errLog)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	s := &server{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
 	began := time.Now()
