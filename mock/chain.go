@@ -122,12 +122,13 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		answerUnmatched(w, r, err, apiPlane)
 		return
 	}
-	if e := checkQuery(r, route); e != nil {
+	query, e := checkQuery(r, route)
+	if e != nil {
 		m.peekIP(w, r, info)
 		m.answerUndeclared(w, route, http.StatusBadRequest, e)
 		return
 	}
-	c := &call{r: r, route: route, query: r.URL.Query(), m: m}
+	c := &call{r: r, route: route, query: query, m: m}
 	if m.contract || m.spec.NeedsAuth(route) {
 		who, err := m.authenticate(r)
 		if err != nil && !m.forgivesAPIAccess(err) {
@@ -165,7 +166,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		writeOpError(w, route.OperationID, e)
 		return
 	}
-	if doc, decoded, err := m.spec.ValidateRequestBody(r.Context(), r, route, c.body); err != nil && !m.skipsValidation(route) {
+	if doc, decoded, err := m.spec.ValidateRequestQueryBody(r.Context(), r, route, c.query, c.body); err != nil && !m.skipsValidation(route) {
 		writeOpError(w, route.OperationID, m.validationError(route, err))
 		return
 	} else if err == nil {

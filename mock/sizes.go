@@ -14,20 +14,21 @@ var errNoRoute = errors.New("no route")
 
 // checkQuery refuses a query string Go would read leniently: a bad percent-escape
 // (page=%zz was dropped) and a parameter given twice that is not an array (limit=10&
-// limit=abc answered with the first value).
-func checkQuery(r *http.Request, route *spec.Route) *apierr.Error {
+// limit=abc answered with the first value). It returns the query parsed, read from then on
+// by validation and the handler (one parse a request).
+func checkQuery(r *http.Request, route *spec.Route) (url.Values, *apierr.Error) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "The query string is not valid",
+		return nil, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "The query string is not valid",
 			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
 	}
 	for name, vs := range q {
 		if len(vs) > 1 && !route.RepeatableQuery(name) {
-			return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "query parameter " + name + " is given more than once",
+			return nil, &apierr.Error{Code: apierr.RequestValidationFailed, Message: "query parameter " + name + " is given more than once",
 				Fields: []apierr.FieldError{{Path: []any{name}, Message: "is given more than once"}}}
 		}
 	}
-	return nil
+	return q, nil
 }
 
 // Request-size caps (README "Limits and safety"), answered in the envelope before routing.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -26,26 +27,53 @@ import (
 // options (request, all errors, the document's formats, no defaults written), the same
 // error wrapping, in the same order after the parameters' errors (kin checks them first).
 // TestValidateRequestBodyMatchesKin proves the two agree on every operation's examples and
-// on invalid bodies. A body a compiled acceptor takes (request_fast.go) skips kin's walk.
+// on invalid bodies. A body a compiled acceptor takes (request_fast.go) skips kin's walk,
+// and so do parameters the route's compiled check takes (request_params.go).
 func (s *Spec) ValidateRequestBody(ctx context.Context, r *http.Request, route *Route, body []byte) (value any, decoded bool, err error) {
+	return s.ValidateRequestQueryBody(ctx, r, route, nil, body)
+}
+
+// ValidateRequestQueryBody is ValidateRequestBody for a caller that has parsed the query
+// too: query is url.ParseQuery(r.URL.RawQuery) (what r.URL.Query() returns), or nil to
+// have it parsed here; it is read, never changed. Parameters the route's compiled check
+// accepts (request_params.go) skip kin's walk of them; anything else goes through kin.
+func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, route *Route, query url.Values, body []byte) (value any, decoded bool, err error) {
+	if query == nil {
+		query = r.URL.Query()
+	}
+	paramsOK := route.params != nil && route.params.accepts(route.PathParams, query)
 	mt := jsonBodyMedia(r, route, body)
 	if mt == nil {
-		return nil, false, s.ValidateRequest(ctx, r, route)
+		if paramsOK && route.Operation.RequestBody == nil {
+			return nil, false, nil // kin has no body to check either
+		}
+		in := s.requestInput(r, route, s.requestOptions)
+		in.QueryParams = query
+		return nil, false, requestError(openapi3filter.ValidateRequest(ctx, in))
 	}
-	in := s.requestInput(r, route, s.paramOptions)
+	var in *openapi3filter.RequestValidationInput
+	input := func() *openapi3filter.RequestValidationInput {
+		if in == nil {
+			in = s.requestInput(r, route, s.paramOptions)
+			in.QueryParams = query
+		}
+		return in
+	}
 	var all openapi3.MultiError
-	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-		if multi, ok := err.(openapi3.MultiError); ok {
-			all = append(all, multi...)
-		} else {
-			all = append(all, err)
+	if !paramsOK {
+		if err := openapi3filter.ValidateRequest(ctx, input()); err != nil {
+			if multi, ok := err.(openapi3.MultiError); ok {
+				all = append(all, multi...)
+			} else {
+				all = append(all, err)
+			}
 		}
 	}
 	rb := route.Operation.RequestBody.Value
 	value, whole, derr := decodeJSONBody(body)
 	switch {
 	case derr != nil:
-		all = append(all, &openapi3filter.RequestError{Input: in, RequestBody: rb, Reason: "failed to decode request body",
+		all = append(all, &openapi3filter.RequestError{Input: input(), RequestBody: rb, Reason: "failed to decode request body",
 			Err: &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: derr}})
 		value = nil
 	default:
@@ -53,7 +81,7 @@ func (s *Spec) ValidateRequestBody(ctx context.Context, r *http.Request, route *
 			break
 		}
 		if verr := mt.Schema.Value.VisitJSON(value, s.bodySchemaOptions...); verr != nil {
-			all = append(all, &openapi3filter.RequestError{Input: in, RequestBody: rb,
+			all = append(all, &openapi3filter.RequestError{Input: input(), RequestBody: rb,
 				Reason: "doesn't match schema" + schemaID(mt.Schema), Err: verr})
 		}
 	}

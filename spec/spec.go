@@ -48,6 +48,9 @@ type Route struct {
 	// MissingFieldCode is the error code the operation documents for a missing required
 	// field (its x-contextgpt-missing-field-code extension); "" when it documents none.
 	MissingFieldCode string
+	// params is the operation's parameters compiled for the check that skips kin's walk of
+	// them (request_params.go); nil when they are outside what it reads.
+	params *fastParams
 }
 
 // ExtMissingFieldCode is the operation extension naming the code of a missing required field.
@@ -99,6 +102,7 @@ func Load(document []byte) (*Spec, error) {
 			if code, ok := op.Extensions[ExtMissingFieldCode].(string); ok {
 				r.MissingFieldCode = code
 			}
+			r.params = compileParams(doc, r, s.requestOptions)
 			s.routes = append(s.routes, r)
 			if op.OperationID != "" {
 				if _, dup := s.byID[op.OperationID]; dup {
