@@ -238,7 +238,7 @@ func (m *Mock) readBody(c *call) (release func(), err error) {
 		return func() {}, nil
 	}
 	limit := int64(maxJSONBody)
-	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mediaType, _ := bodyMediaType(r.Header.Get("Content-Type"))
 	if mediaType == "multipart/form-data" {
 		limit = maxMultipartBody
 	}
@@ -258,7 +258,7 @@ func (m *Mock) readBody(c *call) (release func(), err error) {
 
 func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {
 	r := c.r
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	body, err := readAllSized(io.LimitReader(r.Body, limit+1), r.ContentLength)
 	if err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body could not be read",
 			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
@@ -278,9 +278,42 @@ func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
 			Fields: []apierr.FieldError{{Path: []any{}, Message: fmt.Sprintf("JSON nests %d levels deep; at most %d are accepted", d, maxJSONDepth)}}}
 	}
-	c.body = body
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	c.body = body // request validation gives kin a fresh reader of it (spec.ValidateRequestQueryBody)
 	return nil
+}
+
+// readAllSized is io.ReadAll with its first buffer sized for a body of size bytes (the
+// Content-Length; -1 when unknown): a small body costs its own size, not io.ReadAll's
+// 512-byte start.
+func readAllSized(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 || size > 512 {
+		size = 512
+	}
+	b := make([]byte, 0, size+1) // one byte more: room to read the end without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
+// bodyMediaType is mime.ParseMediaType's media type and error for a Content-Type header
+// (parameters dropped); the usual "application/json" without parsing (ParseMediaType
+// makes a map of parameters each time).
+func bodyMediaType(ct string) (string, error) {
+	if ct == "application/json" {
+		return ct, nil
+	}
+	mediaType, _, err := mime.ParseMediaType(ct)
+	return mediaType, err
 }
 
 func tooLarge(limit int64) *apierr.Error {

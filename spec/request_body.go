@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,9 +38,16 @@ func (s *Spec) ValidateRequestBody(ctx context.Context, r *http.Request, route *
 // too: query is url.ParseQuery(r.URL.RawQuery) (what r.URL.Query() returns), or nil to
 // have it parsed here; it is read, never changed. Parameters the route's compiled check
 // accepts (request_params.go) skip kin's walk of them; anything else goes through kin.
+// Before kin reads the request, r.Body is set to a fresh reader of body (when body is not
+// nil): the caller need not leave one.
 func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, route *Route, query url.Values, body []byte) (value any, decoded bool, err error) {
 	if query == nil {
 		query = r.URL.Query()
+	}
+	freshBody := func() {
+		if body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 	}
 	paramsOK := route.params != nil && route.params.accepts(route.PathParams, query)
 	mt := jsonBodyMedia(r, route, body)
@@ -49,6 +57,7 @@ func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, ro
 		}
 		in := s.requestInput(r, route, s.requestOptions)
 		in.QueryParams = query
+		freshBody()
 		return nil, false, requestError(openapi3filter.ValidateRequest(ctx, in))
 	}
 	var in *openapi3filter.RequestValidationInput
@@ -61,6 +70,7 @@ func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, ro
 	}
 	var all openapi3.MultiError
 	if !paramsOK {
+		freshBody()
 		if err := openapi3filter.ValidateRequest(ctx, input()); err != nil {
 			if multi, ok := err.(openapi3.MultiError); ok {
 				all = append(all, multi...)
@@ -95,8 +105,17 @@ func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, ro
 }
 
 // decodeJSONBody decodes the first JSON value of body as kin-openapi's JSON body decoder
-// does; whole tells whether nothing but white space follows it.
+// does (a json.Decoder with UseNumber); whole tells whether nothing but white space follows
+// it. A body holding no number that json.Unmarshal takes whole decodes to the same value
+// through json.Unmarshal, without the decoder and its read buffer (half the bytes of a
+// thread create's decode); anything else goes through the decoder, errors included.
 func decodeJSONBody(body []byte) (value any, whole bool, err error) {
+	if !hasJSONNumber(body) {
+		var v any
+		if json.Unmarshal(body, &v) == nil {
+			return v, true, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&value); err != nil {
@@ -104,6 +123,24 @@ func decodeJSONBody(body []byte) (value any, whole bool, err error) {
 	}
 	rest := body[dec.InputOffset():]
 	return value, len(bytes.TrimLeft(rest, " \t\r\n")) == 0, nil
+}
+
+// hasJSONNumber tells whether body may hold a JSON number: a '-' or a digit outside a
+// string (on text that is not JSON it may say true; then the decoder decides).
+func hasJSONNumber(body []byte) bool {
+	in := false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in && (c == '-' || c >= '0' && c <= '9'):
+			return true
+		}
+	}
+	return false
 }
 
 // jsonBodyMedia is the operation's application/json content when this request takes the
