@@ -102,7 +102,8 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 // It stays one function on purpose (over the house's ~80 lines): each step is a few lines
 // that answer and return or hand on, and the order above is the contract; split into
 // functions, the early returns would become flags passed back up.
-func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo) {
+func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, st *requestState) {
+	info := &st.info
 	route, err := m.spec.Match(r.Method, r.URL.EscapedPath())
 	if strings.Contains(r.URL.EscapedPath(), "//") { // //api/v1/... is no route of the API
 		route, err = nil, errNoRoute
@@ -122,13 +123,14 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		answerUnmatched(w, r, err, apiPlane)
 		return
 	}
-	query, e := checkQuery(r, route)
+	query, e := checkQuery(r, route, st.query)
 	if e != nil {
 		m.peekIP(w, r, info)
 		m.answerUndeclared(w, route, http.StatusBadRequest, e)
 		return
 	}
-	c := &call{r: r, route: route, query: query, m: m}
+	c := &st.call
+	*c = call{r: r, route: route, query: query, m: m}
 	if m.contract || m.spec.NeedsAuth(route) {
 		who, err := m.authenticate(r)
 		if err != nil && !m.forgivesAPIAccess(err) {

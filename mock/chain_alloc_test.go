@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -51,4 +53,34 @@ func TestBodyMediaTypeMatchesParseMediaType(t *testing.T) {
 func parseMediaTypeOnly(ct string) (string, error) {
 	mt, _, err := mime.ParseMediaType(ct)
 	return mt, err
+}
+
+// TestParseQueryIntoMatchesParseQuery: for every query it takes, parseQueryInto fills the
+// map url.ParseQuery returns (keys, values and their order); it must take the usual ones.
+func TestParseQueryIntoMatchesParseQuery(t *testing.T) {
+	queries := []string{"", "page=1&limit=20", "a", "a=", "=b", "&&a=1&&", "a=1&a=2&a=", "a=b=c", "mode=AI&resolved=true",
+		"x=%41", "x=a+b", "a=1;b=2", "é=ü", "a=1&b", strings.Repeat("k=v&", 300), strings.Repeat("k", 1025)}
+	taken := 0
+	for _, q := range queries {
+		dst := url.Values{}
+		if !parseQueryInto(dst, q) {
+			if len(dst) != 0 {
+				t.Fatalf("%q: refused, but left %v in the map", q, dst)
+			}
+			continue
+		}
+		taken++
+		want, err := url.ParseQuery(q)
+		if err != nil || !reflect.DeepEqual(map[string][]string(dst), map[string][]string(want)) {
+			t.Fatalf("%q: got %v; url.ParseQuery: %v, %v", q, dst, want, err)
+		}
+	}
+	if taken < 10 {
+		t.Fatalf("only %d queries taken", taken)
+	}
+	for _, q := range []string{"x=%41", "x=a+b", "a=1;b=2", strings.Repeat("k", 1025)} {
+		if parseQueryInto(url.Values{}, q) {
+			t.Fatalf("%q was taken", q)
+		}
+	}
 }
