@@ -131,3 +131,48 @@ func TestThreadRecordsExportByteForByte(t *testing.T) {
 		}
 	}
 }
+
+// Only the canonical lower-case form of a UUID is a UUID key; any other id is a string key,
+// and both kinds are found, listed and removed.
+func TestThreadTableIDs(t *testing.T) {
+	for _, c := range []struct {
+		id   string
+		uuid bool
+	}{
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", true},
+		{"0F8FAD5B-D9CB-469F-A165-70867728950E", false},
+		{"0f8fad5b-d9cb-469f-a165-70867728950", false},
+		{"0f8fad5bd-9cb-469f-a165-70867728950e", false},
+		{"0f8fad5b-d9cb-469f-a165-70867728950g", false},
+		{"thread-1", false},
+		{"", false},
+	} {
+		if _, ok := parseUUID(c.id); ok != c.uuid {
+			t.Fatalf("parseUUID(%q) = %v, want %v", c.id, ok, c.uuid)
+		}
+	}
+	tt := newThreadTable()
+	ids := []string{"0f8fad5b-d9cb-469f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E", "thread-1"}
+	for _, id := range ids {
+		tt.add(&Thread{ID: id, ChatbotID: "bot", VisitorID: ptr("v-" + id)})
+	}
+	seen := map[string]bool{}
+	tt.each(func(row int32, id, bot string) {
+		th := tt.at(row)
+		if th.ID != id || bot != "bot" || *th.VisitorID != "v-"+id {
+			t.Fatalf("row %d: %q %q %q", row, th.ID, bot, *th.VisitorID)
+		}
+		seen[id] = true
+	})
+	if len(seen) != 3 || tt.Len() != 3 {
+		t.Fatalf("each saw %v, Len %d", seen, tt.Len())
+	}
+	tt.remove(ids[0])
+	if tt.row(ids[0]) != 0 || tt.row(ids[1]) == 0 || tt.Len() != 2 {
+		t.Fatalf("after removing the UUID: rows %d %d, Len %d", tt.row(ids[0]), tt.row(ids[1]), tt.Len())
+	}
+	tt.add(&Thread{ID: "thread-2", ChatbotID: "bot"}) // takes the freed row: nothing of the old one shows
+	if th, _ := tt.get("thread-2"); th.VisitorID != nil {
+		t.Fatalf("a reused row kept the old visitor id %q", *th.VisitorID)
+	}
+}
