@@ -95,9 +95,9 @@ func (s *Store) accountOfLocked(chatbotID string) string {
 // rebuildUsageLocked recounts after an import.
 func (s *Store) rebuildUsageLocked() {
 	s.use = newUsage()
-	for _, t := range s.threads {
-		s.use.add(s.use.threads, s.accountOfLocked(t.ChatbotID), 1)
-	}
+	s.threads.each(func(_ int32, _, chatbotID string) {
+		s.use.add(s.use.threads, s.accountOfLocked(chatbotID), 1)
+	})
 	for _, m := range s.messages {
 		s.use.add(s.use.messages, s.accountOfLocked(m.ChatbotID), 1)
 	}
@@ -139,7 +139,7 @@ func (s *Store) roomLocked(chatbotID string, threads, messages int) error {
 		if over(c.ThreadsPerAccount, s.use.threads[acc], threads) {
 			return capError("threads per account", c.ThreadsPerAccount)
 		}
-		if over(c.Threads, len(s.threads), threads) {
+		if over(c.Threads, s.threads.Len(), threads) {
 			return capError("threads", c.Threads)
 		}
 	}

@@ -326,7 +326,8 @@ func (s *Store) DeleteChatbot(accountID, chatbotID string) error {
 func (s *Store) deleteChatbotLocked(chatbotID string) {
 	acc := s.accountOfLocked(chatbotID)
 	if b := s.idx.threadsByBot[chatbotID]; b != nil {
-		b.all.Ascend(0, func(t *Thread) bool {
+		b.all.Ascend(0, func(row int32) bool {
+			t := s.threads.at(row)
 			s.use.add(s.use.threads, acc, -1)
 			s.use.add(s.use.messages, acc, -s.idx.messagesByThrd[t.ID].Len())
 			s.idx.messagesByThrd[t.ID].Each(func(m *Message) { delete(s.messages, m.ID) })
@@ -335,7 +336,7 @@ func (s *Store) deleteChatbotLocked(chatbotID string) {
 			if t.VisitorID != nil {
 				delete(s.idx.visitors, visitorKey{chatbotID, *t.VisitorID})
 			}
-			delete(s.threads, t.ID)
+			s.threads.remove(t.ID)
 			return true
 		})
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"math"
-	"strings"
 	"time"
 )
 
@@ -10,7 +9,7 @@ import (
 // current by every write, never exported. Each exists so a request costs the same whatever
 // the size of the state (the README's "Running at scale" says what each one buys).
 type indexes struct {
-	threadsByBot    map[string]*botThreads              // a chatbot's threads, newest activity first, per filter
+	threadsByBot    map[string]*botThreads              // a chatbot's threads (rows), newest activity first, per filter
 	messagesByThrd  map[string]*seqList[*Message]       // a thread's messages, chronological (by Seq)
 	visitors        map[visitorKey]visitorStats         // a visitor's sessions and messages on a chatbot
 	deliveriesByBot map[string]*botDeliveries           // a chatbot's deliveries, newest first, per filter
@@ -67,19 +66,19 @@ const (
 )
 
 // threadIx is where a thread sits in its chatbot's indexes: the key and the filter values
-// it was indexed with. The trees compare on these, not on the live fields, so a thread is
-// found again after a write changed them; syncThreadLocked moves it to its new places.
+// it was indexed with. The trees compare on these (as its record's recIx), not on the live
+// fields, so a thread is found again after a write changed them; syncThreadLocked moves it
+// to its new places.
 type threadIx struct {
 	at      time.Time
 	mode    string
 	model   string
 	flags   uint8
 	indexed bool
-	ref     int32 // its ref in its chatbot's item table: where it is, not a key
 }
 
 func (t *Thread) currentIx() threadIx {
-	x := threadIx{at: t.LastActivity, mode: t.Mode, indexed: true, ref: t.ix.ref}
+	x := threadIx{at: t.LastActivity, mode: t.Mode, indexed: true}
 	if t.LLMModel != nil {
 		x.model = t.LLMModel.ID
 	}
@@ -106,43 +105,37 @@ func nanos(t time.Time) int64 {
 var minNanos, maxNanos = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
 
 // Prefixes of the trees' orders (newest first is the bitwise complement: decreasing).
-func threadPrefix(t *Thread) int64     { return ^nanos(t.ix.at) }
 func deliveryPrefix(d *Delivery) int64 { return ^nanos(d.ix.at) }
 func chatbotPrefix(c *Chatbot) int64   { return nanos(c.CreatedAt) }
 
-// threadCmp orders threads newest activity first, id (descending) as tie-break.
-func threadCmp(a, b *Thread) int {
-	if c := b.ix.at.Compare(a.ix.at); c != 0 {
-		return c
-	}
-	return strings.Compare(b.ID, a.ID)
-}
-
 // botThreads is a chatbot's threads in list order, whole and per filter value, so a page
 // of any one filter is O(log n + page) and its total O(1). The trees name the threads by
-// their ref in items (see ostree: nothing in them for the collector to scan).
+// their row in the store's threadTable and compare on the row's index key (see ostree and
+// threadtable.go: nothing in them for the collector to scan).
 type botThreads struct {
-	items itemTable[*Thread]
-	all   *ostree[*Thread]
-	mode  map[string]*ostree[*Thread]
-	model map[string]*ostree[*Thread]
-	flag  [threadFlags][2]*ostree[*Thread]
+	tt    *threadTable
+	all   *ostree[int32]
+	mode  map[string]*ostree[int32]
+	model map[string]*ostree[int32]
+	flag  [threadFlags][2]*ostree[int32]
 }
 
-func newBotThreads() *botThreads {
-	b := &botThreads{mode: map[string]*ostree[*Thread]{}, model: map[string]*ostree[*Thread]{}}
+func newBotThreads(tt *threadTable) *botThreads {
+	b := &botThreads{tt: tt, mode: map[string]*ostree[int32]{}, model: map[string]*ostree[int32]{}}
 	b.all = b.newTree()
 	for i := range b.flag {
-		b.flag[i] = [2]*ostree[*Thread]{b.newTree(), b.newTree()}
+		b.flag[i] = [2]*ostree[int32]{b.newTree(), b.newTree()}
 	}
 	return b
 }
 
-func (b *botThreads) newTree() *ostree[*Thread] {
-	return newPrefixTree(threadCmp, threadPrefix, b.items.at)
+func sameRow(row int32) int32 { return row }
+
+func (b *botThreads) newTree() *ostree[int32] {
+	return newPrefixTree(b.tt.cmpRows, b.tt.prefixRow, sameRow)
 }
 
-func (b *botThreads) trees(x threadIx, fn func(*ostree[*Thread])) {
+func (b *botThreads) trees(x threadIx, fn func(*ostree[int32])) {
 	fn(b.all)
 	fn(b.mode[x.mode])
 	if x.model != "" {
@@ -156,24 +149,24 @@ func (b *botThreads) trees(x threadIx, fn func(*ostree[*Thread])) {
 func (s *Store) botThreadsLocked(chatbotID string) *botThreads {
 	b := s.idx.threadsByBot[chatbotID]
 	if b == nil {
-		b = newBotThreads()
+		b = newBotThreads(s.threads)
 		s.idx.threadsByBot[chatbotID] = b
 	}
 	return b
 }
 
-// indexThreadLocked puts a thread into its chatbot's trees under its current fields.
+// indexThreadLocked puts a stored thread into its chatbot's trees under its current fields.
 func (s *Store) indexThreadLocked(t *Thread) {
 	b := s.botThreadsLocked(t.ChatbotID)
 	t.ix = t.currentIx()
-	t.ix.ref = b.items.add(t)
+	s.threads.setIx(t) // the trees compare on the record's key: set before inserting
 	if b.mode[t.ix.mode] == nil {
 		b.mode[t.ix.mode] = b.newTree()
 	}
 	if t.ix.model != "" && b.model[t.ix.model] == nil {
 		b.model[t.ix.model] = b.newTree()
 	}
-	b.trees(t.ix, func(tr *ostree[*Thread]) { tr.Insert(t, t.ix.ref) })
+	b.trees(t.ix, func(tr *ostree[int32]) { tr.Insert(t.row, t.row) })
 }
 
 // unindexThreadLocked takes a thread out of its chatbot's trees.
@@ -182,9 +175,9 @@ func (s *Store) unindexThreadLocked(t *Thread) {
 		return
 	}
 	b := s.idx.threadsByBot[t.ChatbotID]
-	b.trees(t.ix, func(tr *ostree[*Thread]) { tr.Delete(t) })
-	b.items.remove(t.ix.ref)
+	b.trees(t.ix, func(tr *ostree[int32]) { tr.Delete(t.row) }) // on the old key, still the record's
 	t.ix = threadIx{}
+	s.threads.setIx(t)
 }
 
 // syncThreadLocked moves a thread to the places its fields call for now; every write that

@@ -9,7 +9,7 @@ import (
 // its threads (tests only: this is the O(n) work the trees spare requests).
 func (s *Store) checkThreadIndexLocked(bot string) error {
 	var want []*Thread
-	for _, t := range s.threads {
+	for _, t := range s.threadsLocked() {
 		if t.ChatbotID == bot {
 			want = append(want, t)
 		}
@@ -28,7 +28,7 @@ func (s *Store) checkThreadIndexLocked(bot string) error {
 		}
 		return nil
 	}
-	check := func(name string, tr *ostree[*Thread], keep func(*Thread) bool) error {
+	check := func(name string, tr *ostree[int32], keep func(*Thread) bool) error {
 		var exp []*Thread
 		for _, t := range want {
 			if keep(t) {
@@ -40,8 +40,9 @@ func (s *Store) checkThreadIndexLocked(bot string) error {
 		}
 		i := 0
 		var err error
-		tr.Ascend(0, func(t *Thread) bool {
-			if t != exp[i] {
+		tr.Ascend(0, func(row int32) bool {
+			t := s.threads.at(row)
+			if t.ID != exp[i].ID {
 				err = fmt.Errorf("%s: at %d %s, want %s", name, i, t.ID, exp[i].ID)
 				return false
 			}
@@ -85,4 +86,11 @@ func threadBefore(a, b *Thread) bool {
 		return a.LastActivity.After(b.LastActivity)
 	}
 	return a.ID > b.ID
+}
+
+// threadsLocked is every stored thread, thawed (tests only).
+func (s *Store) threadsLocked() []*Thread {
+	var out []*Thread
+	s.threads.each(func(row int32, _, _ string) { out = append(out, s.threads.at(row)) })
+	return out
 }

@@ -133,7 +133,7 @@ func checkQueries(t *testing.T, s *Store, bot string, rng *rand.Rand) {
 	t.Helper()
 	s.mu.RLock()
 	var all []*Thread
-	for _, th := range s.threads {
+	for _, th := range s.threadsLocked() {
 		if th.ChatbotID == bot {
 			x := *th
 			all = append(all, &x)

@@ -1,9 +1,6 @@
 package store
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // Records share one copy of the values many of them repeat (their chatbot's and thread's
 // ids, modes, roles, message types, the default platform source) instead of each holding
@@ -38,7 +35,6 @@ func (s *Store) internThreadLocked(t *Thread) {
 		t.ChatbotID = c.ID
 	}
 	t.Mode = internWord(t.Mode)
-	compactThread(t)
 }
 
 // internMessage points an imported message's repeated values at shared copies (t is its
@@ -50,65 +46,15 @@ func internMessage(m *Message, t *Thread) {
 	m.Role, m.MessageType = internWord(m.Role), internWord(m.MessageType)
 }
 
-// A thread's own values are one allocation. A thread made from a request would otherwise
-// be some eleven heap objects (the record, its id, and for each of visitor id, title,
-// visitor name and e-mail a string and the *string pointing at it, plus its start time),
-// and every garbage collection marks each of them: with a store growing by thousands of
-// threads a second, that marking is what made requests wait (BenchmarkMemory's
-// objects/thread). compactThread copies the strings into one block and points the *string
-// fields at a copy of their values kept in the record itself (threadOwned). Those copies are
-// written once, here: the store replaces a *string to change a value, never writes through
-// one, so a Thread copied out (whose pointers still name the record's copies) never sees a
-// later write.
+// threadOwned is where a thawed Thread's optional values live (threadtable.go): its
+// *string, *time.Time and *LLMModel fields point here, its strings into the record's data,
+// so decoding a thread allocates nothing but the Thread. The store replaces such a pointer
+// to change a value and never writes through one, so a Thread copied out (whose pointers
+// still name these) never sees a later write.
 type threadOwned struct {
-	visitorID, title, visitorName, visitorEmail, visitorPhone, platformSource string
-	startedAt                                                                time.Time
-}
-
-// compactThread gives t's own strings one block and its optional values a place in t (see
-// threadOwned). Call it before t.ID is a key anywhere: the keys must be the block's copy.
-func compactThread(t *Thread) {
-	fields := [...]struct {
-		p   **string
-		own *string
-	}{
-		{&t.VisitorID, &t.own.visitorID}, {&t.Title, &t.own.title}, {&t.VisitorName, &t.own.visitorName},
-		{&t.VisitorEmail, &t.own.visitorEmail}, {&t.VisitorPhone, &t.own.visitorPhone},
-		{&t.PlatformSource, &t.own.platformSource},
-	}
-	if t.PlatformSource != nil && *t.PlatformSource == *apiSource {
-		t.PlatformSource = apiSource
-		fields[len(fields)-1].p = nil // shared already
-	}
-	n := len(t.ID)
-	for _, f := range fields {
-		if f.p != nil && *f.p != nil {
-			n += len(**f.p)
-		}
-	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteString(t.ID)
-	for _, f := range fields {
-		if f.p != nil && *f.p != nil {
-			b.WriteString(**f.p)
-		}
-	}
-	block := b.String()
-	cut := func(n int) string {
-		s := block[:n]
-		block = block[n:]
-		return s
-	}
-	t.ID = cut(len(t.ID))
-	for _, f := range fields {
-		if f.p != nil && *f.p != nil {
-			*f.own = cut(len(**f.p))
-			*f.p = f.own
-		}
-	}
-	if t.StartedAt != nil {
-		t.own.startedAt = *t.StartedAt
-		t.StartedAt = &t.own.startedAt
-	}
+	visitorID, title, platformSource, internalNotes string
+	visitorName, visitorEmail, visitorPhone         string
+	botIcon, userIcon, agentIcon, bubbleIcon        string
+	startedAt, endedAt                              time.Time
+	model                                           LLMModel
 }

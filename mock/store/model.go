@@ -177,7 +177,8 @@ type Thread struct {
 	Seq           uint64    `json:"seq"`
 
 	ix  threadIx    // where the store's indexes hold it (never copied out)
-	own threadOwned // the values its *string and *time.Time fields point at (compactThread)
+	row int32       // its row in the store's threadTable (0: not stored)
+	own threadOwned // where its optional values live when thawed (threadtable.go)
 }
 
 // Message is one message of a thread; its JSON is the API's Message object.

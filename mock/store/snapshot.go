@@ -60,7 +60,12 @@ func (s *Store) snapshot() stateDocument {
 	doc.Users = sortedValues(s.users, func(a, b *User) bool { return a.ID < b.ID })
 	doc.APIKeys = sortedValues(s.keys, func(a, b *APIKey) bool { return a.Key < b.Key })
 	doc.Chatbots = sortedValues(s.chatbots, func(a, b *Chatbot) bool { return a.ID < b.ID })
-	doc.Threads = sortedValues(s.threads, func(a, b *Thread) bool { return seqBefore(a.Seq, b.Seq, a.ID, b.ID) })
+	doc.Threads = make([]*Thread, 0, s.threads.Len())
+	s.threads.each(func(row int32, _, _ string) { doc.Threads = append(doc.Threads, s.threads.at(row)) })
+	sort.Slice(doc.Threads, func(i, j int) bool {
+		a, b := doc.Threads[i], doc.Threads[j]
+		return seqBefore(a.Seq, b.Seq, a.ID, b.ID)
+	})
 	doc.Messages = sortedValues(s.messages, func(a, b *Message) bool { return seqBefore(a.Seq, b.Seq, a.ID, b.ID) })
 	doc.Leads = sortedValues(s.leads, func(a, b *Lead) bool {
 		if !a.CapturedAt.Equal(b.CapturedAt) {
@@ -191,6 +196,8 @@ func has[T any](m map[string]*T) func(string) bool {
 // order references point (accounts, users, keys, chatbots, threads, messages, leads,
 // deliveries), and builds the indexes as it goes.
 func (n *Store) load(doc *stateDocument) error {
+	// Not a write for the thread table: load changes no thread once added (threads
+	// are encoded as they are added, and later steps only read them).
 	for _, st := range append(n.tenantSteps(doc), n.contentSteps(doc)...) {
 		if err := st.run(); err != nil {
 			return err
@@ -264,7 +271,7 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 				n.indexChatbotLocked(c)
 				n.indexOwnedLocked(c)
 			}),
-		loadCollection("threads", "id", doc.Threads, false, func(t *Thread) string { return t.ID }, has(n.threads),
+		loadCollection("threads", "id", doc.Threads, false, func(t *Thread) string { return t.ID }, func(id string) bool { return n.threads.row(id) != 0 },
 			func(t *Thread) *problem {
 				if _, ok := n.chatbots[t.ChatbotID]; !ok {
 					return problemf(".chatbotId", "chatbot %s does not exist", t.ChatbotID)
@@ -273,13 +280,13 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 			},
 			func(t *Thread) {
 				n.internThreadLocked(t)
-				n.threads[t.ID] = t
+				n.threads.add(t)
 				n.indexThreadLocked(t)
 				n.countSessionLocked(t)
 			}),
 		loadCollection("messages", "id", doc.Messages, false, func(m *Message) string { return m.ID }, has(n.messages),
 			func(m *Message) *problem {
-				t, ok := n.threads[m.ThreadID]
+				t, ok := n.threads.get(m.ThreadID)
 				if !ok {
 					return problemf(".threadId", "thread %s does not exist", m.ThreadID)
 				}
@@ -289,7 +296,8 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 				return nil
 			},
 			func(m *Message) {
-				internMessage(m, n.threads[m.ThreadID])
+				t, _ := n.threads.get(m.ThreadID)
+				internMessage(m, t)
 				n.messages[m.ID] = m
 			}),
 		loadCollection("leads", "id", doc.Leads, false, func(l *Lead) string { return l.ID }, has(n.leads),
@@ -298,7 +306,7 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 					return problemf(".chatbotId", "chatbot %s does not exist", l.ChatbotID)
 				}
 				if l.ThreadID != "" {
-					if t, ok := n.threads[l.ThreadID]; !ok || t.ChatbotID != l.ChatbotID {
+					if t, ok := n.threads.get(l.ThreadID); !ok || t.ChatbotID != l.ChatbotID {
 						return problemf(".threadId", "thread %s does not exist on chatbot %s", l.ThreadID, l.ChatbotID)
 					}
 				}
@@ -356,7 +364,7 @@ func (n *Store) indexMessagesLocked() {
 	for id, list := range byThread {
 		sort.Slice(list, func(i, j int) bool { return seqBefore(list[i].Seq, list[j].Seq, list[i].ID, list[j].ID) })
 		sl := &seqList[*Message]{}
-		t := n.threads[id]
+		t, _ := n.threads.get(id)
 		for _, m := range list {
 			sl.Append(m)
 			n.countMessageLocked(t, m)

@@ -45,7 +45,7 @@ type Store struct {
 	users      map[string]*User
 	keys       map[string]*APIKey
 	chatbots   map[string]*Chatbot
-	threads    map[string]*Thread
+	threads    *threadTable
 	messages   map[string]*Message
 	leads      map[string]*Lead
 	deliveries map[string]*Delivery
@@ -75,7 +75,7 @@ func (s *Store) clear() {
 	s.users = map[string]*User{}
 	s.keys = map[string]*APIKey{}
 	s.chatbots = map[string]*Chatbot{}
-	s.threads = map[string]*Thread{}
+	s.threads = newThreadTable()
 	s.messages = map[string]*Message{}
 	s.leads = map[string]*Lead{}
 	s.deliveries = map[string]*Delivery{}
@@ -114,7 +114,9 @@ func (s *Store) update(fn func() error) error {
 	)
 	func() {
 		s.mu.Lock()
+		s.threads.begin()
 		defer func() {
+			s.threads.freeze() // what fn changed of its threads goes back into their records
 			s.gen.Add(1)
 			evs, s.pending = s.pending, nil
 			hook = s.cfg.OnEvent

@@ -84,14 +84,13 @@ func (s *Store) newThreadLocked(c *Chatbot, in NewThread) *Thread {
 		VisitorName: in.VisitorName, VisitorEmail: in.VisitorEmail, VisitorPhone: in.VisitorPhone,
 		LastActivity: now, Seq: s.ids.next(),
 	}
-	compactThread(t) // copies what in points at: nothing of the caller's is kept
 	if c.Appearance != nil {
 		t.BotIconSrc = docString(c.Appearance, "botIconSrc")
 		t.UserIconSrc = docString(c.Appearance, "userIconSrc")
 		t.AgentIconSrc = docString(c.Appearance, "agentIconSrc")
 		t.BubbleIconSrc = docString(c.Appearance, "bubbleIconSrc")
 	}
-	s.threads[t.ID] = t
+	s.threads.add(t)
 	s.use.add(s.use.threads, c.AccountID, 1)
 	s.indexThreadLocked(t)
 	s.countSessionLocked(t)
@@ -159,22 +158,46 @@ func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 
 // threadLocked finds a thread of a chatbot (404 RESOURCE_NOT_FOUND otherwise).
 func (s *Store) threadLocked(chatbotID, threadID string) (*Thread, error) {
-	t, ok := s.threads[threadID]
+	t, ok := s.threads.get(threadID)
 	if !ok || t.ChatbotID != chatbotID {
 		return nil, apierr.New(apierr.ResourceNotFound, "Thread not found")
 	}
 	return t, nil
 }
 
+// cloneThread is a copy of t that shares nothing with it: its optional values are copied
+// into one new threadOwned (t may be a scratch Thread the next decode overwrites).
 func cloneThread(t *Thread) Thread {
 	out := *t
-	out.ix = threadIx{}
+	out.ix, out.row, out.own = threadIx{}, 0, threadOwned{}
 	out.Tags = append([]string{}, t.Tags...)
-	if t.LLMModel != nil {
-		m := *t.LLMModel
-		out.LLMModel = &m
+	o := &threadOwned{}
+	out.VisitorID = copyInto(t.VisitorID, &o.visitorID)
+	out.Title = copyInto(t.Title, &o.title)
+	if t.PlatformSource != apiSource {
+		out.PlatformSource = copyInto(t.PlatformSource, &o.platformSource)
 	}
+	out.InternalNotes = copyInto(t.InternalNotes, &o.internalNotes)
+	out.VisitorName = copyInto(t.VisitorName, &o.visitorName)
+	out.VisitorEmail = copyInto(t.VisitorEmail, &o.visitorEmail)
+	out.VisitorPhone = copyInto(t.VisitorPhone, &o.visitorPhone)
+	out.BotIconSrc = copyInto(t.BotIconSrc, &o.botIcon)
+	out.UserIconSrc = copyInto(t.UserIconSrc, &o.userIcon)
+	out.AgentIconSrc = copyInto(t.AgentIconSrc, &o.agentIcon)
+	out.BubbleIconSrc = copyInto(t.BubbleIconSrc, &o.bubbleIcon)
+	out.StartedAt = copyInto(t.StartedAt, &o.startedAt)
+	out.EndedAt = copyInto(t.EndedAt, &o.endedAt)
+	out.LLMModel = copyInto(t.LLMModel, &o.model)
 	return out
+}
+
+// copyInto copies *p into dst and returns dst, or nil when p is.
+func copyInto[T any](p *T, dst *T) *T {
+	if p == nil {
+		return nil
+	}
+	*dst = *p
+	return dst
 }
 
 func cloneMessage(m *Message) Message {

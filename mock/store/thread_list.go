@@ -65,6 +65,8 @@ func (s *Store) ListThreadsFunc(chatbotID string, f ThreadFilter, page, limit in
 		if empty {
 			return nil
 		}
+		var scratch Thread // each visited thread is decoded into it: visit keeps nothing
+		show := func(row int32) { visit(s.threads.view(row, &scratch)) }
 		if len(trees) <= 1 {
 			tr := b.all
 			if len(trees) == 1 {
@@ -72,7 +74,7 @@ func (s *Store) ListThreadsFunc(chatbotID string, f ThreadFilter, page, limit in
 			}
 			total = tr.Len()
 			if start, end, ok := pageBounds(total, page, limit); ok {
-				tr.Page(start, end-start, visit)
+				tr.Page(start, end-start, show)
 			}
 			return nil
 		}
@@ -88,8 +90,8 @@ func (s *Store) ListThreadsFunc(chatbotID string, f ThreadFilter, page, limit in
 		} else {
 			skip = smallest.Len() + 1 // past any possible match
 		}
-		smallest.Ascend(0, func(t *Thread) bool {
-			if f.match(t) {
+		smallest.Ascend(0, func(row int32) bool {
+			if t := s.threads.view(row, &scratch); f.match(t) {
 				if total >= skip && taken < limit {
 					visit(t)
 					taken++
@@ -105,8 +107,8 @@ func (s *Store) ListThreadsFunc(chatbotID string, f ThreadFilter, page, limit in
 
 // filterTrees is the tree of each filter set; empty is true when one of them has no thread
 // at all (nothing can match).
-func (b *botThreads) filterTrees(f ThreadFilter) (trees []*ostree[*Thread], empty bool) {
-	add := func(tr *ostree[*Thread]) {
+func (b *botThreads) filterTrees(f ThreadFilter) (trees []*ostree[int32], empty bool) {
+	add := func(tr *ostree[int32]) {
 		if tr == nil || tr.Len() == 0 {
 			empty = true
 			return

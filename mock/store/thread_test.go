@@ -290,10 +290,13 @@ func TestReadThreadMessagesErrorsAndUnread(t *testing.T) {
 	b := mustThread(t, s, bot, NewThread{})
 	o := mustThread(t, s, other, NewThread{})
 	s.mu.Lock()
-	ta := s.threads[a.ID]
-	mb := s.appendMessageLocked(s.threads[b.ID], NewMessage{Role: RoleUser, Content: "hi"})
+	s.threads.begin()
+	ta, _ := s.threads.get(a.ID)
+	tb, _ := s.threads.get(b.ID)
+	mb := s.appendMessageLocked(tb, NewMessage{Role: RoleUser, Content: "hi"})
 	s.appendMessageLocked(ta, NewMessage{Role: RoleUser, Content: "one"})
 	s.appendMessageLocked(ta, NewMessage{Role: RoleUser, Content: "two"})
+	s.threads.freeze()
 	s.mu.Unlock()
 	if got, _ := s.Thread(bot, a.ID); got.UnreadMessagesCount != 2 {
 		t.Fatalf("unread %d; want 2", got.UnreadMessagesCount)

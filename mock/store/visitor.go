@@ -192,7 +192,7 @@ func (s *Store) visitorThreadLocked(chatbotID, threadID string) (*Chatbot, *Thre
 	if !ok {
 		return nil, nil, apierr.New(apierr.ChatbotNotFound, "no chatbot %s", chatbotID)
 	}
-	t, ok := s.threads[threadID]
+	t, ok := s.threads.get(threadID)
 	if !ok || t.ChatbotID != chatbotID {
 		return nil, nil, apierr.New(apierr.ThreadNotFound, "no thread %s in chatbot %s", threadID, chatbotID)
 	}

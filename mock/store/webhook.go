@@ -330,7 +330,7 @@ func (s *Store) CompleteEventData(e Event) map[string]any {
 		}
 	case WebhookEventEscalated:
 		id, _ := data["threadId"].(string)
-		if t, ok := s.threads[id]; ok {
+		if t, ok := s.threads.get(id); ok {
 			full = s.escalationDataLocked(t)
 		}
 	}

@@ -1,0 +1,340 @@
+package store
+
+import (
+	"math"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The store keeps its threads where the garbage collector has almost nothing to mark.
+//
+// A Thread as the API shapes it is a record of some thirty fields, a dozen of them strings
+// or pointers; a store of 500,000 threads held as Thread values made every collection follow
+// millions of pointers. While it did (hundreds of ms on one core), the collector's background
+// worker took the only processor for 10-20 ms at a time, and every request in flight waited:
+// that was the mock's p99 under load (README "Running at scale", the execution trace). So a
+// stored thread is a threadRec: its id, its other fields encoded into one string (the
+// collector marks a string's bytes without reading them), and its index key as plain
+// numbers. Two pointers a thread, both to memory that is never scanned.
+//
+// Code that works on threads still works on *Thread: get decodes ("thaws") the record.
+// Inside a write (Store.update) the thawed thread is kept, so every reader of it within that
+// write sees the same pointer and its changes, and freeze encodes it back when the write
+// ends; outside a write each get is a fresh copy, which is what readers return anyway.
+//
+// The trees of a chatbot's threads (botThreads) name threads by row, and compare on the
+// row's index key (recIx), so no thread needs decoding to find its place in a list.
+
+// threadTable is the store's threads by row (1-based; 0 is none) and by id.
+type threadTable struct {
+	rows    chunked[threadRec]
+	free    []int32
+	byUUID  map[uuidKey]int32 // ids that are canonical UUIDs (all the store makes): no pointer in the map
+	byID    map[string]int32  // any other id (imported)
+	n       int
+	words   []string         // the mode and model values of index keys, by number (0: none)
+	wordNum map[string]int32 // and back
+	thawed  map[int32]*Thread
+	writing bool // a write is in progress: thawed threads are kept until freeze
+}
+
+// threadRec is a stored thread.
+type threadRec struct {
+	id      string // never changes: the id map and messages share it
+	visitor string // the visitor id, which never changes either (the visitor index keys on it)
+	data    string // every other field (encode)
+	ix      recIx  // where the thread sits in its chatbot's trees
+	hasVis  bool   // visitor is set (a thread may have no visitor id)
+}
+
+// recIx is threadIx without pointers: the activity time as seconds, nanoseconds and UTC
+// offset, the mode and model as numbers into the table's words.
+type recIx struct {
+	sec         int64
+	nsec        int32
+	off         int32
+	mode, model int32
+	flags       uint8
+	indexed     bool
+}
+
+func newThreadTable() *threadTable {
+	return &threadTable{byUUID: map[uuidKey]int32{}, byID: map[string]int32{}, words: []string{""}, wordNum: map[string]int32{"": 0}}
+}
+
+// Len is the number of threads.
+func (tt *threadTable) Len() int { return tt.n }
+
+// rec is the record of a row.
+func (tt *threadTable) rec(row int32) *threadRec { return tt.rows.at(row) }
+
+// row is the row of a thread id, 0 when there is none.
+func (tt *threadTable) row(id string) int32 {
+	if k, ok := parseUUID(id); ok {
+		return tt.byUUID[k]
+	}
+	return tt.byID[id]
+}
+
+// get is the thread of an id, thawed (see the top of this file).
+func (tt *threadTable) get(id string) (*Thread, bool) {
+	row := tt.row(id)
+	if row == 0 {
+		return nil, false
+	}
+	return tt.at(row), true
+}
+
+// uuidKey is a canonical UUID's 16 bytes. Only the lower-case 8-4-4-4-12 form parses, so no
+// two ids share a key and every other spelling stays a string key.
+type uuidKey [16]byte
+
+func parseUUID(s string) (k uuidKey, ok bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return k, false
+	}
+	j := 0
+	for i := 0; i < 36; i += 2 {
+		if s[i] == '-' {
+			i--
+			continue
+		}
+		hi, ok1 := hexVal(s[i])
+		lo, ok2 := hexVal(s[i+1])
+		if !ok1 || !ok2 {
+			return k, false
+		}
+		k[j] = hi<<4 | lo
+		j++
+	}
+	return k, j == 16
+}
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
+
+// at is the thread of a row, thawed.
+func (tt *threadTable) at(row int32) *Thread {
+	if tt.writing {
+		if t := tt.thawed[row]; t != nil {
+			return t
+		}
+	}
+	t := &Thread{}
+	tt.decode(row, t)
+	if tt.writing {
+		if tt.thawed == nil {
+			tt.thawed = map[int32]*Thread{}
+		}
+		tt.thawed[row] = t
+	}
+	return t
+}
+
+// view decodes a row into scratch, for a reader that keeps nothing of it (list pages):
+// no allocation. Inside a write it is the kept thread, changes and all.
+func (tt *threadTable) view(row int32, scratch *Thread) *Thread {
+	if tt.writing {
+		if t := tt.thawed[row]; t != nil {
+			return t
+		}
+	}
+	*scratch = Thread{}
+	tt.decode(row, scratch)
+	return scratch
+}
+
+func (tt *threadTable) decode(row int32, t *Thread) {
+	r := tt.rec(row)
+	tt.decodeInto(r.data, t)
+	t.ID = r.id
+	if r.hasVis {
+		t.own.visitorID = r.visitor
+		t.VisitorID = &t.own.visitorID
+	}
+	t.row = row
+	t.ix = tt.threadIx(r.ix)
+}
+
+// add stores a new thread (t.ID not yet in the table). Inside a write t is kept as its
+// thawed copy and encoded once, when the write ends; outside one it is encoded now.
+func (tt *threadTable) add(t *Thread) {
+	var row int32
+	if n := len(tt.free); n > 0 {
+		row = tt.free[n-1]
+		tt.free = tt.free[:n-1]
+	} else {
+		row = tt.rows.alloc()
+	}
+	t.row = row
+	r := tt.rec(row)
+	*r = threadRec{}
+	// The id and the visitor id in one block: one object for the collector, not two.
+	block := t.ID
+	if t.VisitorID != nil {
+		block += *t.VisitorID
+		r.visitor, r.hasVis = block[len(t.ID):], true
+	}
+	r.id, r.ix = block[:len(t.ID)], tt.recIx(t.ix)
+	t.ID = r.id // whoever keys on them from now on shares the block
+	if r.hasVis {
+		t.own.visitorID = r.visitor
+		t.VisitorID = &t.own.visitorID
+	}
+	if k, ok := parseUUID(r.id); ok {
+		tt.byUUID[k] = row
+	} else {
+		tt.byID[r.id] = row
+	}
+	tt.n++
+	if !tt.writing {
+		r.data = tt.encode(t)
+		return
+	}
+	if tt.thawed == nil {
+		tt.thawed = map[int32]*Thread{}
+	}
+	tt.thawed[row] = t
+}
+
+// remove drops a thread (it must be out of every tree already).
+func (tt *threadTable) remove(id string) {
+	row := tt.row(id)
+	if row == 0 {
+		return
+	}
+	if k, ok := parseUUID(id); ok {
+		delete(tt.byUUID, k)
+	} else {
+		delete(tt.byID, id)
+	}
+	delete(tt.thawed, row)
+	*tt.rec(row) = threadRec{}
+	tt.free = append(tt.free, row)
+	tt.n--
+}
+
+// begin starts a write: threads thawed from now on are kept until freeze.
+func (tt *threadTable) begin() { tt.writing = true }
+
+// freeze ends a write: every thread thawed during it is encoded back into its row.
+func (tt *threadTable) freeze() {
+	for row, t := range tt.thawed {
+		r := tt.rec(row)
+		if r.id == t.ID { // not removed and reused meanwhile
+			r.data = tt.encode(t)
+			if t.VisitorID == nil || !r.hasVis || *t.VisitorID != r.visitor {
+				r.setVisitor(t.VisitorID)
+			}
+		}
+	}
+	clear(tt.thawed)
+	tt.writing = false
+}
+
+// each calls fn on every row in no particular order, with the thread's id and chatbot
+// (decoded without the rest).
+func (tt *threadTable) each(fn func(row int32, id, chatbotID string)) {
+	for _, row := range tt.byUUID {
+		r := tt.rec(row)
+		fn(row, r.id, tt.chatbotOf(r.data))
+	}
+	for id, row := range tt.byID {
+		fn(row, id, tt.chatbotOf(tt.rec(row).data))
+	}
+}
+
+func (r *threadRec) setVisitor(v *string) {
+	r.visitor, r.hasVis = "", v != nil
+	if v != nil {
+		r.visitor = *v
+	}
+}
+
+// setIx records where a thread now sits (called by the index as it moves it).
+func (tt *threadTable) setIx(t *Thread) { tt.rec(t.row).ix = tt.recIx(t.ix) }
+
+func (tt *threadTable) word(w string) int32 {
+	if n, ok := tt.wordNum[w]; ok {
+		return n
+	}
+	n := int32(len(tt.words))
+	tt.words = append(tt.words, w)
+	tt.wordNum[w] = n
+	return n
+}
+
+func (tt *threadTable) recIx(x threadIx) recIx {
+	sec, nsec, off := timeParts(x.at)
+	return recIx{sec: sec, nsec: nsec, off: off, mode: tt.word(x.mode), model: tt.word(x.model), flags: x.flags, indexed: x.indexed}
+}
+
+func (tt *threadTable) threadIx(r recIx) threadIx {
+	return threadIx{at: timeOf(r.sec, r.nsec, r.off), mode: tt.words[r.mode], model: tt.words[r.model], flags: r.flags, indexed: r.indexed}
+}
+
+// cmpRows orders rows as threadCmp orders threads: newest indexed activity first, id
+// (descending) as tie-break.
+func (tt *threadTable) cmpRows(a, b int32) int {
+	ra, rb := tt.rec(a), tt.rec(b)
+	switch {
+	case ra.ix.sec != rb.ix.sec:
+		if ra.ix.sec > rb.ix.sec {
+			return -1
+		}
+		return 1
+	case ra.ix.nsec != rb.ix.nsec:
+		if ra.ix.nsec > rb.ix.nsec {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(rb.id, ra.id)
+}
+
+// prefixRow is the trees' prefix of a row (threadPrefix of its thread).
+func (tt *threadTable) prefixRow(row int32) int64 {
+	r := tt.rec(row)
+	const lo, hi = math.MinInt64 / int64(1e9), math.MaxInt64 / int64(1e9)
+	if r.ix.sec <= lo {
+		return ^int64(math.MinInt64)
+	}
+	if r.ix.sec >= hi {
+		return ^int64(math.MaxInt64)
+	}
+	return ^(r.ix.sec*1e9 + int64(r.ix.nsec))
+}
+
+// timeParts and timeOf carry a time through a record: seconds, nanoseconds and UTC offset.
+// A zero offset comes back as UTC, another as a fixed zone of that offset (one shared
+// *Location per offset): what JSON writes of the time is the same either way.
+func timeParts(t time.Time) (sec int64, nsec, off int32) {
+	_, o := t.Zone()
+	return t.Unix(), int32(t.Nanosecond()), int32(o)
+}
+
+func timeOf(sec int64, nsec, off int32) time.Time {
+	t := time.Unix(sec, int64(nsec))
+	if off == 0 {
+		return t.UTC()
+	}
+	return t.In(fixedZone(off))
+}
+
+var zones sync.Map // int32 offset → *time.Location
+
+func fixedZone(off int32) *time.Location {
+	if l, ok := zones.Load(off); ok {
+		return l.(*time.Location)
+	}
+	l, _ := zones.LoadOrStore(off, time.FixedZone("", int(off)))
+	return l.(*time.Location)
+}
