@@ -104,7 +104,11 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 // functions, the early returns would become flags passed back up.
 func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, st *requestState) {
 	info := &st.info
-	route, err := m.spec.Match(r.Method, r.URL.EscapedPath())
+	route := &st.route
+	err := m.spec.MatchInto(route, r.Method, r.URL.EscapedPath())
+	if err != nil {
+		route = nil
+	}
 	if strings.Contains(r.URL.EscapedPath(), "//") { // //api/v1/... is no route of the API
 		route, err = nil, errNoRoute
 	}

@@ -22,21 +22,21 @@ func (m *Mock) listThreads(c *call) (result, error) {
 	if v := c.query.Get("llmModelId"); v != "" {
 		f.LLMModelID = &v
 	}
-	for name, dst := range map[string]**bool{"resolved": &f.Resolved, "archived": &f.Archived, "escalated": &f.Escalated,
-		"important": &f.Important, "anonymous": &f.Anonymous} {
-		if _, ok := c.query[name]; !ok {
+	for _, flag := range threadFlagParams {
+		if _, ok := c.query[flag.name]; !ok {
 			continue
 		}
-		b, err := strconv.ParseBool(c.query.Get(name))
+		b, err := strconv.ParseBool(c.query.Get(flag.name))
 		if err != nil {
-			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: name + " must be true or false",
-				Fields: []apierr.FieldError{{Path: []any{name}, Message: "must be a boolean"}}}
+			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: flag.name + " must be true or false",
+				Fields: []apierr.FieldError{{Path: []any{flag.name}, Message: "must be a boolean"}}}
 		}
-		*dst = &b
+		*flag.field(&f) = &b
 	}
 	// The threads are written out under the store's read lock, straight from its records
 	// (ListThreadsFunc): no copy of each thread is made for a list answer.
 	bp := getBytes()
+	*bp = beginThreadPage(*bp)
 	n := 0
 	total, err := m.store.ListThreadsFunc(c.access.ChatbotID, f, page, limit, func(t *store.Thread) {
 		if n > 0 {
@@ -49,7 +49,21 @@ func (m *Mock) listThreads(c *call) (result, error) {
 		putBytes(bp)
 		return result{}, err
 	}
-	return result{Message: "Threads fetched successfully", Data: threadPageBytes{threads: bp, pagination: newPageInfo(page, limit, total)}}, nil
+	*bp = endThreadPage(*bp, newPageInfo(page, limit, total))
+	return result{Message: "Threads fetched successfully", Data: encodedData{bp}}, nil
+}
+
+// threadFlagParams are listThreads' boolean filters: the query parameter and the filter's
+// field (a table, not a map built for each request).
+var threadFlagParams = []struct {
+	name  string
+	field func(*store.ThreadFilter) **bool
+}{
+	{"resolved", func(f *store.ThreadFilter) **bool { return &f.Resolved }},
+	{"archived", func(f *store.ThreadFilter) **bool { return &f.Archived }},
+	{"escalated", func(f *store.ThreadFilter) **bool { return &f.Escalated }},
+	{"important", func(f *store.ThreadFilter) **bool { return &f.Important }},
+	{"anonymous", func(f *store.ThreadFilter) **bool { return &f.Anonymous }},
 }
 
 type threadListData struct {
@@ -78,7 +92,9 @@ func (m *Mock) createThread(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: threadJSON{thread: t}}, nil
+	bp := getBytes()
+	*bp = threadJSON{thread: t}.appendJSON(*bp)
+	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: encodedData{bp}}, nil
 }
 
 func (m *Mock) getThreadDetails(c *call) (result, error) {

@@ -51,6 +51,8 @@ type Route struct {
 	// params is the operation's parameters compiled for the check that skips kin's walk of
 	// them (request_params.go); nil when they are outside what it reads.
 	params *fastParams
+	// templateParams are the positions of PathTemplate's parameters (Match).
+	templateParams []templateParam
 }
 
 // ExtMissingFieldCode is the operation extension naming the code of a missing required field.
@@ -103,6 +105,7 @@ func Load(document []byte) (*Spec, error) {
 				r.MissingFieldCode = code
 			}
 			r.params = compileParams(doc, r, s.requestOptions)
+			r.templateParams = templateParams(r.PathTemplate)
 			s.routes = append(s.routes, r)
 			if op.OperationID != "" {
 				if _, dup := s.byID[op.OperationID]; dup {
