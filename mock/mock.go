@@ -89,7 +89,6 @@ type Mock struct {
 	clock     clock.Clock
 	log       *slog.Logger
 	ops       map[string]operation
-	opIDs     map[string]*string // operation id → the journal's shared pointer (operationIDPtr)
 	adminOps  map[string]adminHandler
 	validator *spec.ResponseValidator
 	adminVal  *spec.ResponseValidator
@@ -151,11 +150,6 @@ func New(cfg Config) (*Mock, error) {
 		return nil, err
 	}
 	m.defaults = m.spec.Defaults()
-	m.opIDs = make(map[string]*string, len(m.spec.Routes()))
-	for _, r := range m.spec.Routes() {
-		id := r.OperationID
-		m.opIDs[id] = &id
-	}
 	m.fake = fake.New(cfg.Seed)
 	if cfg.Strict {
 		if m.validator, err = spec.SharedResponseValidator(doc); err != nil {
