@@ -203,6 +203,9 @@ type Message struct {
 	UpdatedAt         time.Time       `json:"updatedAt"`
 
 	Seq uint64 `json:"seq"`
+
+	row int32        // its row in the store's msgTable (0: not stored)
+	own messageOwned // where its optional values live when thawed (msgtable.go)
 }
 
 // MessageSource is a passage an AI reply was grounded on.

@@ -30,8 +30,7 @@ import (
 type threadTable struct {
 	rows    chunked[threadRec]
 	free    []int32
-	byUUID  map[uuidKey]int32 // ids that are canonical UUIDs (all the store makes): no pointer in the map
-	byID    map[string]int32  // any other id (imported)
+	ids     idMap
 	n       int
 	words   []string         // the mode and model values of index keys, by number (0: none)
 	wordNum map[string]int32 // and back
@@ -60,7 +59,7 @@ type recIx struct {
 }
 
 func newThreadTable() *threadTable {
-	return &threadTable{byUUID: map[uuidKey]int32{}, byID: map[string]int32{}, words: []string{""}, wordNum: map[string]int32{"": 0}}
+	return &threadTable{ids: newIDMap(), words: []string{""}, wordNum: map[string]int32{"": 0}}
 }
 
 // Len is the number of threads.
@@ -70,12 +69,7 @@ func (tt *threadTable) Len() int { return tt.n }
 func (tt *threadTable) rec(row int32) *threadRec { return tt.rows.at(row) }
 
 // row is the row of a thread id, 0 when there is none.
-func (tt *threadTable) row(id string) int32 {
-	if k, ok := parseUUID(id); ok {
-		return tt.byUUID[k]
-	}
-	return tt.byID[id]
-}
+func (tt *threadTable) row(id string) int32 { return tt.ids.get(id) }
 
 // get is the thread of an id, thawed (see the top of this file).
 func (tt *threadTable) get(id string) (*Thread, bool) {
@@ -84,41 +78,6 @@ func (tt *threadTable) get(id string) (*Thread, bool) {
 		return nil, false
 	}
 	return tt.at(row), true
-}
-
-// uuidKey is a canonical UUID's 16 bytes. Only the lower-case 8-4-4-4-12 form parses, so no
-// two ids share a key and every other spelling stays a string key.
-type uuidKey [16]byte
-
-func parseUUID(s string) (k uuidKey, ok bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return k, false
-	}
-	j := 0
-	for i := 0; i < 36; i += 2 {
-		if s[i] == '-' {
-			i--
-			continue
-		}
-		hi, ok1 := hexVal(s[i])
-		lo, ok2 := hexVal(s[i+1])
-		if !ok1 || !ok2 {
-			return k, false
-		}
-		k[j] = hi<<4 | lo
-		j++
-	}
-	return k, j == 16
-}
-
-func hexVal(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
 }
 
 // at is the thread of a row, thawed.
@@ -189,11 +148,7 @@ func (tt *threadTable) add(t *Thread) {
 		t.own.visitorID = r.visitor
 		t.VisitorID = &t.own.visitorID
 	}
-	if k, ok := parseUUID(r.id); ok {
-		tt.byUUID[k] = row
-	} else {
-		tt.byID[r.id] = row
-	}
+	tt.ids.set(r.id, row)
 	tt.n++
 	if !tt.writing {
 		r.data = tt.encode(t)
@@ -211,11 +166,7 @@ func (tt *threadTable) remove(id string) {
 	if row == 0 {
 		return
 	}
-	if k, ok := parseUUID(id); ok {
-		delete(tt.byUUID, k)
-	} else {
-		delete(tt.byID, id)
-	}
+	tt.ids.del(id)
 	delete(tt.thawed, row)
 	*tt.rec(row) = threadRec{}
 	tt.free = append(tt.free, row)
@@ -243,13 +194,14 @@ func (tt *threadTable) freeze() {
 // each calls fn on every row in no particular order, with the thread's id and chatbot
 // (decoded without the rest).
 func (tt *threadTable) each(fn func(row int32, id, chatbotID string)) {
-	for _, row := range tt.byUUID {
+	tt.ids.each(func(row int32) {
+		if t := tt.thawed[row]; t != nil { // inside a write: may not be encoded yet
+			fn(row, t.ID, t.ChatbotID)
+			return
+		}
 		r := tt.rec(row)
 		fn(row, r.id, tt.chatbotOf(r.data))
-	}
-	for id, row := range tt.byID {
-		fn(row, id, tt.chatbotOf(tt.rec(row).data))
-	}
+	})
 }
 
 func (r *threadRec) setVisitor(v *string) {
