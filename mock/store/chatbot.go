@@ -334,7 +334,7 @@ func (s *Store) deleteChatbotLocked(chatbotID string) {
 			delete(s.idx.messagesByThrd, t.ID)
 			delete(s.idx.leadsByThread, t.ID)
 			if t.VisitorID != nil {
-				delete(s.idx.visitors, visitorKey{chatbotID, *t.VisitorID})
+				s.idx.visitors.del(visitorKey{chatbotID, *t.VisitorID})
 			}
 			s.threads.remove(t.ID)
 			return true

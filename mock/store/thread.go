@@ -266,7 +266,7 @@ func (s *Store) ThreadDetails(chatbotID, threadID string) (ThreadDetails, error)
 		if t.VisitorID == nil {
 			return nil
 		}
-		v := s.idx.visitors[visitorKey{chatbotID, *t.VisitorID}]
+		v := s.idx.visitors.get(visitorKey{chatbotID, *t.VisitorID})
 		sessions, messages, first, last := v.sessions, v.messages, v.first, v.last
 		out.VisitorTotalSessions, out.VisitorTotalMessages = &sessions, &messages
 		if !first.IsZero() {

@@ -230,3 +230,32 @@ func TestMessagePagesShareNothing(t *testing.T) {
 		t.Fatalf("after the edit: %q (edited %v); the earlier copy says %q", again.Messages[1].Content, again.Messages[1].IsEdited, page.Messages[1].Content)
 	}
 }
+
+// Visitor stats come back as they were put, under UUID and other ids alike; an unknown
+// visitor has none, and a visitor not yet seen keeps zero times.
+func TestVisitorIndex(t *testing.T) {
+	x := newVisitorIndex()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 7, time.FixedZone("", 3600))
+	keys := []visitorKey{{"0f8fad5b-d9cb-469f-a165-70867728950e", "1f8fad5b-d9cb-469f-a165-70867728950e"},
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", "visitor-1"}, {"361628903185300002", "1f8fad5b-d9cb-469f-a165-70867728950e"}}
+	for i, k := range keys {
+		if got := x.get(k); got != (visitorStats{}) {
+			t.Fatalf("unknown visitor %d: %+v", i, got)
+		}
+		v := visitorStats{sessions: i + 1, messages: 2 * i}
+		if i > 0 {
+			v.seen(at)
+		}
+		x.put(k, v)
+	}
+	for i, k := range keys {
+		got := x.get(k)
+		if got.sessions != i+1 || got.messages != 2*i || got.first.IsZero() != (i == 0) || (i > 0 && (!got.first.Equal(at) || got.last.Format(time.RFC3339Nano) != at.Format(time.RFC3339Nano))) {
+			t.Fatalf("visitor %d: %+v", i, got)
+		}
+	}
+	x.del(keys[1])
+	if x.get(keys[1]) != (visitorStats{}) || x.get(keys[0]).sessions != 1 || x.get(keys[2]).sessions != 3 {
+		t.Fatalf("after deleting one visitor the others changed, or it stayed")
+	}
+}
