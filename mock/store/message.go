@@ -48,7 +48,7 @@ func (s *Store) ReadThreadMessages(chatbotID, threadID, before string, limit int
 			start = 0
 		}
 		out.Messages = make([]Message, 0, end-start)
-		var scratch Message
+		var scratch thawedMessage
 		for i := start; i < end; i++ {
 			out.Messages = append(out.Messages, cloneMessage(s.messages.view(list.At(i), &scratch)))
 		}

@@ -177,8 +177,7 @@ type Thread struct {
 	Seq           uint64    `json:"seq"`
 
 	ix  threadIx    // where the store's indexes hold it (never copied out)
-	row int32       // its row in the store's threadTable (0: not stored)
-	own threadOwned // where its optional values live when thawed (threadtable.go)
+	row int32 // its row in the store's threadTable (0: not stored)
 }
 
 // Message is one message of a thread; its JSON is the API's Message object.
@@ -204,8 +203,7 @@ type Message struct {
 
 	Seq uint64 `json:"seq"`
 
-	row int32        // its row in the store's msgTable (0: not stored)
-	own messageOwned // where its optional values live when thawed (msgtable.go)
+	row int32 // its row in the store's msgTable (0: not stored)
 }
 
 // MessageSource is a passage an AI reply was grounded on.

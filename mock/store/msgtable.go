@@ -56,8 +56,9 @@ func (mt *msgTable) at(row int32) *Message {
 			return m
 		}
 	}
-	m := &Message{}
-	mt.decode(row, m)
+	tm := &thawedMessage{}
+	mt.decode(row, tm)
+	m := &tm.Message
 	if mt.writing {
 		if mt.thawed == nil {
 			mt.thawed = map[int32]*Message{}
@@ -69,15 +70,21 @@ func (mt *msgTable) at(row int32) *Message {
 
 // view decodes a row into scratch for a reader that keeps nothing of it (inside a write,
 // the kept message, changes and all).
-func (mt *msgTable) view(row int32, scratch *Message) *Message {
+func (mt *msgTable) view(row int32, scratch *thawedMessage) *Message {
 	if mt.writing {
 		if m := mt.thawed[row]; m != nil {
 			return m
 		}
 	}
-	*scratch = Message{}
+	*scratch = thawedMessage{}
 	mt.decode(row, scratch)
-	return scratch
+	return &scratch.Message
+}
+
+// thawedMessage is a decoded message and the place its optional values live.
+type thawedMessage struct {
+	Message
+	own messageOwned
 }
 
 // isUser tells whether a row's message has the user role, without decoding it.
@@ -86,9 +93,10 @@ func (mt *msgTable) isUser(row int32) bool { return mt.words.words[mt.rec(row).r
 // seqOf is a row's Seq, without decoding it.
 func (mt *msgTable) seqOf(row int32) uint64 { return mt.rec(row).seq }
 
-func (mt *msgTable) decode(row int32, m *Message) {
+func (mt *msgTable) decode(row int32, tm *thawedMessage) {
 	r := mt.rec(row)
-	mt.decodeInto(r.data, m)
+	m := &tm.Message
+	mt.decodeInto(r.data, m, &tm.own)
 	m.ID, m.ThreadID, m.Seq, m.row = r.id, r.thread, r.seq, row
 }
 
@@ -191,14 +199,13 @@ func (mt *msgTable) encode(m *Message) string {
 	return e.b.String()
 }
 
-func (mt *msgTable) decodeInto(data string, m *Message) {
+func (mt *msgTable) decodeInto(data string, m *Message, o *messageOwned) {
 	d := recDecoder{s: data}
 	w := mt.words.words
 	m.ChatbotID = w[d.uint()]
 	m.MessageType = w[d.uint()]
 	m.Role = w[d.uint()]
 	m.Content = d.str()
-	o := &m.own
 	m.SystemMessageType = d.opt(&o.systemType)
 	m.AgentName = d.opt(&o.agentName)
 	m.ParentMessageID = d.opt(&o.parent)

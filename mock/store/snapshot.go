@@ -367,7 +367,7 @@ func (n *Store) indexMessagesLocked() {
 		th := n.messages.rec(row).thread
 		byThread[th] = append(byThread[th], row)
 	})
-	var scratch Message
+	var scratch thawedMessage
 	for id, list := range byThread {
 		sort.Slice(list, func(i, j int) bool {
 			a, b := n.messages.rec(list[i]), n.messages.rec(list[j])

@@ -124,7 +124,7 @@ func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 		s.idx.messagesByThrd[t.ID] = list
 	}
 	if n := list.Len(); n > 0 {
-		var scratch Message
+		var scratch thawedMessage
 		if last := s.messages.view(list.At(n-1), &scratch).CreatedAt; now.Before(last) {
 			now = last // never out of order, even if the clock went back
 		}
@@ -172,7 +172,7 @@ func (s *Store) threadLocked(chatbotID, threadID string) (*Thread, error) {
 // into one new threadOwned (t may be a scratch Thread the next decode overwrites).
 func cloneThread(t *Thread) Thread {
 	out := *t
-	out.ix, out.row, out.own = threadIx{}, 0, threadOwned{}
+	out.ix, out.row = threadIx{}, 0
 	out.Tags = append([]string{}, t.Tags...)
 	o := &threadOwned{}
 	out.VisitorID = copyInto(t.VisitorID, &o.visitorID)
@@ -207,7 +207,7 @@ func copyInto[T any](p *T, dst *T) *T {
 // next decode overwrites): its optional values are copied into one new messageOwned.
 func cloneMessage(m *Message) Message {
 	out := *m
-	out.row, out.own = 0, messageOwned{}
+	out.row = 0
 	if m.Source != nil {
 		out.Source = append([]MessageSource{}, m.Source...)
 	}

@@ -184,10 +184,10 @@ func uvarintString(s string) (uint64, int) {
 
 // decodeInto fills t (zero but for what the caller sets: id, visitor id, row, index key)
 // from data.
-func (tt *threadTable) decodeInto(data string, t *Thread) {
+func (tt *threadTable) decodeInto(data string, t *Thread, own *threadOwned) {
 	d := recDecoder{s: data}
 	t.ChatbotID = tt.words[d.uint()]
-	t.Title = d.opt(&t.own.title)
+	t.Title = d.opt(&own.title)
 	t.Mode = internWord(d.str())
 	flags := d.uint()
 	t.Anonymous, t.Escalated, t.Important = flags&1 != 0, flags&2 != 0, flags&4 != 0
@@ -208,23 +208,23 @@ func (tt *threadTable) decodeInto(data string, t *Thread) {
 	if flags&64 != 0 {
 		t.PlatformSource = apiSource
 	} else {
-		t.PlatformSource = d.opt(&t.own.platformSource)
+		t.PlatformSource = d.opt(&own.platformSource)
 	}
-	t.StartedAt = d.optTime(&t.own.startedAt)
+	t.StartedAt = d.optTime(&own.startedAt)
 	t.UpdatedAt = d.time()
-	t.EndedAt = d.optTime(&t.own.endedAt)
-	t.VisitorName = d.opt(&t.own.visitorName)
-	t.VisitorEmail = d.opt(&t.own.visitorEmail)
-	t.VisitorPhone = d.opt(&t.own.visitorPhone)
-	t.BotIconSrc = d.opt(&t.own.botIcon)
-	t.UserIconSrc = d.opt(&t.own.userIcon)
-	t.AgentIconSrc = d.opt(&t.own.agentIcon)
-	t.BubbleIconSrc = d.opt(&t.own.bubbleIcon)
+	t.EndedAt = d.optTime(&own.endedAt)
+	t.VisitorName = d.opt(&own.visitorName)
+	t.VisitorEmail = d.opt(&own.visitorEmail)
+	t.VisitorPhone = d.opt(&own.visitorPhone)
+	t.BotIconSrc = d.opt(&own.botIcon)
+	t.UserIconSrc = d.opt(&own.userIcon)
+	t.AgentIconSrc = d.opt(&own.agentIcon)
+	t.BubbleIconSrc = d.opt(&own.bubbleIcon)
 	if d.byte() == 1 {
-		t.own.model = LLMModel{ID: d.str(), Provider: d.str(), Title: d.str()}
-		t.LLMModel = &t.own.model
+		own.model = LLMModel{ID: d.str(), Provider: d.str(), Title: d.str()}
+		t.LLMModel = &own.model
 	}
-	t.InternalNotes = d.opt(&t.own.internalNotes)
+	t.InternalNotes = d.opt(&own.internalNotes)
 	t.LastActivity = d.time()
 	t.Seq = d.uint()
 }

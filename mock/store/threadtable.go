@@ -87,8 +87,9 @@ func (tt *threadTable) at(row int32) *Thread {
 			return t
 		}
 	}
-	t := &Thread{}
-	tt.decode(row, t)
+	tw := &thawedThread{}
+	tt.decode(row, tw)
+	t := &tw.Thread
 	if tt.writing {
 		if tt.thawed == nil {
 			tt.thawed = map[int32]*Thread{}
@@ -100,24 +101,32 @@ func (tt *threadTable) at(row int32) *Thread {
 
 // view decodes a row into scratch, for a reader that keeps nothing of it (list pages):
 // no allocation. Inside a write it is the kept thread, changes and all.
-func (tt *threadTable) view(row int32, scratch *Thread) *Thread {
+func (tt *threadTable) view(row int32, scratch *thawedThread) *Thread {
 	if tt.writing {
 		if t := tt.thawed[row]; t != nil {
 			return t
 		}
 	}
-	*scratch = Thread{}
+	*scratch = thawedThread{}
 	tt.decode(row, scratch)
-	return scratch
+	return &scratch.Thread
 }
 
-func (tt *threadTable) decode(row int32, t *Thread) {
+// thawedThread is a decoded thread and the place its optional values live (threadOwned):
+// one allocation, or none for a scratch one.
+type thawedThread struct {
+	Thread
+	own threadOwned
+}
+
+func (tt *threadTable) decode(row int32, tw *thawedThread) {
 	r := tt.rec(row)
-	tt.decodeInto(r.data, t)
+	t := &tw.Thread
+	tt.decodeInto(r.data, t, &tw.own)
 	t.ID = r.id
 	if r.hasVis {
-		t.own.visitorID = r.visitor
-		t.VisitorID = &t.own.visitorID
+		tw.own.visitorID = r.visitor
+		t.VisitorID = &tw.own.visitorID
 	}
 	t.row = row
 	t.ix = tt.threadIx(r.ix)
@@ -145,8 +154,8 @@ func (tt *threadTable) add(t *Thread) {
 	r.id, r.ix = block[:len(t.ID)], tt.recIx(t.ix)
 	t.ID = r.id // whoever keys on them from now on shares the block
 	if r.hasVis {
-		t.own.visitorID = r.visitor
-		t.VisitorID = &t.own.visitorID
+		v := r.visitor
+		t.VisitorID = &v
 	}
 	tt.ids.set(r.id, row)
 	tt.n++
@@ -231,6 +240,19 @@ func (tt *threadTable) recIx(x threadIx) recIx {
 
 func (tt *threadTable) threadIx(r recIx) threadIx {
 	return threadIx{at: timeOf(r.sec, r.nsec, r.off), mode: tt.words[r.mode], model: tt.words[r.model], flags: r.flags, indexed: r.indexed}
+}
+
+// matches tells whether a row's thread passes f, reading only its index key (the filters
+// are the fields the trees key on, and a stored thread is always indexed under its current
+// values): a walk over many threads decodes none of them.
+func (tt *threadTable) matches(row int32, f ThreadFilter) bool {
+	x := tt.rec(row).ix
+	word := func(n int32) string { return tt.words[n] }
+	flag := func(i int, want *bool) bool { return want == nil || (x.flags>>i&1 == 1) == *want }
+	return (f.Mode == nil || word(x.mode) == *f.Mode) &&
+		(f.LLMModelID == nil || (x.model != 0 && word(x.model) == *f.LLMModelID)) &&
+		flag(flagResolved, f.Resolved) && flag(flagArchived, f.Archived) && flag(flagEscalated, f.Escalated) &&
+		flag(flagImportant, f.Important) && flag(flagAnonymous, f.Anonymous)
 }
 
 // cmpRows orders rows as threadCmp orders threads: newest indexed activity first, id
