@@ -176,8 +176,8 @@ type Thread struct {
 	LastActivity  time.Time `json:"lastActivityAt"`
 	Seq           uint64    `json:"seq"`
 
-	ix  threadIx    // where the store's indexes hold it (never copied out)
-	row int32 // its row in the store's threadTable (0: not stored)
+	ix  threadIx // where the store's indexes hold it (never copied out)
+	row int32    // its row in the store's threadTable (0: not stored)
 }
 
 // Message is one message of a thread; its JSON is the API's Message object.
