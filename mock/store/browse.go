@@ -75,8 +75,9 @@ func (s *Store) PeekMessages(chatbotID, threadID string, offset, limit int) ([]M
 	}
 	page := window(n, offset, limit)
 	out := make([]Message, 0, page[1]-page[0])
+	var scratch thawedMessage
 	for i := page[0]; i < page[1]; i++ {
-		out = append(out, cloneMessage(list.At(i)))
+		out = append(out, cloneMessage(s.messages.view(list.At(i), &scratch)))
 	}
 	return out, n, nil
 }

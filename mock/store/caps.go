@@ -98,9 +98,9 @@ func (s *Store) rebuildUsageLocked() {
 	s.threads.each(func(_ int32, _, chatbotID string) {
 		s.use.add(s.use.threads, s.accountOfLocked(chatbotID), 1)
 	})
-	for _, m := range s.messages {
-		s.use.add(s.use.messages, s.accountOfLocked(m.ChatbotID), 1)
-	}
+	s.messages.each(func(_ int32, chatbotID string) {
+		s.use.add(s.use.messages, s.accountOfLocked(chatbotID), 1)
+	})
 }
 
 func over(limit, have, adding int) bool {
@@ -147,7 +147,7 @@ func (s *Store) roomLocked(chatbotID string, threads, messages int) error {
 		if over(c.MessagesPerAccount, s.use.messages[acc], messages) {
 			return capError("messages per account", c.MessagesPerAccount)
 		}
-		if over(c.Messages, len(s.messages), messages) {
+		if over(c.Messages, s.messages.Len(), messages) {
 			return capError("messages", c.Messages)
 		}
 	}

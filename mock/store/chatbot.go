@@ -330,11 +330,11 @@ func (s *Store) deleteChatbotLocked(chatbotID string) {
 			t := s.threads.at(row)
 			s.use.add(s.use.threads, acc, -1)
 			s.use.add(s.use.messages, acc, -s.idx.messagesByThrd[t.ID].Len())
-			s.idx.messagesByThrd[t.ID].Each(func(m *Message) { delete(s.messages, m.ID) })
+			s.idx.messagesByThrd[t.ID].Each(func(row int32) { s.messages.remove(s.messages.rec(row).id) })
 			delete(s.idx.messagesByThrd, t.ID)
 			delete(s.idx.leadsByThread, t.ID)
 			if t.VisitorID != nil {
-				delete(s.idx.visitors, visitorKey{chatbotID, *t.VisitorID})
+				s.idx.visitors.del(visitorKey{chatbotID, *t.VisitorID})
 			}
 			s.threads.remove(t.ID)
 			return true

@@ -10,8 +10,8 @@ import (
 // the size of the state (the README's "Running at scale" says what each one buys).
 type indexes struct {
 	threadsByBot    map[string]*botThreads              // a chatbot's threads (rows), newest activity first, per filter
-	messagesByThrd  map[string]*seqList[*Message]       // a thread's messages, chronological (by Seq)
-	visitors        map[visitorKey]visitorStats         // a visitor's sessions and messages on a chatbot
+	messagesByThrd  map[string]*seqList[int32]          // a thread's messages (rows), chronological (by Seq)
+	visitors        visitorIndex                        // a visitor's sessions and messages on a chatbot
 	deliveriesByBot map[string]*botDeliveries           // a chatbot's deliveries, newest first, per filter
 	deliveryKeys    map[deliveryKey]*Delivery           // (chatbot, configuration, event key) → its delivery
 	botsByAccount   map[string]*accountBots             // an account's chatbots in creation order
@@ -33,8 +33,8 @@ type indexes struct {
 func newIndexes() indexes {
 	return indexes{
 		threadsByBot:    map[string]*botThreads{},
-		messagesByThrd:  map[string]*seqList[*Message]{},
-		visitors:        map[visitorKey]visitorStats{},
+		messagesByThrd:  map[string]*seqList[int32]{},
+		visitors:        newVisitorIndex(),
 		deliveriesByBot: map[string]*botDeliveries{},
 		deliveryKeys:    map[deliveryKey]*Delivery{},
 		botsByAccount:   map[string]*accountBots{},
@@ -211,15 +211,15 @@ func (v *visitorStats) seen(at time.Time) {
 }
 
 // visitorLocked calls fn on the stats of a thread's visitor and stores what it made of
-// them (kept by value in the map: no object per visitor for the collector to find).
+// them (kept by value, without pointers: nothing per visitor for the collector to scan).
 func (s *Store) visitorLocked(t *Thread, fn func(*visitorStats)) {
 	if t.VisitorID == nil {
 		return
 	}
 	k := visitorKey{t.ChatbotID, *t.VisitorID}
-	v := s.idx.visitors[k]
+	v := s.idx.visitors.get(k)
 	fn(&v)
-	s.idx.visitors[k] = v
+	s.idx.visitors.put(k, v)
 }
 
 // countSessionLocked records a new thread of its visitor.
@@ -241,4 +241,65 @@ func (s *Store) countMessageLocked(t *Thread, m *Message) {
 		v.messages++
 		v.seen(m.CreatedAt)
 	})
+}
+
+// visitorIndex holds the visitors' stats as plain values: keyed by the two ids' 16 bytes
+// when both are canonical UUIDs (as the store makes them), by the strings otherwise, so a
+// store of 100,000 visitors is a map the collector does not scan and a lookup hashes 32
+// bytes instead of two strings.
+type visitorIndex struct {
+	byUUID map[[2]uuidKey]visitorRec
+	byStr  map[visitorKey]visitorRec
+}
+
+type visitorRec struct {
+	sessions, messages  int
+	firstSec, lastSec   int64
+	firstNsec, lastNsec int32
+	firstOff, lastOff   int32
+}
+
+func newVisitorIndex() visitorIndex {
+	return visitorIndex{byUUID: map[[2]uuidKey]visitorRec{}, byStr: map[visitorKey]visitorRec{}}
+}
+
+func uuidPair(k visitorKey) (p [2]uuidKey, ok bool) {
+	var ok1, ok2 bool
+	p[0], ok1 = parseUUID(k.chatbot)
+	p[1], ok2 = parseUUID(k.visitor)
+	return p, ok1 && ok2
+}
+
+func (x visitorIndex) get(k visitorKey) visitorStats {
+	var r visitorRec
+	var found bool
+	if p, ok := uuidPair(k); ok {
+		r, found = x.byUUID[p]
+	} else {
+		r, found = x.byStr[k]
+	}
+	if !found {
+		return visitorStats{}
+	}
+	return visitorStats{sessions: r.sessions, messages: r.messages,
+		first: timeOf(r.firstSec, r.firstNsec, r.firstOff), last: timeOf(r.lastSec, r.lastNsec, r.lastOff)}
+}
+
+func (x visitorIndex) put(k visitorKey, v visitorStats) {
+	r := visitorRec{sessions: v.sessions, messages: v.messages}
+	r.firstSec, r.firstNsec, r.firstOff = timeParts(v.first)
+	r.lastSec, r.lastNsec, r.lastOff = timeParts(v.last)
+	if p, ok := uuidPair(k); ok {
+		x.byUUID[p] = r
+	} else {
+		x.byStr[k] = r
+	}
+}
+
+func (x visitorIndex) del(k visitorKey) {
+	if p, ok := uuidPair(k); ok {
+		delete(x.byUUID, p)
+	} else {
+		delete(x.byStr, k)
+	}
 }

@@ -94,3 +94,10 @@ func (s *Store) threadsLocked() []*Thread {
 	s.threads.each(func(row int32, _, _ string) { out = append(out, s.threads.at(row)) })
 	return out
 }
+
+// messagesLocked is every stored message, thawed (tests only).
+func (s *Store) messagesLocked() []*Message {
+	var out []*Message
+	s.messages.each(func(row int32, _ string) { out = append(out, s.messages.at(row)) })
+	return out
+}

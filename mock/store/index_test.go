@@ -140,7 +140,7 @@ func checkQueries(t *testing.T, s *Store, bot string, rng *rand.Rand) {
 		}
 	}
 	msgs := map[string][]*Message{}
-	for _, m := range s.messages {
+	for _, m := range s.messagesLocked() {
 		if m.ChatbotID == bot {
 			msgs[m.ThreadID] = append(msgs[m.ThreadID], m)
 		}

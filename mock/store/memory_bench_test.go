@@ -81,3 +81,35 @@ func BenchmarkGCWithThreads(b *testing.B) {
 	b.ReportMetric((gcCPU[0].Value.Float64()-before)*1e3/float64(b.N), "gc-cpu-ms/op")
 	runtime.KeepAlive(s)
 }
+
+// BenchmarkGCWithMessages is BenchmarkGCWithThreads for 100,000 messages of about 100 bytes
+// over 1,000 threads.
+func BenchmarkGCWithMessages(b *testing.B) {
+	s := benchStore(b, "threads", 0)
+	const threads, messages = 1000, 100000
+	ids := make([]string, 0, threads)
+	for i := 0; i < threads; i++ {
+		t, err := s.CreateThread(benchBot, decodedThread())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, t.ID)
+	}
+	content := "Your parcel left our warehouse this morning and should arrive tomorrow before noon. Anything else?"
+	for i := 0; i < messages; i++ {
+		if _, err := s.SendAgentMessage(benchBot, ids[i%threads], AgentMessage{Content: strings.Clone(content)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.GC()
+	gcCPU := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(gcCPU)
+	before := gcCPU[0].Value.Float64()
+	b.ResetTimer()
+	for b.Loop() {
+		runtime.GC()
+	}
+	metrics.Read(gcCPU)
+	b.ReportMetric((gcCPU[0].Value.Float64()-before)*1e3/float64(b.N), "gc-cpu-ms/op")
+	runtime.KeepAlive(s)
+}

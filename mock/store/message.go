@@ -36,24 +36,25 @@ func (s *Store) ReadThreadMessages(chatbotID, threadID, before string, limit int
 		list := s.idx.messagesByThrd[t.ID]
 		end := list.Len()
 		if before != "" {
-			b, ok := s.messages[before]
+			b, ok := s.messages.get(before)
 			if !ok || b.ThreadID != t.ID {
 				return &apierr.Error{Code: apierr.InvalidFieldValue, Message: "before is not a message of this thread",
 					Fields: []apierr.FieldError{{Path: []any{"before"}, Message: "must be the id of a message of this thread"}}}
 			}
-			end = sort.Search(end, func(i int) bool { return list.At(i).Seq >= b.Seq })
+			end = sort.Search(end, func(i int) bool { return s.messages.seqOf(list.At(i)) >= b.Seq })
 		}
 		start := end - limit
 		if start < 0 {
 			start = 0
 		}
 		out.Messages = make([]Message, 0, end-start)
+		var scratch thawedMessage
 		for i := start; i < end; i++ {
-			out.Messages = append(out.Messages, cloneMessage(list.At(i)))
+			out.Messages = append(out.Messages, cloneMessage(s.messages.view(list.At(i), &scratch)))
 		}
 		out.HasMore = start > 0
 		if out.HasMore {
-			id := list.At(start).ID
+			id := s.messages.rec(list.At(start)).id
 			out.NextCursor = &id
 		}
 		t.UnreadMessagesCount = 0
@@ -108,7 +109,7 @@ func (s *Store) EditMessage(chatbotID, messageID, content, editorID string) (Mes
 	}
 	var out Message
 	err := s.withChatbot(chatbotID, func(*Chatbot) error {
-		m, ok := s.messages[messageID]
+		m, ok := s.messages.get(messageID)
 		if !ok || m.ChatbotID != chatbotID {
 			return apierr.New(apierr.ResourceNotFound, "Message not found")
 		}

@@ -176,9 +176,8 @@ type Thread struct {
 	LastActivity  time.Time `json:"lastActivityAt"`
 	Seq           uint64    `json:"seq"`
 
-	ix  threadIx    // where the store's indexes hold it (never copied out)
-	row int32       // its row in the store's threadTable (0: not stored)
-	own threadOwned // where its optional values live when thawed (threadtable.go)
+	ix  threadIx // where the store's indexes hold it (never copied out)
+	row int32    // its row in the store's threadTable (0: not stored)
 }
 
 // Message is one message of a thread; its JSON is the API's Message object.
@@ -203,6 +202,8 @@ type Message struct {
 	UpdatedAt         time.Time       `json:"updatedAt"`
 
 	Seq uint64 `json:"seq"`
+
+	row int32 // its row in the store's msgTable (0: not stored)
 }
 
 // MessageSource is a passage an AI reply was grounded on.

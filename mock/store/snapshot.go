@@ -66,7 +66,12 @@ func (s *Store) snapshot() stateDocument {
 		a, b := doc.Threads[i], doc.Threads[j]
 		return seqBefore(a.Seq, b.Seq, a.ID, b.ID)
 	})
-	doc.Messages = sortedValues(s.messages, func(a, b *Message) bool { return seqBefore(a.Seq, b.Seq, a.ID, b.ID) })
+	doc.Messages = make([]*Message, 0, s.messages.Len())
+	s.messages.each(func(row int32, _ string) { doc.Messages = append(doc.Messages, s.messages.at(row)) })
+	sort.Slice(doc.Messages, func(i, j int) bool {
+		a, b := doc.Messages[i], doc.Messages[j]
+		return seqBefore(a.Seq, b.Seq, a.ID, b.ID)
+	})
 	doc.Leads = sortedValues(s.leads, func(a, b *Lead) bool {
 		if !a.CapturedAt.Equal(b.CapturedAt) {
 			return a.CapturedAt.Before(b.CapturedAt)
@@ -284,7 +289,7 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 				n.indexThreadLocked(t)
 				n.countSessionLocked(t)
 			}),
-		loadCollection("messages", "id", doc.Messages, false, func(m *Message) string { return m.ID }, has(n.messages),
+		loadCollection("messages", "id", doc.Messages, false, func(m *Message) string { return m.ID }, func(id string) bool { return n.messages.row(id) != 0 },
 			func(m *Message) *problem {
 				t, ok := n.threads.get(m.ThreadID)
 				if !ok {
@@ -298,7 +303,7 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 			func(m *Message) {
 				t, _ := n.threads.get(m.ThreadID)
 				internMessage(m, t)
-				n.messages[m.ID] = m
+				n.messages.add(m)
 			}),
 		loadCollection("leads", "id", doc.Leads, false, func(l *Lead) string { return l.ID }, has(n.leads),
 			func(l *Lead) *problem {
@@ -357,17 +362,22 @@ func (n *Store) checkLaterFields(doc *stateDocument) error {
 // indexMessagesLocked builds each thread's chronological message list (by Seq, id as
 // tie-break) and its visitor's counts, once every message is loaded.
 func (n *Store) indexMessagesLocked() {
-	byThread := map[string][]*Message{}
-	for _, m := range n.messages {
-		byThread[m.ThreadID] = append(byThread[m.ThreadID], m)
-	}
+	byThread := map[string][]int32{}
+	n.messages.each(func(row int32, _ string) {
+		th := n.messages.rec(row).thread
+		byThread[th] = append(byThread[th], row)
+	})
+	var scratch thawedMessage
 	for id, list := range byThread {
-		sort.Slice(list, func(i, j int) bool { return seqBefore(list[i].Seq, list[j].Seq, list[i].ID, list[j].ID) })
-		sl := &seqList[*Message]{}
+		sort.Slice(list, func(i, j int) bool {
+			a, b := n.messages.rec(list[i]), n.messages.rec(list[j])
+			return seqBefore(a.seq, b.seq, a.id, b.id)
+		})
+		sl := &seqList[int32]{}
 		t, _ := n.threads.get(id)
-		for _, m := range list {
-			sl.Append(m)
-			n.countMessageLocked(t, m)
+		for _, row := range list {
+			sl.Append(row)
+			n.countMessageLocked(t, n.messages.view(row, &scratch))
 		}
 		n.idx.messagesByThrd[id] = sl
 	}

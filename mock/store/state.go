@@ -46,7 +46,7 @@ type Store struct {
 	keys       map[string]*APIKey
 	chatbots   map[string]*Chatbot
 	threads    *threadTable
-	messages   map[string]*Message
+	messages   *msgTable
 	leads      map[string]*Lead
 	deliveries map[string]*Delivery
 
@@ -76,7 +76,7 @@ func (s *Store) clear() {
 	s.keys = map[string]*APIKey{}
 	s.chatbots = map[string]*Chatbot{}
 	s.threads = newThreadTable()
-	s.messages = map[string]*Message{}
+	s.messages = newMsgTable(s.threads)
 	s.leads = map[string]*Lead{}
 	s.deliveries = map[string]*Delivery{}
 	s.idx = newIndexes()
@@ -114,9 +114,9 @@ func (s *Store) update(fn func() error) error {
 	)
 	func() {
 		s.mu.Lock()
-		s.threads.begin()
+		s.beginWriteLocked()
 		defer func() {
-			s.threads.freeze() // what fn changed of its threads goes back into their records
+			s.endWriteLocked()
 			s.gen.Add(1)
 			evs, s.pending = s.pending, nil
 			hook = s.cfg.OnEvent
@@ -130,6 +130,19 @@ func (s *Store) update(fn func() error) error {
 		}
 	}
 	return err
+}
+
+// beginWriteLocked and endWriteLocked bracket a write (under the write lock): threads and
+// messages decoded in between are kept, and what the write changed of them goes back into
+// their records at the end (threadtable.go).
+func (s *Store) beginWriteLocked() {
+	s.threads.begin()
+	s.messages.begin()
+}
+
+func (s *Store) endWriteLocked() {
+	s.threads.freeze()
+	s.messages.freeze()
 }
 
 // view runs fn under the read lock.

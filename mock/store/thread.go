@@ -120,11 +120,14 @@ func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 	now := s.now()
 	list := s.idx.messagesByThrd[t.ID]
 	if list == nil {
-		list = &seqList[*Message]{}
+		list = &seqList[int32]{}
 		s.idx.messagesByThrd[t.ID] = list
 	}
-	if n := list.Len(); n > 0 && now.Before(list.At(n-1).CreatedAt) {
-		now = list.At(n - 1).CreatedAt // never out of order, even if the clock went back
+	if n := list.Len(); n > 0 {
+		var scratch thawedMessage
+		if last := s.messages.view(list.At(n-1), &scratch).CreatedAt; now.Before(last) {
+			now = last // never out of order, even if the clock went back
+		}
 	}
 	msgType := in.MessageType
 	if msgType == "" {
@@ -145,9 +148,9 @@ func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 		AgentName: in.AgentName, ParentMessageID: in.ParentMessageID, Source: in.Source,
 		CreatedAt: now, UpdatedAt: now, Seq: s.ids.next(),
 	}
-	s.messages[m.ID] = m
+	s.messages.add(m)
 	s.use.add(s.use.messages, s.accountOfLocked(m.ChatbotID), 1)
-	list.Append(m)
+	list.Append(m.row)
 	s.countMessageLocked(t, m)
 	if in.Role == RoleUser {
 		t.UnreadMessagesCount++
@@ -169,7 +172,7 @@ func (s *Store) threadLocked(chatbotID, threadID string) (*Thread, error) {
 // into one new threadOwned (t may be a scratch Thread the next decode overwrites).
 func cloneThread(t *Thread) Thread {
 	out := *t
-	out.ix, out.row, out.own = threadIx{}, 0, threadOwned{}
+	out.ix, out.row = threadIx{}, 0
 	out.Tags = append([]string{}, t.Tags...)
 	o := &threadOwned{}
 	out.VisitorID = copyInto(t.VisitorID, &o.visitorID)
@@ -200,11 +203,23 @@ func copyInto[T any](p *T, dst *T) *T {
 	return dst
 }
 
+// cloneMessage is a copy of m that shares nothing with it (m may be a scratch Message the
+// next decode overwrites): its optional values are copied into one new messageOwned.
 func cloneMessage(m *Message) Message {
 	out := *m
+	out.row = 0
 	if m.Source != nil {
 		out.Source = append([]MessageSource{}, m.Source...)
 	}
+	o := &messageOwned{}
+	out.SystemMessageType = copyInto(m.SystemMessageType, &o.systemType)
+	out.AgentName = copyInto(m.AgentName, &o.agentName)
+	out.ParentMessageID = copyInto(m.ParentMessageID, &o.parent)
+	out.LLMModelID = copyInto(m.LLMModelID, &o.model)
+	out.Reaction = copyInto(m.Reaction, &o.reaction)
+	out.EditedBy = copyInto(m.EditedBy, &o.editedBy)
+	out.ContentTimestamp = copyInto(m.ContentTimestamp, &o.contentAt)
+	out.EditedAt = copyInto(m.EditedAt, &o.editedAt)
 	return out
 }
 
@@ -251,7 +266,7 @@ func (s *Store) ThreadDetails(chatbotID, threadID string) (ThreadDetails, error)
 		if t.VisitorID == nil {
 			return nil
 		}
-		v := s.idx.visitors[visitorKey{chatbotID, *t.VisitorID}]
+		v := s.idx.visitors.get(visitorKey{chatbotID, *t.VisitorID})
 		sessions, messages, first, last := v.sessions, v.messages, v.first, v.last
 		out.VisitorTotalSessions, out.VisitorTotalMessages = &sessions, &messages
 		if !first.IsZero() {

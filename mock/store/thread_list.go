@@ -65,7 +65,7 @@ func (s *Store) ListThreadsFunc(chatbotID string, f ThreadFilter, page, limit in
 		if empty {
 			return nil
 		}
-		var scratch Thread // each visited thread is decoded into it: visit keeps nothing
+		var scratch thawedThread // each visited thread is decoded into it: visit keeps nothing
 		show := func(row int32) { visit(s.threads.view(row, &scratch)) }
 		if len(trees) <= 1 {
 			tr := b.all
@@ -91,9 +91,9 @@ func (s *Store) ListThreadsFunc(chatbotID string, f ThreadFilter, page, limit in
 			skip = smallest.Len() + 1 // past any possible match
 		}
 		smallest.Ascend(0, func(row int32) bool {
-			if t := s.threads.view(row, &scratch); f.match(t) {
+			if s.threads.matches(row, f) {
 				if total >= skip && taken < limit {
-					visit(t)
+					show(row)
 					taken++
 				}
 				total++

@@ -15,7 +15,7 @@ import (
 // whose optional values live in the Thread itself (threadOwned): no allocation but the
 // Thread's own, and the tags when there are some.
 func (tt *threadTable) encode(t *Thread) string {
-	var e threadEncoder
+	var e recEncoder
 	e.b.Grow(128 + optLen(t.Title) + optLen(t.VisitorName) + optLen(t.VisitorEmail) + optLen(t.VisitorPhone) + optLen(t.InternalNotes))
 	e.uint(uint64(tt.word(t.ChatbotID)))
 	e.opt(t.Title)
@@ -70,20 +70,20 @@ func optLen(p *string) int {
 	return len(*p)
 }
 
-type threadEncoder struct {
+type recEncoder struct {
 	b   strings.Builder
 	tmp [binary.MaxVarintLen64]byte
 }
 
-func (e *threadEncoder) uint(v uint64) { e.b.Write(binary.AppendUvarint(e.tmp[:0], v)) }
-func (e *threadEncoder) int(v int64)   { e.b.Write(binary.AppendVarint(e.tmp[:0], v)) }
+func (e *recEncoder) uint(v uint64) { e.b.Write(binary.AppendUvarint(e.tmp[:0], v)) }
+func (e *recEncoder) int(v int64)   { e.b.Write(binary.AppendVarint(e.tmp[:0], v)) }
 
-func (e *threadEncoder) str(s string) {
+func (e *recEncoder) str(s string) {
 	e.uint(uint64(len(s)))
 	e.b.WriteString(s)
 }
 
-func (e *threadEncoder) opt(p *string) {
+func (e *recEncoder) opt(p *string) {
 	if p == nil {
 		e.b.WriteByte(0)
 		return
@@ -92,14 +92,14 @@ func (e *threadEncoder) opt(p *string) {
 	e.str(*p)
 }
 
-func (e *threadEncoder) time(t time.Time) {
+func (e *recEncoder) time(t time.Time) {
 	sec, nsec, off := timeParts(t)
 	e.int(sec)
 	e.uint(uint64(nsec))
 	e.int(int64(off))
 }
 
-func (e *threadEncoder) optTime(t *time.Time) {
+func (e *recEncoder) optTime(t *time.Time) {
 	if t == nil {
 		e.b.WriteByte(0)
 		return
@@ -108,20 +108,20 @@ func (e *threadEncoder) optTime(t *time.Time) {
 	e.time(*t)
 }
 
-// threadDecoder reads what threadEncoder wrote. The data is the store's own: a malformed
+// recDecoder reads what recEncoder wrote. The data is the store's own: a malformed
 // record is a bug, and indexing past its end panics like any other.
-type threadDecoder struct {
+type recDecoder struct {
 	s string
 	i int
 }
 
-func (d *threadDecoder) uint() uint64 {
+func (d *recDecoder) uint() uint64 {
 	v, n := uvarintString(d.s[d.i:])
 	d.i += n
 	return v
 }
 
-func (d *threadDecoder) int() int64 {
+func (d *recDecoder) int() int64 {
 	u := d.uint()
 	v := int64(u >> 1)
 	if u&1 != 0 {
@@ -130,13 +130,13 @@ func (d *threadDecoder) int() int64 {
 	return v
 }
 
-func (d *threadDecoder) byte() byte {
+func (d *recDecoder) byte() byte {
 	b := d.s[d.i]
 	d.i++
 	return b
 }
 
-func (d *threadDecoder) str() string {
+func (d *recDecoder) str() string {
 	n := int(d.uint())
 	s := d.s[d.i : d.i+n]
 	d.i += n
@@ -144,7 +144,7 @@ func (d *threadDecoder) str() string {
 }
 
 // opt reads an optional string into own and returns a pointer to it, or nil.
-func (d *threadDecoder) opt(own *string) *string {
+func (d *recDecoder) opt(own *string) *string {
 	if d.byte() == 0 {
 		return nil
 	}
@@ -152,14 +152,14 @@ func (d *threadDecoder) opt(own *string) *string {
 	return own
 }
 
-func (d *threadDecoder) time() time.Time {
+func (d *recDecoder) time() time.Time {
 	sec := d.int()
 	nsec := int32(d.uint())
 	off := int32(d.int())
 	return timeOf(sec, nsec, off)
 }
 
-func (d *threadDecoder) optTime(own *time.Time) *time.Time {
+func (d *recDecoder) optTime(own *time.Time) *time.Time {
 	if d.byte() == 0 {
 		return nil
 	}
@@ -184,10 +184,10 @@ func uvarintString(s string) (uint64, int) {
 
 // decodeInto fills t (zero but for what the caller sets: id, visitor id, row, index key)
 // from data.
-func (tt *threadTable) decodeInto(data string, t *Thread) {
-	d := threadDecoder{s: data}
+func (tt *threadTable) decodeInto(data string, t *Thread, own *threadOwned) {
+	d := recDecoder{s: data}
 	t.ChatbotID = tt.words[d.uint()]
-	t.Title = d.opt(&t.own.title)
+	t.Title = d.opt(&own.title)
 	t.Mode = internWord(d.str())
 	flags := d.uint()
 	t.Anonymous, t.Escalated, t.Important = flags&1 != 0, flags&2 != 0, flags&4 != 0
@@ -208,29 +208,29 @@ func (tt *threadTable) decodeInto(data string, t *Thread) {
 	if flags&64 != 0 {
 		t.PlatformSource = apiSource
 	} else {
-		t.PlatformSource = d.opt(&t.own.platformSource)
+		t.PlatformSource = d.opt(&own.platformSource)
 	}
-	t.StartedAt = d.optTime(&t.own.startedAt)
+	t.StartedAt = d.optTime(&own.startedAt)
 	t.UpdatedAt = d.time()
-	t.EndedAt = d.optTime(&t.own.endedAt)
-	t.VisitorName = d.opt(&t.own.visitorName)
-	t.VisitorEmail = d.opt(&t.own.visitorEmail)
-	t.VisitorPhone = d.opt(&t.own.visitorPhone)
-	t.BotIconSrc = d.opt(&t.own.botIcon)
-	t.UserIconSrc = d.opt(&t.own.userIcon)
-	t.AgentIconSrc = d.opt(&t.own.agentIcon)
-	t.BubbleIconSrc = d.opt(&t.own.bubbleIcon)
+	t.EndedAt = d.optTime(&own.endedAt)
+	t.VisitorName = d.opt(&own.visitorName)
+	t.VisitorEmail = d.opt(&own.visitorEmail)
+	t.VisitorPhone = d.opt(&own.visitorPhone)
+	t.BotIconSrc = d.opt(&own.botIcon)
+	t.UserIconSrc = d.opt(&own.userIcon)
+	t.AgentIconSrc = d.opt(&own.agentIcon)
+	t.BubbleIconSrc = d.opt(&own.bubbleIcon)
 	if d.byte() == 1 {
-		t.own.model = LLMModel{ID: d.str(), Provider: d.str(), Title: d.str()}
-		t.LLMModel = &t.own.model
+		own.model = LLMModel{ID: d.str(), Provider: d.str(), Title: d.str()}
+		t.LLMModel = &own.model
 	}
-	t.InternalNotes = d.opt(&t.own.internalNotes)
+	t.InternalNotes = d.opt(&own.internalNotes)
 	t.LastActivity = d.time()
 	t.Seq = d.uint()
 }
 
 // chatbotOf reads only the chatbot id of a record's data (it comes first).
 func (tt *threadTable) chatbotOf(data string) string {
-	d := threadDecoder{s: data}
+	d := recDecoder{s: data}
 	return tt.words[d.uint()]
 }

@@ -30,8 +30,7 @@ import (
 type threadTable struct {
 	rows    chunked[threadRec]
 	free    []int32
-	byUUID  map[uuidKey]int32 // ids that are canonical UUIDs (all the store makes): no pointer in the map
-	byID    map[string]int32  // any other id (imported)
+	ids     idMap
 	n       int
 	words   []string         // the mode and model values of index keys, by number (0: none)
 	wordNum map[string]int32 // and back
@@ -60,7 +59,7 @@ type recIx struct {
 }
 
 func newThreadTable() *threadTable {
-	return &threadTable{byUUID: map[uuidKey]int32{}, byID: map[string]int32{}, words: []string{""}, wordNum: map[string]int32{"": 0}}
+	return &threadTable{ids: newIDMap(), words: []string{""}, wordNum: map[string]int32{"": 0}}
 }
 
 // Len is the number of threads.
@@ -70,12 +69,7 @@ func (tt *threadTable) Len() int { return tt.n }
 func (tt *threadTable) rec(row int32) *threadRec { return tt.rows.at(row) }
 
 // row is the row of a thread id, 0 when there is none.
-func (tt *threadTable) row(id string) int32 {
-	if k, ok := parseUUID(id); ok {
-		return tt.byUUID[k]
-	}
-	return tt.byID[id]
-}
+func (tt *threadTable) row(id string) int32 { return tt.ids.get(id) }
 
 // get is the thread of an id, thawed (see the top of this file).
 func (tt *threadTable) get(id string) (*Thread, bool) {
@@ -86,41 +80,6 @@ func (tt *threadTable) get(id string) (*Thread, bool) {
 	return tt.at(row), true
 }
 
-// uuidKey is a canonical UUID's 16 bytes. Only the lower-case 8-4-4-4-12 form parses, so no
-// two ids share a key and every other spelling stays a string key.
-type uuidKey [16]byte
-
-func parseUUID(s string) (k uuidKey, ok bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return k, false
-	}
-	j := 0
-	for i := 0; i < 36; i += 2 {
-		if s[i] == '-' {
-			i--
-			continue
-		}
-		hi, ok1 := hexVal(s[i])
-		lo, ok2 := hexVal(s[i+1])
-		if !ok1 || !ok2 {
-			return k, false
-		}
-		k[j] = hi<<4 | lo
-		j++
-	}
-	return k, j == 16
-}
-
-func hexVal(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
-}
-
 // at is the thread of a row, thawed.
 func (tt *threadTable) at(row int32) *Thread {
 	if tt.writing {
@@ -128,8 +87,9 @@ func (tt *threadTable) at(row int32) *Thread {
 			return t
 		}
 	}
-	t := &Thread{}
-	tt.decode(row, t)
+	tw := &thawedThread{}
+	tt.decode(row, tw)
+	t := &tw.Thread
 	if tt.writing {
 		if tt.thawed == nil {
 			tt.thawed = map[int32]*Thread{}
@@ -141,24 +101,32 @@ func (tt *threadTable) at(row int32) *Thread {
 
 // view decodes a row into scratch, for a reader that keeps nothing of it (list pages):
 // no allocation. Inside a write it is the kept thread, changes and all.
-func (tt *threadTable) view(row int32, scratch *Thread) *Thread {
+func (tt *threadTable) view(row int32, scratch *thawedThread) *Thread {
 	if tt.writing {
 		if t := tt.thawed[row]; t != nil {
 			return t
 		}
 	}
-	*scratch = Thread{}
+	*scratch = thawedThread{}
 	tt.decode(row, scratch)
-	return scratch
+	return &scratch.Thread
 }
 
-func (tt *threadTable) decode(row int32, t *Thread) {
+// thawedThread is a decoded thread and the place its optional values live (threadOwned):
+// one allocation, or none for a scratch one.
+type thawedThread struct {
+	Thread
+	own threadOwned
+}
+
+func (tt *threadTable) decode(row int32, tw *thawedThread) {
 	r := tt.rec(row)
-	tt.decodeInto(r.data, t)
+	t := &tw.Thread
+	tt.decodeInto(r.data, t, &tw.own)
 	t.ID = r.id
 	if r.hasVis {
-		t.own.visitorID = r.visitor
-		t.VisitorID = &t.own.visitorID
+		tw.own.visitorID = r.visitor
+		t.VisitorID = &tw.own.visitorID
 	}
 	t.row = row
 	t.ix = tt.threadIx(r.ix)
@@ -186,14 +154,10 @@ func (tt *threadTable) add(t *Thread) {
 	r.id, r.ix = block[:len(t.ID)], tt.recIx(t.ix)
 	t.ID = r.id // whoever keys on them from now on shares the block
 	if r.hasVis {
-		t.own.visitorID = r.visitor
-		t.VisitorID = &t.own.visitorID
+		v := r.visitor
+		t.VisitorID = &v
 	}
-	if k, ok := parseUUID(r.id); ok {
-		tt.byUUID[k] = row
-	} else {
-		tt.byID[r.id] = row
-	}
+	tt.ids.set(r.id, row)
 	tt.n++
 	if !tt.writing {
 		r.data = tt.encode(t)
@@ -211,11 +175,7 @@ func (tt *threadTable) remove(id string) {
 	if row == 0 {
 		return
 	}
-	if k, ok := parseUUID(id); ok {
-		delete(tt.byUUID, k)
-	} else {
-		delete(tt.byID, id)
-	}
+	tt.ids.del(id)
 	delete(tt.thawed, row)
 	*tt.rec(row) = threadRec{}
 	tt.free = append(tt.free, row)
@@ -243,13 +203,14 @@ func (tt *threadTable) freeze() {
 // each calls fn on every row in no particular order, with the thread's id and chatbot
 // (decoded without the rest).
 func (tt *threadTable) each(fn func(row int32, id, chatbotID string)) {
-	for _, row := range tt.byUUID {
+	tt.ids.each(func(row int32) {
+		if t := tt.thawed[row]; t != nil { // inside a write: may not be encoded yet
+			fn(row, t.ID, t.ChatbotID)
+			return
+		}
 		r := tt.rec(row)
 		fn(row, r.id, tt.chatbotOf(r.data))
-	}
-	for id, row := range tt.byID {
-		fn(row, id, tt.chatbotOf(tt.rec(row).data))
-	}
+	})
 }
 
 func (r *threadRec) setVisitor(v *string) {
@@ -279,6 +240,19 @@ func (tt *threadTable) recIx(x threadIx) recIx {
 
 func (tt *threadTable) threadIx(r recIx) threadIx {
 	return threadIx{at: timeOf(r.sec, r.nsec, r.off), mode: tt.words[r.mode], model: tt.words[r.model], flags: r.flags, indexed: r.indexed}
+}
+
+// matches tells whether a row's thread passes f, reading only its index key (the filters
+// are the fields the trees key on, and a stored thread is always indexed under its current
+// values): a walk over many threads decodes none of them.
+func (tt *threadTable) matches(row int32, f ThreadFilter) bool {
+	x := tt.rec(row).ix
+	word := func(n int32) string { return tt.words[n] }
+	flag := func(i int, want *bool) bool { return want == nil || (x.flags>>i&1 == 1) == *want }
+	return (f.Mode == nil || word(x.mode) == *f.Mode) &&
+		(f.LLMModelID == nil || (x.model != 0 && word(x.model) == *f.LLMModelID)) &&
+		flag(flagResolved, f.Resolved) && flag(flagArchived, f.Archived) && flag(flagEscalated, f.Escalated) &&
+		flag(flagImportant, f.Important) && flag(flagAnonymous, f.Anonymous)
 }
 
 // cmpRows orders rows as threadCmp orders threads: newest indexed activity first, id

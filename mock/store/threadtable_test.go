@@ -176,3 +176,86 @@ func TestThreadTableIDs(t *testing.T) {
 		t.Fatalf("a reused row kept the old visitor id %q", *th.VisitorID)
 	}
 }
+
+// A message goes into its record and comes back with every field as it was.
+func TestMessageRecordRoundTrip(t *testing.T) {
+	at := time.Date(2026, 3, 2, 9, 0, 0, 1, time.UTC)
+	off := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("", -3600))
+	str := func(s string) *string { return &s }
+	full := Message{ID: "m-1", ThreadID: "t-1", ChatbotID: "bot", MessageType: "AI_MESSAGE", SystemMessageType: str("RESET"),
+		Content: "héllo \x00 " + strings.Repeat("x", 500), ContentTimestamp: &off, Role: RoleAssistant, AgentName: str("Ann"),
+		ParentMessageID: str("m-0"), LLMModelID: str("gpt"), Reaction: str("LIKE"),
+		Source: []MessageSource{{Title: "T", URL: "https://example.com", Snippet: ""}}, IsEdited: true, EditedBy: str("u-1"),
+		EditedAt: &at, CreatedAt: at, UpdatedAt: off, Seq: 99}
+	for _, in := range []Message{full, {ID: "m-2", ThreadID: "t-1", ChatbotID: "bot", Role: "custom", Source: []MessageSource{}},
+		{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", ThreadID: "t-2", ChatbotID: "bot2"}} {
+		mt := newMsgTable(newThreadTable())
+		m := in
+		mt.add(&m)
+		got := mt.at(mt.row(in.ID))
+		want, _ := json.Marshal(in)
+		have, _ := json.Marshal(got)
+		if string(want) != string(have) {
+			t.Fatalf("round trip of %s:\n got %s\nwant %s", in.ID, have, want)
+		}
+		if (in.Source == nil) != (got.Source == nil) || mt.isUser(got.row) != (in.Role == RoleUser) || mt.seqOf(got.row) != in.Seq {
+			t.Fatalf("%s: source nil %v, isUser %v, seq %d", in.ID, got.Source == nil, mt.isUser(got.row), mt.seqOf(got.row))
+		}
+	}
+}
+
+// Messages read in pages are copies of their own, and an edit reaches the record.
+func TestMessagePagesShareNothing(t *testing.T) {
+	s, _, bot, _ := newThreadStore(t, nil)
+	th := mustThread(t, s, bot, NewThread{})
+	for i := 0; i < 4; i++ {
+		if _, err := s.SendAgentMessage(bot, th.ID, AgentMessage{Content: fmt.Sprintf("message %d", i), AgentName: ptr(fmt.Sprintf("agent %d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, err := s.ReadThreadMessages(bot, th.ID, "", 10)
+	if err != nil || len(page.Messages) != 4 {
+		t.Fatalf("read: %d messages, %v", len(page.Messages), err)
+	}
+	for i, m := range page.Messages {
+		if m.Content != fmt.Sprintf("message %d", i) || m.AgentName == nil || *m.AgentName != fmt.Sprintf("agent %d", i) {
+			t.Fatalf("message %d: %q by %v", i, m.Content, m.AgentName)
+		}
+	}
+	if _, err := s.EditMessage(bot, page.Messages[1].ID, "edited", "u-1"); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.ReadThreadMessages(bot, th.ID, "", 10)
+	if again.Messages[1].Content != "edited" || !again.Messages[1].IsEdited || page.Messages[1].Content != "message 1" {
+		t.Fatalf("after the edit: %q (edited %v); the earlier copy says %q", again.Messages[1].Content, again.Messages[1].IsEdited, page.Messages[1].Content)
+	}
+}
+
+// Visitor stats come back as they were put, under UUID and other ids alike; an unknown
+// visitor has none, and a visitor not yet seen keeps zero times.
+func TestVisitorIndex(t *testing.T) {
+	x := newVisitorIndex()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 7, time.FixedZone("", 3600))
+	keys := []visitorKey{{"0f8fad5b-d9cb-469f-a165-70867728950e", "1f8fad5b-d9cb-469f-a165-70867728950e"},
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", "visitor-1"}, {"361628903185300002", "1f8fad5b-d9cb-469f-a165-70867728950e"}}
+	for i, k := range keys {
+		if got := x.get(k); got != (visitorStats{}) {
+			t.Fatalf("unknown visitor %d: %+v", i, got)
+		}
+		v := visitorStats{sessions: i + 1, messages: 2 * i}
+		if i > 0 {
+			v.seen(at)
+		}
+		x.put(k, v)
+	}
+	for i, k := range keys {
+		got := x.get(k)
+		if got.sessions != i+1 || got.messages != 2*i || got.first.IsZero() != (i == 0) || (i > 0 && (!got.first.Equal(at) || got.last.Format(time.RFC3339Nano) != at.Format(time.RFC3339Nano))) {
+			t.Fatalf("visitor %d: %+v", i, got)
+		}
+	}
+	x.del(keys[1])
+	if x.get(keys[1]) != (visitorStats{}) || x.get(keys[0]).sessions != 1 || x.get(keys[2]).sessions != 3 {
+		t.Fatalf("after deleting one visitor the others changed, or it stayed")
+	}
+}

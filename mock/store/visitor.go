@@ -160,8 +160,8 @@ func conversationLimitError(chatbotID string, limit int) error {
 func (s *Store) visitorMessagesLocked(t *Thread) int {
 	n := 0
 	if list := s.idx.messagesByThrd[t.ID]; list != nil {
-		list.Each(func(m *Message) {
-			if m.Role == RoleUser {
+		list.Each(func(row int32) {
+			if s.messages.isUser(row) {
 				n++
 			}
 		})

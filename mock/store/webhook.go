@@ -323,7 +323,7 @@ func (s *Store) CompleteEventData(e Event) map[string]any {
 	switch e.Type {
 	case WebhookEventNewMessage:
 		id, _ := data["messageId"].(string)
-		if m, ok := s.messages[id]; ok {
+		if m, ok := s.messages.get(id); ok {
 			if ev, ok := messageEventLocked(m); ok {
 				full = ev.Data
 			}
