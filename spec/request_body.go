@@ -87,7 +87,7 @@ func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, ro
 			Err: &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: derr}})
 		value = nil
 	default:
-		if fastBodyAccepts(mt.Schema.Value, value, s.bodySchemaOptions) {
+		if fastBodyAccepts(mt.Schema.Value, value, s.stringFormats, s.bodySchemaOptions) {
 			break
 		}
 		if verr := mt.Schema.Value.VisitJSON(value, s.bodySchemaOptions...); verr != nil {

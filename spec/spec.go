@@ -27,7 +27,10 @@ type Spec struct {
 	// from requestOptions to validate a body (ValidateRequestBody).
 	paramOptions      *openapi3filter.Options
 	bodySchemaOptions []openapi3.SchemaValidationOption
-	responseOptions   *openapi3filter.Options
+	// stringFormats are the document's string format validators (kin reads them through
+	// the options; the compiled body acceptor calls them itself).
+	stringFormats   map[string]openapi3.StringFormatValidator
+	responseOptions *openapi3filter.Options
 
 	callbacksOnce sync.Once
 	callbacks     map[string]*Callback // by event name, built on first use
@@ -72,8 +75,9 @@ func Load(document []byte) (*Spec, error) {
 			return nil, err
 		}
 	}
-	doc.SetStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
-	s := &Spec{doc: doc, root: newNode(), byID: map[string]*Route{}}
+	formats := map[string]openapi3.StringFormatValidator{"email": openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)}
+	doc.SetStringFormatValidators(formats)
+	s := &Spec{doc: doc, root: newNode(), byID: map[string]*Route{}, stringFormats: formats}
 	s.requestOptions = newRequestOptions(doc)
 	s.paramOptions = newRequestOptions(doc)
 	s.paramOptions.ExcludeRequestBody = true
