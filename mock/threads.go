@@ -17,21 +17,23 @@ func (m *Mock) listThreads(c *call) (result, error) {
 	}
 	var f store.ThreadFilter
 	if v := c.query.Get("mode"); v != "" {
-		f.Mode = &v
+		mode := v // declared here, so the heap copy is made only when the filter is given
+		f.Mode = &mode
 	}
 	if v := c.query.Get("llmModelId"); v != "" {
-		f.LLMModelID = &v
+		model := v
+		f.LLMModelID = &model
 	}
-	for _, flag := range threadFlagParams {
-		if _, ok := c.query[flag.name]; !ok {
+	for _, name := range threadFlagParams {
+		if _, ok := c.query[name]; !ok {
 			continue
 		}
-		b, err := strconv.ParseBool(c.query.Get(flag.name))
+		b, err := strconv.ParseBool(c.query.Get(name))
 		if err != nil {
-			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: flag.name + " must be true or false",
-				Fields: []apierr.FieldError{{Path: []any{flag.name}, Message: "must be a boolean"}}}
+			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: name + " must be true or false",
+				Fields: []apierr.FieldError{{Path: []any{name}, Message: "must be a boolean"}}}
 		}
-		*flag.field(&f) = &b
+		setThreadFlag(&f, name, b)
 	}
 	// The threads are written out under the store's read lock, straight from its records
 	// (ListThreadsFunc): no copy of each thread is made for a list answer.
@@ -53,17 +55,24 @@ func (m *Mock) listThreads(c *call) (result, error) {
 	return result{Message: "Threads fetched successfully", Data: encodedData{bp}}, nil
 }
 
-// threadFlagParams are listThreads' boolean filters: the query parameter and the filter's
-// field (a table, not a map built for each request).
-var threadFlagParams = []struct {
-	name  string
-	field func(*store.ThreadFilter) **bool
-}{
-	{"resolved", func(f *store.ThreadFilter) **bool { return &f.Resolved }},
-	{"archived", func(f *store.ThreadFilter) **bool { return &f.Archived }},
-	{"escalated", func(f *store.ThreadFilter) **bool { return &f.Escalated }},
-	{"important", func(f *store.ThreadFilter) **bool { return &f.Important }},
-	{"anonymous", func(f *store.ThreadFilter) **bool { return &f.Anonymous }},
+// threadFlagParams are listThreads' boolean filters (a list, not a map built for each
+// request); setThreadFlag sets the one named.
+var threadFlagParams = []string{"resolved", "archived", "escalated", "important", "anonymous"}
+
+func setThreadFlag(f *store.ThreadFilter, name string, v bool) {
+	p := &v
+	switch name {
+	case "resolved":
+		f.Resolved = p
+	case "archived":
+		f.Archived = p
+	case "escalated":
+		f.Escalated = p
+	case "important":
+		f.Important = p
+	case "anonymous":
+		f.Anonymous = p
+	}
 }
 
 type threadListData struct {
