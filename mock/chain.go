@@ -44,6 +44,8 @@ type call struct {
 	json    any
 	decoded bool
 	m       *Mock
+	// heldBody is the share of the in-flight body budget the body holds (-1: none).
+	heldBody int64
 }
 
 func (c *call) param(name string) string { return c.route.PathParams[name] }
@@ -134,7 +136,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, st *requestSta
 		return
 	}
 	c := &st.call
-	*c = call{r: r, route: route, query: query, m: m}
+	*c = call{r: r, route: route, query: query, m: m, heldBody: -1}
 	if m.contract || m.spec.NeedsAuth(route) {
 		who, err := m.authenticate(r)
 		if err != nil && !m.forgivesAPIAccess(err) {
@@ -151,8 +153,8 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, st *requestSta
 	}
 	// The body is read before an upload slot is taken: a client trickling its body holds
 	// its connection (until the server's read timeout), not one of its account's slots.
-	releaseBody, e := m.admitBody(c)
-	defer releaseBody()
+	e = m.admitBody(c)
+	defer m.releaseBody(c)
 	if e != nil {
 		writeOpError(w, route.OperationID, e)
 		return
@@ -222,26 +224,34 @@ func (m *Mock) authenticate(r *http.Request) (store.Principal, error) {
 }
 
 // admitBody refuses a write over the memory ceiling before its body is read (memory.go),
-// then reads the body; release gives back its share of the in-flight body budget.
-func (m *Mock) admitBody(c *call) (release func(), e *apierr.Error) {
+// then reads the body, which holds its share of the in-flight body budget until
+// releaseBody.
+func (m *Mock) admitBody(c *call) *apierr.Error {
 	if storesOnWrite(c.r.Method) {
 		if e := m.memory.refuse(); e != nil {
-			return func() {}, e
+			return e
 		}
 	}
-	release, err := m.readBody(c)
-	if err != nil {
-		return release, apierr.As(err)
+	if err := m.readBody(c); err != nil {
+		return apierr.As(err)
 	}
-	return release, nil
+	return nil
 }
 
-// readBody reads the body within its limit and leaves a fresh reader for validation. The
-// body holds its share of the in-flight budget (memory.go) until release is called.
-func (m *Mock) readBody(c *call) (release func(), err error) {
+// releaseBody gives back the body's share of the in-flight budget (when it took one).
+func (m *Mock) releaseBody(c *call) {
+	if c.heldBody >= 0 {
+		m.memory.giveBackBody(c.heldBody)
+		c.heldBody = -1
+	}
+}
+
+// readBody reads the body within its limit into c.body; c.heldBody is the share of the
+// in-flight budget (memory.go) it took, until releaseBody.
+func (m *Mock) readBody(c *call) error {
 	r := c.r
 	if r.Body == nil || r.Body == http.NoBody {
-		return func() {}, nil
+		return nil
 	}
 	limit := int64(maxJSONBody)
 	mediaType, _ := bodyMediaType(r.Header.Get("Content-Type"))
@@ -249,17 +259,17 @@ func (m *Mock) readBody(c *call) (release func(), err error) {
 		limit = maxMultipartBody
 	}
 	if r.ContentLength > limit {
-		return func() {}, tooLarge(limit)
+		return tooLarge(limit)
 	}
 	reserve := limit
 	if r.ContentLength >= 0 {
 		reserve = r.ContentLength
 	}
-	release, ok := m.memory.reserveBody(reserve)
-	if !ok {
-		return release, bodyBudgetExceeded()
+	if !m.memory.takeBody(reserve) {
+		return bodyBudgetExceeded()
 	}
-	return release, m.readBodyBytes(c, limit, mediaType)
+	c.heldBody = reserve
+	return m.readBodyBytes(c, limit, mediaType)
 }
 
 func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {

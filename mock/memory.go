@@ -142,25 +142,39 @@ func (g *memoryGuard) refuseImport(size int) *apierr.Error {
 		WithDetails(map[string]any{"resource": "memory", "limit": g.ceiling})
 }
 
-// reserveBody takes n bytes of the in-flight body budget; release gives them back.
+// reserveBody takes n bytes of the in-flight body budget; release gives them back (once,
+// however often it is called).
 func (g *memoryGuard) reserveBody(n int64) (release func(), ok bool) {
+	if !g.takeBody(n) {
+		return func() {}, false
+	}
+	var once sync.Once
+	return func() { once.Do(func() { g.giveBackBody(n) }) }, true
+}
+
+// takeBody takes n bytes of the in-flight body budget, false when they do not fit (a body
+// alone is always let in); giveBackBody returns them. The request chain calls the two
+// itself (call.heldBody): reserveBody's closure was an allocation a request.
+func (g *memoryGuard) takeBody(n int64) bool {
 	if g == nil {
-		return func() {}, true
+		return true
 	}
 	g.bodyMu.Lock()
 	defer g.bodyMu.Unlock()
 	if g.bodyBytes+n > maxBodyBytesInFlight && g.bodyBytes > 0 {
-		return func() {}, false
+		return false
 	}
 	g.bodyBytes += n
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			g.bodyMu.Lock()
-			g.bodyBytes -= n
-			g.bodyMu.Unlock()
-		})
-	}, true
+	return true
+}
+
+func (g *memoryGuard) giveBackBody(n int64) {
+	if g == nil {
+		return
+	}
+	g.bodyMu.Lock()
+	g.bodyBytes -= n
+	g.bodyMu.Unlock()
 }
 
 func bodyBudgetExceeded() *apierr.Error {

@@ -16,7 +16,8 @@ import (
 // (their bodies differing) and refused requests from several goroutines at once, each with
 // its own X-Request-Id, through one mock: with the per-request state reused
 // (requestStates), every answer must still be its own request's (id, page, title, status)
-// and every journal entry its own request's (path, status, operation, error).
+// and every journal entry its own request's (path, status, operation, error); every body's
+// share of the in-flight budget is given back.
 func TestRequestStateReuseKeepsRequestsApart(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Strict = false
@@ -125,6 +126,12 @@ func TestRequestStateReuseKeepsRequestsApart(t *testing.T) {
 	}
 	if seen != workers*each {
 		t.Fatalf("the journal has %d of the %d requests", seen, workers*each)
+	}
+	m.memory.bodyMu.Lock()
+	held := m.memory.bodyBytes
+	m.memory.bodyMu.Unlock()
+	if held != 0 {
+		t.Fatalf("%d bytes of the in-flight body budget still held after every request ended", held)
 	}
 }
 
