@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -108,8 +109,13 @@ func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, ro
 // does (a json.Decoder with UseNumber); whole tells whether nothing but white space follows
 // it. A body holding no number that json.Unmarshal takes whole decodes to the same value
 // through json.Unmarshal, without the decoder and its read buffer (half the bytes of a
-// thread create's decode); anything else goes through the decoder, errors included.
+// thread create's decode), and the commonest body of all, a flat object of plain strings,
+// booleans and nulls, is read by decodeFlatObject without either; anything else goes
+// through the decoder, errors included.
 func decodeJSONBody(body []byte) (value any, whole bool, err error) {
+	if m, ok := decodeFlatObject(body); ok {
+		return m, true, nil
+	}
 	if !hasJSONNumber(body) {
 		var v any
 		if json.Unmarshal(body, &v) == nil {
@@ -123,6 +129,97 @@ func decodeJSONBody(body []byte) (value any, whole bool, err error) {
 	}
 	rest := body[dec.InputOffset():]
 	return value, len(bytes.TrimLeft(rest, " \t\r\n")) == 0, nil
+}
+
+// decodeFlatObject decodes body as json.Unmarshal into an any does when body is one JSON
+// object, white space around it, whose values are strings, true, false or null, and whose
+// strings (names too) have no escape, no control character and only valid UTF-8: the same
+// map, the same strings, the last of a repeated name winning. It reports false for
+// anything else, without deciding whether it is valid.
+func decodeFlatObject(body []byte) (map[string]any, bool) {
+	i := skipJSONSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return nil, false
+	}
+	m := map[string]any{}
+	i = skipJSONSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		return m, skipJSONSpace(body, i+1) == len(body)
+	}
+	for {
+		key, j, ok := plainJSONString(body, i)
+		if !ok {
+			return nil, false
+		}
+		i = skipJSONSpace(body, j)
+		if i >= len(body) || body[i] != ':' {
+			return nil, false
+		}
+		i = skipJSONSpace(body, i+1)
+		if i >= len(body) {
+			return nil, false
+		}
+		var v any
+		switch rest := body[i:]; {
+		case rest[0] == '"':
+			str, j, ok := plainJSONString(body, i)
+			if !ok {
+				return nil, false
+			}
+			v, i = str, j
+		case bytes.HasPrefix(rest, []byte("true")):
+			v, i = true, i+4
+		case bytes.HasPrefix(rest, []byte("false")):
+			v, i = false, i+5
+		case bytes.HasPrefix(rest, []byte("null")):
+			v, i = nil, i+4
+		default:
+			return nil, false
+		}
+		m[key] = v
+		i = skipJSONSpace(body, i)
+		if i >= len(body) {
+			return nil, false
+		}
+		switch body[i] {
+		case ',':
+			i = skipJSONSpace(body, i+1)
+		case '}':
+			return m, skipJSONSpace(body, i+1) == len(body)
+		default:
+			return nil, false
+		}
+	}
+}
+
+func skipJSONSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainJSONString reads the string starting at b[i] (a quote) when it has no escape, no
+// control character and only valid UTF-8, and returns it and the index after it.
+func plainJSONString(b []byte, i int) (string, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return "", 0, false
+	}
+	ascii := true
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			if !ascii && !utf8.Valid(b[i+1:j]) {
+				return "", 0, false
+			}
+			return string(b[i+1 : j]), j + 1, true
+		case c == '\\' || c < 0x20:
+			return "", 0, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return "", 0, false
 }
 
 // hasJSONNumber tells whether body may hold a JSON number: a '-' or a digit outside a

@@ -33,6 +33,13 @@ func TestDecodeJSONBodyMatchesDecoder(t *testing.T) {
 		[]byte(`{"a":"x"} {"b":1}`), []byte(`{"a":"x"} 1`), []byte(`{"a":"x"}x`), []byte(`{"a":"x"`), []byte(`{"a":"\u00e9\ud83d\ude00"}`),
 		[]byte("{\"a\":\"\xff\"}"), []byte(`{"a":tru}`), []byte(`{"a":"x",}`), []byte(``), []byte(`   `), []byte(`{"a":"x","a":"y"}`),
 		[]byte(`{"a":"x","a":2}`), []byte(`{"a":1e400}`), []byte(`"1"`), []byte(`{"a":"\"","b":[-1]}`),
+		// the flat-object reader's edges
+		[]byte(`{}`), []byte(" \t\r\n{ }\n"), []byte(`{"a":true,"b":false,"c":null}`), []byte(`{"a":tru}`), []byte(`{"a":truex}`),
+		[]byte(`{"a":nul}`), []byte(`{"a":true false}`), []byte(`{"a" "b"}`), []byte(`{"a":"b",}`), []byte(`{,}`), []byte(`{"a":"b"`),
+		[]byte(`{"a":"b"}}`), []byte(`{"a":"b"} x`), []byte(`{"a":{"b":"c"}}`), []byte(`{"a":["b"]}`), []byte("{\"a\":\"b\tc\"}"),
+		[]byte(`{"a":"b\u0041"}`), []byte(`{"\u00e9":"x"}`), []byte(`{"é":"ü😀"}`), []byte("{\"a\":\"\xc3\"}"), []byte("{\"\xff\":1}"),
+		[]byte(`{"":""}`), []byte(`{"a":"1","a":"2","a":null}`), []byte(`{"a":"\u2028"}`), []byte("{\"a\":\"\u2028\"}"), []byte(`{"a":'b'}`),
+		[]byte(`{"a":True}`), []byte(`{"a" : "b" , "c" : true }`), []byte("{\"a\":\"\x7f\"}"), []byte("\xef\xbb\xbf{}"),
 	}
 	for _, item := range s.Doc().Paths.Map() {
 		for _, op := range item.Operations() {
@@ -44,8 +51,11 @@ func TestDecodeJSONBodyMatchesDecoder(t *testing.T) {
 			}
 		}
 	}
-	shortcut := 0
+	shortcut, flat := 0, 0
 	for _, body := range bodies {
+		if _, ok := decodeFlatObject(body); ok {
+			flat++
+		}
 		gotV, gotWhole, gotErr := decodeJSONBody(body)
 		wantV, wantWhole, wantErr := decodeWithDecoder(body)
 		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || gotWhole != wantWhole || !reflect.DeepEqual(gotV, wantV) {
@@ -55,8 +65,22 @@ func TestDecodeJSONBodyMatchesDecoder(t *testing.T) {
 			shortcut++
 		}
 	}
-	t.Logf("%d bodies, %d through json.Unmarshal", len(bodies), shortcut)
-	if shortcut < 100 {
-		t.Fatalf("only %d bodies went through json.Unmarshal", shortcut)
+	t.Logf("%d bodies, %d without a number (json.Unmarshal or the flat reader), %d read by the flat reader", len(bodies), shortcut, flat)
+	if shortcut < 100 || flat < 50 {
+		t.Fatalf("only %d bodies without a number, %d flat: the shortcuts are hardly exercised", shortcut, flat)
 	}
+}
+
+// FuzzDecodeJSONBody holds decodeJSONBody to the decoder on any bytes.
+func FuzzDecodeJSONBody(f *testing.F) {
+	for _, seed := range []string{`{"title":"Load test","visitorEmail":"ada@example.com","anonymous":false}`, `{"a":"x"} {}`, `{"a":null,"a":"é"}`, `[]`, `{"a":1}`, "{\"a\":\"\xff\"}"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		gotV, gotWhole, gotErr := decodeJSONBody(body)
+		wantV, wantWhole, wantErr := decodeWithDecoder(body)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || gotWhole != wantWhole || !reflect.DeepEqual(gotV, wantV) {
+			t.Fatalf("%q: got (%#v, %v, %v), the decoder gives (%#v, %v, %v)", body, gotV, gotWhole, gotErr, wantV, wantWhole, wantErr)
+		}
+	})
 }
