@@ -87,7 +87,7 @@ func oddDoc(t *testing.T) (doc map[string]any, threads, messages []map[string]an
 			"id": id, "chatbotId": bot, "visitorId": visitor, "title": title,
 			"mode": []string{"AI", "AGENT", "HUMAN", "", "weird mode"}[i%5], "anonymous": i%2 == 0,
 			"unreadMessagesCount": json.Number(fmt.Sprint([]int{0, 1, -5, 1 << 40}[i%4])),
-			"escalated": i%3 == 0, "important": i%4 == 0, "resolved": i%5 == 0, "archived": i%2 == 1,
+			"escalated":           i%3 == 0, "important": i%4 == 0, "resolved": i%5 == 0, "archived": i%2 == 1,
 			"tags": tags, "positiveCount": json.Number("-3"), "negativeCount": json.Number("9223372036854775807"),
 			"platformSource": []any{nil, "api", "", "widget"}[i%4], "startedAt": []any{nil, at}[i%2],
 			"updatedAt": times[(i+3)%len(times)], "endedAt": []any{at, nil}[i%2],
