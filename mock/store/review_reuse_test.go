@@ -62,7 +62,7 @@ func checkReadsAgainstExport(t *testing.T, s *Store) exportedDoc {
 		if a, b := canon(t, got), canon(t, th); a != b {
 			t.Fatalf("thread %s reads\n%s\nexport says\n%s", th.ID, a, b)
 		}
-		want := msgs[th.ID]
+		want := append([]Message{}, msgs[th.ID]...)
 		sort.Slice(want, func(i, j int) bool { return seqBefore(want[i].Seq, want[j].Seq, want[i].ID, want[j].ID) })
 		have, n, err := s.PeekMessages(th.ChatbotID, th.ID, 0, 0)
 		if err != nil || n != len(want) {
