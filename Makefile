@@ -80,7 +80,7 @@ probe: build
 BENCHTIME ?= 200ms
 bench:
 	$(GO) test -run '^$$' -bench 'Scale' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock/store
-	$(GO) test -run '^$$' -bench 'Memory|GCWithThreads' -benchtime 1x -timeout 10m ./mock/store
+	$(GO) test -run '^$$' -bench 'Memory|GCWith' -benchtime 1x -timeout 10m ./mock/store
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mock ./mock/limits ./spec ./conformance ./compat/proxy
 
 ## loadtest: the mock (--limits off) against a bare net/http server writing the same bytes

@@ -62,6 +62,7 @@ type options struct {
 	maxPerRun int
 	mockEnv   envList
 	mockLog   string // -mock-log: the mock's standard error is written there too
+	profile   string // -profile: folder for the mock's CPU profile and trace (profile.go)
 	rows      string
 	generator string // auto, wrk or go (wrk.go)
 	pin       string // auto, on or off
@@ -101,6 +102,7 @@ func main() {
 	fs.BoolVar(&o.noPrism, "no-prism", false, "skip Prism (no mock/Prism ratio: the gate counts as missed)")
 	fs.IntVar(&o.maxPerRun, "max-requests", 2_000_000, "stop a run after this many requests (bounds memory)")
 	fs.Var(&o.mockEnv, "mock-env", "KEY=VALUE added to the mock's environment (repeatable; e.g. GOGC=200 to try a GC setting)")
+	fs.StringVar(&o.profile, "profile", "", "folder: take a CPU profile and an execution trace of the mock during its last round of each row, and report the GC's mark phases from the trace")
 	fs.StringVar(&o.mockLog, "mock-log", "", "file that receives the mock's standard error (e.g. with -mock-env GODEBUG=gctrace=1)")
 	fs.StringVar(&o.rows, "rows", "1234", "which rows to run: 1 GET, 2 POST, 3 GET and 4 POST with -threads stored")
 	fs.StringVar(&o.generator, "generator", "auto", "load generator: wrk, go (net/http in this process), or auto (wrk when on the PATH)")
@@ -142,6 +144,7 @@ type row struct {
 	name    string
 	target  target
 	results map[string][]runResult // per server, one per round
+	gc      *gcFigures             // the mock's last round, with -profile
 }
 
 type runResult struct {
@@ -197,6 +200,7 @@ type fleet struct {
 	key, bot     string
 	list, create target
 	closers      []io.Closer // files to close at stop (-mock-log)
+	debugBase    string      // the mock's profiler, with -profile
 }
 
 // start builds and starts the mock, picks the rows' key and chatbot from its state, and
@@ -232,8 +236,19 @@ func (f *fleet) start(ctx context.Context, o options, root, tmp string, out io.W
 		f.closers = append(f.closers, lf)
 		mockLog = lf
 	}
-	mock, err := startServer(ctx, "mock", port, "/__mock/health",
-		o.gen.serverArgv([]string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", f.limitsFile, "--quiet", "--log-level", "error"}), root, mockLog, o.mockEnv...)
+	mockArgs := []string{mockBin, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--limits", f.limitsFile, "--quiet", "--log-level", "error"}
+	if o.profile != "" {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
+		dport, err := freePort()
+		if err != nil {
+			return err
+		}
+		f.debugBase = fmt.Sprintf("http://127.0.0.1:%d", dport)
+		mockArgs = append(mockArgs, "--debug-addr", fmt.Sprintf("127.0.0.1:%d", dport))
+	}
+	mock, err := startServer(ctx, "mock", port, "/__mock/health", o.gen.serverArgv(mockArgs), root, mockLog, o.mockEnv...)
 	if err != nil {
 		return err
 	}
@@ -374,11 +389,39 @@ func measure(ctx context.Context, o options, f *fleet, rows []*row, out io.Write
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
+				if s == f.mock && r.target.method == http.MethodPost {
+					// Every round of a POST row starts from the store the row names (each adds
+					// some 100,000 threads; without this the third round measured a store four
+					// times the one in the row's name, and the rounds were not alike).
+					stored := pageThreads
+					if i >= 2 {
+						stored = o.threads
+					}
+					if err := fillThreads(f.mock.base, f.initial, f.bot, stored); err != nil {
+						return err
+					}
+				}
 				if o.warmup > 0 {
 					o.gen.drive(ctx, s, f.key, r.target, o.conns, o.warmup, o.maxPerRun)
 				}
+				var prof chan gcFigures
+				if f.debugBase != "" && s == f.mock && round == o.rounds-1 {
+					prof = make(chan gcFigures, 1)
+					go func() {
+						g, err := profileRun(ctx, f.debugBase, o.profile, fmt.Sprintf("row%d", i+1), o.duration)
+						if err != nil {
+							fmt.Fprintln(os.Stderr, "loadtest: -profile:", err)
+						}
+						prof <- g
+					}()
+				}
 				cpu0 := s.cpu()
 				res := o.gen.drive(ctx, s, f.key, r.target, o.conns, o.duration, o.maxPerRun)
+				if prof != nil {
+					g := <-prof
+					r.gc = &g
+					fmt.Fprintf(out, "  %-32s %s\n", "", g)
+				}
 				if res.reqs > 0 {
 					res.cpu = (s.cpu() - cpu0) / time.Duration(res.reqs)
 				}

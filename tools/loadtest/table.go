@@ -41,6 +41,15 @@ func report(out io.Writer, o options, servers []*server, rows []*row) bool {
 	}
 	tw.Flush()
 	fmt.Fprintln(out)
+	if o.profile != "" {
+		fmt.Fprintf(out, "the mock in its last round of each row (-profile: CPU profiles and traces in %s):\n", o.profile)
+		for _, r := range rows {
+			if r.gc != nil {
+				fmt.Fprintf(out, "  %-30s %s\n", r.name, *r.gc)
+			}
+		}
+		fmt.Fprintln(out)
+	}
 	for _, s := range servers {
 		fmt.Fprintf(out, "%-6s start %-8s idle RSS %.1f MB\n", s.name, fmtDur(s.start), float64(s.idleRSS)/(1<<20))
 	}
