@@ -85,7 +85,7 @@ func oddDoc(t *testing.T) (doc map[string]any, threads, messages []map[string]an
 		}
 		th := map[string]any{
 			"id": id, "chatbotId": bot, "visitorId": visitor, "title": title,
-			"mode": []string{"AI", "AGENT", "HUMAN", "", "weird mode"}[i%5], "anonymous": i%2 == 0,
+			"mode": []string{"AI", "AGENT", "HUMAN", "HUMAN", "AI"}[i%5], "anonymous": i%2 == 0,
 			"unreadMessagesCount": json.Number(fmt.Sprint([]int{0, 1, -5, 1 << 40}[i%4])),
 			"escalated":           i%3 == 0, "important": i%4 == 0, "resolved": i%5 == 0, "archived": i%2 == 1,
 			"tags": tags, "positiveCount": json.Number("-3"), "negativeCount": json.Number("9223372036854775807"),
@@ -94,7 +94,7 @@ func oddDoc(t *testing.T) (doc map[string]any, threads, messages []map[string]an
 			"visitorName": []any{nil, "", "Zoë"}[i%3], "visitorEmail": []any{"a@b.c", nil}[i%2], "visitorPhone": nil,
 			"botIconSrc": "b", "userIconSrc": nil, "agentIconSrc": "", "bubbleIconSrc": long[:10],
 			"llmModel": model, "internalNotes": []any{nil, "n\x00"}[i%2], "lastActivityAt": times[(i+5)%len(times)],
-			"seq": json.Number(fmt.Sprint([]uint64{0, 1, 1<<64 - 1, 42}[i%4])),
+			"seq": json.Number(fmt.Sprint([]uint64{0, 1, 1 << 62, 42}[i%4])),
 		}
 		threads = append(threads, th)
 		for j := 0; j < 3; j++ {
@@ -111,17 +111,20 @@ func oddDoc(t *testing.T) (doc map[string]any, threads, messages []map[string]an
 				"id": fmt.Sprintf("%s/m%d", id, j), "threadId": id, "chatbotId": bot,
 				"messageType": []string{"USER_MESSAGE", "AI_MESSAGE", "SOMETHING"}[j], "systemMessageType": []any{nil, "ESCALATED", ""}[j],
 				"content": []string{"", long, "✓"}[j], "contentTimestamp": []any{nil, times[j]}[j%2],
-				"role": []string{"user", "assistant", "odd role"}[j], "agentName": []any{nil, ""}[j%2],
+				"role": []string{"user", "assistant", "SYSTEM"}[j], "agentName": []any{nil, ""}[j%2],
 				"parentMessageId": nil, "llmModelId": []any{"x", nil}[j%2], "reaction": []any{nil, "LIKE"}[j%2],
 				"source": source, "isEdited": j == 1, "editedBy": []any{nil, "u1"}[j%2], "editedAt": []any{nil, times[4]}[j%2],
 				"createdAt": times[(i+j)%len(times)], "updatedAt": times[(i+j+1)%len(times)],
-				"seq": json.Number(fmt.Sprint([]uint64{7, 7, 1<<64 - 1}[j])), // two share a seq
+				"seq": json.Number(fmt.Sprint([]uint64{7, 7, 1 << 62}[j])), // two share a seq
 			}
 			messages = append(messages, m)
 		}
 	}
 	doc["threads"] = append(doc["threads"].([]any), toAny(threads)...)
 	doc["messages"] = append(doc["messages"].([]any), toAny(messages)...)
+	// Import refuses modes and roles outside the spec's enums and seqs past idSequence
+	// (the review's findings, fixed): the odd values here stay within those rules.
+	doc["idSequence"] = json.Number(fmt.Sprint(uint64(1) << 62))
 	return doc, threads, messages
 }
 
