@@ -102,8 +102,13 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 // It stays one function on purpose (over the house's ~80 lines): each step is a few lines
 // that answer and return or hand on, and the order above is the contract; split into
 // functions, the early returns would become flags passed back up.
-func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo) {
-	route, err := m.spec.Match(r.Method, r.URL.EscapedPath())
+func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, st *requestState) {
+	info := &st.info
+	route := &st.route
+	err := m.spec.MatchInto(route, r.Method, r.URL.EscapedPath())
+	if err != nil {
+		route = nil
+	}
 	if strings.Contains(r.URL.EscapedPath(), "//") { // //api/v1/... is no route of the API
 		route, err = nil, errNoRoute
 	}
@@ -122,12 +127,14 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		answerUnmatched(w, r, err, apiPlane)
 		return
 	}
-	if e := checkQuery(r, route); e != nil {
+	query, e := checkQuery(r, route, st.query)
+	if e != nil {
 		m.peekIP(w, r, info)
 		m.answerUndeclared(w, route, http.StatusBadRequest, e)
 		return
 	}
-	c := &call{r: r, route: route, query: r.URL.Query(), m: m}
+	c := &st.call
+	*c = call{r: r, route: route, query: query, m: m}
 	if m.contract || m.spec.NeedsAuth(route) {
 		who, err := m.authenticate(r)
 		if err != nil && !m.forgivesAPIAccess(err) {
@@ -165,7 +172,7 @@ func (m *Mock) serveChain(w http.ResponseWriter, r *http.Request, info *reqInfo)
 		writeOpError(w, route.OperationID, e)
 		return
 	}
-	if doc, decoded, err := m.spec.ValidateRequestBody(r.Context(), r, route, c.body); err != nil && !m.skipsValidation(route) {
+	if doc, decoded, err := m.spec.ValidateRequestQueryBody(r.Context(), r, route, c.query, c.body); err != nil && !m.skipsValidation(route) {
 		writeOpError(w, route.OperationID, m.validationError(route, err))
 		return
 	} else if err == nil {
@@ -237,7 +244,7 @@ func (m *Mock) readBody(c *call) (release func(), err error) {
 		return func() {}, nil
 	}
 	limit := int64(maxJSONBody)
-	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mediaType, _ := bodyMediaType(r.Header.Get("Content-Type"))
 	if mediaType == "multipart/form-data" {
 		limit = maxMultipartBody
 	}
@@ -257,7 +264,7 @@ func (m *Mock) readBody(c *call) (release func(), err error) {
 
 func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {
 	r := c.r
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	body, err := readAllSized(io.LimitReader(r.Body, limit+1), r.ContentLength)
 	if err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body could not be read",
 			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
@@ -277,9 +284,42 @@ func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body is not valid",
 			Fields: []apierr.FieldError{{Path: []any{}, Message: fmt.Sprintf("JSON nests %d levels deep; at most %d are accepted", d, maxJSONDepth)}}}
 	}
-	c.body = body
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	c.body = body // request validation gives kin a fresh reader of it (spec.ValidateRequestQueryBody)
 	return nil
+}
+
+// readAllSized is io.ReadAll with its first buffer sized for a body of size bytes (the
+// Content-Length; -1 when unknown): a small body costs its own size, not io.ReadAll's
+// 512-byte start.
+func readAllSized(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 || size > 512 {
+		size = 512
+	}
+	b := make([]byte, 0, size+1) // one byte more: room to read the end without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
+// bodyMediaType is mime.ParseMediaType's media type and error for a Content-Type header
+// (parameters dropped); the usual "application/json" without parsing (ParseMediaType
+// makes a map of parameters each time).
+func bodyMediaType(ct string) (string, error) {
+	if ct == "application/json" {
+		return ct, nil
+	}
+	mediaType, _, err := mime.ParseMediaType(ct)
+	return mediaType, err
 }
 
 func tooLarge(limit int64) *apierr.Error {

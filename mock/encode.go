@@ -210,23 +210,24 @@ func (p pageInfo) appendJSON(dst []byte) []byte {
 	return append(dst, '}')
 }
 
-// threadPageBytes is listThreads' data with the threads already written (by appendThreadJSON,
-// comma-separated, into a buffer of bytesPool that writeResult gives back): threadListData's
-// bytes.
-type threadPageBytes struct {
-	threads    *[]byte
-	pagination pageInfo
-}
+// encodedData is a response's data already written as JSON into a buffer of bytesPool
+// (writeResult gives it back). It is one pointer, so putting it in result.Data allocates
+// nothing (a store.Thread put there was a copy of the whole record on the heap).
+type encodedData struct{ b *[]byte }
 
-func (d threadPageBytes) appendJSON(dst []byte) []byte {
-	dst = append(dst, `{"threads":[`...)
-	dst = append(dst, *d.threads...)
+func (d encodedData) appendJSON(dst []byte) []byte { return append(dst, *d.b...) }
+
+func (d encodedData) release() { putBytes(d.b) }
+
+// beginThreadPage and endThreadPage write listThreads' data around its threads (written
+// by appendThreadJSON, comma-separated, in between): threadListData's bytes.
+func beginThreadPage(dst []byte) []byte { return append(dst, `{"threads":[`...) }
+
+func endThreadPage(dst []byte, pagination pageInfo) []byte {
 	dst = append(dst, `],"pagination":`...)
-	dst = d.pagination.appendJSON(dst)
+	dst = pagination.appendJSON(dst)
 	return append(dst, '}')
 }
-
-func (d threadPageBytes) release() { putBytes(d.threads) }
 
 // releaser is a response body holding a pooled buffer until it has been written.
 type releaser interface{ release() }

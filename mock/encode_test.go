@@ -95,13 +95,15 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		}
 		// The list handler's form: threads written one by one into a pooled buffer.
 		bp := getBytes()
+		*bp = beginThreadPage(*bp)
 		for i := range page {
 			if i > 0 {
 				*bp = append(*bp, ',')
 			}
 			*bp = appendThreadJSON(*bp, &page[i])
 		}
-		body := threadPageBytes{threads: bp, pagination: pg}
+		*bp = endThreadPage(*bp, pg)
+		body := encodedData{bp}
 		if got := appendSuccess(nil, 200, msg, body); !bytes.Equal(got, want) {
 			t.Fatalf("page of %d, written thread by thread:\n got %s\nwant %s", n, got, want)
 		}

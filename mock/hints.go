@@ -2,7 +2,6 @@ package mock
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"sort"
@@ -25,8 +24,7 @@ func contentTypeError(route *spec.Route, r *http.Request, body []byte) *apierr.E
 		return nil
 	}
 	got := r.Header.Get("Content-Type")
-	mediaType, _, err := mime.ParseMediaType(got)
-	if err == nil && slices.Contains(accepted, strings.ToLower(mediaType)) {
+	if mediaType, err := bodyMediaType(got); err == nil && slices.Contains(accepted, strings.ToLower(mediaType)) {
 		return nil
 	}
 	want := strings.Join(accepted, " or ")

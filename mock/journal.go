@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,21 +34,39 @@ func (m *Mock) isAPIPath(path string) bool {
 	return base == "" || path == base || strings.HasPrefix(path, base+"/")
 }
 
-// beginAPI starts the journal entry of an API request and answers its X-Request-Id.
-func (m *Mock) beginAPI(w http.ResponseWriter, r *http.Request) *reqInfo {
-	info := &reqInfo{r: r, start: time.Now(), arrived: m.clock.Now(), api: m.isAPIPath(r.URL.Path)}
+// beginAPI starts the journal entry of an API request in info and answers its X-Request-Id.
+func (m *Mock) beginAPI(info *reqInfo, w http.ResponseWriter, r *http.Request) {
+	*info = reqInfo{r: r, start: time.Now(), arrived: m.clock.Now(), api: m.isAPIPath(r.URL.Path)}
 	info.rate.now = info.arrived
 	if !info.api {
-		return info
+		return
 	}
 	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 && printable(id) {
 		info.requestID = id
 	} else {
-		n := m.seq.Add(1)
-		info.requestID = fmt.Sprintf("%08x-0000-4000-8000-%012x", m.instance, n)
+		info.requestID = generatedRequestID(m.instance, m.seq.Add(1))
 	}
-	w.Header().Set("X-Request-Id", info.requestID)
-	return info
+	w.Header()["X-Request-Id"] = []string{info.requestID}
+}
+
+// generatedRequestID is fmt.Sprintf("%08x-0000-4000-8000-%012x", instance, n), written
+// without fmt (one allocation: the string).
+func generatedRequestID(instance uint32, n uint64) string {
+	var b [64]byte
+	out := appendHexPadded(b[:0], uint64(instance), 8)
+	out = append(out, "-0000-4000-8000-"...)
+	out = appendHexPadded(out, n, 12)
+	return string(out)
+}
+
+// appendHexPadded appends v in lower-case hex, zero-padded to at least width digits.
+func appendHexPadded(dst []byte, v uint64, width int) []byte {
+	var digits [16]byte
+	d := strconv.AppendUint(digits[:0], v, 16)
+	for i := len(d); i < width; i++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, d...)
 }
 
 func printable(s string) bool {
@@ -65,33 +84,32 @@ func (m *Mock) endAPI(info *reqInfo, rec *recorder) {
 	if info.dropped {
 		status = 0
 	}
-	// Every string is copied: a substring of the request line (method, path) or a pointer
-	// into info would keep the whole request alive, its body included, for as long as the
-	// entry stays (10,000 entries × a 1 MiB body: found by tools/memattack).
+	// The journal copies every string into its own buffer (journal.Put), so e may point
+	// into the request and into info: nothing of them is kept.
 	e := journal.Entry{
 		Time:      info.arrived,
-		Method:    strings.Clone(clip(info.r.Method, 32)),
-		Path:      strings.Clone(clip(info.r.URL.Path, maxJournalPath)),
+		Method:    clip(info.r.Method, 32),
+		Path:      clip(info.r.URL.Path, maxJournalPath),
 		Status:    status,
 		LatencyMs: float64(time.Since(info.start).Microseconds()) / 1000,
-		RequestID: strings.Clone(info.requestID),
+		RequestID: info.requestID,
 	}
 	if info.operationID != "" {
-		e.OperationID = ptrClone(info.operationID)
+		e.OperationID = &info.operationID
 	}
 	if info.accountID != "" {
-		e.AccountID = ptrClone(info.accountID)
+		e.AccountID = &info.accountID
 	}
 	if info.faultID != "" {
-		e.FaultID = ptrClone(info.faultID)
+		e.FaultID = &info.faultID
 	}
 	if key, ok := strings.CutPrefix(info.r.Header.Get("Authorization"), "Bearer "); ok {
-		e.APIKey = strings.Clone(journal.RedactKey(strings.TrimSpace(key)))
+		e.APIKey = journal.RedactKey(strings.TrimSpace(key))
 	}
 	if status >= 400 {
 		e.Error = journalError(rec.errBody)
 	}
-	m.journal.Add(e)
+	m.journal.Put(&e)
 }
 
 // journalError reads the API's error envelope from the start of an error body; nil when the
@@ -123,10 +141,4 @@ func journalError(body []byte) *journal.EntryError {
 		out.Fields = append(out.Fields, clip(strings.Join(path, ".")+": "+f.Message, maxJournalField))
 	}
 	return out
-}
-
-// ptrClone is a pointer to a copy of s that shares no memory with anything else.
-func ptrClone(s string) *string {
-	c := strings.Clone(s)
-	return &c
 }

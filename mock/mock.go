@@ -190,10 +190,13 @@ func (m *Mock) Spec() *spec.Spec { return m.spec }
 
 // ServeHTTP runs the request chain.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	st := getRequestState()
+	defer putRequestState(st) // registered first, so it runs last: nothing reads st after
 	w, finishMutation := m.mutateResponse(w, r)
 	defer finishMutation()
 	start := time.Now()
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	rec := &st.rec
+	*rec = recorder{ResponseWriter: w, status: http.StatusOK, errBody: rec.errBody}
 	var out http.ResponseWriter = rec
 	var buf *bufferedWriter
 	if m.cfg.Strict {
@@ -212,10 +215,11 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var info *reqInfo
 	if !admin {
-		info = m.beginAPI(out, r)
+		info = &st.info
+		m.beginAPI(info, out, r)
 		info.raw = w
 		if info.api {
-			defer m.endAPI(info, rec) // registered first, so it runs last: after a drop's re-panic too
+			defer m.endAPI(info, rec) // registered before the recovery, so it runs after it: after a drop's re-panic too
 		}
 	}
 	defer func() {
@@ -237,7 +241,9 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			m.checkContract(r, buf)
 			buf.flushTo(rec)
 		}
-		m.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+		if m.log.Enabled(r.Context(), slog.LevelDebug) { // the arguments alone cost four allocations
+			m.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+		}
 	}()
 	if e := requestTooLarge(r); e != nil {
 		markUnmatched(out) // answered before routing
@@ -255,7 +261,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.serveAdmin(out, r)
 		return
 	}
-	m.serveChain(out, r, info)
+	m.serveChain(out, r, st)
 }
 
 // checkContract validates a buffered response (strict mode) and reports violations.

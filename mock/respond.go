@@ -61,8 +61,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, b)
 }
 
+// jsonContentType is the Content-Type of every JSON answer, one slice shared by all
+// (Header.Set made one a response). Nothing changes a header's values in place: Set and
+// Del replace the slice, Add appends past its length (capacity 1: a new array).
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
 func writeBody(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header()["Content-Type"] = jsonContentType[:1:1]
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)

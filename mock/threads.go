@@ -17,13 +17,14 @@ func (m *Mock) listThreads(c *call) (result, error) {
 	}
 	var f store.ThreadFilter
 	if v := c.query.Get("mode"); v != "" {
-		f.Mode = &v
+		mode := v // declared here, so the heap copy is made only when the filter is given
+		f.Mode = &mode
 	}
 	if v := c.query.Get("llmModelId"); v != "" {
-		f.LLMModelID = &v
+		model := v
+		f.LLMModelID = &model
 	}
-	for name, dst := range map[string]**bool{"resolved": &f.Resolved, "archived": &f.Archived, "escalated": &f.Escalated,
-		"important": &f.Important, "anonymous": &f.Anonymous} {
+	for _, name := range threadFlagParams {
 		if _, ok := c.query[name]; !ok {
 			continue
 		}
@@ -32,11 +33,12 @@ func (m *Mock) listThreads(c *call) (result, error) {
 			return result{}, &apierr.Error{Code: apierr.RequestValidationFailed, Message: name + " must be true or false",
 				Fields: []apierr.FieldError{{Path: []any{name}, Message: "must be a boolean"}}}
 		}
-		*dst = &b
+		setThreadFlag(&f, name, b)
 	}
 	// The threads are written out under the store's read lock, straight from its records
 	// (ListThreadsFunc): no copy of each thread is made for a list answer.
 	bp := getBytes()
+	*bp = beginThreadPage(*bp)
 	n := 0
 	total, err := m.store.ListThreadsFunc(c.access.ChatbotID, f, page, limit, func(t *store.Thread) {
 		if n > 0 {
@@ -49,7 +51,28 @@ func (m *Mock) listThreads(c *call) (result, error) {
 		putBytes(bp)
 		return result{}, err
 	}
-	return result{Message: "Threads fetched successfully", Data: threadPageBytes{threads: bp, pagination: newPageInfo(page, limit, total)}}, nil
+	*bp = endThreadPage(*bp, newPageInfo(page, limit, total))
+	return result{Message: "Threads fetched successfully", Data: encodedData{bp}}, nil
+}
+
+// threadFlagParams are listThreads' boolean filters (a list, not a map built for each
+// request); setThreadFlag sets the one named.
+var threadFlagParams = []string{"resolved", "archived", "escalated", "important", "anonymous"}
+
+func setThreadFlag(f *store.ThreadFilter, name string, v bool) {
+	p := &v
+	switch name {
+	case "resolved":
+		f.Resolved = p
+	case "archived":
+		f.Archived = p
+	case "escalated":
+		f.Escalated = p
+	case "important":
+		f.Important = p
+	case "anonymous":
+		f.Anonymous = p
+	}
 }
 
 type threadListData struct {
@@ -78,7 +101,9 @@ func (m *Mock) createThread(c *call) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: threadJSON{thread: t}}, nil
+	bp := getBytes()
+	*bp = threadJSON{thread: t}.appendJSON(*bp)
+	return result{Status: http.StatusCreated, Message: "Thread created successfully", Data: encodedData{bp}}, nil
 }
 
 func (m *Mock) getThreadDetails(c *call) (result, error) {

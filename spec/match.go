@@ -57,44 +57,107 @@ func (n *node) insert(segs []string, r *Route) {
 }
 
 func splitPath(p string) []string {
+	return appendSegments(nil, p)
+}
+
+// appendSegments appends the segments of p (slashes trimmed, split on "/") to dst, as
+// strings.Split would give them.
+func appendSegments(dst []string, p string) []string {
 	p = strings.Trim(p, "/")
 	if p == "" {
-		return nil
+		return dst
 	}
-	return strings.Split(p, "/")
+	for {
+		seg, rest, found := strings.Cut(p, "/")
+		dst = append(dst, seg)
+		if !found {
+			return dst
+		}
+		p = rest
+	}
+}
+
+// templateParams are the positions and names of a path template's parameters.
+type templateParam struct {
+	index int
+	name  string
+}
+
+func templateParams(template string) []templateParam {
+	var out []templateParam
+	for i, t := range splitPath(template) {
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			out = append(out, templateParam{index: i, name: t[1 : len(t)-1]})
+		}
+	}
+	return out
 }
 
 // Match finds the operation for a method and a URL path (escaped or not; including the
 // server's base path). It returns ErrPathNotFound or a *MethodNotAllowedError when none fits.
 func (s *Spec) Match(method, path string) (*Route, error) {
-	segs := splitPath(path)
-	var firstEnd *node
-	r := s.root.find(segs, method, &firstEnd)
-	if r == nil {
-		if firstEnd == nil {
-			return nil, ErrPathNotFound
-		}
-		allow := make([]string, 0, len(firstEnd.routes))
-		for m := range firstEnd.routes {
-			allow = append(allow, m)
-		}
-		sort.Strings(allow)
-		return nil, &MethodNotAllowedError{Allow: allow}
-	}
-	params := map[string]string{}
-	tsegs := splitPath(r.PathTemplate)
-	for i, t := range tsegs {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			v, err := url.PathUnescape(segs[i])
-			if err != nil {
-				v = segs[i]
-			}
-			params[t[1:len(t)-1]] = v
-		}
+	var buf [16]string // the segments of most paths, without an allocation
+	segs := appendSegments(buf[:0], path)
+	r, err := s.lookup(method, segs)
+	if err != nil {
+		return nil, err
 	}
 	out := *r
-	out.PathParams = params
+	out.PathParams = make(map[string]string, len(r.templateParams))
+	fillPathParams(out.PathParams, r.templateParams, segs)
 	return &out, nil
+}
+
+// MatchInto is Match writing the route into dst, whose PathParams map (when it has one) is
+// cleared and reused: a caller matching request after request into the same Route (the
+// mock, one per request in flight) allocates nothing on a match. On an error dst is left
+// as it was.
+func (s *Spec) MatchInto(dst *Route, method, path string) error {
+	var buf [16]string
+	segs := appendSegments(buf[:0], path)
+	r, err := s.lookup(method, segs)
+	if err != nil {
+		return err
+	}
+	params := dst.PathParams
+	if params == nil {
+		params = make(map[string]string, len(r.templateParams))
+	} else {
+		clear(params)
+	}
+	*dst = *r
+	dst.PathParams = params
+	fillPathParams(params, r.templateParams, segs)
+	return nil
+}
+
+// lookup finds the route of method among the path's segments.
+func (s *Spec) lookup(method string, segs []string) (*Route, error) {
+	var firstEnd *node
+	r := s.root.find(segs, method, &firstEnd)
+	if r != nil {
+		return r, nil
+	}
+	if firstEnd == nil {
+		return nil, ErrPathNotFound
+	}
+	allow := make([]string, 0, len(firstEnd.routes))
+	for m := range firstEnd.routes {
+		allow = append(allow, m)
+	}
+	sort.Strings(allow)
+	return nil, &MethodNotAllowedError{Allow: allow}
+}
+
+// fillPathParams puts the template's parameters, unescaped, from the request's segments.
+func fillPathParams(params map[string]string, tps []templateParam, segs []string) {
+	for _, tp := range tps {
+		v, err := url.PathUnescape(segs[tp.index])
+		if err != nil {
+			v = segs[tp.index]
+		}
+		params[tp.name] = v
+	}
 }
 
 func (n *node) find(segs []string, method string, firstEnd **node) *Route {

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -26,34 +28,70 @@ import (
 // options (request, all errors, the document's formats, no defaults written), the same
 // error wrapping, in the same order after the parameters' errors (kin checks them first).
 // TestValidateRequestBodyMatchesKin proves the two agree on every operation's examples and
-// on invalid bodies. A body a compiled acceptor takes (request_fast.go) skips kin's walk.
+// on invalid bodies. A body a compiled acceptor takes (request_fast.go) skips kin's walk,
+// and so do parameters the route's compiled check takes (request_params.go).
 func (s *Spec) ValidateRequestBody(ctx context.Context, r *http.Request, route *Route, body []byte) (value any, decoded bool, err error) {
+	return s.ValidateRequestQueryBody(ctx, r, route, nil, body)
+}
+
+// ValidateRequestQueryBody is ValidateRequestBody for a caller that has parsed the query
+// too: query is url.ParseQuery(r.URL.RawQuery) (what r.URL.Query() returns), or nil to
+// have it parsed here; it is read, never changed. Parameters the route's compiled check
+// accepts (request_params.go) skip kin's walk of them; anything else goes through kin.
+// Before kin reads the request, r.Body is set to a fresh reader of body (when body is not
+// nil): the caller need not leave one.
+func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, route *Route, query url.Values, body []byte) (value any, decoded bool, err error) {
+	if query == nil {
+		query = r.URL.Query()
+	}
+	freshBody := func() {
+		if body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+	}
+	paramsOK := route.params != nil && route.params.accepts(route.PathParams, query)
 	mt := jsonBodyMedia(r, route, body)
 	if mt == nil {
-		return nil, false, s.ValidateRequest(ctx, r, route)
+		if paramsOK && route.Operation.RequestBody == nil {
+			return nil, false, nil // kin has no body to check either
+		}
+		in := s.requestInput(r, route, s.requestOptions)
+		in.QueryParams = query
+		freshBody()
+		return nil, false, requestError(openapi3filter.ValidateRequest(ctx, in))
 	}
-	in := s.requestInput(r, route, s.paramOptions)
+	var in *openapi3filter.RequestValidationInput
+	input := func() *openapi3filter.RequestValidationInput {
+		if in == nil {
+			in = s.requestInput(r, route, s.paramOptions)
+			in.QueryParams = query
+		}
+		return in
+	}
 	var all openapi3.MultiError
-	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-		if multi, ok := err.(openapi3.MultiError); ok {
-			all = append(all, multi...)
-		} else {
-			all = append(all, err)
+	if !paramsOK {
+		freshBody()
+		if err := openapi3filter.ValidateRequest(ctx, input()); err != nil {
+			if multi, ok := err.(openapi3.MultiError); ok {
+				all = append(all, multi...)
+			} else {
+				all = append(all, err)
+			}
 		}
 	}
 	rb := route.Operation.RequestBody.Value
 	value, whole, derr := decodeJSONBody(body)
 	switch {
 	case derr != nil:
-		all = append(all, &openapi3filter.RequestError{Input: in, RequestBody: rb, Reason: "failed to decode request body",
+		all = append(all, &openapi3filter.RequestError{Input: input(), RequestBody: rb, Reason: "failed to decode request body",
 			Err: &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: derr}})
 		value = nil
 	default:
-		if fastBodyAccepts(mt.Schema.Value, value, s.bodySchemaOptions) {
+		if fastBodyAccepts(mt.Schema.Value, value, s.stringFormats, s.bodySchemaOptions) {
 			break
 		}
 		if verr := mt.Schema.Value.VisitJSON(value, s.bodySchemaOptions...); verr != nil {
-			all = append(all, &openapi3filter.RequestError{Input: in, RequestBody: rb,
+			all = append(all, &openapi3filter.RequestError{Input: input(), RequestBody: rb,
 				Reason: "doesn't match schema" + schemaID(mt.Schema), Err: verr})
 		}
 	}
@@ -67,8 +105,17 @@ func (s *Spec) ValidateRequestBody(ctx context.Context, r *http.Request, route *
 }
 
 // decodeJSONBody decodes the first JSON value of body as kin-openapi's JSON body decoder
-// does; whole tells whether nothing but white space follows it.
+// does (a json.Decoder with UseNumber); whole tells whether nothing but white space follows
+// it. A body holding no number that json.Unmarshal takes whole decodes to the same value
+// through json.Unmarshal, without the decoder and its read buffer (half the bytes of a
+// thread create's decode); anything else goes through the decoder, errors included.
 func decodeJSONBody(body []byte) (value any, whole bool, err error) {
+	if !hasJSONNumber(body) {
+		var v any
+		if json.Unmarshal(body, &v) == nil {
+			return v, true, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&value); err != nil {
@@ -76,6 +123,24 @@ func decodeJSONBody(body []byte) (value any, whole bool, err error) {
 	}
 	rest := body[dec.InputOffset():]
 	return value, len(bytes.TrimLeft(rest, " \t\r\n")) == 0, nil
+}
+
+// hasJSONNumber tells whether body may hold a JSON number: a '-' or a digit outside a
+// string (on text that is not JSON it may say true; then the decoder decides).
+func hasJSONNumber(body []byte) bool {
+	in := false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in && (c == '-' || c >= '0' && c <= '9'):
+			return true
+		}
+	}
+	return false
 }
 
 // jsonBodyMedia is the operation's application/json content when this request takes the

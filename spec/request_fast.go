@@ -26,7 +26,10 @@ type fastSchema struct {
 	minLen uint64
 	maxLen *uint64
 	enum   []string         // nil: no enum
-	format *openapi3.Schema // the schema, when it has a format (kin checks the value)
+	format *openapi3.Schema // the schema, when it has a format no validator below checks (kin checks the value)
+	// formatValidator is the document's validator of the schema's format, the one kin's
+	// visitJSONString calls for it (the document's own string formats come first there).
+	formatValidator openapi3.StringFormatValidator
 	// objects
 	required []string
 	props    map[string]*fastSchema
@@ -34,18 +37,19 @@ type fastSchema struct {
 
 var fastSchemas sync.Map // *openapi3.Schema → *fastSchema (nil when it cannot be compiled)
 
-// fastBodyAccepts reports whether schema surely accepts value (false: ask kin).
-func fastBodyAccepts(schema *openapi3.Schema, value any, opts []openapi3.SchemaValidationOption) bool {
+// fastBodyAccepts reports whether schema surely accepts value (false: ask kin). formats are
+// the document's string format validators (the ones opts hand kin).
+func fastBodyAccepts(schema *openapi3.Schema, value any, formats map[string]openapi3.StringFormatValidator, opts []openapi3.SchemaValidationOption) bool {
 	f, ok := fastSchemas.Load(schema)
 	if !ok {
-		f, _ = fastSchemas.LoadOrStore(schema, compileFast(schema, map[*openapi3.Schema]bool{}))
+		f, _ = fastSchemas.LoadOrStore(schema, compileFast(schema, formats, map[*openapi3.Schema]bool{}))
 	}
 	fs, _ := f.(*fastSchema)
 	return fs != nil && fs.accepts(value, opts)
 }
 
 // compileFast compiles a schema that uses only the supported keywords, else returns nil.
-func compileFast(s *openapi3.Schema, visiting map[*openapi3.Schema]bool) *fastSchema {
+func compileFast(s *openapi3.Schema, formats map[string]openapi3.StringFormatValidator, visiting map[*openapi3.Schema]bool) *fastSchema {
 	if s == nil || visiting[s] || s.Type == nil || len(*s.Type) != 1 {
 		return nil
 	}
@@ -77,7 +81,9 @@ func compileFast(s *openapi3.Schema, visiting map[*openapi3.Schema]bool) *fastSc
 				f.enum = append(f.enum, str)
 			}
 		}
-		if s.Format != "" {
+		if v, ok := formats[s.Format]; ok && s.Format != "" {
+			f.formatValidator = v
+		} else if s.Format != "" {
 			f.format = s
 		}
 	case openapi3.TypeObject:
@@ -90,7 +96,7 @@ func compileFast(s *openapi3.Schema, visiting map[*openapi3.Schema]bool) *fastSc
 			if ref == nil {
 				return nil
 			}
-			p := compileFast(ref.Value, visiting)
+			p := compileFast(ref.Value, formats, visiting)
 			if p == nil {
 				return nil
 			}
@@ -144,6 +150,9 @@ func (f *fastSchema) accepts(v any, opts []openapi3.SchemaValidationOption) bool
 			if !found {
 				return false
 			}
+		}
+		if f.formatValidator != nil {
+			return f.formatValidator.Validate(s) == nil
 		}
 		return f.format == nil || f.format.VisitJSON(s, opts...) == nil
 	case openapi3.TypeObject:

@@ -24,7 +24,7 @@ func TestFastBodyAcceptsOnlyWhatKinAccepts(t *testing.T) {
 				continue
 			}
 			schema := mt.Schema.Value
-			if compileFast(schema, map[*openapi3.Schema]bool{}) != nil {
+			if compileFast(schema, s.stringFormats, map[*openapi3.Schema]bool{}) != nil {
 				compiled++
 			}
 			for _, body := range requestBodyCases(t, mt) {
@@ -32,7 +32,7 @@ func TestFastBodyAcceptsOnlyWhatKinAccepts(t *testing.T) {
 				if err != nil {
 					continue
 				}
-				if !fastBodyAccepts(schema, value, s.bodySchemaOptions) {
+				if !fastBodyAccepts(schema, value, s.stringFormats, s.bodySchemaOptions) {
 					continue
 				}
 				accepted++
@@ -51,14 +51,25 @@ func TestFastBodyAcceptsOnlyWhatKinAccepts(t *testing.T) {
 		t.Fatal(err)
 	}
 	create := route.Operation.RequestBody.Value.Content.Get("application/json").Schema.Value
-	if !fastBodyAccepts(create, map[string]any{"title": "t", "visitorEmail": "ada@example.com", "anonymous": false}, s.bodySchemaOptions) {
+	if !fastBodyAccepts(create, map[string]any{"title": "t", "visitorEmail": "ada@example.com", "anonymous": false}, s.stringFormats, s.bodySchemaOptions) {
 		t.Fatal("the thread create's body is not taken by the acceptor")
 	}
-	if fastBodyAccepts(create, map[string]any{"visitorEmail": "not an e-mail"}, s.bodySchemaOptions) {
+	if fastBodyAccepts(create, map[string]any{"visitorEmail": "not an e-mail"}, s.stringFormats, s.bodySchemaOptions) {
 		t.Fatal("the acceptor took an e-mail kin's format refuses")
 	}
+	if fs := compileFast(create, s.stringFormats, map[*openapi3.Schema]bool{}); fs == nil || fs.props["visitorEmail"] == nil ||
+		fs.props["visitorEmail"].formatValidator == nil {
+		t.Fatal("the thread create's visitorEmail is not checked by the document's e-mail validator directly")
+	}
+	for _, email := range []string{"ada@example.com", "a@b", "a b@example.com", "@example.com", "ada@", "ada@exa mple.com", "ädä@example.com", ""} {
+		fast := fastBodyAccepts(create, map[string]any{"visitorEmail": email}, s.stringFormats, s.bodySchemaOptions)
+		kin := create.VisitJSON(map[string]any{"visitorEmail": email}, s.bodySchemaOptions...) == nil
+		if fast && !kin {
+			t.Fatalf("the acceptor took e-mail %q, kin refuses it", email)
+		}
+	}
 	pattern := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Pattern: "^a$"}
-	if compileFast(pattern, map[*openapi3.Schema]bool{}) != nil {
+	if compileFast(pattern, s.stringFormats, map[*openapi3.Schema]bool{}) != nil {
 		t.Fatal("a schema with a pattern was compiled")
 	}
 }

@@ -27,7 +27,10 @@ type Spec struct {
 	// from requestOptions to validate a body (ValidateRequestBody).
 	paramOptions      *openapi3filter.Options
 	bodySchemaOptions []openapi3.SchemaValidationOption
-	responseOptions   *openapi3filter.Options
+	// stringFormats are the document's string format validators (kin reads them through
+	// the options; the compiled body acceptor calls them itself).
+	stringFormats   map[string]openapi3.StringFormatValidator
+	responseOptions *openapi3filter.Options
 
 	callbacksOnce sync.Once
 	callbacks     map[string]*Callback // by event name, built on first use
@@ -48,6 +51,11 @@ type Route struct {
 	// MissingFieldCode is the error code the operation documents for a missing required
 	// field (its x-contextgpt-missing-field-code extension); "" when it documents none.
 	MissingFieldCode string
+	// params is the operation's parameters compiled for the check that skips kin's walk of
+	// them (request_params.go); nil when they are outside what it reads.
+	params *fastParams
+	// templateParams are the positions of PathTemplate's parameters (Match).
+	templateParams []templateParam
 }
 
 // ExtMissingFieldCode is the operation extension naming the code of a missing required field.
@@ -67,8 +75,9 @@ func Load(document []byte) (*Spec, error) {
 			return nil, err
 		}
 	}
-	doc.SetStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
-	s := &Spec{doc: doc, root: newNode(), byID: map[string]*Route{}}
+	formats := map[string]openapi3.StringFormatValidator{"email": openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)}
+	doc.SetStringFormatValidators(formats)
+	s := &Spec{doc: doc, root: newNode(), byID: map[string]*Route{}, stringFormats: formats}
 	s.requestOptions = newRequestOptions(doc)
 	s.paramOptions = newRequestOptions(doc)
 	s.paramOptions.ExcludeRequestBody = true
@@ -99,6 +108,8 @@ func Load(document []byte) (*Spec, error) {
 			if code, ok := op.Extensions[ExtMissingFieldCode].(string); ok {
 				r.MissingFieldCode = code
 			}
+			r.params = compileParams(doc, r, s.requestOptions)
+			r.templateParams = templateParams(r.PathTemplate)
 			s.routes = append(s.routes, r)
 			if op.OperationID != "" {
 				if _, dup := s.byID[op.OperationID]; dup {
