@@ -341,6 +341,7 @@ func (s *Store) deleteChatbotLocked(chatbotID string) {
 		})
 	}
 	delete(s.idx.threadsByBot, chatbotID)
+	s.threads.dropBotWord(chatbotID) // its threads, messages and visitors are gone with it
 	for id, l := range s.idx.leadsByBot[chatbotID] {
 		delete(s.leads, id)
 		delete(s.idx.leadsByVisitor, leadKeyOf(l.ChatbotID, l.VisitorID, l.ThreadID))

@@ -89,3 +89,18 @@ func (s *Store) freshNumericLocked() string {
 		}
 	}
 }
+
+// freshUUIDLocked is the next uuid that no thread, message, lead or webhook delivery holds
+// yet. Ids follow from the seed and the sequence, so a state imported with an idSequence
+// behind its own ids would otherwise hand an imported id to a new record, which would take
+// its place (the sequence steps over such ids, as freshNumericLocked does).
+func (s *Store) freshUUIDLocked() string {
+	for {
+		id := s.ids.uuid()
+		_, lead := s.leads[id]
+		_, delivery := s.deliveries[id]
+		if s.threads.row(id) == 0 && s.messages.row(id) == 0 && !lead && !delivery {
+			return id
+		}
+	}
+}

@@ -30,11 +30,11 @@ type indexes struct {
 	titleOrd        uint64                              // the creation order of titled items (last given)
 }
 
-func newIndexes() indexes {
+func newIndexes(threads *threadTable) indexes {
 	return indexes{
 		threadsByBot:    map[string]*botThreads{},
 		messagesByThrd:  map[string]*seqList[int32]{},
-		visitors:        newVisitorIndex(),
+		visitors:        newVisitorIndex(threads),
 		deliveriesByBot: map[string]*botDeliveries{},
 		deliveryKeys:    map[deliveryKey]*Delivery{},
 		botsByAccount:   map[string]*accountBots{},
@@ -77,10 +77,14 @@ type threadIx struct {
 	indexed bool
 }
 
+// modelKey is the index key of a thread's model: never "", which means no model, even for a
+// model whose id is empty (an import may hold one).
+func modelKey(id string) string { return "m:" + id }
+
 func (t *Thread) currentIx() threadIx {
 	x := threadIx{at: t.LastActivity, mode: t.Mode, indexed: true}
 	if t.LLMModel != nil {
-		x.model = t.LLMModel.ID
+		x.model = modelKey(t.LLMModel.ID)
 	}
 	for i, on := range [threadFlags]bool{t.Resolved, t.Archived, t.Escalated, t.Important, t.Anonymous} {
 		if on {
@@ -243,13 +247,19 @@ func (s *Store) countMessageLocked(t *Thread, m *Message) {
 	})
 }
 
-// visitorIndex holds the visitors' stats as plain values: keyed by the two ids' 16 bytes
-// when both are canonical UUIDs (as the store makes them), by the strings otherwise, so a
-// store of 100,000 visitors is a map the collector does not scan and a lookup hashes 32
-// bytes instead of two strings.
+// visitorIndex holds the visitors' stats as plain values: keyed by the chatbot's number in
+// the thread table's words and the visitor id's 16 bytes when it is a canonical UUID (as the
+// store makes them), by the strings otherwise, so a store of 100,000 visitors is a map the
+// collector does not scan and a lookup hashes 20 bytes instead of two strings.
 type visitorIndex struct {
-	byUUID map[[2]uuidKey]visitorRec
+	words  *threadTable
+	byUUID map[visitorNumKey]visitorRec
 	byStr  map[visitorKey]visitorRec
+}
+
+type visitorNumKey struct {
+	bot     int32
+	visitor uuidKey
 }
 
 type visitorRec struct {
@@ -259,22 +269,31 @@ type visitorRec struct {
 	firstOff, lastOff   int32
 }
 
-func newVisitorIndex() visitorIndex {
-	return visitorIndex{byUUID: map[[2]uuidKey]visitorRec{}, byStr: map[visitorKey]visitorRec{}}
+func newVisitorIndex(words *threadTable) visitorIndex {
+	return visitorIndex{words: words, byUUID: map[visitorNumKey]visitorRec{}, byStr: map[visitorKey]visitorRec{}}
 }
 
-func uuidPair(k visitorKey) (p [2]uuidKey, ok bool) {
-	var ok1, ok2 bool
-	p[0], ok1 = parseUUID(k.chatbot)
-	p[1], ok2 = parseUUID(k.visitor)
-	return p, ok1 && ok2
+// numKey is k as numbers; ok is false when the visitor id is not a UUID, or the chatbot has
+// no number yet and add is false (then it has no visitor either).
+func (x visitorIndex) numKey(k visitorKey, add bool) (n visitorNumKey, ok bool) {
+	if n.visitor, ok = parseUUID(k.visitor); !ok {
+		return n, false
+	}
+	if add {
+		n.bot = x.words.botWord(k.chatbot)
+		return n, true
+	}
+	n.bot, ok = x.words.botWordOf(k.chatbot)
+	return n, ok
 }
 
 func (x visitorIndex) get(k visitorKey) visitorStats {
 	var r visitorRec
 	var found bool
-	if p, ok := uuidPair(k); ok {
-		r, found = x.byUUID[p]
+	if _, uuid := parseUUID(k.visitor); uuid {
+		if n, ok := x.numKey(k, false); ok {
+			r, found = x.byUUID[n]
+		}
 	} else {
 		r, found = x.byStr[k]
 	}
@@ -289,17 +308,17 @@ func (x visitorIndex) put(k visitorKey, v visitorStats) {
 	r := visitorRec{sessions: v.sessions, messages: v.messages}
 	r.firstSec, r.firstNsec, r.firstOff = timeParts(v.first)
 	r.lastSec, r.lastNsec, r.lastOff = timeParts(v.last)
-	if p, ok := uuidPair(k); ok {
-		x.byUUID[p] = r
+	if n, ok := x.numKey(k, true); ok {
+		x.byUUID[n] = r
 	} else {
 		x.byStr[k] = r
 	}
 }
 
 func (x visitorIndex) del(k visitorKey) {
-	if p, ok := uuidPair(k); ok {
-		delete(x.byUUID, p)
-	} else {
+	if _, uuid := parseUUID(k.visitor); !uuid {
 		delete(x.byStr, k)
+	} else if n, ok := x.numKey(k, false); ok {
+		delete(x.byUUID, n)
 	}
 }

@@ -37,12 +37,10 @@ func (s *Store) internThreadLocked(t *Thread) {
 	t.Mode = internWord(t.Mode)
 }
 
-// internMessage points an imported message's repeated values at shared copies (t is its
-// thread).
-func internMessage(m *Message, t *Thread) {
-	if t != nil {
-		m.ThreadID, m.ChatbotID = t.ID, t.ChatbotID
-	}
+// internMessage points an imported message's repeated values at shared copies: its
+// thread's id and chatbot id as the thread table holds them.
+func internMessage(m *Message, threadID, chatbotID string) {
+	m.ThreadID, m.ChatbotID = threadID, chatbotID
 	m.Role, m.MessageType = internWord(m.Role), internWord(m.MessageType)
 }
 

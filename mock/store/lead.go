@@ -97,7 +97,7 @@ func (s *Store) captureLeadLocked(c *Chatbot, t *Thread, in LeadInput) *Lead {
 	l := s.idx.leadsByVisitor[leadKeyOf(c.ID, visitor, t.ID)]
 	fresh := l == nil
 	if fresh {
-		l = &Lead{ID: s.ids.uuid(), ChatbotID: c.ID, ThreadID: t.ID, VisitorID: visitor}
+		l = &Lead{ID: s.freshUUIDLocked(), ChatbotID: c.ID, ThreadID: t.ID, VisitorID: visitor}
 		s.leads[l.ID] = l
 		s.indexLeadLocked(l)
 	}
@@ -116,6 +116,7 @@ func (s *Store) captureLeadLocked(c *Chatbot, t *Thread, in LeadInput) *Lead {
 		t.VisitorPhone = clonePtr(in.Phone)
 	}
 	t.Anonymous = false
+	s.syncThreadLocked(t) // anonymous is a filter: the thread moves now, changed or not
 	if !changed {
 		return l
 	}

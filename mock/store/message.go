@@ -41,7 +41,11 @@ func (s *Store) ReadThreadMessages(chatbotID, threadID, before string, limit int
 				return &apierr.Error{Code: apierr.InvalidFieldValue, Message: "before is not a message of this thread",
 					Fields: []apierr.FieldError{{Path: []any{"before"}, Message: "must be the id of a message of this thread"}}}
 			}
-			end = sort.Search(end, func(i int) bool { return s.messages.seqOf(list.At(i)) >= b.Seq })
+			// The list is in (seq, id) order; an import may hold equal seqs.
+			end = sort.Search(end, func(i int) bool {
+				r := s.messages.rec(list.At(i))
+				return r.seq > b.Seq || (r.seq == b.Seq && r.id >= b.ID)
+			})
 		}
 		start := end - limit
 		if start < 0 {

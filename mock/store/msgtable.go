@@ -171,7 +171,7 @@ func (mt *msgTable) encode(m *Message) string {
 	var e recEncoder
 	e.b.Grow(96 + len(m.Content) + optLen(m.AgentName) + optLen(m.EditedBy))
 	w := mt.words
-	e.uint(uint64(w.word(m.ChatbotID)))
+	e.uint(uint64(w.botWord(m.ChatbotID)))
 	e.uint(uint64(w.word(m.MessageType)))
 	e.uint(uint64(w.word(m.Role)))
 	e.str(m.Content)

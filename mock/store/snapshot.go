@@ -281,7 +281,10 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 				if _, ok := n.chatbots[t.ChatbotID]; !ok {
 					return problemf(".chatbotId", "chatbot %s does not exist", t.ChatbotID)
 				}
-				return nil
+				if !validMode(t.Mode) {
+					return problemf(".mode", "mode %q is not AI, AGENT or HUMAN", t.Mode)
+				}
+				return seqProblem(t.Seq, doc.IDSequence)
 			},
 			func(t *Thread) {
 				n.internThreadLocked(t)
@@ -291,18 +294,26 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 			}),
 		loadCollection("messages", "id", doc.Messages, false, func(m *Message) string { return m.ID }, func(id string) bool { return n.messages.row(id) != 0 },
 			func(m *Message) *problem {
-				t, ok := n.threads.get(m.ThreadID)
-				if !ok {
+				row := n.threads.row(m.ThreadID)
+				if row == 0 {
 					return problemf(".threadId", "thread %s does not exist", m.ThreadID)
 				}
-				if m.ChatbotID != t.ChatbotID {
-					return problemf(".chatbotId", "%s is not the chatbot of thread %s", m.ChatbotID, t.ID)
+				if bot := n.threads.chatbotOf(n.threads.rec(row).data); m.ChatbotID != bot {
+					return problemf(".chatbotId", "%s is not the chatbot of thread %s", m.ChatbotID, m.ThreadID)
+				}
+				switch m.Role {
+				case RoleUser, RoleAssistant, RoleAgentMsg, RoleSystem:
+				default:
+					return problemf(".role", "role %q is not user, assistant, AGENT or SYSTEM", m.Role)
+				}
+				if p := seqProblem(m.Seq, doc.IDSequence); p != nil {
+					return p
 				}
 				return nil
 			},
 			func(m *Message) {
-				t, _ := n.threads.get(m.ThreadID)
-				internMessage(m, t)
+				r := n.threads.rec(n.threads.row(m.ThreadID))
+				internMessage(m, r.id, n.threads.chatbotOf(r.data))
 				n.messages.add(m)
 			}),
 		loadCollection("leads", "id", doc.Leads, false, func(l *Lead) string { return l.ID }, has(n.leads),
@@ -381,4 +392,14 @@ func (n *Store) indexMessagesLocked() {
 		}
 		n.idx.messagesByThrd[id] = sl
 	}
+}
+
+// seqProblem refuses a record's seq past the document's idSequence: the store numbers what
+// it makes from there on, and a message list is kept in seq order, so a later message with a
+// smaller seq than an imported one would page out of order.
+func seqProblem(seq, idSequence uint64) *problem {
+	if seq > idSequence {
+		return problemf(".seq", "seq %d is past the document's idSequence %d", seq, idSequence)
+	}
+	return nil
 }

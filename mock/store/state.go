@@ -79,7 +79,7 @@ func (s *Store) clear() {
 	s.messages = newMsgTable(s.threads)
 	s.leads = map[string]*Lead{}
 	s.deliveries = map[string]*Delivery{}
-	s.idx = newIndexes()
+	s.idx = newIndexes(s.threads)
 	s.use = newUsage()
 }
 

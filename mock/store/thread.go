@@ -79,7 +79,7 @@ func (s *Store) newThreadLocked(c *Chatbot, in NewThread) *Thread {
 		source = apiSource
 	}
 	t := &Thread{
-		ID: s.ids.uuid(), ChatbotID: c.ID, VisitorID: &visitor, Title: in.Title, Mode: internWord(mode),
+		ID: s.freshUUIDLocked(), ChatbotID: c.ID, VisitorID: &visitor, Title: in.Title, Mode: internWord(mode),
 		Anonymous: anonymous, Tags: []string{}, PlatformSource: source, StartedAt: &now, UpdatedAt: now,
 		VisitorName: in.VisitorName, VisitorEmail: in.VisitorEmail, VisitorPhone: in.VisitorPhone,
 		LastActivity: now, Seq: s.ids.next(),
@@ -143,7 +143,7 @@ func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 		}
 	}
 	m := &Message{
-		ID: s.ids.uuid(), ThreadID: t.ID, ChatbotID: t.ChatbotID, MessageType: msgType,
+		ID: s.freshUUIDLocked(), ThreadID: t.ID, ChatbotID: t.ChatbotID, MessageType: msgType,
 		SystemMessageType: in.SystemMessageType, Content: in.Content, ContentTimestamp: &now, Role: internWord(in.Role),
 		AgentName: in.AgentName, ParentMessageID: in.ParentMessageID, Source: in.Source,
 		CreatedAt: now, UpdatedAt: now, Seq: s.ids.next(),
@@ -177,9 +177,7 @@ func cloneThread(t *Thread) Thread {
 	o := &threadOwned{}
 	out.VisitorID = copyInto(t.VisitorID, &o.visitorID)
 	out.Title = copyInto(t.Title, &o.title)
-	if t.PlatformSource != apiSource {
-		out.PlatformSource = copyInto(t.PlatformSource, &o.platformSource)
-	}
+	out.PlatformSource = copyInto(t.PlatformSource, &o.platformSource) // the shared apiSource too: a copy shares nothing
 	out.InternalNotes = copyInto(t.InternalNotes, &o.internalNotes)
 	out.VisitorName = copyInto(t.VisitorName, &o.visitorName)
 	out.VisitorEmail = copyInto(t.VisitorEmail, &o.visitorEmail)

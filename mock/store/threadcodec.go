@@ -17,7 +17,7 @@ import (
 func (tt *threadTable) encode(t *Thread) string {
 	var e recEncoder
 	e.b.Grow(128 + optLen(t.Title) + optLen(t.VisitorName) + optLen(t.VisitorEmail) + optLen(t.VisitorPhone) + optLen(t.InternalNotes))
-	e.uint(uint64(tt.word(t.ChatbotID)))
+	e.uint(uint64(tt.botWord(t.ChatbotID)))
 	e.opt(t.Title)
 	e.str(t.Mode)
 	var flags uint64

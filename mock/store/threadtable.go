@@ -32,8 +32,9 @@ type threadTable struct {
 	free    []int32
 	ids     idMap
 	n       int
-	words   []string         // the mode and model values of index keys, by number (0: none)
+	words   []string         // chatbot ids, modes, roles and models of records, by number (0: "")
 	wordNum map[string]int32 // and back
+	spare   []int32          // numbers of dropped words, to reuse
 	thawed  map[int32]*Thread
 	writing bool // a write is in progress: thawed threads are kept until freeze
 }
@@ -223,14 +224,47 @@ func (r *threadRec) setVisitor(v *string) {
 // setIx records where a thread now sits (called by the index as it moves it).
 func (tt *threadTable) setIx(t *Thread) { tt.rec(t.row).ix = tt.recIx(t.ix) }
 
-func (tt *threadTable) word(w string) int32 {
-	if n, ok := tt.wordNum[w]; ok {
+func (tt *threadTable) word(w string) int32 { return tt.wordAs(w, w) }
+
+// botWord is the number of a chatbot id. Chatbot ids have numbers of their own (their map
+// key is marked), apart from modes, roles and models, so dropping one (dropBotWord) never
+// takes away a number some other value uses.
+func (tt *threadTable) botWord(id string) int32 { return tt.wordAs(botKey+id, id) }
+
+// botWordOf is botWord without adding: ok is false for a chatbot with no number.
+func (tt *threadTable) botWordOf(id string) (int32, bool) {
+	n, ok := tt.wordNum[botKey+id]
+	return n, ok
+}
+
+const botKey = "\x00bot:"
+
+func (tt *threadTable) wordAs(key, w string) int32 {
+	if n, ok := tt.wordNum[key]; ok {
 		return n
 	}
-	n := int32(len(tt.words))
-	tt.words = append(tt.words, w)
-	tt.wordNum[w] = n
+	var n int32
+	if k := len(tt.spare); k > 0 {
+		n, tt.spare = tt.spare[k-1], tt.spare[:k-1]
+		tt.words[n] = w
+	} else {
+		n = int32(len(tt.words))
+		tt.words = append(tt.words, w)
+	}
+	tt.wordNum[key] = n
 	return n
+}
+
+// dropBotWord forgets a deleted chatbot's number (no record or index uses it any more), so
+// a long run that makes and deletes chatbots does not keep every id it ever saw.
+func (tt *threadTable) dropBotWord(id string) {
+	n, ok := tt.wordNum[botKey+id]
+	if !ok {
+		return
+	}
+	delete(tt.wordNum, botKey+id)
+	tt.words[n] = ""
+	tt.spare = append(tt.spare, n)
 }
 
 func (tt *threadTable) recIx(x threadIx) recIx {
@@ -250,7 +284,7 @@ func (tt *threadTable) matches(row int32, f ThreadFilter) bool {
 	word := func(n int32) string { return tt.words[n] }
 	flag := func(i int, want *bool) bool { return want == nil || (x.flags>>i&1 == 1) == *want }
 	return (f.Mode == nil || word(x.mode) == *f.Mode) &&
-		(f.LLMModelID == nil || (x.model != 0 && word(x.model) == *f.LLMModelID)) &&
+		(f.LLMModelID == nil || (x.model != 0 && word(x.model) == modelKey(*f.LLMModelID))) &&
 		flag(flagResolved, f.Resolved) && flag(flagArchived, f.Archived) && flag(flagEscalated, f.Escalated) &&
 		flag(flagImportant, f.Important) && flag(flagAnonymous, f.Anonymous)
 }

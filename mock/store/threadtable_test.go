@@ -234,7 +234,7 @@ func TestMessagePagesShareNothing(t *testing.T) {
 // Visitor stats come back as they were put, under UUID and other ids alike; an unknown
 // visitor has none, and a visitor not yet seen keeps zero times.
 func TestVisitorIndex(t *testing.T) {
-	x := newVisitorIndex()
+	x := newVisitorIndex(newThreadTable())
 	at := time.Date(2026, 3, 2, 9, 0, 0, 7, time.FixedZone("", 3600))
 	keys := []visitorKey{{"0f8fad5b-d9cb-469f-a165-70867728950e", "1f8fad5b-d9cb-469f-a165-70867728950e"},
 		{"0f8fad5b-d9cb-469f-a165-70867728950e", "visitor-1"}, {"361628903185300002", "1f8fad5b-d9cb-469f-a165-70867728950e"}}

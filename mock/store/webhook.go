@@ -160,7 +160,7 @@ func (s *Store) RecordDelivery(cfg WebhookConfig, eventType, key string, payload
 			return err
 		}
 		now := s.now()
-		nd := &Delivery{ID: s.ids.uuid(), ChatbotID: c.ID, EventType: eventType, EventKey: key, ConfigID: cfg.ID,
+		nd := &Delivery{ID: s.freshUUIDLocked(), ChatbotID: c.ID, EventType: eventType, EventKey: key, ConfigID: cfg.ID,
 			Status: DeliveryPending, RequestPayload: payload, CreatedAt: now, UpdatedAt: now, Seq: s.ids.next()}
 		s.insertDeliveryLocked(nd)
 		d = cloneDelivery(nd)
