@@ -39,7 +39,7 @@ type call struct {
 	access store.Access
 	body   []byte
 	query  url.Values
-	// json is the body as request validation decoded it (spec.ValidateRequestBody), when
+	// json is the body as request validation decoded it (spec.ValidateRequestQueryBody), when
 	// decoded is set: decode reads it rather than the bytes.
 	json    any
 	decoded bool
@@ -88,15 +88,18 @@ func (m *Mock) handle(opID string, perm store.Permission, fn func(*call) (result
 // serveChain runs a public API request through the request chain, in this order; each step
 // either answers the request (and the chain stops) or hands it on:
 //
-//	route      match method and path against the spec (spec.Match)
+//	route      match method and path against the spec (spec.MatchInto, into the request's
+//	           reused state: requestState in reqstate.go)
 //	ip limit   the per-IP limit (limits.go), before 404/405: matching has no effect of its own
 //	unmatched  404, or 405 with Allow (answerUnmatched, shared with the control plane)
+//	query      a query Go would read leniently is refused (checkQuery); parsed once, here
 //	auth       the bearer key (authenticate) and the per-user limit
 //	upload     the per-account upload concurrency
 //	faults     fault rules and the Prefer header (faults.go)
 //	body       read within its size limit (readBody)
-//	validation the request against the operation (spec.ValidateRequestBody → validationError);
-//	           the JSON body it decoded goes on to the handler (call.decode)
+//	validation the request against the operation (spec.ValidateRequestQueryBody →
+//	           validationError), with the query checkQuery parsed; the JSON body it decoded
+//	           goes on to the handler (call.decode)
 //	generated  an operation without a domain handler answers its example (generated.go)
 //	scope      the caller's access to the chatbot or account in the path (resolveScope)
 //	handler    the domain handler; its result or error is written in the envelope
