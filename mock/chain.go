@@ -277,7 +277,7 @@ func (m *Mock) readBody(c *call) error {
 
 func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {
 	r := c.r
-	body, err := readAllSized(io.LimitReader(r.Body, limit+1), r.ContentLength)
+	body, err := readAllSized(r.Body, r.ContentLength, limit+1)
 	if err != nil {
 		return &apierr.Error{Code: apierr.RequestValidationFailed, Message: "Request body could not be read",
 			Fields: []apierr.FieldError{{Path: []any{}, Message: err.Error()}}}
@@ -301,16 +301,20 @@ func (m *Mock) readBodyBytes(c *call, limit int64, mediaType string) error {
 	return nil
 }
 
-// readAllSized is io.ReadAll with its first buffer sized for a body of size bytes (the
-// Content-Length; -1 when unknown): a small body costs its own size, not io.ReadAll's
-// 512-byte start.
-func readAllSized(r io.Reader, size int64) ([]byte, error) {
+// readAllSized is io.ReadAll(io.LimitReader(r, max)) with its first buffer sized for a body
+// of size bytes (the Content-Length; -1 when unknown): a small body costs its own size, not
+// io.ReadAll's 512-byte start, and no LimitedReader is made.
+func readAllSized(r io.Reader, size, max int64) ([]byte, error) {
 	if size < 0 || size > 512 {
 		size = 512
 	}
-	b := make([]byte, 0, size+1) // one byte more: room to read the end without growing
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
+	b := make([]byte, 0, min(size+1, max)) // one byte more: room to read the end without growing
+	for int64(len(b)) < max {
+		end := int64(cap(b))
+		if end > max {
+			end = max
+		}
+		n, err := r.Read(b[len(b):end])
 		b = b[:len(b)+n]
 		if err != nil {
 			if err == io.EOF {
@@ -318,10 +322,11 @@ func readAllSized(r io.Reader, size int64) ([]byte, error) {
 			}
 			return b, err
 		}
-		if len(b) == cap(b) {
+		if len(b) == cap(b) && int64(len(b)) < max {
 			b = append(b, 0)[:len(b)]
 		}
 	}
+	return b, nil
 }
 
 // bodyMediaType is mime.ParseMediaType's media type and error for a Content-Type header

@@ -13,24 +13,27 @@ import (
 )
 
 // TestReadAllSizedMatchesReadAll reads bodies of many sizes, with right, wrong and unknown
-// size hints, through readers that return one byte at a time, data with EOF, and an error
-// part-way: readAllSized must return what io.ReadAll returns.
+// size hints and limits below, at and above them, through readers that return one byte at a
+// time, data with EOF, and an error part-way: readAllSized must return what io.ReadAll of
+// an io.LimitReader returns.
 func TestReadAllSizedMatchesReadAll(t *testing.T) {
 	boom := errors.New("boom")
 	for _, n := range []int{0, 1, 2, 110, 511, 512, 513, 1000, 4096, 70000} {
 		data := []byte(strings.Repeat("abcdefghij", n/10+1)[:n])
 		for _, hint := range []int64{-1, 0, 1, int64(n) - 1, int64(n), int64(n) + 1, 1 << 20} {
-			readers := map[string]func() io.Reader{
-				"plain":    func() io.Reader { return bytes.NewReader(data) },
-				"one-byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
-				"data-eof": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
-				"error":    func() io.Reader { return io.MultiReader(bytes.NewReader(data), iotest.ErrReader(boom)) },
-			}
-			for name, mk := range readers {
-				got, gotErr := readAllSized(mk(), hint)
-				want, wantErr := io.ReadAll(mk())
-				if !bytes.Equal(got, want) || !errors.Is(gotErr, wantErr) && gotErr != wantErr {
-					t.Fatalf("n=%d hint=%d %s: got %d bytes, %v; io.ReadAll: %d bytes, %v", n, hint, name, len(got), gotErr, len(want), wantErr)
+			for _, max := range []int64{1, int64(n), int64(n) + 1, 1 << 20} {
+				readers := map[string]func() io.Reader{
+					"plain":    func() io.Reader { return bytes.NewReader(data) },
+					"one-byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
+					"data-eof": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
+					"error":    func() io.Reader { return io.MultiReader(bytes.NewReader(data), iotest.ErrReader(boom)) },
+				}
+				for name, mk := range readers {
+					got, gotErr := readAllSized(mk(), hint, max)
+					want, wantErr := io.ReadAll(io.LimitReader(mk(), max))
+					if !bytes.Equal(got, want) || gotErr != wantErr {
+						t.Fatalf("n=%d hint=%d max=%d %s: got %d bytes, %v; io.ReadAll: %d bytes, %v", n, hint, max, name, len(got), gotErr, len(want), wantErr)
+					}
 				}
 			}
 		}
