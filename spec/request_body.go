@@ -81,7 +81,7 @@ func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, ro
 		}
 	}
 	rb := route.Operation.RequestBody.Value
-	value, whole, derr := decodeJSONBody(body)
+	value, whole, derr := decodeJSONBody(body, route.bodyNames)
 	switch {
 	case derr != nil:
 		all = append(all, &openapi3filter.RequestError{Input: input(), RequestBody: rb, Reason: "failed to decode request body",
@@ -112,8 +112,11 @@ func (s *Spec) ValidateRequestQueryBody(ctx context.Context, r *http.Request, ro
 // thread create's decode), and the commonest body of all, a flat object of plain strings,
 // booleans and nulls, is read by decodeFlatObject without either; anything else goes
 // through the decoder, errors included.
-func decodeJSONBody(body []byte) (value any, whole bool, err error) {
-	if m, ok := decodeFlatObject(body); ok {
+//
+// names, when not nil, are the body's property names (Route.bodyNames): the flat reader
+// uses these strings for the names it reads instead of making new ones.
+func decodeJSONBody(body []byte, names map[string]string) (value any, whole bool, err error) {
+	if m, ok := decodeFlatObject(body, names); ok {
 		return m, true, nil
 	}
 	if !hasJSONNumber(body) {
@@ -136,7 +139,7 @@ func decodeJSONBody(body []byte) (value any, whole bool, err error) {
 // strings (names too) have no escape, no control character and only valid UTF-8: the same
 // map, the same strings, the last of a repeated name winning. It reports false for
 // anything else, without deciding whether it is valid.
-func decodeFlatObject(body []byte) (map[string]any, bool) {
+func decodeFlatObject(body []byte, names map[string]string) (map[string]any, bool) {
 	i := skipJSONSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return nil, false
@@ -147,10 +150,15 @@ func decodeFlatObject(body []byte) (map[string]any, bool) {
 		return m, skipJSONSpace(body, i+1) == len(body)
 	}
 	for {
-		key, j, ok := plainJSONString(body, i)
+		from, to, ok := plainJSONString(body, i)
 		if !ok {
 			return nil, false
 		}
+		key, known := names[string(body[from:to])]
+		if !known {
+			key = string(body[from:to])
+		}
+		j := to + 1
 		i = skipJSONSpace(body, j)
 		if i >= len(body) || body[i] != ':' {
 			return nil, false
@@ -162,11 +170,11 @@ func decodeFlatObject(body []byte) (map[string]any, bool) {
 		var v any
 		switch rest := body[i:]; {
 		case rest[0] == '"':
-			str, j, ok := plainJSONString(body, i)
+			from, to, ok := plainJSONString(body, i)
 			if !ok {
 				return nil, false
 			}
-			v, i = str, j
+			v, i = string(body[from:to]), to+1
 		case bytes.HasPrefix(rest, []byte("true")):
 			v, i = true, i+4
 		case bytes.HasPrefix(rest, []byte("false")):
@@ -199,27 +207,28 @@ func skipJSONSpace(b []byte, i int) int {
 	return i
 }
 
-// plainJSONString reads the string starting at b[i] (a quote) when it has no escape, no
-// control character and only valid UTF-8, and returns it and the index after it.
-func plainJSONString(b []byte, i int) (string, int, bool) {
+// plainJSONString finds the string starting at b[i] (a quote) when it has no escape, no
+// control character and only valid UTF-8: its contents are b[from:to], the closing quote at
+// b[to].
+func plainJSONString(b []byte, i int) (from, to int, ok bool) {
 	if i >= len(b) || b[i] != '"' {
-		return "", 0, false
+		return 0, 0, false
 	}
 	ascii := true
 	for j := i + 1; j < len(b); j++ {
 		switch c := b[j]; {
 		case c == '"':
 			if !ascii && !utf8.Valid(b[i+1:j]) {
-				return "", 0, false
+				return 0, 0, false
 			}
-			return string(b[i+1 : j]), j + 1, true
+			return i + 1, j, true
 		case c == '\\' || c < 0x20:
-			return "", 0, false
+			return 0, 0, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
-	return "", 0, false
+	return 0, 0, false
 }
 
 // hasJSONNumber tells whether body may hold a JSON number: a '-' or a digit outside a

@@ -28,7 +28,7 @@ func TestFastBodyAcceptsOnlyWhatKinAccepts(t *testing.T) {
 				compiled++
 			}
 			for _, body := range requestBodyCases(t, mt) {
-				value, _, err := decodeJSONBody(body)
+				value, _, err := decodeJSONBody(body, nil)
 				if err != nil {
 					continue
 				}

@@ -56,6 +56,8 @@ type Route struct {
 	params *fastParams
 	// templateParams are the positions of PathTemplate's parameters (Match).
 	templateParams []templateParam
+	// bodyNames are BodyFields as strings to reuse for the names of a decoded body.
+	bodyNames map[string]string
 }
 
 // ExtMissingFieldCode is the operation extension naming the code of a missing required field.
@@ -110,6 +112,10 @@ func Load(document []byte) (*Spec, error) {
 			}
 			r.params = compileParams(doc, r, s.requestOptions)
 			r.templateParams = templateParams(r.PathTemplate)
+			r.bodyNames = make(map[string]string, len(r.BodyFields))
+			for name := range r.BodyFields {
+				r.bodyNames[name] = name
+			}
 			s.routes = append(s.routes, r)
 			if op.OperationID != "" {
 				if _, dup := s.byID[op.OperationID]; dup {
