@@ -9,8 +9,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
-
-	"github.com/contextgpt/sandbox/mock/limits"
 )
 
 // The two requests of `make loadtest` (tools/loadtest), through Mock.ServeHTTP with the
@@ -54,27 +52,8 @@ caps: {accounts: -1, chatbotsPerAccount: -1, chatbots: -1, threadsPerAccount: -1
 `
 
 // newLoadtestMock is the mock as `make loadtest` starts it (not strict, its limits file),
-// with n threads on botShipping.
-func newLoadtestMock(b *testing.B, n int) *Mock {
-	b.Helper()
-	lim, err := limits.Parse("loadtest", []byte(loadtestLimits))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := DefaultConfig()
-	cfg.Strict = false
-	cfg.Limits = lim
-	m, err := New(cfg)
-	if err != nil {
-		b.Fatalf("mock.New: %v", err)
-	}
-	for i := 0; i < n; i++ {
-		if _, err := m.Store().CreateThread(botShipping, storeThreadTitled("bench")); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return m
-}
+// with n threads on botShipping: benchMockWithThreads.
+func newLoadtestMock(b *testing.B, n int) *Mock { return benchMockWithThreads(b, n) }
 
 // BenchmarkLoadtestRequests: list is GET .../threads?page=1&limit=20 with 20 threads on the
 // chatbot; create is POST .../threads with the load test's body (threads accumulate).

@@ -8,17 +8,24 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/contextgpt/sandbox/mock/limits"
 	"github.com/contextgpt/sandbox/mock/store"
 )
 
-// newBenchMock is the mock as served without --strict and with --limits off (the per-user
-// limit would refuse all but 500 requests a minute): the whole request chain (match, auth,
-// body, request validation, scope, handler, envelope), validators built once, here.
+// newBenchMock is the mock as served without --strict and with the load test's limits file
+// (loadtestLimits: rate limits off, or the per-user limit would refuse all but 500 requests
+// a minute; the store's caps lifted, or a create benchmark that ran long enough would meet
+// the cap of 200,000 threads an account): the whole request chain (match, auth, body,
+// request validation, scope, handler, envelope), validators built once, here.
 func newBenchMock(b *testing.B) *Mock {
 	b.Helper()
+	lim, err := limits.Parse("loadtest", []byte(loadtestLimits))
+	if err != nil {
+		b.Fatal(err)
+	}
 	cfg := DefaultConfig()
 	cfg.Strict = false
-	cfg.Limits = nil
+	cfg.Limits = lim
 	m, err := New(cfg)
 	if err != nil {
 		b.Fatalf("mock.New: %v", err)
