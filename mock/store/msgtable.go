@@ -11,13 +11,8 @@ import "time"
 
 // msgTable is the store's messages by row (1-based; 0 is none) and by id.
 type msgTable struct {
-	rows    chunked[msgRec]
-	free    []int32
-	ids     idMap
-	n       int
-	words   *threadTable // the chatbot ids, roles and types of records, by number (shared)
-	thawed  map[int32]*Message
-	writing bool
+	recRows[msgRec, Message]
+	words *threadTable // the chatbot ids, roles and types of records, by number (shared)
 }
 
 type msgRec struct {
@@ -29,16 +24,8 @@ type msgRec struct {
 }
 
 func newMsgTable(words *threadTable) *msgTable {
-	return &msgTable{ids: newIDMap(), words: words}
+	return &msgTable{recRows: newRecRows[msgRec, Message](), words: words}
 }
-
-// Len is the number of messages.
-func (mt *msgTable) Len() int { return mt.n }
-
-func (mt *msgTable) rec(row int32) *msgRec { return mt.rows.at(row) }
-
-// row is the row of a message id, 0 when there is none.
-func (mt *msgTable) row(id string) int32 { return mt.ids.get(id) }
 
 // get is the message of an id, thawed.
 func (mt *msgTable) get(id string) (*Message, bool) {
@@ -51,30 +38,20 @@ func (mt *msgTable) get(id string) (*Message, bool) {
 
 // at is the message of a row, thawed (kept until the write ends, inside one).
 func (mt *msgTable) at(row int32) *Message {
-	if mt.writing {
-		if m := mt.thawed[row]; m != nil {
-			return m
-		}
+	if m := mt.kept(row); m != nil {
+		return m
 	}
 	tm := &thawedMessage{}
 	mt.decode(row, tm)
-	m := &tm.Message
-	if mt.writing {
-		if mt.thawed == nil {
-			mt.thawed = map[int32]*Message{}
-		}
-		mt.thawed[row] = m
-	}
-	return m
+	mt.keep(row, &tm.Message)
+	return &tm.Message
 }
 
 // view decodes a row into scratch for a reader that keeps nothing of it (inside a write,
 // the kept message, changes and all).
 func (mt *msgTable) view(row int32, scratch *thawedMessage) *Message {
-	if mt.writing {
-		if m := mt.thawed[row]; m != nil {
-			return m
-		}
+	if m := mt.kept(row); m != nil {
+		return m
 	}
 	*scratch = thawedMessage{}
 	mt.decode(row, scratch)
@@ -103,60 +80,34 @@ func (mt *msgTable) decode(row int32, tm *thawedMessage) {
 // add stores a new message (its id not yet in the table); inside a write it is encoded when
 // the write ends, outside one now.
 func (mt *msgTable) add(m *Message) {
-	var row int32
-	if n := len(mt.free); n > 0 {
-		row = mt.free[n-1]
-		mt.free = mt.free[:n-1]
-	} else {
-		row = mt.rows.alloc()
-	}
+	row := mt.place()
 	m.row = row
 	r := mt.rec(row)
 	*r = msgRec{id: m.ID, thread: m.ThreadID, seq: m.Seq, role: mt.words.word(m.Role)}
 	mt.ids.set(m.ID, row)
-	mt.n++
 	if !mt.writing {
 		r.data = mt.encode(m)
 		return
 	}
-	if mt.thawed == nil {
-		mt.thawed = map[int32]*Message{}
-	}
-	mt.thawed[row] = m
+	mt.keep(row, m)
 }
 
 // remove drops a message (its thread's list must drop it too).
-func (mt *msgTable) remove(id string) {
-	row := mt.row(id)
-	if row == 0 {
-		return
-	}
-	mt.ids.del(id)
-	delete(mt.thawed, row)
-	*mt.rec(row) = msgRec{}
-	mt.free = append(mt.free, row)
-	mt.n--
-}
-
-func (mt *msgTable) begin() { mt.writing = true }
+func (mt *msgTable) remove(id string) { mt.release(id) }
 
 // freeze ends a write: every message thawed during it goes back into its record.
 func (mt *msgTable) freeze() {
-	for row, m := range mt.thawed {
+	mt.end(func(row int32, m *Message) {
 		r := mt.rec(row)
-		if r.id == m.ID {
-			r.data = mt.encode(m)
-			r.thread, r.seq, r.role = m.ThreadID, m.Seq, mt.words.word(m.Role)
-		}
-	}
-	clear(mt.thawed)
-	mt.writing = false
+		r.data = mt.encode(m)
+		r.thread, r.seq, r.role = m.ThreadID, m.Seq, mt.words.word(m.Role)
+	})
 }
 
 // each calls fn on every row in no particular order, with the message's chatbot.
 func (mt *msgTable) each(fn func(row int32, chatbotID string)) {
 	mt.ids.each(func(row int32) {
-		if m := mt.thawed[row]; m != nil { // inside a write: may not be encoded yet
+		if m := mt.kept(row); m != nil { // inside a write: may not be encoded yet
 			fn(row, m.ChatbotID)
 			return
 		}

@@ -28,15 +28,10 @@ import (
 
 // threadTable is the store's threads by row (1-based; 0 is none) and by id.
 type threadTable struct {
-	rows    chunked[threadRec]
-	free    []int32
-	ids     idMap
-	n       int
+	recRows[threadRec, Thread]
 	words   []string         // chatbot ids, modes, roles and models of records, by number (0: "")
 	wordNum map[string]int32 // and back
 	spare   []int32          // numbers of dropped words, to reuse
-	thawed  map[int32]*Thread
-	writing bool // a write is in progress: thawed threads are kept until freeze
 }
 
 // threadRec is a stored thread.
@@ -60,17 +55,8 @@ type recIx struct {
 }
 
 func newThreadTable() *threadTable {
-	return &threadTable{ids: newIDMap(), words: []string{""}, wordNum: map[string]int32{"": 0}}
+	return &threadTable{recRows: newRecRows[threadRec, Thread](), words: []string{""}, wordNum: map[string]int32{"": 0}}
 }
-
-// Len is the number of threads.
-func (tt *threadTable) Len() int { return tt.n }
-
-// rec is the record of a row.
-func (tt *threadTable) rec(row int32) *threadRec { return tt.rows.at(row) }
-
-// row is the row of a thread id, 0 when there is none.
-func (tt *threadTable) row(id string) int32 { return tt.ids.get(id) }
 
 // get is the thread of an id, thawed (see the top of this file).
 func (tt *threadTable) get(id string) (*Thread, bool) {
@@ -83,30 +69,20 @@ func (tt *threadTable) get(id string) (*Thread, bool) {
 
 // at is the thread of a row, thawed.
 func (tt *threadTable) at(row int32) *Thread {
-	if tt.writing {
-		if t := tt.thawed[row]; t != nil {
-			return t
-		}
+	if t := tt.kept(row); t != nil {
+		return t
 	}
 	tw := &thawedThread{}
 	tt.decode(row, tw)
-	t := &tw.Thread
-	if tt.writing {
-		if tt.thawed == nil {
-			tt.thawed = map[int32]*Thread{}
-		}
-		tt.thawed[row] = t
-	}
-	return t
+	tt.keep(row, &tw.Thread)
+	return &tw.Thread
 }
 
 // view decodes a row into scratch, for a reader that keeps nothing of it (list pages):
 // no allocation. Inside a write it is the kept thread, changes and all.
 func (tt *threadTable) view(row int32, scratch *thawedThread) *Thread {
-	if tt.writing {
-		if t := tt.thawed[row]; t != nil {
-			return t
-		}
+	if t := tt.kept(row); t != nil {
+		return t
 	}
 	*scratch = thawedThread{}
 	tt.decode(row, scratch)
@@ -136,16 +112,9 @@ func (tt *threadTable) decode(row int32, tw *thawedThread) {
 // add stores a new thread (t.ID not yet in the table). Inside a write t is kept as its
 // thawed copy and encoded once, when the write ends; outside one it is encoded now.
 func (tt *threadTable) add(t *Thread) {
-	var row int32
-	if n := len(tt.free); n > 0 {
-		row = tt.free[n-1]
-		tt.free = tt.free[:n-1]
-	} else {
-		row = tt.rows.alloc()
-	}
+	row := tt.place()
 	t.row = row
 	r := tt.rec(row)
-	*r = threadRec{}
 	// The id and the visitor id in one block: one object for the collector, not two.
 	block := t.ID
 	if t.VisitorID != nil {
@@ -159,53 +128,32 @@ func (tt *threadTable) add(t *Thread) {
 		t.VisitorID = &v
 	}
 	tt.ids.set(r.id, row)
-	tt.n++
 	if !tt.writing {
 		r.data = tt.encode(t)
 		return
 	}
-	if tt.thawed == nil {
-		tt.thawed = map[int32]*Thread{}
-	}
-	tt.thawed[row] = t
+	tt.keep(row, t)
 }
 
 // remove drops a thread (it must be out of every tree already).
-func (tt *threadTable) remove(id string) {
-	row := tt.row(id)
-	if row == 0 {
-		return
-	}
-	tt.ids.del(id)
-	delete(tt.thawed, row)
-	*tt.rec(row) = threadRec{}
-	tt.free = append(tt.free, row)
-	tt.n--
-}
-
-// begin starts a write: threads thawed from now on are kept until freeze.
-func (tt *threadTable) begin() { tt.writing = true }
+func (tt *threadTable) remove(id string) { tt.release(id) }
 
 // freeze ends a write: every thread thawed during it is encoded back into its row.
 func (tt *threadTable) freeze() {
-	for row, t := range tt.thawed {
+	tt.end(func(row int32, t *Thread) {
 		r := tt.rec(row)
-		if r.id == t.ID { // not removed and reused meanwhile
-			r.data = tt.encode(t)
-			if t.VisitorID == nil || !r.hasVis || *t.VisitorID != r.visitor {
-				r.setVisitor(t.VisitorID)
-			}
+		r.data = tt.encode(t)
+		if t.VisitorID == nil || !r.hasVis || *t.VisitorID != r.visitor {
+			r.setVisitor(t.VisitorID)
 		}
-	}
-	clear(tt.thawed)
-	tt.writing = false
+	})
 }
 
 // each calls fn on every row in no particular order, with the thread's id and chatbot
 // (decoded without the rest).
 func (tt *threadTable) each(fn func(row int32, id, chatbotID string)) {
 	tt.ids.each(func(row int32) {
-		if t := tt.thawed[row]; t != nil { // inside a write: may not be encoded yet
+		if t := tt.kept(row); t != nil { // inside a write: may not be encoded yet
 			fn(row, t.ID, t.ChatbotID)
 			return
 		}
