@@ -68,7 +68,7 @@ func (s *Store) PeekMessages(chatbotID, threadID string, offset, limit int) ([]M
 	if err != nil {
 		return nil, 0, err
 	}
-	list := s.idx.messagesByThrd[t.ID]
+	list := s.idx.messagesByThrd[t.row]
 	n := 0
 	if list != nil {
 		n = list.Len()

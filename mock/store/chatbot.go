@@ -329,9 +329,9 @@ func (s *Store) deleteChatbotLocked(chatbotID string) {
 		b.all.Ascend(0, func(row int32) bool {
 			t := s.threads.at(row)
 			s.use.add(s.use.threads, acc, -1)
-			s.use.add(s.use.messages, acc, -s.idx.messagesByThrd[t.ID].Len())
-			s.idx.messagesByThrd[t.ID].Each(func(row int32) { s.messages.remove(s.messages.rec(row).id) })
-			delete(s.idx.messagesByThrd, t.ID)
+			s.use.add(s.use.messages, acc, -s.idx.messagesByThrd[t.row].Len())
+			s.idx.messagesByThrd[t.row].Each(func(row int32) { s.messages.remove(s.messages.rec(row).id) })
+			delete(s.idx.messagesByThrd, t.row)
 			delete(s.idx.leadsByThread, t.ID)
 			if t.VisitorID != nil {
 				s.idx.visitors.del(visitorKey{chatbotID, *t.VisitorID})

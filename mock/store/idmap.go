@@ -1,5 +1,7 @@
 package store
 
+import "strings"
+
 // idMap finds a record's row by its id. Ids the store makes are canonical UUIDs: those key
 // a map of 16-byte arrays, which holds no pointer for the garbage collector to follow; any
 // other id (an import may bring any string) keys a map of strings.
@@ -22,7 +24,7 @@ func (m idMap) set(id string, row int32) {
 	if k, ok := parseUUID(id); ok {
 		m.byUUID[k] = row
 	} else {
-		m.byStr[id] = row
+		m.byStr[strings.Clone(id)] = row // its own copy: the id may be a piece of a record's data
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 // the size of the state (the README's "Running at scale" says what each one buys).
 type indexes struct {
 	threadsByBot    map[string]*botThreads              // a chatbot's threads (rows), newest activity first, per filter
-	messagesByThrd  map[string]*seqList[int32]          // a thread's messages (rows), chronological (by Seq)
+	messagesByThrd  map[int32]*seqList[int32]           // a thread's messages (rows), chronological (by Seq), by thread row
 	visitors        visitorIndex                        // a visitor's sessions and messages on a chatbot
 	deliveriesByBot map[string]*botDeliveries           // a chatbot's deliveries, newest first, per filter
 	deliveryKeys    map[deliveryKey]*Delivery           // (chatbot, configuration, event key) → its delivery
@@ -33,7 +33,7 @@ type indexes struct {
 func newIndexes(threads *threadTable) indexes {
 	return indexes{
 		threadsByBot:    map[string]*botThreads{},
-		messagesByThrd:  map[string]*seqList[int32]{},
+		messagesByThrd:  map[int32]*seqList[int32]{},
 		visitors:        newVisitorIndex(threads),
 		deliveriesByBot: map[string]*botDeliveries{},
 		deliveryKeys:    map[deliveryKey]*Delivery{},

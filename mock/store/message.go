@@ -33,7 +33,7 @@ func (s *Store) ReadThreadMessages(chatbotID, threadID, before string, limit int
 		if err != nil {
 			return err
 		}
-		list := s.idx.messagesByThrd[t.ID]
+		list := s.idx.messagesByThrd[t.row]
 		end := list.Len()
 		if before != "" {
 			b, ok := s.messages.get(before)

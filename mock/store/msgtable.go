@@ -17,9 +17,9 @@ type msgTable struct {
 
 type msgRec struct {
 	id     string // never changes
-	thread string // its thread's id (the thread record's own string)
 	data   string // every other field (encode)
 	seq    uint64 // its place in the thread (kept sorted by the thread's list)
+	thread int32  // its thread's row in the thread table (a thread's data changes with each write to it: the row does not)
 	role   int32  // its role, as a word number
 }
 
@@ -74,7 +74,7 @@ func (mt *msgTable) decode(row int32, tm *thawedMessage) {
 	r := mt.rec(row)
 	m := &tm.Message
 	mt.decodeInto(r.data, m, &tm.own)
-	m.ID, m.ThreadID, m.Seq, m.row = r.id, r.thread, r.seq, row
+	m.ID, m.ThreadID, m.Seq, m.row = r.id, mt.words.rec(r.thread).id(), r.seq, row
 }
 
 // add stores a new message (its id not yet in the table); inside a write it is encoded when
@@ -83,7 +83,7 @@ func (mt *msgTable) add(m *Message) {
 	row := mt.place()
 	m.row = row
 	r := mt.rec(row)
-	*r = msgRec{id: m.ID, thread: m.ThreadID, seq: m.Seq, role: mt.words.word(m.Role)}
+	*r = msgRec{id: m.ID, thread: mt.words.row(m.ThreadID), seq: m.Seq, role: mt.words.word(m.Role)}
 	mt.ids.set(m.ID, row)
 	if !mt.writing {
 		r.data = mt.encode(m)
@@ -100,7 +100,7 @@ func (mt *msgTable) freeze() {
 	mt.end(func(row int32, m *Message) {
 		r := mt.rec(row)
 		r.data = mt.encode(m)
-		r.thread, r.seq, r.role = m.ThreadID, m.Seq, mt.words.word(m.Role)
+		r.seq, r.role = m.Seq, mt.words.word(m.Role) // its thread never changes
 	})
 }
 

@@ -298,7 +298,7 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 				if row == 0 {
 					return problemf(".threadId", "thread %s does not exist", m.ThreadID)
 				}
-				if bot := n.threads.chatbotOf(n.threads.rec(row).data); m.ChatbotID != bot {
+				if bot := n.threads.chatbotOf(n.threads.rec(row).fields()); m.ChatbotID != bot {
 					return problemf(".chatbotId", "%s is not the chatbot of thread %s", m.ChatbotID, m.ThreadID)
 				}
 				switch m.Role {
@@ -313,7 +313,7 @@ func (n *Store) contentSteps(doc *stateDocument) []loadStep {
 			},
 			func(m *Message) {
 				r := n.threads.rec(n.threads.row(m.ThreadID))
-				internMessage(m, r.id, n.threads.chatbotOf(r.data))
+				internMessage(m, r.id(), n.threads.chatbotOf(r.fields()))
 				n.messages.add(m)
 			}),
 		loadCollection("leads", "id", doc.Leads, false, func(l *Lead) string { return l.ID }, has(n.leads),
@@ -373,24 +373,24 @@ func (n *Store) checkLaterFields(doc *stateDocument) error {
 // indexMessagesLocked builds each thread's chronological message list (by Seq, id as
 // tie-break) and its visitor's counts, once every message is loaded.
 func (n *Store) indexMessagesLocked() {
-	byThread := map[string][]int32{}
+	byThread := map[int32][]int32{}
 	n.messages.each(func(row int32, _ string) {
 		th := n.messages.rec(row).thread
 		byThread[th] = append(byThread[th], row)
 	})
 	var scratch thawedMessage
-	for id, list := range byThread {
+	for thread, list := range byThread {
 		sort.Slice(list, func(i, j int) bool {
 			a, b := n.messages.rec(list[i]), n.messages.rec(list[j])
 			return seqBefore(a.seq, b.seq, a.id, b.id)
 		})
 		sl := &seqList[int32]{}
-		t, _ := n.threads.get(id)
+		t := n.threads.at(thread)
 		for _, row := range list {
 			sl.Append(row)
 			n.countMessageLocked(t, n.messages.view(row, &scratch))
 		}
-		n.idx.messagesByThrd[id] = sl
+		n.idx.messagesByThrd[thread] = sl
 	}
 }
 

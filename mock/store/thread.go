@@ -118,10 +118,10 @@ type NewMessage struct {
 // appendMessageLocked adds a message at the end of a thread and records the activity.
 func (s *Store) appendMessageLocked(t *Thread, in NewMessage) *Message {
 	now := s.now()
-	list := s.idx.messagesByThrd[t.ID]
+	list := s.idx.messagesByThrd[t.row]
 	if list == nil {
 		list = &seqList[int32]{}
-		s.idx.messagesByThrd[t.ID] = list
+		s.idx.messagesByThrd[t.row] = list
 	}
 	if n := list.Len(); n > 0 {
 		var scratch thawedMessage

@@ -36,11 +36,30 @@ type threadTable struct {
 
 // threadRec is a stored thread.
 type threadRec struct {
-	id      string // never changes: the id map and messages share it
-	visitor string // the visitor id, which never changes either (the visitor index keys on it)
-	data    string // every other field (encode)
-	ix      recIx  // where the thread sits in its chatbot's trees
-	hasVis  bool   // visitor is set (a thread may have no visitor id)
+	// data is the thread's id, its visitor id, then every other field (encode): one object.
+	// A thread added in a write in progress has only the two ids until the write ends.
+	data          string
+	idLen, visLen uint32
+	hasVis        bool  // a visitor id is set (a thread may have none)
+	ix            recIx // where the thread sits in its chatbot's trees
+}
+
+func (r *threadRec) id() string      { return r.data[:r.idLen] }
+func (r *threadRec) visitor() string { return r.data[r.idLen : r.idLen+r.visLen] }
+func (r *threadRec) fields() string  { return r.data[r.idLen+r.visLen:] }
+
+// setData puts a thread's ids and fields into its record's data.
+func (r *threadRec) setData(id string, visitor *string, fields string) {
+	var b strings.Builder
+	b.Grow(len(id) + optLen(visitor) + len(fields))
+	b.WriteString(id)
+	r.hasVis, r.visLen = visitor != nil, 0
+	if visitor != nil {
+		b.WriteString(*visitor)
+		r.visLen = uint32(len(*visitor))
+	}
+	b.WriteString(fields)
+	r.data, r.idLen = b.String(), uint32(len(id))
 }
 
 // recIx is threadIx without pointers: the activity time as seconds, nanoseconds and UTC
@@ -99,10 +118,10 @@ type thawedThread struct {
 func (tt *threadTable) decode(row int32, tw *thawedThread) {
 	r := tt.rec(row)
 	t := &tw.Thread
-	tt.decodeInto(r.data, t, &tw.own)
-	t.ID = r.id
+	tt.decodeInto(r.fields(), t, &tw.own)
+	t.ID = r.id()
 	if r.hasVis {
-		tw.own.visitorID = r.visitor
+		tw.own.visitorID = r.visitor()
 		t.VisitorID = &tw.own.visitorID
 	}
 	t.row = row
@@ -115,24 +134,14 @@ func (tt *threadTable) add(t *Thread) {
 	row := tt.place()
 	t.row = row
 	r := tt.rec(row)
-	// The id and the visitor id in one block: one object for the collector, not two.
-	block := t.ID
-	if t.VisitorID != nil {
-		block += *t.VisitorID
-		r.visitor, r.hasVis = block[len(t.ID):], true
-	}
-	r.id, r.ix = block[:len(t.ID)], tt.recIx(t.ix)
-	t.ID = r.id // whoever keys on them from now on shares the block
-	if r.hasVis {
-		v := r.visitor
-		t.VisitorID = &v
-	}
-	tt.ids.set(r.id, row)
+	r.ix = tt.recIx(t.ix)
 	if !tt.writing {
-		r.data = tt.encode(t)
-		return
+		r.setData(t.ID, t.VisitorID, tt.encode(t))
+	} else {
+		r.setData(t.ID, t.VisitorID, "") // the rest when the write ends (freeze)
+		tt.keep(row, t)
 	}
-	tt.keep(row, t)
+	tt.ids.set(r.id(), row)
 }
 
 // remove drops a thread (it must be out of every tree already).
@@ -140,13 +149,7 @@ func (tt *threadTable) remove(id string) { tt.release(id) }
 
 // freeze ends a write: every thread thawed during it is encoded back into its row.
 func (tt *threadTable) freeze() {
-	tt.end(func(row int32, t *Thread) {
-		r := tt.rec(row)
-		r.data = tt.encode(t)
-		if t.VisitorID == nil || !r.hasVis || *t.VisitorID != r.visitor {
-			r.setVisitor(t.VisitorID)
-		}
-	})
+	tt.end(func(row int32, t *Thread) { tt.rec(row).setData(t.ID, t.VisitorID, tt.encode(t)) })
 }
 
 // each calls fn on every row in no particular order, with the thread's id and chatbot
@@ -158,16 +161,10 @@ func (tt *threadTable) each(fn func(row int32, id, chatbotID string)) {
 			return
 		}
 		r := tt.rec(row)
-		fn(row, r.id, tt.chatbotOf(r.data))
+		fn(row, r.id(), tt.chatbotOf(r.fields()))
 	})
 }
 
-func (r *threadRec) setVisitor(v *string) {
-	r.visitor, r.hasVis = "", v != nil
-	if v != nil {
-		r.visitor = *v
-	}
-}
 
 // setIx records where a thread now sits (called by the index as it moves it).
 func (tt *threadTable) setIx(t *Thread) { tt.rec(t.row).ix = tt.recIx(t.ix) }
@@ -253,7 +250,7 @@ func (tt *threadTable) cmpRows(a, b int32) int {
 		}
 		return 1
 	}
-	return strings.Compare(rb.id, ra.id)
+	return strings.Compare(rb.id(), ra.id())
 }
 
 // prefixRow is the trees' prefix of a row (threadPrefix of its thread).

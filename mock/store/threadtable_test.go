@@ -189,7 +189,9 @@ func TestMessageRecordRoundTrip(t *testing.T) {
 		EditedAt: &at, CreatedAt: at, UpdatedAt: off, Seq: 99}
 	for _, in := range []Message{full, {ID: "m-2", ThreadID: "t-1", ChatbotID: "bot", Role: "custom", Source: []MessageSource{}},
 		{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", ThreadID: "t-2", ChatbotID: "bot2"}} {
-		mt := newMsgTable(newThreadTable())
+		tt := newThreadTable() // a message names its thread by row: the thread must be stored
+		tt.add(&Thread{ID: in.ThreadID, ChatbotID: in.ChatbotID})
+		mt := newMsgTable(tt)
 		m := in
 		mt.add(&m)
 		got := mt.at(mt.row(in.ID))

@@ -159,7 +159,7 @@ func conversationLimitError(chatbotID string, limit int) error {
 // visitorMessagesLocked counts a thread's visitor messages.
 func (s *Store) visitorMessagesLocked(t *Thread) int {
 	n := 0
-	if list := s.idx.messagesByThrd[t.ID]; list != nil {
+	if list := s.idx.messagesByThrd[t.row]; list != nil {
 		list.Each(func(row int32) {
 			if s.messages.isUser(row) {
 				n++
