@@ -165,7 +165,6 @@ func (tt *threadTable) each(fn func(row int32, id, chatbotID string)) {
 	})
 }
 
-
 // setIx records where a thread now sits (called by the index as it moves it).
 func (tt *threadTable) setIx(t *Thread) { tt.rec(t.row).ix = tt.recIx(t.ix) }
 
