@@ -14,9 +14,11 @@ import (
 // millions of pointers. While it did (hundreds of ms on one core), the collector's background
 // worker took the only processor for 10-20 ms at a time, and every request in flight waited:
 // that was the mock's p99 under load (README "Running at scale", the execution trace). So a
-// stored thread is a threadRec: its id, its other fields encoded into one string (the
-// collector marks a string's bytes without reading them), and its index key as plain
-// numbers. Two pointers a thread, both to memory that is never scanned.
+// stored thread is a threadRec: one string holding its id, its visitor id and its other
+// fields encoded (the collector marks a string's bytes without reading them), and its index
+// key as plain numbers. One pointer a thread, to memory that is never scanned. Nothing keeps
+// a piece of that string for long (messages name their thread by row, the id map keys UUIDs
+// by their bytes and copies any other id), so a write that replaces it frees the old one.
 //
 // Code that works on threads still works on *Thread: get decodes ("thaws") the record.
 // Inside a write (Store.update) the thawed thread is kept, so every reader of it within that
