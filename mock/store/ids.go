@@ -97,9 +97,10 @@ func (s *Store) freshNumericLocked() string {
 func (s *Store) freshUUIDLocked() string {
 	for {
 		id := s.ids.uuid()
+		k, _ := parseUUID(id) // always one: parsed once for both tables
 		_, lead := s.leads[id]
 		_, delivery := s.deliveries[id]
-		if s.threads.row(id) == 0 && s.messages.row(id) == 0 && !lead && !delivery {
+		if s.threads.ids.byUUID[k] == 0 && s.messages.ids.byUUID[k] == 0 && !lead && !delivery {
 			return id
 		}
 	}
