@@ -70,21 +70,18 @@ const (
 // fields, so a thread is found again after a write changed them; syncThreadLocked moves it
 // to its new places.
 type threadIx struct {
-	at      time.Time
-	mode    string
-	model   string
-	flags   uint8
-	indexed bool
+	at       time.Time
+	mode     string
+	model    string // the model's id, when hasModel (an import may hold an empty one)
+	hasModel bool
+	flags    uint8
+	indexed  bool
 }
-
-// modelKey is the index key of a thread's model: never "", which means no model, even for a
-// model whose id is empty (an import may hold one).
-func modelKey(id string) string { return "m:" + id }
 
 func (t *Thread) currentIx() threadIx {
 	x := threadIx{at: t.LastActivity, mode: t.Mode, indexed: true}
 	if t.LLMModel != nil {
-		x.model = modelKey(t.LLMModel.ID)
+		x.model, x.hasModel = t.LLMModel.ID, true
 	}
 	for i, on := range [threadFlags]bool{t.Resolved, t.Archived, t.Escalated, t.Important, t.Anonymous} {
 		if on {
@@ -142,7 +139,7 @@ func (b *botThreads) newTree() *ostree[int32] {
 func (b *botThreads) trees(x threadIx, fn func(*ostree[int32])) {
 	fn(b.all)
 	fn(b.mode[x.mode])
-	if x.model != "" {
+	if x.hasModel {
 		fn(b.model[x.model])
 	}
 	for i := range b.flag {
@@ -167,7 +164,7 @@ func (s *Store) indexThreadLocked(t *Thread) {
 	if b.mode[t.ix.mode] == nil {
 		b.mode[t.ix.mode] = b.newTree()
 	}
-	if t.ix.model != "" && b.model[t.ix.model] == nil {
+	if t.ix.hasModel && b.model[t.ix.model] == nil {
 		b.model[t.ix.model] = b.newTree()
 	}
 	b.trees(t.ix, func(tr *ostree[int32]) { tr.Insert(t.row, t.row) })

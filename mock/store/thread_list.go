@@ -119,7 +119,7 @@ func (b *botThreads) filterTrees(f ThreadFilter) (trees []*ostree[int32], empty 
 		add(b.mode[*f.Mode])
 	}
 	if f.LLMModelID != nil {
-		add(b.model[modelKey(*f.LLMModelID)])
+		add(b.model[*f.LLMModelID])
 	}
 	for i, v := range [threadFlags]*bool{f.Resolved, f.Archived, f.Escalated, f.Important, f.Anonymous} {
 		if v != nil {

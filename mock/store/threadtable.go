@@ -71,6 +71,7 @@ type recIx struct {
 	nsec        int32
 	off         int32
 	mode, model int32
+	hasModel    bool
 	flags       uint8
 	indexed     bool
 }
@@ -215,11 +216,11 @@ func (tt *threadTable) dropBotWord(id string) {
 
 func (tt *threadTable) recIx(x threadIx) recIx {
 	sec, nsec, off := timeParts(x.at)
-	return recIx{sec: sec, nsec: nsec, off: off, mode: tt.word(x.mode), model: tt.word(x.model), flags: x.flags, indexed: x.indexed}
+	return recIx{sec: sec, nsec: nsec, off: off, mode: tt.word(x.mode), model: tt.word(x.model), hasModel: x.hasModel, flags: x.flags, indexed: x.indexed}
 }
 
 func (tt *threadTable) threadIx(r recIx) threadIx {
-	return threadIx{at: timeOf(r.sec, r.nsec, r.off), mode: tt.words[r.mode], model: tt.words[r.model], flags: r.flags, indexed: r.indexed}
+	return threadIx{at: timeOf(r.sec, r.nsec, r.off), mode: tt.words[r.mode], model: tt.words[r.model], hasModel: r.hasModel, flags: r.flags, indexed: r.indexed}
 }
 
 // matches tells whether a row's thread passes f, reading only its index key (the filters
@@ -230,7 +231,7 @@ func (tt *threadTable) matches(row int32, f ThreadFilter) bool {
 	word := func(n int32) string { return tt.words[n] }
 	flag := func(i int, want *bool) bool { return want == nil || (x.flags>>i&1 == 1) == *want }
 	return (f.Mode == nil || word(x.mode) == *f.Mode) &&
-		(f.LLMModelID == nil || (x.model != 0 && word(x.model) == modelKey(*f.LLMModelID))) &&
+		(f.LLMModelID == nil || (x.hasModel && word(x.model) == *f.LLMModelID)) &&
 		flag(flagResolved, f.Resolved) && flag(flagArchived, f.Archived) && flag(flagEscalated, f.Escalated) &&
 		flag(flagImportant, f.Important) && flag(flagAnonymous, f.Anonymous)
 }

@@ -261,3 +261,20 @@ func TestVisitorIndex(t *testing.T) {
 		t.Fatalf("after deleting one visitor the others changed, or it stayed")
 	}
 }
+
+// A multi-filter walk reads each row's key without allocating, model filter included.
+func TestMatchesAllocatesNothing(t *testing.T) {
+	tt := newThreadTable()
+	th := &Thread{ID: "t-1", ChatbotID: "bot", Mode: ModeAI, Resolved: true, LLMModel: &LLMModel{ID: "m-1"}}
+	th.ix = th.currentIx()
+	tt.add(th)
+	row := tt.row("t-1")
+	model, mode, yes := "m-1", ModeAI, true
+	f := ThreadFilter{LLMModelID: &model, Mode: &mode, Resolved: &yes}
+	if !tt.matches(row, f) {
+		t.Fatal("the thread does not match its own values")
+	}
+	if n := testing.AllocsPerRun(100, func() { tt.matches(row, f) }); n != 0 {
+		t.Fatalf("matches allocates %v times a row", n)
+	}
+}
