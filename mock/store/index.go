@@ -270,29 +270,28 @@ func newVisitorIndex(words *threadTable) visitorIndex {
 	return visitorIndex{words: words, byUUID: map[visitorNumKey]visitorRec{}, byStr: map[visitorKey]visitorRec{}}
 }
 
-// numKey is k as numbers; ok is false when the visitor id is not a UUID, or the chatbot has
-// no number yet and add is false (then it has no visitor either).
-func (x visitorIndex) numKey(k visitorKey, add bool) (n visitorNumKey, ok bool) {
-	if n.visitor, ok = parseUUID(k.visitor); !ok {
-		return n, false
+// numKey is k as numbers. uuid is false when the visitor id is not a UUID (then k keys byStr);
+// known is false when the chatbot has no number yet and add is false (then it has no visitor
+// either). The visitor id is parsed once.
+func (x visitorIndex) numKey(k visitorKey, add bool) (n visitorNumKey, uuid, known bool) {
+	if n.visitor, uuid = parseUUID(k.visitor); !uuid {
+		return n, false, false
 	}
 	if add {
-		n.bot = x.words.botWord(k.chatbot)
-		return n, true
+		return visitorNumKey{x.words.botWord(k.chatbot), n.visitor}, true, true
 	}
-	n.bot, ok = x.words.botWordOf(k.chatbot)
-	return n, ok
+	n.bot, known = x.words.botWordOf(k.chatbot)
+	return n, true, known
 }
 
 func (x visitorIndex) get(k visitorKey) visitorStats {
 	var r visitorRec
 	var found bool
-	if _, uuid := parseUUID(k.visitor); uuid {
-		if n, ok := x.numKey(k, false); ok {
-			r, found = x.byUUID[n]
-		}
-	} else {
+	switch n, uuid, known := x.numKey(k, false); {
+	case !uuid:
 		r, found = x.byStr[k]
+	case known:
+		r, found = x.byUUID[n]
 	}
 	if !found {
 		return visitorStats{}
@@ -305,7 +304,7 @@ func (x visitorIndex) put(k visitorKey, v visitorStats) {
 	r := visitorRec{sessions: v.sessions, messages: v.messages}
 	r.firstSec, r.firstNsec, r.firstOff = timeParts(v.first)
 	r.lastSec, r.lastNsec, r.lastOff = timeParts(v.last)
-	if n, ok := x.numKey(k, true); ok {
+	if n, uuid, _ := x.numKey(k, true); uuid {
 		x.byUUID[n] = r
 	} else {
 		x.byStr[k] = r
@@ -313,9 +312,10 @@ func (x visitorIndex) put(k visitorKey, v visitorStats) {
 }
 
 func (x visitorIndex) del(k visitorKey) {
-	if _, uuid := parseUUID(k.visitor); !uuid {
+	switch n, uuid, known := x.numKey(k, false); {
+	case !uuid:
 		delete(x.byStr, k)
-	} else if n, ok := x.numKey(k, false); ok {
+	case known:
 		delete(x.byUUID, n)
 	}
 }
