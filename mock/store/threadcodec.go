@@ -6,17 +6,31 @@ import (
 	"time"
 )
 
-// encode writes every field of t but its id, visitor id and index key into one string:
-// the record's data (threadtable.go). The chatbot id is a number into the table's words, so
+// encode writes a thread's record data (threadtable.go) in one string: its id, its visitor
+// id, then, when fields is true, every other field but the index key. The chatbot id is a number into the table's words, so
 // a thawed thread's ChatbotID is the one shared string, never a piece of data (messages keep
 // it). The order is fixed; strings are a length and their bytes,
 // optional values a presence byte first, numbers varints, times seconds, nanoseconds and UTC
 // offset. decodeThread reads it back into a Thread whose strings are substrings of data and
 // whose optional values live in the Thread itself (threadOwned): no allocation but the
 // Thread's own, and the tags when there are some.
-func (tt *threadTable) encode(t *Thread) string {
+func (tt *threadTable) encode(r *threadRec, t *Thread, fields bool) {
 	var e recEncoder
-	e.b.Grow(128 + optLen(t.Title) + optLen(t.VisitorName) + optLen(t.VisitorEmail) + optLen(t.VisitorPhone) + optLen(t.InternalNotes))
+	e.b.Grow(128 + len(t.ID) + optLen(t.VisitorID) + optLen(t.Title) + optLen(t.VisitorName) + optLen(t.VisitorEmail) +
+		optLen(t.VisitorPhone) + optLen(t.InternalNotes))
+	e.b.WriteString(t.ID)
+	r.hasVis, r.visLen = t.VisitorID != nil, 0
+	if t.VisitorID != nil {
+		e.b.WriteString(*t.VisitorID)
+		r.visLen = uint32(len(*t.VisitorID))
+	}
+	if fields {
+		tt.encodeFields(&e, t)
+	}
+	r.data, r.idLen = e.b.String(), uint32(len(t.ID))
+}
+
+func (tt *threadTable) encodeFields(e *recEncoder, t *Thread) {
 	e.uint(uint64(tt.botWord(t.ChatbotID)))
 	e.opt(t.Title)
 	e.str(t.Mode)
@@ -60,7 +74,6 @@ func (tt *threadTable) encode(t *Thread) string {
 	e.opt(t.InternalNotes)
 	e.time(t.LastActivity)
 	e.uint(t.Seq)
-	return e.b.String()
 }
 
 func optLen(p *string) int {

@@ -50,20 +50,6 @@ func (r *threadRec) id() string      { return r.data[:r.idLen] }
 func (r *threadRec) visitor() string { return r.data[r.idLen : r.idLen+r.visLen] }
 func (r *threadRec) fields() string  { return r.data[r.idLen+r.visLen:] }
 
-// setData puts a thread's ids and fields into its record's data.
-func (r *threadRec) setData(id string, visitor *string, fields string) {
-	var b strings.Builder
-	b.Grow(len(id) + optLen(visitor) + len(fields))
-	b.WriteString(id)
-	r.hasVis, r.visLen = visitor != nil, 0
-	if visitor != nil {
-		b.WriteString(*visitor)
-		r.visLen = uint32(len(*visitor))
-	}
-	b.WriteString(fields)
-	r.data, r.idLen = b.String(), uint32(len(id))
-}
-
 // recIx is threadIx without pointers: the activity time as seconds, nanoseconds and UTC
 // offset, the mode and model as numbers into the table's words.
 type recIx struct {
@@ -139,9 +125,9 @@ func (tt *threadTable) add(t *Thread) {
 	r := tt.rec(row)
 	r.ix = tt.recIx(t.ix)
 	if !tt.writing {
-		r.setData(t.ID, t.VisitorID, tt.encode(t))
+		tt.encode(r, t, true)
 	} else {
-		r.setData(t.ID, t.VisitorID, "") // the rest when the write ends (freeze)
+		tt.encode(r, t, false) // the fields when the write ends (freeze)
 		tt.keep(row, t)
 	}
 	tt.ids.set(r.id(), row)
@@ -152,7 +138,7 @@ func (tt *threadTable) remove(id string) { tt.release(id) }
 
 // freeze ends a write: every thread thawed during it is encoded back into its row.
 func (tt *threadTable) freeze() {
-	tt.end(func(row int32, t *Thread) { tt.rec(row).setData(t.ID, t.VisitorID, tt.encode(t)) })
+	tt.end(func(row int32, t *Thread) { tt.encode(tt.rec(row), t, true) })
 }
 
 // each calls fn on every row in no particular order, with the thread's id and chatbot
